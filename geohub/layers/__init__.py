@@ -1,0 +1,1 @@
+"""Layer and department definitions, and the registry that loads them."""

@@ -1,0 +1,182 @@
+"""Layer and Department models: what a definition file in `layers/` may say."""
+
+from __future__ import annotations
+
+import re
+from enum import Enum
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+SLUG = re.compile(r"^[a-z][a-z0-9_]{1,62}$")
+RESERVED_IDS = frozenset(
+    {"api", "tiles", "styles", "admin", "health", "healthz", "readyz", "collections",
+     "conformance", "openapi", "static", "fonts", "sprites", "reports", "routing", "auth"}
+)
+INTERNAL_COLUMNS = frozenset({"fid", "geom", "feature_id"})
+LANGUAGES = ("kk", "ru", "en")
+
+
+class Strict(BaseModel):
+    """Base: unknown keys are errors, so a typo in a definition stops start-up."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Text(Strict):
+    """A text in Kazakh, Russian and English."""
+
+    kk: str = Field(min_length=1)
+    ru: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+    def in_language(self, language: str) -> str:
+        """The text in `language`, English when that language is unknown."""
+        return getattr(self, language) if language in LANGUAGES else self.en
+
+
+class Department(Strict):
+    """A city department that owns layers."""
+
+    id: str
+    name: Text
+
+    @field_validator("id")
+    @classmethod
+    def _slug(cls, value: str) -> str:
+        if not SLUG.match(value):
+            raise ValueError("must be a snake_case slug")
+        return value
+
+
+class AttributeType(str, Enum):
+    string = "string"
+    integer = "integer"
+    number = "number"
+    boolean = "boolean"
+    date = "date"
+    datetime = "datetime"
+
+
+class GeometryType(str, Enum):
+    point = "Point"
+    multipoint = "MultiPoint"
+    linestring = "LineString"
+    multilinestring = "MultiLineString"
+    polygon = "Polygon"
+    multipolygon = "MultiPolygon"
+
+
+class Attribute(Strict):
+    """One attribute of a layer's schema."""
+
+    name: str
+    type: AttributeType = AttributeType.string
+    required: bool = False
+    allowed_values: tuple[str | int | float, ...] | None = None
+    description: str = ""
+    restricted: bool = False
+    minzoom: int = Field(0, ge=0, le=24, description="Lowest zoom whose tiles carry it.")
+
+    @field_validator("name")
+    @classmethod
+    def _column_name(cls, value: str) -> str:
+        if not SLUG.match(value) or value in INTERNAL_COLUMNS:
+            raise ValueError(
+                f"'{value}' must be a snake_case name and not one of {sorted(INTERNAL_COLUMNS)}"
+            )
+        return value
+
+
+class License(Strict):
+    name: str
+    url: str
+
+
+class Source(Strict):
+    """Where a layer's features come from (the ETL issue adds more kinds)."""
+
+    kind: Literal["file"] = "file"
+    path: Path = Field(description="Relative to the demo data folder, or absolute.")
+    layer: str | None = None
+    sql: str | None = Field(None, description="SQLite-dialect SQL run by GDAL over the file.")
+    fields: dict[str, str] = Field(
+        default_factory=dict, description="Layer attribute -> source field, when names differ."
+    )
+    derive: tuple[Literal["area_m2", "district"], ...] = ()
+    schedule: str | None = Field(None, description="Cron expression for scheduled syncs.")
+
+    @model_validator(mode="after")
+    def _layer_or_sql(self) -> Source:
+        if self.layer and self.sql:
+            raise ValueError("give either layer or sql, not both")
+        return self
+
+
+class Zoom(Strict):
+    min: int = Field(0, ge=0, le=24)
+    max: int = Field(22, ge=0, le=24)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Zoom:
+        if self.min > self.max:
+            raise ValueError("min must not exceed max")
+        return self
+
+
+class LayerDefinition(Strict):
+    """A published layer: metadata, schema, key, access, style and ETL source."""
+
+    id: str
+    title: Text
+    description: Text
+    keywords: tuple[str, ...] = ()
+    department: str
+    group: Literal["thematic", "basemap"] = "thematic"
+    license: License
+    attribution: str = Field(min_length=1)
+    geometry_type: GeometryType
+    key: str = Field(description="Attribute that identifies a feature across updates.")
+    attributes: tuple[Attribute, ...] = Field(min_length=1)
+    zoom: Zoom = Field(default_factory=Zoom)  # type: ignore[arg-type]
+    access: Literal["public", "restricted"] = "public"
+    style: str | None = Field(None, description="Style id in styles/, when it has one.")
+    stand_in: str | None = Field(
+        None, description="Set when real data for the theme is missing: what stands in for it."
+    )
+    source: Source | None = None
+
+    @field_validator("id")
+    @classmethod
+    def _layer_slug(cls, value: str) -> str:
+        if not SLUG.match(value):
+            raise ValueError("must be a snake_case slug (a-z, 0-9, _)")
+        if value in RESERVED_IDS:
+            raise ValueError(f"'{value}' is a reserved route word")
+        return value
+
+    @model_validator(mode="after")
+    def _consistent_schema(self) -> LayerDefinition:
+        names = [a.name for a in self.attributes]
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            raise ValueError(f"attributes named twice: {', '.join(duplicates)}")
+        key = self.attribute(self.key)
+        if key is None:
+            raise ValueError(f"key '{self.key}' is not one of the attributes")
+        if not key.required or key.restricted:
+            raise ValueError(f"key '{self.key}' must be required and not restricted")
+        return self
+
+    def attribute(self, name: str) -> Attribute | None:
+        """The attribute called `name`, if the schema has one."""
+        return next((a for a in self.attributes if a.name == name), None)
+
+    @property
+    def is_public(self) -> bool:
+        return self.access == "public"
+
+    def public_attributes(self) -> tuple[Attribute, ...]:
+        """Attributes an anonymous reader may see."""
+        return tuple(a for a in self.attributes if not a.restricted)

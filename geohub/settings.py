@@ -1,0 +1,145 @@
+"""Settings: the one typed settings object, loaded from a TOML file with GEOHUB_* overrides."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CONFIG_FILE = PROJECT_ROOT / "config" / "geohub.toml"
+
+
+class StorageSettings(BaseModel):
+    """Connection tuning for the storage backends."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    pool_min_size: int = Field(1, ge=0, description="PostGIS: connections kept open per process.")
+    pool_max_size: int = Field(8, ge=1, description="PostGIS: most connections per process.")
+    connect_timeout_s: float = Field(5.0, gt=0, description="PostGIS: seconds to wait for a connection.")
+    statement_timeout_ms: int = Field(
+        30_000, ge=0, description="PostGIS: longest a read query may run (0 = no limit)."
+    )
+
+
+class Settings(BaseSettings):
+    """Everything GeoHub can be told; defaults run the embedded Almaty demo."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="GEOHUB_",
+        env_nested_delimiter="__",
+        extra="forbid",
+        validate_default=True,
+    )
+
+    database_url: str | None = Field(
+        None,
+        description="Unset: embedded GeoPackage storage under data_dir. "
+        "`postgresql://…`: PostGIS storage.",
+    )
+    data_dir: Path = Field(Path("var"), description="Where the embedded store and caches live.")
+    host: str = Field("127.0.0.1", description="Address `geohub serve` listens on.")
+    port: int = Field(8000, ge=1, le=65535, description="Port `geohub serve` listens on.")
+    public_url: str = Field(
+        "http://127.0.0.1:8000",
+        description="Base URL clients reach GeoHub at (used in links); no trailing slash.",
+    )
+    workers: int = Field(2, ge=1, le=64, description="Worker processes for `geohub serve`.")
+    layers_dir: Path = Field(
+        PROJECT_ROOT / "layers", description="Folder of layer definitions (*.yaml)."
+    )
+    demo_data_dir: Path = Field(
+        PROJECT_ROOT / "data" / "almaty", description="Folder the demo sources are read from."
+    )
+    log_level: str = Field("INFO", description="Logging level: DEBUG, INFO, WARNING or ERROR.")
+    storage: StorageSettings = Field(
+        default_factory=StorageSettings,  # type: ignore[arg-type]
+        description="Storage connection tuning (`GEOHUB_STORAGE__POOL_MAX_SIZE`, …).",
+    )
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_database_scheme(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        if not value.startswith(("postgresql://", "postgres://")):
+            raise ValueError("must start with postgresql:// (or be unset for GeoPackage)")
+        return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _no_trailing_slash(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value.rstrip("/")
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        level = value.upper()
+        if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+            raise ValueError("must be DEBUG, INFO, WARNING or ERROR")
+        return level
+
+    @property
+    def storage_backend(self) -> str:
+        """`postgis` when a database URL is set, else `geopackage`."""
+        return "postgis" if self.database_url else "geopackage"
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Precedence: arguments, then GEOHUB_* variables, then the TOML file."""
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        config_file = _config_file_from(init_settings, env_settings)
+        if config_file is not None:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=config_file))
+        return tuple(sources)
+
+
+def _config_file_from(*sources: PydanticBaseSettingsSource) -> Path | None:
+    """The TOML file named by GEOHUB_CONFIG (or the default one when it exists)."""
+    import os  # settings are the one place that reads the environment
+
+    named = os.environ.get("GEOHUB_CONFIG")
+    if named:
+        path = Path(named)
+        if not path.is_file():
+            raise FileNotFoundError(f"GEOHUB_CONFIG names a missing file: {path}")
+        return path
+    return DEFAULT_CONFIG_FILE if DEFAULT_CONFIG_FILE.is_file() else None
+
+
+def unknown_environment_keys(environ: dict[str, str]) -> list[str]:
+    """GEOHUB_* variables that name no setting (a typo must not pass silently)."""
+    known = {"GEOHUB_CONFIG"}
+    for name, field in Settings.model_fields.items():
+        known.add(f"GEOHUB_{name.upper()}")
+        nested = field.annotation
+        if isinstance(nested, type) and issubclass(nested, BaseModel):
+            known.update(f"GEOHUB_{name.upper()}__{sub.upper()}" for sub in nested.model_fields)
+    return sorted(key for key in environ if key.upper().startswith("GEOHUB_") and key.upper() not in known)
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build Settings from the TOML file, the environment and explicit overrides."""
+    import os
+
+    unknown = unknown_environment_keys(dict(os.environ))
+    if unknown:
+        raise ValueError(f"unknown setting in the environment: {', '.join(unknown)}")
+    return Settings(**overrides)

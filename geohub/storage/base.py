@@ -1,0 +1,141 @@
+"""The FeatureStore protocol and the plain values it takes and returns."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from geohub.errors import InvalidBboxError, InvalidRequestError
+from geohub.layers.models import LayerDefinition
+
+Bbox = tuple[float, float, float, float]
+MAX_PAGE_SIZE = 10_000
+
+
+@dataclass(frozen=True)
+class Feature:
+    """A feature: its id (the layer key's value), WKB geometry in lon/lat WGS 84, properties."""
+
+    id: str
+    geometry: bytes
+    properties: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class SortKey:
+    name: str
+    ascending: bool = True
+
+
+@dataclass(frozen=True)
+class FeatureQuery:
+    """Which features to read: a bbox (lon/lat), attribute equalities, a page, an order."""
+
+    bbox: Bbox | None = None
+    where: Mapping[str, Any] = field(default_factory=dict)
+    limit: int = 10
+    offset: int = 0
+    sort: tuple[SortKey, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.bbox is not None:
+            check_bbox(self.bbox)
+        if not 0 <= self.limit <= MAX_PAGE_SIZE:
+            raise InvalidRequestError(f"limit must be between 0 and {MAX_PAGE_SIZE}.")
+        if self.offset < 0:
+            raise InvalidRequestError("offset must not be negative.")
+
+
+@dataclass(frozen=True)
+class FeaturePage:
+    features: list[Feature]
+    number_matched: int
+
+
+@dataclass(frozen=True)
+class LayerVersion:
+    """One stored version of a layer."""
+
+    layer_id: str
+    version: int
+    created_at: datetime
+    feature_count: int
+    extent: Bbox | None
+    is_current: bool
+    source_fingerprint: str
+    note: str
+
+
+class FeatureStore(Protocol):
+    """What every storage backend offers; both pass tests/storage/ unchanged."""
+
+    backend: str
+
+    def check(self) -> None:
+        """Raise StorageUnavailableError unless the store answers."""
+
+    def write_version(
+        self,
+        layer: LayerDefinition,
+        features: Iterable[Feature],
+        *,
+        source_fingerprint: str = "",
+        note: str = "",
+        publish: bool = True,
+    ) -> LayerVersion:
+        """Store `features` as a new version, all or nothing; publish it when asked."""
+
+    def publish_version(self, layer_id: str, version: int) -> LayerVersion:
+        """Make `version` the one readers see (also how a rollback is done)."""
+
+    def versions(self, layer_id: str) -> list[LayerVersion]:
+        """Every stored version of a layer, newest first."""
+
+    def current_version(self, layer_id: str) -> LayerVersion | None:
+        """The published version, or None when the layer has none."""
+
+    def query(self, layer: LayerDefinition, query: FeatureQuery) -> FeaturePage:
+        """A page of the current version's features in a stable order, with the match count."""
+
+    def get(self, layer: LayerDefinition, feature_id: str) -> Feature:
+        """One feature of the current version by id, or FeatureNotFoundError."""
+
+    def count(self, layer: LayerDefinition, query: FeatureQuery | None = None) -> int:
+        """How many current features match (all when `query` is None)."""
+
+    def extent(self, layer_id: str) -> Bbox | None:
+        """The current version's extent in lon/lat, None when empty or unpublished."""
+
+    def stored_schema(self, layer_id: str) -> dict[str, str]:
+        """Column name -> attribute type of the current version."""
+
+    def close(self) -> None:
+        """Release connections."""
+
+
+def check_bbox(bbox: Bbox) -> None:
+    """Raise InvalidBboxError unless bbox is four finite numbers, min <= max, lon/lat range."""
+    if len(bbox) != 4 or not all(isinstance(v, int | float) and math.isfinite(v) for v in bbox):
+        raise InvalidBboxError("bbox must be four finite numbers: minx,miny,maxx,maxy.")
+    minx, miny, maxx, maxy = bbox
+    if minx > maxx or miny > maxy:
+        raise InvalidBboxError("bbox minimum must not exceed its maximum.")
+    if not (-180 <= minx <= 180 and -180 <= maxx <= 180 and -90 <= miny <= 90 and -90 <= maxy <= 90):
+        raise InvalidBboxError("bbox must lie within -180..180, -90..90 (lon/lat).")
+
+
+def check_where(layer: LayerDefinition, where: Mapping[str, Any]) -> None:
+    """Raise InvalidRequestError when a filter names an attribute the layer lacks."""
+    for name in where:
+        if layer.attribute(name) is None:
+            raise InvalidRequestError(f"Layer '{layer.id}' has no attribute '{name}'.")
+
+
+def check_sort(layer: LayerDefinition, sort: Iterable[SortKey]) -> None:
+    """Raise InvalidRequestError when a sort key names an attribute the layer lacks."""
+    for key in sort:
+        if layer.attribute(key.name) is None:
+            raise InvalidRequestError(f"Layer '{layer.id}' cannot be sorted by '{key.name}'.")

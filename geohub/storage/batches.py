@@ -1,0 +1,125 @@
+"""Features cut into batches of storage-ready rows, the shared first step of every write."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from itertools import islice
+from typing import Any
+
+import numpy as np
+import shapely
+
+from geohub.errors import FieldError, InvalidDataError
+from geohub.layers.models import LayerDefinition
+from geohub.storage.base import Bbox, Feature
+from geohub.storage.values import coerce_value
+
+BATCH_SIZE = 5_000
+
+
+@dataclass
+class Batch:
+    """Rows ready to insert: geometries, WKB, bounds (minx, miny, maxx, maxy) and values."""
+
+    geometries: np.ndarray
+    wkbs: list[bytes]
+    bounds: np.ndarray
+    values: list[tuple[Any, ...]]
+
+
+@dataclass
+class ExtentTracker:
+    """The running extent of everything written so far."""
+
+    bounds: list[float] = field(default_factory=lambda: [np.inf, np.inf, -np.inf, -np.inf])
+    count: int = 0
+
+    def add(self, batch: Batch) -> None:
+        if len(batch.wkbs) == 0:
+            return
+        self.count += len(batch.wkbs)
+        self.bounds = [
+            min(self.bounds[0], float(np.nanmin(batch.bounds[:, 0]))),
+            min(self.bounds[1], float(np.nanmin(batch.bounds[:, 1]))),
+            max(self.bounds[2], float(np.nanmax(batch.bounds[:, 2]))),
+            max(self.bounds[3], float(np.nanmax(batch.bounds[:, 3]))),
+        ]
+
+    @property
+    def extent(self) -> Bbox | None:
+        return None if self.count == 0 else (
+            self.bounds[0], self.bounds[1], self.bounds[2], self.bounds[3]
+        )
+
+
+def feature_batches(
+    layer: LayerDefinition, features: Iterable[Feature], size: int = BATCH_SIZE
+) -> Iterator[Batch]:
+    """Coerce features to the layer schema, batch by batch; InvalidDataError on a bad one."""
+    iterator = iter(features)
+    position = 0
+    while chunk := list(islice(iterator, size)):
+        geometries = _layer_geometries(layer, chunk, position)
+        values = [_row(layer, feature, position + i) for i, feature in enumerate(chunk)]
+        position += len(chunk)
+        yield Batch(
+            geometries=geometries,
+            wkbs=list(shapely.to_wkb(geometries, include_srid=False)),
+            bounds=shapely.bounds(geometries),
+            values=values,
+        )
+
+
+def _layer_geometries(layer: LayerDefinition, chunk: list[Feature], offset: int) -> np.ndarray:
+    """Parsed geometries of the layer's type (single parts promoted to multi), or an error."""
+    geometries = shapely.from_wkb([f.geometry for f in chunk], on_invalid="ignore")
+    expected = layer.geometry_type.value
+    single = expected.removeprefix("Multi")
+    if expected != single:
+        is_single = shapely.get_type_id(geometries) == _TYPE_IDS[single]
+        if is_single.any():
+            promote = {"Point": shapely.multipoints, "LineString": shapely.multilinestrings,
+                       "Polygon": shapely.multipolygons}[single]
+            geometries = geometries.copy()
+            geometries[is_single] = [promote([g]) for g in geometries[is_single]]
+    bad = shapely.is_missing(geometries) | shapely.is_empty(geometries)
+    bad |= shapely.get_type_id(geometries) != _TYPE_IDS[expected]
+    if bad.any():
+        position = int(np.argmax(bad))
+        raise InvalidDataError(
+            f"Feature {offset + position + 1} ('{chunk[position].id}') of layer '{layer.id}' "
+            f"has no usable {expected} geometry.",
+            [FieldError("geometry", f"missing, empty, unreadable or not a {expected}")],
+        )
+    return geometries
+
+
+_TYPE_IDS = {"Point": 0, "LineString": 1, "Polygon": 3, "MultiPoint": 4,
+             "MultiLineString": 5, "MultiPolygon": 6}
+
+
+def _row(layer: LayerDefinition, feature: Feature, position: int) -> tuple[Any, ...]:
+    row = []
+    for attribute in layer.attributes:
+        raw = feature.properties.get(attribute.name)
+        try:
+            value = coerce_value(attribute.type, raw)
+        except (TypeError, ValueError) as exc:
+            raise InvalidDataError(
+                f"Feature {position + 1} of layer '{layer.id}': '{attribute.name}' {exc}.",
+                [FieldError(attribute.name, str(exc))],
+            ) from None
+        if value is not None and attribute.allowed_values and value not in attribute.allowed_values:
+            raise InvalidDataError(
+                f"Feature {position + 1} of layer '{layer.id}': '{attribute.name}' is '{value}', "
+                f"not one of {list(attribute.allowed_values)}.",
+                [FieldError(attribute.name, "not an allowed value")],
+            )
+        if value is None and attribute.required:
+            raise InvalidDataError(
+                f"Feature {position + 1} of layer '{layer.id}' lacks required '{attribute.name}'.",
+                [FieldError(attribute.name, "required")],
+            )
+        row.append(value)
+    return tuple(row)

@@ -1,0 +1,296 @@
+"""GeopackageStore: the embedded default, one GeoPackage file, one table per layer version."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from geohub.errors import (
+    FeatureNotFoundError,
+    InvalidDataError,
+    LayerNotFoundError,
+    StorageUnavailableError,
+    VersionNotFoundError,
+)
+from geohub.layers.models import GeometryType, LayerDefinition
+from geohub.storage import gpkg_format as gpkg
+from geohub.storage.base import (
+    Bbox,
+    Feature,
+    FeaturePage,
+    FeatureQuery,
+    LayerVersion,
+    check_sort,
+    check_where,
+)
+from geohub.storage.batches import ExtentTracker, feature_batches
+from geohub.storage.rows import VERSION_FIELDS, feature_from_row, schema_of, version_from_row
+from geohub.storage.values import SQLITE_TYPES, parse_feature_id, parse_filter_value
+
+VERSIONS_DDL = """CREATE TABLE IF NOT EXISTS geohub_layer_versions (
+    layer_id TEXT NOT NULL, version INTEGER NOT NULL, table_name TEXT NOT NULL,
+    created_at TEXT NOT NULL, feature_count INTEGER NOT NULL,
+    min_x REAL, min_y REAL, max_x REAL, max_y REAL,
+    is_current INTEGER NOT NULL DEFAULT 0, source_fingerprint TEXT NOT NULL DEFAULT '',
+    note TEXT NOT NULL DEFAULT '', schema_json TEXT NOT NULL,
+    PRIMARY KEY (layer_id, version))"""
+
+
+class GeopackageStore:
+    """FeatureStore over one GeoPackage file; WAL readers never wait for the writer."""
+
+    backend = "geopackage"
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._local = threading.local()
+        self._write_lock = threading.Lock()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with self._transaction() as conn:
+                gpkg.ensure_core_tables(conn)
+                conn.execute(VERSIONS_DDL)
+        except (OSError, sqlite3.Error) as exc:
+            raise StorageUnavailableError(f"The GeoPackage store cannot be opened: {exc}") from exc
+
+    # connections -------------------------------------------------------------------------
+    def _connection(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, isolation_level=None, timeout=30, check_same_thread=False)
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            gpkg.register_functions(conn)
+            self._local.conn = conn
+        return conn
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        conn = self._connection()
+        with self._write_lock:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+
+    def check(self) -> None:
+        try:
+            self._connection().execute("SELECT count(*) FROM geohub_layer_versions").fetchone()
+        except sqlite3.Error as exc:
+            raise StorageUnavailableError(f"The GeoPackage store does not answer: {exc}") from exc
+
+    def close(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
+    # versions ----------------------------------------------------------------------------
+    def write_version(
+        self,
+        layer: LayerDefinition,
+        features: Iterable[Feature],
+        *,
+        source_fingerprint: str = "",
+        note: str = "",
+        publish: bool = True,
+    ) -> LayerVersion:
+        with self._transaction() as conn:
+            version = 1 + (conn.execute(
+                "SELECT max(version) FROM geohub_layer_versions WHERE layer_id = ?", (layer.id,)
+            ).fetchone()[0] or 0)
+            table = f"{layer.id}_v{version}"
+            extent = _create_and_fill(conn, layer, table, features)
+            conn.execute(
+                "INSERT INTO geohub_layer_versions VALUES (?,?,?,?,?,?,?,?,?,0,?,?,?)",
+                (layer.id, version, table, datetime.now(UTC).isoformat(), extent.count,
+                 *(extent.extent or (None,) * 4), source_fingerprint, note, json.dumps(schema_of(layer))),
+            )
+            if publish:
+                _switch_current(conn, layer.id, version)
+        return self._version(layer.id, version)
+
+    def publish_version(self, layer_id: str, version: int) -> LayerVersion:
+        with self._transaction() as conn:
+            _switch_current(conn, layer_id, version)
+        return self._version(layer_id, version)
+
+    def versions(self, layer_id: str) -> list[LayerVersion]:
+        rows = self._connection().execute(
+            f"SELECT {VERSION_FIELDS} FROM geohub_layer_versions WHERE layer_id = ? "
+            "ORDER BY version DESC", (layer_id,),
+        ).fetchall()
+        return [version_from_row(row) for row in rows]
+
+    def current_version(self, layer_id: str) -> LayerVersion | None:
+        row = self._connection().execute(
+            f"SELECT {VERSION_FIELDS} FROM geohub_layer_versions "
+            "WHERE layer_id = ? AND is_current = 1", (layer_id,),
+        ).fetchone()
+        return None if row is None else version_from_row(row)
+
+    def _version(self, layer_id: str, version: int) -> LayerVersion:
+        row = self._connection().execute(
+            f"SELECT {VERSION_FIELDS} FROM geohub_layer_versions WHERE layer_id = ? AND version = ?",
+            (layer_id, version),
+        ).fetchone()
+        if row is None:
+            raise VersionNotFoundError(f"Layer '{layer_id}' has no version {version}.")
+        return version_from_row(row)
+
+    def extent(self, layer_id: str) -> Bbox | None:
+        current = self.current_version(layer_id)
+        return None if current is None else current.extent
+
+    def stored_schema(self, layer_id: str) -> dict[str, str]:
+        row = self._connection().execute(
+            "SELECT schema_json FROM geohub_layer_versions WHERE layer_id = ? AND is_current = 1",
+            (layer_id,),
+        ).fetchone()
+        if row is None:
+            raise LayerNotFoundError(f"Layer '{layer_id}' has no published version.")
+        return dict(json.loads(row[0]))
+
+    # reads -------------------------------------------------------------------------------
+    def _current_table(self, conn: sqlite3.Connection, layer_id: str) -> str:
+        row = conn.execute(
+            "SELECT table_name FROM geohub_layer_versions WHERE layer_id = ? AND is_current = 1",
+            (layer_id,),
+        ).fetchone()
+        if row is None:
+            raise LayerNotFoundError(f"Layer '{layer_id}' has no published data yet.")
+        return str(row[0])
+
+    def query(self, layer: LayerDefinition, query: FeatureQuery) -> FeaturePage:
+        conn = self._connection()
+        conn.execute("BEGIN")  # one snapshot for the page and its count
+        try:
+            table = self._current_table(conn, layer.id)
+            where, params = _where_clause(layer, table, query)
+            order = ", ".join(
+                [f'"{k.name}" {"ASC" if k.ascending else "DESC"}' for k in query.sort] + ["t.fid"]
+            )
+            rows = conn.execute(
+                f'SELECT {_select_list(layer)} FROM "{table}" t {where} ORDER BY {order} LIMIT ? OFFSET ?',
+                (*params, query.limit, query.offset),
+            ).fetchall()
+            matched = conn.execute(f'SELECT count(*) FROM "{table}" t {where}', params).fetchone()[0]
+        finally:
+            conn.execute("COMMIT")
+        return FeaturePage([feature_from_row(layer, gpkg.blob_wkb(row[0]), row[1:]) for row in rows], int(matched))
+
+    def count(self, layer: LayerDefinition, query: FeatureQuery | None = None) -> int:
+        conn = self._connection()
+        table = self._current_table(conn, layer.id)
+        where, params = _where_clause(layer, table, query or FeatureQuery())
+        return int(conn.execute(f'SELECT count(*) FROM "{table}" t {where}', params).fetchone()[0])
+
+    def get(self, layer: LayerDefinition, feature_id: str) -> Feature:
+        key = layer.attribute(layer.key)
+        assert key is not None
+        value = parse_feature_id(key.type, feature_id)
+        conn = self._connection()
+        table = self._current_table(conn, layer.id)
+        row = conn.execute(
+            f'SELECT {_select_list(layer)} FROM "{table}" t WHERE "{layer.key}" = ?', (value,)
+        ).fetchone()
+        if row is None:
+            raise FeatureNotFoundError(f"Layer '{layer.id}' has no feature '{feature_id}'.")
+        return feature_from_row(layer, gpkg.blob_wkb(row[0]), row[1:])
+
+
+def _create_and_fill(
+    conn: sqlite3.Connection, layer: LayerDefinition, table: str, features: Iterable[Feature]
+) -> ExtentTracker:
+    columns = ", ".join(f'"{a.name}" {SQLITE_TYPES[a.type]}' for a in layer.attributes)
+    conn.execute(f'DROP TABLE IF EXISTS "{table}"')
+    conn.execute(f'CREATE TABLE "{table}" (fid INTEGER PRIMARY KEY AUTOINCREMENT, geom {_gpkg_type(layer)}, {columns})')
+    placeholders = ", ".join("?" for _ in range(len(layer.attributes) + 1))
+    names = ", ".join(f'"{a.name}"' for a in layer.attributes)
+    insert = f'INSERT INTO "{table}" (geom, {names}) VALUES ({placeholders})'
+    for statement in gpkg.rtree_statements(table)[:1]:
+        conn.execute(statement)
+    extent = ExtentTracker()
+    next_fid = 1
+    for batch in feature_batches(layer, features):
+        blobs = [gpkg.encode_blob(w, tuple(b)) for w, b in zip(batch.wkbs, batch.bounds.tolist(), strict=True)]
+        try:
+            conn.executemany(insert, [(blob, *values) for blob, values in zip(blobs, batch.values, strict=True)])
+        except sqlite3.IntegrityError as exc:
+            raise InvalidDataError(f"Layer '{layer.id}': {exc} (duplicate key '{layer.key}'?).") from None
+        conn.executemany(
+            f'INSERT INTO "rtree_{table}_geom" VALUES (?, ?, ?, ?, ?)',
+            [(next_fid + i, b[0], b[2], b[1], b[3]) for i, b in enumerate(batch.bounds.tolist())],
+        )
+        next_fid += len(blobs)
+        extent.add(batch)
+    conn.execute(f'CREATE UNIQUE INDEX "{table}_key" ON "{table}" ("{layer.key}")')
+    for statement in gpkg.rtree_statements(table)[1:]:
+        conn.execute(statement)
+    conn.execute(gpkg.RTREE_EXTENSION_ROW, (table, "geom"))
+    minx, miny, maxx, maxy = extent.extent or (None, None, None, None)
+    conn.execute(
+        "INSERT INTO gpkg_contents (table_name, data_type, identifier, description, min_x, min_y, "
+        "max_x, max_y, srs_id) VALUES (?, 'features', ?, ?, ?, ?, ?, ?, ?)",
+        (table, table, layer.title.en, minx, miny, maxx, maxy, gpkg.WGS84),
+    )
+    conn.execute(
+        "INSERT INTO gpkg_geometry_columns VALUES (?, 'geom', ?, ?, 0, 0)",
+        (table, _gpkg_type(layer), gpkg.WGS84),
+    )
+    return extent
+
+
+def _gpkg_type(layer: LayerDefinition) -> str:
+    return layer.geometry_type.value.upper()
+
+
+def _switch_current(conn: sqlite3.Connection, layer_id: str, version: int) -> None:
+    exists = conn.execute(
+        "SELECT 1 FROM geohub_layer_versions WHERE layer_id = ? AND version = ?", (layer_id, version)
+    ).fetchone()
+    if exists is None:
+        raise VersionNotFoundError(f"Layer '{layer_id}' has no version {version}.")
+    conn.execute("UPDATE geohub_layer_versions SET is_current = 0 WHERE layer_id = ?", (layer_id,))
+    conn.execute(
+        "UPDATE geohub_layer_versions SET is_current = 1 WHERE layer_id = ? AND version = ?",
+        (layer_id, version),
+    )
+
+
+def _select_list(layer: LayerDefinition) -> str:
+    return ", ".join(["t.geom"] + [f't."{a.name}"' for a in layer.attributes])
+
+
+def _where_clause(layer: LayerDefinition, table: str, query: FeatureQuery) -> tuple[str, list[Any]]:
+    check_where(layer, query.where)
+    check_sort(layer, query.sort)
+    joins, conditions, params = "", [], []
+    if query.bbox is not None:
+        minx, miny, maxx, maxy = query.bbox
+        joins = f'JOIN "rtree_{table}_geom" r ON r.id = t.fid'
+        conditions.append("r.minx <= ? AND r.maxx >= ? AND r.miny <= ? AND r.maxy >= ?")
+        params += [maxx, minx, maxy, miny]
+        if layer.geometry_type is not GeometryType.point:
+            conditions.append("gh_intersects_box(t.geom, ?, ?, ?, ?)")
+            params += [minx, miny, maxx, maxy]
+    for name, raw in query.where.items():
+        attribute = layer.attribute(name)
+        assert attribute is not None
+        value = parse_filter_value(attribute.type, name, raw)
+        if value is None:
+            conditions.append(f't."{name}" IS NULL')
+        else:
+            conditions.append(f't."{name}" = ?')
+            params.append(value)
+    where = f"{joins} WHERE {' AND '.join(conditions)}" if conditions else joins
+    return where, params

@@ -1,0 +1,302 @@
+"""PostgisStore: PostgreSQL/PostGIS through a psycopg 3 pool, one table per layer version."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import psycopg
+import shapely
+from psycopg import sql
+from psycopg.types.json import Jsonb
+from psycopg_pool import ConnectionPool, PoolTimeout
+
+from geohub.errors import (
+    ConflictError,
+    FeatureNotFoundError,
+    InvalidDataError,
+    LayerNotFoundError,
+    StorageUnavailableError,
+    VersionNotFoundError,
+)
+from geohub.layers.models import LayerDefinition
+from geohub.settings import StorageSettings
+from geohub.storage.base import (
+    Bbox,
+    Feature,
+    FeaturePage,
+    FeatureQuery,
+    LayerVersion,
+    check_sort,
+    check_where,
+)
+from geohub.storage.batches import ExtentTracker, feature_batches
+from geohub.storage.rows import VERSION_FIELDS, feature_from_row, schema_of, version_from_row
+from geohub.storage.values import POSTGRES_TYPES, parse_feature_id, parse_filter_value
+
+SCHEMA = "geohub"
+WGS84 = 4326
+SETUP_SQL = f"""
+CREATE EXTENSION IF NOT EXISTS postgis;
+CREATE SCHEMA IF NOT EXISTS {SCHEMA};
+CREATE TABLE IF NOT EXISTS {SCHEMA}.layer_versions (
+    layer_id text NOT NULL, version integer NOT NULL, table_name text NOT NULL,
+    created_at timestamptz NOT NULL DEFAULT now(), feature_count bigint NOT NULL,
+    min_x double precision, min_y double precision, max_x double precision, max_y double precision,
+    is_current boolean NOT NULL DEFAULT false, source_fingerprint text NOT NULL DEFAULT '',
+    note text NOT NULL DEFAULT '', schema_json jsonb NOT NULL,
+    PRIMARY KEY (layer_id, version));
+CREATE UNIQUE INDEX IF NOT EXISTS layer_versions_one_current
+    ON {SCHEMA}.layer_versions (layer_id) WHERE is_current;
+"""
+
+
+class PostgisStore:
+    """FeatureStore over PostGIS; readers see one published version, swapped in one commit."""
+
+    backend = "postgis"
+
+    def __init__(self, database_url: str, settings: StorageSettings | None = None) -> None:
+        settings = settings or StorageSettings()
+        self._timeout_s = settings.connect_timeout_s
+        statement_timeout = settings.statement_timeout_ms
+
+        def configure(conn: psycopg.Connection[Any]) -> None:
+            conn.execute(f"SET statement_timeout = {int(statement_timeout)}")
+            conn.commit()
+
+        self._pool = ConnectionPool(
+            database_url,
+            min_size=settings.pool_min_size,
+            max_size=settings.pool_max_size,
+            kwargs={"connect_timeout": max(1, int(settings.connect_timeout_s))},
+            configure=configure,
+            open=False,
+        )
+        try:
+            self._pool.open(wait=settings.pool_min_size > 0, timeout=settings.connect_timeout_s)
+            with self._connection() as conn:
+                conn.execute(SETUP_SQL)
+        except (psycopg.Error, PoolTimeout) as exc:
+            self._pool.close()
+            raise StorageUnavailableError(f"PostGIS cannot be reached: {_first_line(exc)}") from exc
+
+    @contextmanager
+    def _connection(self) -> Iterator[psycopg.Connection[Any]]:
+        """A pooled connection in one transaction; database errors become GeoHubErrors."""
+        try:
+            with self._pool.connection(timeout=self._timeout_s) as conn:
+                yield conn
+        except PoolTimeout as exc:
+            raise StorageUnavailableError("PostGIS has no free connection.") from exc
+        except psycopg.errors.UniqueViolation as exc:
+            raise InvalidDataError(f"Duplicate key: {_first_line(exc)}") from None
+        except psycopg.errors.SerializationFailure as exc:
+            raise ConflictError("Another write to this layer happened at the same time.") from exc
+        except psycopg.errors.DataException as exc:
+            raise InvalidDataError(f"The data cannot be stored: {_first_line(exc)}") from None
+        except psycopg.OperationalError as exc:
+            raise StorageUnavailableError(f"PostGIS is unavailable: {_first_line(exc)}") from exc
+
+    def check(self) -> None:
+        with self._connection() as conn:
+            conn.execute(sql.SQL("SELECT count(*) FROM {}.layer_versions").format(sql.Identifier(SCHEMA)))
+
+    def close(self) -> None:
+        self._pool.close()
+
+    # versions ----------------------------------------------------------------------------
+    def write_version(
+        self,
+        layer: LayerDefinition,
+        features: Iterable[Feature],
+        *,
+        source_fingerprint: str = "",
+        note: str = "",
+        publish: bool = True,
+    ) -> LayerVersion:
+        with self._connection() as conn:
+            conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"geohub:{layer.id}",))
+            version = 1 + (conn.execute(
+                "SELECT coalesce(max(version), 0) FROM geohub.layer_versions WHERE layer_id = %s",
+                (layer.id,),
+            ).fetchone() or (0,))[0]
+            table = f"{layer.id}_v{version}"
+            extent = _create_and_fill(conn, layer, table, features)
+            conn.execute(
+                "INSERT INTO geohub.layer_versions (layer_id, version, table_name, feature_count, "
+                "min_x, min_y, max_x, max_y, source_fingerprint, note, schema_json) "
+                "VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)",
+                (layer.id, version, table, extent.count, *(extent.extent or (None,) * 4),
+                 source_fingerprint, note, Jsonb(schema_of(layer))),
+            )
+            if publish:
+                _switch_current(conn, layer.id, version)
+        return self._version(layer.id, version)
+
+    def publish_version(self, layer_id: str, version: int) -> LayerVersion:
+        with self._connection() as conn:
+            conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"geohub:{layer_id}",))
+            _switch_current(conn, layer_id, version)
+        return self._version(layer_id, version)
+
+    def versions(self, layer_id: str) -> list[LayerVersion]:
+        return [version_from_row(r) for r in self._fetch_versions("layer_id = %s", (layer_id,))]
+
+    def current_version(self, layer_id: str) -> LayerVersion | None:
+        rows = self._fetch_versions("layer_id = %s AND is_current", (layer_id,))
+        return version_from_row(rows[0]) if rows else None
+
+    def _version(self, layer_id: str, version: int) -> LayerVersion:
+        rows = self._fetch_versions("layer_id = %s AND version = %s", (layer_id, version))
+        if not rows:
+            raise VersionNotFoundError(f"Layer '{layer_id}' has no version {version}.")
+        return version_from_row(rows[0])
+
+    def _fetch_versions(self, condition: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+        query = sql.SQL("SELECT {} FROM geohub.layer_versions WHERE {} ORDER BY version DESC").format(
+            sql.SQL(VERSION_FIELDS), sql.SQL(condition)  # condition: a fixed literal from this module
+        )
+        with self._connection() as conn:
+            return conn.execute(query, params).fetchall()
+
+    def extent(self, layer_id: str) -> Bbox | None:
+        current = self.current_version(layer_id)
+        return None if current is None else current.extent
+
+    def stored_schema(self, layer_id: str) -> dict[str, str]:
+        with self._connection() as conn:
+            row = conn.execute(
+                "SELECT schema_json FROM geohub.layer_versions WHERE layer_id = %s AND is_current",
+                (layer_id,),
+            ).fetchone()
+        if row is None:
+            raise LayerNotFoundError(f"Layer '{layer_id}' has no published version.")
+        return dict(row[0])
+
+    # reads -------------------------------------------------------------------------------
+    def query(self, layer: LayerDefinition, query: FeatureQuery) -> FeaturePage:
+        with self._connection() as conn:
+            conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            table = _current_table(conn, layer.id)
+            where, params = _where_clause(layer, query)
+            order = sql.SQL(", ").join(
+                [sql.SQL("{} {}").format(sql.Identifier(k.name), sql.SQL("ASC" if k.ascending else "DESC"))
+                 for k in query.sort] + [sql.SQL("fid")]
+            )
+            rows = conn.execute(
+                sql.SQL("SELECT {} FROM {} {} ORDER BY {} LIMIT %s OFFSET %s").format(
+                    _select_list(layer), table, where, order
+                ),
+                (*params, query.limit, query.offset),
+            ).fetchall()
+            matched = conn.execute(
+                sql.SQL("SELECT count(*) FROM {} {}").format(table, where), params
+            ).fetchone()
+        return FeaturePage([feature_from_row(layer, bytes(row[0]), row[1:]) for row in rows], int(matched[0] if matched else 0))
+
+    def count(self, layer: LayerDefinition, query: FeatureQuery | None = None) -> int:
+        with self._connection() as conn:
+            table = _current_table(conn, layer.id)
+            where, params = _where_clause(layer, query or FeatureQuery())
+            row = conn.execute(sql.SQL("SELECT count(*) FROM {} {}").format(table, where), params).fetchone()
+        return int(row[0] if row else 0)
+
+    def get(self, layer: LayerDefinition, feature_id: str) -> Feature:
+        key = layer.attribute(layer.key)
+        assert key is not None
+        value = parse_feature_id(key.type, feature_id)
+        with self._connection() as conn:
+            table = _current_table(conn, layer.id)
+            row = conn.execute(
+                sql.SQL("SELECT {} FROM {} WHERE {} = %s").format(
+                    _select_list(layer), table, sql.Identifier(layer.key)
+                ),
+                (value,),
+            ).fetchone()
+        if row is None:
+            raise FeatureNotFoundError(f"Layer '{layer.id}' has no feature '{feature_id}'.")
+        return feature_from_row(layer, bytes(row[0]), row[1:])
+
+
+def _create_and_fill(
+    conn: psycopg.Connection[Any], layer: LayerDefinition, table_name: str, features: Iterable[Feature]
+) -> ExtentTracker:
+    table = sql.Identifier(SCHEMA, table_name)
+    columns = sql.SQL(", ").join(
+        sql.SQL("{} {}").format(sql.Identifier(a.name), sql.SQL(POSTGRES_TYPES[a.type]))
+        for a in layer.attributes
+    )
+    conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(table))
+    conn.execute(
+        sql.SQL("CREATE TABLE {} (fid bigserial PRIMARY KEY, geom geometry({}, {}) NOT NULL, {})").format(
+            table, sql.SQL(layer.geometry_type.value), sql.Literal(WGS84), columns
+        )
+    )
+    names = sql.SQL(", ").join(sql.Identifier(n) for n in ["geom", *(a.name for a in layer.attributes)])
+    extent = ExtentTracker()
+    with conn.cursor().copy(sql.SQL("COPY {} ({}) FROM STDIN").format(table, names)) as copy:
+        for batch in feature_batches(layer, features):
+            ewkb = shapely.to_wkb(shapely.set_srid(batch.geometries, WGS84), hex=True, include_srid=True)
+            for geometry, values in zip(ewkb, batch.values, strict=True):
+                copy.write_row((geometry, *values))
+            extent.add(batch)
+    conn.execute(sql.SQL("CREATE UNIQUE INDEX ON {} ({})").format(table, sql.Identifier(layer.key)))
+    conn.execute(sql.SQL("CREATE INDEX ON {} USING gist (geom)").format(table))
+    conn.execute(sql.SQL("ANALYZE {}").format(table))
+    return extent
+
+
+def _switch_current(conn: psycopg.Connection[Any], layer_id: str, version: int) -> None:
+    found = conn.execute(
+        "SELECT 1 FROM geohub.layer_versions WHERE layer_id = %s AND version = %s", (layer_id, version)
+    ).fetchone()
+    if found is None:
+        raise VersionNotFoundError(f"Layer '{layer_id}' has no version {version}.")
+    conn.execute("UPDATE geohub.layer_versions SET is_current = false WHERE layer_id = %s AND is_current", (layer_id,))
+    conn.execute(
+        "UPDATE geohub.layer_versions SET is_current = true WHERE layer_id = %s AND version = %s",
+        (layer_id, version),
+    )
+
+
+def _current_table(conn: psycopg.Connection[Any], layer_id: str) -> sql.Identifier:
+    row = conn.execute(
+        "SELECT table_name FROM geohub.layer_versions WHERE layer_id = %s AND is_current", (layer_id,)
+    ).fetchone()
+    if row is None:
+        raise LayerNotFoundError(f"Layer '{layer_id}' has no published data yet.")
+    return sql.Identifier(SCHEMA, row[0])
+
+
+def _select_list(layer: LayerDefinition) -> sql.Composable:
+    return sql.SQL(", ").join(
+        [sql.SQL("ST_AsBinary(geom)")] + [sql.Identifier(a.name) for a in layer.attributes]
+    )
+
+
+def _where_clause(layer: LayerDefinition, query: FeatureQuery) -> tuple[sql.Composable, list[Any]]:
+    check_where(layer, query.where)
+    check_sort(layer, query.sort)
+    conditions: list[sql.Composable] = []
+    params: list[Any] = []
+    if query.bbox is not None:
+        conditions.append(sql.SQL("ST_Intersects(geom, ST_MakeEnvelope(%s, %s, %s, %s, 4326))"))
+        params += list(query.bbox)
+    for name, raw in query.where.items():
+        attribute = layer.attribute(name)
+        assert attribute is not None
+        value = parse_filter_value(attribute.type, name, raw)
+        if value is None:
+            conditions.append(sql.SQL("{} IS NULL").format(sql.Identifier(name)))
+        else:
+            conditions.append(sql.SQL("{} = %s").format(sql.Identifier(name)))
+            params.append(value)
+    if not conditions:
+        return sql.SQL(""), params
+    return sql.SQL("WHERE ") + sql.SQL(" AND ").join(conditions), params
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]

@@ -1,0 +1,102 @@
+"""Attribute values between Python, the layer schema and the two backends' column types."""
+
+from __future__ import annotations
+
+import math
+from datetime import date, datetime
+from typing import Any
+
+from geohub.errors import FeatureNotFoundError, InvalidRequestError
+from geohub.layers.models import AttributeType
+
+SQLITE_TYPES = {
+    AttributeType.string: "TEXT",
+    AttributeType.integer: "INTEGER",
+    AttributeType.number: "REAL",
+    AttributeType.boolean: "BOOLEAN",
+    AttributeType.date: "DATE",
+    AttributeType.datetime: "DATETIME",
+}
+POSTGRES_TYPES = {
+    AttributeType.string: "text",
+    AttributeType.integer: "bigint",
+    AttributeType.number: "double precision",
+    AttributeType.boolean: "boolean",
+    AttributeType.date: "date",
+    AttributeType.datetime: "timestamptz",
+}
+_TRUE = {"true", "yes", "1", "t", "y"}
+_FALSE = {"false", "no", "0", "f", "n"}
+
+
+def coerce_value(kind: AttributeType, value: Any) -> Any:
+    """`value` as the Python type of `kind`; ValueError when it cannot be."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if kind is AttributeType.string:
+        return value if isinstance(value, str) else str(value)
+    if kind is AttributeType.integer:
+        return _to_int(value)
+    if kind is AttributeType.number:
+        number = float(value)
+        if not math.isfinite(number):
+            raise ValueError("not a finite number")
+        return number
+    if kind is AttributeType.boolean:
+        return _to_bool(value)
+    if kind is AttributeType.date:
+        return value.isoformat()[:10] if isinstance(value, date) else date.fromisoformat(str(value)).isoformat()
+    return _to_datetime(value)
+
+
+def _to_int(value: Any) -> int:
+    if isinstance(value, bool):
+        raise ValueError("a boolean is not an integer")
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise ValueError("not a whole number")
+        return int(value)
+    return int(str(value).strip())
+
+
+def _to_bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise ValueError("not a boolean")
+
+
+def _to_datetime(value: Any) -> str:
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    return moment.isoformat()
+
+
+def parse_filter_value(kind: AttributeType, name: str, value: Any) -> Any:
+    """A filter value coerced to the attribute's type, or a 400 naming the attribute."""
+    try:
+        return coerce_value(kind, value)
+    except (TypeError, ValueError):
+        raise InvalidRequestError(f"'{value}' is not a valid {kind.value} for '{name}'.") from None
+
+
+def parse_feature_id(kind: AttributeType, feature_id: str) -> Any:
+    """A feature id coerced to the key's type; an id that cannot exist is a 404."""
+    try:
+        return coerce_value(kind, feature_id)
+    except (TypeError, ValueError):
+        raise FeatureNotFoundError(f"There is no feature '{feature_id}'.") from None
+
+
+def from_storage(kind: AttributeType, value: Any) -> Any:
+    """A stored value as GeoHub returns it (ISO text for dates, bool for booleans)."""
+    if value is None:
+        return None
+    if kind is AttributeType.boolean:
+        return bool(value)
+    if kind in (AttributeType.date, AttributeType.datetime) and isinstance(value, date):
+        return value.isoformat()
+    return value
