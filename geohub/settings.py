@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -42,8 +42,7 @@ class Settings(BaseSettings):
 
     database_url: str | None = Field(
         None,
-        description="Unset: embedded GeoPackage storage under data_dir. "
-        "`postgresql://…`: PostGIS storage.",
+        description="Unset: embedded GeoPackage storage under data_dir. `postgresql://…`: PostGIS storage.",
     )
     data_dir: Path = Field(Path("var"), description="Where the embedded store and caches live.")
     host: str = Field("127.0.0.1", description="Address `geohub serve` listens on.")
@@ -53,15 +52,13 @@ class Settings(BaseSettings):
         description="Base URL clients reach GeoHub at (used in links); no trailing slash.",
     )
     workers: int = Field(2, ge=1, le=64, description="Worker processes for `geohub serve`.")
-    layers_dir: Path = Field(
-        PROJECT_ROOT / "layers", description="Folder of layer definitions (*.yaml)."
-    )
+    layers_dir: Path = Field(PROJECT_ROOT / "layers", description="Folder of layer definitions (*.yaml).")
     demo_data_dir: Path = Field(
         PROJECT_ROOT / "data" / "almaty", description="Folder the demo sources are read from."
     )
     log_level: str = Field("INFO", description="Logging level: DEBUG, INFO, WARNING or ERROR.")
     storage: StorageSettings = Field(
-        default_factory=StorageSettings,  # type: ignore[arg-type]
+        default_factory=StorageSettings,
         description="Storage connection tuning (`GEOHUB_STORAGE__POOL_MAX_SIZE`, …).",
     )
 
@@ -122,6 +119,15 @@ def _config_file_from(*sources: PydanticBaseSettingsSource) -> Path | None:
             raise FileNotFoundError(f"GEOHUB_CONFIG names a missing file: {path}")
         return path
     return DEFAULT_CONFIG_FILE if DEFAULT_CONFIG_FILE.is_file() else None
+
+
+def describe_settings_error(error: ValidationError) -> str:
+    """One line naming the bad setting(s) and why."""
+    parts = []
+    for item in error.errors():
+        name = "__".join(str(p) for p in item["loc"]).upper()
+        parts.append(f"GEOHUB_{name}: {item['msg']}" if name else item["msg"])
+    return "invalid settings: " + "; ".join(parts)
 
 
 def unknown_environment_keys(environ: dict[str, str]) -> list[str]:

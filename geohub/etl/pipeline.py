@@ -47,7 +47,9 @@ def import_layer(
         shapes, ids = district_shapes(store, registry)
         columns["district"] = district_of(data.geometries, shapes, ids)
     version = store.write_version(
-        layer, features_of(layer, data, columns), source_fingerprint=fingerprint,
+        layer,
+        features_of(layer, data, columns),
+        source_fingerprint=fingerprint,
         note=f"imported from {layer.source.path.name}",
     )
     return ImportResult(layer.id, version.version, version.feature_count, unchanged=False)
@@ -71,9 +73,7 @@ def mapped_columns(layer: LayerDefinition, data: SourceData) -> dict[str, list[A
     return columns
 
 
-def features_of(
-    layer: LayerDefinition, data: SourceData, columns: dict[str, list[Any]]
-) -> Iterator[Feature]:
+def features_of(layer: LayerDefinition, data: SourceData, columns: dict[str, list[Any]]) -> Iterator[Feature]:
     """One Feature per source row, geometry as WKB."""
     wkbs = shapely.to_wkb(data.geometries)
     names = list(columns)
@@ -82,9 +82,7 @@ def features_of(
         yield Feature(str(properties.get(layer.key)), wkb, properties)
 
 
-def district_shapes(
-    store: FeatureStore, registry: LayerRegistry
-) -> tuple[list[shapely.Geometry], list[str]]:
+def district_shapes(store: FeatureStore, registry: LayerRegistry) -> tuple[list[shapely.Geometry], list[str]]:
     """The published district polygons and their ids (empty before districts are loaded)."""
     if DISTRICTS_LAYER not in registry.layers or store.current_version(DISTRICTS_LAYER) is None:
         return [], []

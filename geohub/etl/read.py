@@ -59,7 +59,9 @@ def _to_wgs84(geometries: np.ndarray, crs: str | None) -> np.ndarray:
     if source_crs.equals(WGS84, ignore_axis_order=True):
         return geometries
     transformer = Transformer.from_crs(source_crs, WGS84, always_xy=True)
-    return shapely.transform(geometries, lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1])))
+    return shapely.transform(
+        geometries, lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1]))
+    )
 
 
 def source_fingerprint(layer: LayerDefinition, base_dir: Path) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Literal
 
@@ -11,8 +11,24 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 SLUG = re.compile(r"^[a-z][a-z0-9_]{1,62}$")
 RESERVED_IDS = frozenset(
-    {"api", "tiles", "styles", "admin", "health", "healthz", "readyz", "collections",
-     "conformance", "openapi", "static", "fonts", "sprites", "reports", "routing", "auth"}
+    {
+        "api",
+        "tiles",
+        "styles",
+        "admin",
+        "health",
+        "healthz",
+        "readyz",
+        "collections",
+        "conformance",
+        "openapi",
+        "static",
+        "fonts",
+        "sprites",
+        "reports",
+        "routing",
+        "auth",
+    }
 )
 INTERNAL_COLUMNS = frozenset({"fid", "geom", "feature_id"})
 LANGUAGES = ("kk", "ru", "en")
@@ -50,7 +66,7 @@ class Department(Strict):
         return value
 
 
-class AttributeType(str, Enum):
+class AttributeType(StrEnum):
     string = "string"
     integer = "integer"
     number = "number"
@@ -59,7 +75,7 @@ class AttributeType(str, Enum):
     datetime = "datetime"
 
 
-class GeometryType(str, Enum):
+class GeometryType(StrEnum):
     point = "Point"
     multipoint = "MultiPoint"
     linestring = "LineString"
@@ -83,9 +99,7 @@ class Attribute(Strict):
     @classmethod
     def _column_name(cls, value: str) -> str:
         if not SLUG.match(value) or value in INTERNAL_COLUMNS:
-            raise ValueError(
-                f"'{value}' must be a snake_case name and not one of {sorted(INTERNAL_COLUMNS)}"
-            )
+            raise ValueError(f"'{value}' must be a snake_case name and not one of {sorted(INTERNAL_COLUMNS)}")
         return value
 
 
@@ -139,7 +153,7 @@ class LayerDefinition(Strict):
     geometry_type: GeometryType
     key: str = Field(description="Attribute that identifies a feature across updates.")
     attributes: tuple[Attribute, ...] = Field(min_length=1)
-    zoom: Zoom = Field(default_factory=Zoom)  # type: ignore[arg-type]
+    zoom: Zoom = Field(default_factory=Zoom)
     access: Literal["public", "restricted"] = "public"
     style: str | None = Field(None, description="Style id in styles/, when it has one.")
     stand_in: str | None = Field(

@@ -62,9 +62,7 @@ def load_registry(layers_dir: Path) -> LayerRegistry:
         if layer.id != path.stem:
             raise ConfigurationError(f"{path}: id: '{layer.id}' must match the file name")
         if layer.department not in departments:
-            raise ConfigurationError(
-                f"{path}: department: '{layer.department}' is not in {DEPARTMENTS_FILE}"
-            )
+            raise ConfigurationError(f"{path}: department: '{layer.department}' is not in {DEPARTMENTS_FILE}")
         layers[layer.id] = layer
     return LayerRegistry(layers=layers, departments=departments)
 

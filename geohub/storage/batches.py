@@ -48,9 +48,7 @@ class ExtentTracker:
 
     @property
     def extent(self) -> Bbox | None:
-        return None if self.count == 0 else (
-            self.bounds[0], self.bounds[1], self.bounds[2], self.bounds[3]
-        )
+        return None if self.count == 0 else (self.bounds[0], self.bounds[1], self.bounds[2], self.bounds[3])
 
 
 def feature_batches(
@@ -79,8 +77,11 @@ def _layer_geometries(layer: LayerDefinition, chunk: list[Feature], offset: int)
     if expected != single:
         is_single = shapely.get_type_id(geometries) == _TYPE_IDS[single]
         if is_single.any():
-            promote = {"Point": shapely.multipoints, "LineString": shapely.multilinestrings,
-                       "Polygon": shapely.multipolygons}[single]
+            promote = {
+                "Point": shapely.multipoints,
+                "LineString": shapely.multilinestrings,
+                "Polygon": shapely.multipolygons,
+            }[single]
             geometries = geometries.copy()
             geometries[is_single] = [promote([g]) for g in geometries[is_single]]
     bad = shapely.is_missing(geometries) | shapely.is_empty(geometries)
@@ -95,8 +96,14 @@ def _layer_geometries(layer: LayerDefinition, chunk: list[Feature], offset: int)
     return geometries
 
 
-_TYPE_IDS = {"Point": 0, "LineString": 1, "Polygon": 3, "MultiPoint": 4,
-             "MultiLineString": 5, "MultiPolygon": 6}
+_TYPE_IDS = {
+    "Point": 0,
+    "LineString": 1,
+    "Polygon": 3,
+    "MultiPoint": 4,
+    "MultiLineString": 5,
+    "MultiPolygon": 6,
+}
 
 
 def _row(layer: LayerDefinition, feature: Feature, position: int) -> tuple[Any, ...]:

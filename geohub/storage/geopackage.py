@@ -105,15 +105,27 @@ class GeopackageStore:
         publish: bool = True,
     ) -> LayerVersion:
         with self._transaction() as conn:
-            version = 1 + (conn.execute(
-                "SELECT max(version) FROM geohub_layer_versions WHERE layer_id = ?", (layer.id,)
-            ).fetchone()[0] or 0)
+            version = 1 + (
+                conn.execute(
+                    "SELECT max(version) FROM geohub_layer_versions WHERE layer_id = ?", (layer.id,)
+                ).fetchone()[0]
+                or 0
+            )
             table = f"{layer.id}_v{version}"
             extent = _create_and_fill(conn, layer, table, features)
             conn.execute(
                 "INSERT INTO geohub_layer_versions VALUES (?,?,?,?,?,?,?,?,?,0,?,?,?)",
-                (layer.id, version, table, datetime.now(UTC).isoformat(), extent.count,
-                 *(extent.extent or (None,) * 4), source_fingerprint, note, json.dumps(schema_of(layer))),
+                (
+                    layer.id,
+                    version,
+                    table,
+                    datetime.now(UTC).isoformat(),
+                    extent.count,
+                    *(extent.extent or (None,) * 4),
+                    source_fingerprint,
+                    note,
+                    json.dumps(schema_of(layer)),
+                ),
             )
             if publish:
                 _switch_current(conn, layer.id, version)
@@ -125,24 +137,37 @@ class GeopackageStore:
         return self._version(layer_id, version)
 
     def versions(self, layer_id: str) -> list[LayerVersion]:
-        rows = self._connection().execute(
-            f"SELECT {VERSION_FIELDS} FROM geohub_layer_versions WHERE layer_id = ? "
-            "ORDER BY version DESC", (layer_id,),
-        ).fetchall()
+        rows = (
+            self._connection()
+            .execute(
+                f"SELECT {VERSION_FIELDS} FROM geohub_layer_versions WHERE layer_id = ? "
+                "ORDER BY version DESC",
+                (layer_id,),
+            )
+            .fetchall()
+        )
         return [version_from_row(row) for row in rows]
 
     def current_version(self, layer_id: str) -> LayerVersion | None:
-        row = self._connection().execute(
-            f"SELECT {VERSION_FIELDS} FROM geohub_layer_versions "
-            "WHERE layer_id = ? AND is_current = 1", (layer_id,),
-        ).fetchone()
+        row = (
+            self._connection()
+            .execute(
+                f"SELECT {VERSION_FIELDS} FROM geohub_layer_versions WHERE layer_id = ? AND is_current = 1",
+                (layer_id,),
+            )
+            .fetchone()
+        )
         return None if row is None else version_from_row(row)
 
     def _version(self, layer_id: str, version: int) -> LayerVersion:
-        row = self._connection().execute(
-            f"SELECT {VERSION_FIELDS} FROM geohub_layer_versions WHERE layer_id = ? AND version = ?",
-            (layer_id, version),
-        ).fetchone()
+        row = (
+            self._connection()
+            .execute(
+                f"SELECT {VERSION_FIELDS} FROM geohub_layer_versions WHERE layer_id = ? AND version = ?",
+                (layer_id, version),
+            )
+            .fetchone()
+        )
         if row is None:
             raise VersionNotFoundError(f"Layer '{layer_id}' has no version {version}.")
         return version_from_row(row)
@@ -152,10 +177,14 @@ class GeopackageStore:
         return None if current is None else current.extent
 
     def stored_schema(self, layer_id: str) -> dict[str, str]:
-        row = self._connection().execute(
-            "SELECT schema_json FROM geohub_layer_versions WHERE layer_id = ? AND is_current = 1",
-            (layer_id,),
-        ).fetchone()
+        row = (
+            self._connection()
+            .execute(
+                "SELECT schema_json FROM geohub_layer_versions WHERE layer_id = ? AND is_current = 1",
+                (layer_id,),
+            )
+            .fetchone()
+        )
         if row is None:
             raise LayerNotFoundError(f"Layer '{layer_id}' has no published version.")
         return dict(json.loads(row[0]))
@@ -186,7 +215,9 @@ class GeopackageStore:
             matched = conn.execute(f'SELECT count(*) FROM "{table}" t {where}', params).fetchone()[0]
         finally:
             conn.execute("COMMIT")
-        return FeaturePage([feature_from_row(layer, gpkg.blob_wkb(row[0]), row[1:]) for row in rows], int(matched))
+        return FeaturePage(
+            [feature_from_row(layer, gpkg.blob_wkb(row[0]), row[1:]) for row in rows], int(matched)
+        )
 
     def count(self, layer: LayerDefinition, query: FeatureQuery | None = None) -> int:
         conn = self._connection()
@@ -213,7 +244,9 @@ def _create_and_fill(
 ) -> ExtentTracker:
     columns = ", ".join(f'"{a.name}" {SQLITE_TYPES[a.type]}' for a in layer.attributes)
     conn.execute(f'DROP TABLE IF EXISTS "{table}"')
-    conn.execute(f'CREATE TABLE "{table}" (fid INTEGER PRIMARY KEY AUTOINCREMENT, geom {_gpkg_type(layer)}, {columns})')
+    conn.execute(
+        f'CREATE TABLE "{table}" (fid INTEGER PRIMARY KEY AUTOINCREMENT, geom {_gpkg_type(layer)}, {columns})'
+    )
     placeholders = ", ".join("?" for _ in range(len(layer.attributes) + 1))
     names = ", ".join(f'"{a.name}"' for a in layer.attributes)
     insert = f'INSERT INTO "{table}" (geom, {names}) VALUES ({placeholders})'
@@ -222,9 +255,13 @@ def _create_and_fill(
     extent = ExtentTracker()
     next_fid = 1
     for batch in feature_batches(layer, features):
-        blobs = [gpkg.encode_blob(w, tuple(b)) for w, b in zip(batch.wkbs, batch.bounds.tolist(), strict=True)]
+        blobs = [
+            gpkg.encode_blob(w, tuple(b)) for w, b in zip(batch.wkbs, batch.bounds.tolist(), strict=True)
+        ]
         try:
-            conn.executemany(insert, [(blob, *values) for blob, values in zip(blobs, batch.values, strict=True)])
+            conn.executemany(
+                insert, [(blob, *values) for blob, values in zip(blobs, batch.values, strict=True)]
+            )
         except sqlite3.IntegrityError as exc:
             raise InvalidDataError(f"Layer '{layer.id}': {exc} (duplicate key '{layer.key}'?).") from None
         conn.executemany(

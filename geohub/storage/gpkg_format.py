@@ -52,9 +52,7 @@ def ensure_core_tables(conn: sqlite3.Connection) -> None:
     conn.execute(f"PRAGMA user_version = {GPKG_USER_VERSION}")
     for statement in CORE_TABLES:
         conn.execute(statement)
-    conn.executemany(
-        "INSERT OR IGNORE INTO gpkg_spatial_ref_sys VALUES (?, ?, ?, ?, ?, ?)", SPATIAL_REF_ROWS
-    )
+    conn.executemany("INSERT OR IGNORE INTO gpkg_spatial_ref_sys VALUES (?, ?, ?, ?, ?, ?)", SPATIAL_REF_ROWS)
 
 
 def encode_blob(wkb: bytes, bounds: tuple[float, float, float, float] | None) -> bytes:
@@ -100,7 +98,9 @@ def register_functions(conn: sqlite3.Connection) -> None:
     conn.create_function("ST_MinY", 1, _envelope_part(2), deterministic=True)
     conn.create_function("ST_MaxY", 1, _envelope_part(3), deterministic=True)
     conn.create_function(
-        "ST_IsEmpty", 1, lambda blob: 1 if blob is None or blob[3] & _EMPTY_FLAG else 0,
+        "ST_IsEmpty",
+        1,
+        lambda blob: 1 if blob is None or blob[3] & _EMPTY_FLAG else 0,
         deterministic=True,
     )
     conn.create_function("gh_intersects_box", 5, _intersects_box, deterministic=True)

@@ -75,6 +75,7 @@ class PostgisStore:
             open=False,
         )
         try:
+            create_database_if_missing(database_url, settings.connect_timeout_s)
             self._pool.open(wait=settings.pool_min_size > 0, timeout=settings.connect_timeout_s)
             with self._connection() as conn:
                 conn.execute(SETUP_SQL)
@@ -118,18 +119,32 @@ class PostgisStore:
     ) -> LayerVersion:
         with self._connection() as conn:
             conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"geohub:{layer.id}",))
-            version = 1 + (conn.execute(
-                "SELECT coalesce(max(version), 0) FROM geohub.layer_versions WHERE layer_id = %s",
-                (layer.id,),
-            ).fetchone() or (0,))[0]
+            version = (
+                1
+                + (
+                    conn.execute(
+                        "SELECT coalesce(max(version), 0) FROM geohub.layer_versions WHERE layer_id = %s",
+                        (layer.id,),
+                    ).fetchone()
+                    or (0,)
+                )[0]
+            )
             table = f"{layer.id}_v{version}"
             extent = _create_and_fill(conn, layer, table, features)
             conn.execute(
                 "INSERT INTO geohub.layer_versions (layer_id, version, table_name, feature_count, "
                 "min_x, min_y, max_x, max_y, source_fingerprint, note, schema_json) "
                 "VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)",
-                (layer.id, version, table, extent.count, *(extent.extent or (None,) * 4),
-                 source_fingerprint, note, Jsonb(schema_of(layer))),
+                (
+                    layer.id,
+                    version,
+                    table,
+                    extent.count,
+                    *(extent.extent or (None,) * 4),
+                    source_fingerprint,
+                    note,
+                    Jsonb(schema_of(layer)),
+                ),
             )
             if publish:
                 _switch_current(conn, layer.id, version)
@@ -156,7 +171,8 @@ class PostgisStore:
 
     def _fetch_versions(self, condition: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
         query = sql.SQL("SELECT {} FROM geohub.layer_versions WHERE {} ORDER BY version DESC").format(
-            sql.SQL(VERSION_FIELDS), sql.SQL(condition)  # condition: a fixed literal from this module
+            sql.SQL(VERSION_FIELDS),
+            sql.SQL(condition),  # condition: a fixed literal from this module
         )
         with self._connection() as conn:
             return conn.execute(query, params).fetchall()
@@ -182,8 +198,11 @@ class PostgisStore:
             table = _current_table(conn, layer.id)
             where, params = _where_clause(layer, query)
             order = sql.SQL(", ").join(
-                [sql.SQL("{} {}").format(sql.Identifier(k.name), sql.SQL("ASC" if k.ascending else "DESC"))
-                 for k in query.sort] + [sql.SQL("fid")]
+                [
+                    sql.SQL("{} {}").format(sql.Identifier(k.name), sql.SQL("ASC" if k.ascending else "DESC"))
+                    for k in query.sort
+                ]
+                + [sql.SQL("fid")]
             )
             rows = conn.execute(
                 sql.SQL("SELECT {} FROM {} {} ORDER BY {} LIMIT %s OFFSET %s").format(
@@ -194,7 +213,10 @@ class PostgisStore:
             matched = conn.execute(
                 sql.SQL("SELECT count(*) FROM {} {}").format(table, where), params
             ).fetchone()
-        return FeaturePage([feature_from_row(layer, bytes(row[0]), row[1:]) for row in rows], int(matched[0] if matched else 0))
+        return FeaturePage(
+            [feature_from_row(layer, bytes(row[0]), row[1:]) for row in rows],
+            int(matched[0] if matched else 0),
+        )
 
     def count(self, layer: LayerDefinition, query: FeatureQuery | None = None) -> int:
         with self._connection() as conn:
@@ -254,7 +276,9 @@ def _switch_current(conn: psycopg.Connection[Any], layer_id: str, version: int) 
     ).fetchone()
     if found is None:
         raise VersionNotFoundError(f"Layer '{layer_id}' has no version {version}.")
-    conn.execute("UPDATE geohub.layer_versions SET is_current = false WHERE layer_id = %s AND is_current", (layer_id,))
+    conn.execute(
+        "UPDATE geohub.layer_versions SET is_current = false WHERE layer_id = %s AND is_current", (layer_id,)
+    )
     conn.execute(
         "UPDATE geohub.layer_versions SET is_current = true WHERE layer_id = %s AND version = %s",
         (layer_id, version),
@@ -296,6 +320,22 @@ def _where_clause(layer: LayerDefinition, query: FeatureQuery) -> tuple[sql.Comp
     if not conditions:
         return sql.SQL(""), params
     return sql.SQL("WHERE ") + sql.SQL(" AND ").join(conditions), params
+
+
+def create_database_if_missing(database_url: str, timeout_s: float) -> None:
+    """Create the database the URL names when the server is up but the database is not there."""
+    timeout = max(1, int(timeout_s))
+    try:
+        psycopg.connect(database_url, connect_timeout=timeout).close()
+        return
+    except psycopg.OperationalError as exc:
+        if "does not exist" not in str(exc):
+            raise
+    info = psycopg.conninfo.conninfo_to_dict(database_url)
+    name = str(info.get("dbname") or "")
+    maintenance = psycopg.conninfo.make_conninfo(database_url, dbname="postgres")
+    with psycopg.connect(maintenance, autocommit=True, connect_timeout=timeout) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
 def _first_line(exc: BaseException) -> str:

@@ -45,7 +45,9 @@ def coerce_value(kind: AttributeType, value: Any) -> Any:
     if kind is AttributeType.boolean:
         return _to_bool(value)
     if kind is AttributeType.date:
-        return value.isoformat()[:10] if isinstance(value, date) else date.fromisoformat(str(value)).isoformat()
+        return (
+            value.isoformat()[:10] if isinstance(value, date) else date.fromisoformat(str(value)).isoformat()
+        )
     return _to_datetime(value)
 
 
@@ -71,7 +73,9 @@ def _to_bool(value: Any) -> bool:
 
 
 def _to_datetime(value: Any) -> str:
-    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    moment = (
+        value if isinstance(value, datetime) else datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    )
     return moment.isoformat()
 
 

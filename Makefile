@@ -1,0 +1,53 @@
+# GeoHub Almaty — `make run` serves the demo, `make test` runs the whole suite.
+# Both install what they need: a .venv from PyPI, and (for tests) Debian packages.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+DEBIAN_PACKAGES := postgresql-15-postgis-3 postgresql-15-pgrouting gdal-bin
+PG_EXTENSIONS := /usr/share/postgresql/15/extension
+
+.PHONY: run test install system-deps lint typecheck bench-data clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $@
+
+install: $(STAMP)
+
+run: install
+	$(BIN)/geohub demo
+
+# Debian packages the tests use: PostGIS and pgRouting for the PostgreSQL server, GDAL's tools
+# as a real client. Installed only when missing.
+system-deps:
+	@missing=""; \
+	test -f $(PG_EXTENSIONS)/postgis.control || missing="$$missing postgresql-15-postgis-3"; \
+	test -f $(PG_EXTENSIONS)/pgrouting.control || missing="$$missing postgresql-15-pgrouting"; \
+	command -v ogrinfo >/dev/null || missing="$$missing gdal-bin"; \
+	if [ -n "$$missing" ]; then \
+		echo "Installing Debian packages:$$missing"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+lint: install
+	$(BIN)/ruff check geohub tests bench
+
+typecheck: install
+	$(BIN)/mypy
+
+test: install system-deps lint typecheck
+	$(BIN)/pytest -q
+
+bench-data: install
+	$(BIN)/python bench/generate_city.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

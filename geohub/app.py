@@ -1,0 +1,28 @@
+"""create_app: builds the GeoHub Flask app from Settings; nothing happens at import time."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from geohub.health import health
+from geohub.landing import landing
+from geohub.problems import register_problem_handlers
+from geohub.request_log import configure_logging, register_request_logging
+from geohub.services import Services
+from geohub.settings import Settings, load_settings
+
+
+def create_app(settings: Settings | None = None, services: Services | None = None) -> Flask:
+    """A GeoHub app; stateless apart from its store connections, so many can run side by side."""
+    settings = settings or (services.settings if services else load_settings())
+    configure_logging(settings.log_level)
+    services = services or Services.from_settings(settings)
+    app = Flask("geohub")
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.config["MAX_CONTENT_LENGTH"] = 16 * 1024 * 1024
+    app.extensions["geohub"] = services
+    register_request_logging(app)
+    register_problem_handlers(app)
+    app.register_blueprint(health)
+    app.register_blueprint(landing)
+    return app

@@ -1,0 +1,44 @@
+"""Liveness and readiness: /healthz (process up) and /readyz (storage reachable, layers loaded)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, jsonify
+
+from geohub.errors import GeoHubError
+from geohub.services import Services
+
+health = Blueprint("health", __name__)
+
+
+def readiness(services: Services) -> tuple[bool, dict[str, object]]:
+    """Whether the store answers, and which layers have published data."""
+    try:
+        services.store.check()
+        empty = [layer.id for layer in services.registry if services.store.current_version(layer.id) is None]
+    except GeoHubError as error:
+        return False, {
+            "status": "unavailable",
+            "storage": services.settings.storage_backend,
+            "detail": error.detail,
+        }
+    return True, {
+        "status": "ready",
+        "storage": services.settings.storage_backend,
+        "layers": len(services.registry),
+        "layersWithoutData": empty,
+    }
+
+
+@health.get("/healthz")
+def healthz() -> Response:
+    response = jsonify({"status": "ok"})
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@health.get("/readyz")
+def readyz() -> tuple[Response, int]:
+    ready, body = readiness(current_app.extensions["geohub"])
+    response = jsonify(body)
+    response.headers["Cache-Control"] = "no-store"
+    return response, 200 if ready else 503

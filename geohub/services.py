@@ -1,0 +1,40 @@
+"""Services: the settings, layer registry and store one app or CLI run works with."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+
+from geohub.layers.registry import LayerRegistry, load_registry
+from geohub.settings import Settings
+from geohub.storage import open_store
+from geohub.storage.base import FeatureStore
+
+
+@dataclass
+class Services:
+    """Built once per process; the store opens on first use so start-up never waits on it."""
+
+    settings: Settings
+    registry: LayerRegistry
+    _store: FeatureStore | None = field(default=None, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Services:
+        """Load the layer registry (ConfigurationError when a definition is bad)."""
+        return cls(settings=settings, registry=load_registry(settings.layers_dir))
+
+    @property
+    def store(self) -> FeatureStore:
+        """The store; StorageUnavailableError while it cannot be reached."""
+        if self._store is None:
+            with self._lock:
+                if self._store is None:
+                    self._store = open_store(self.settings)
+        return self._store
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
