@@ -86,14 +86,26 @@ def _layer_geometries(layer: LayerDefinition, chunk: list[Feature], offset: int)
             geometries[is_single] = [promote([g]) for g in geometries[is_single]]
     bad = shapely.is_missing(geometries) | shapely.is_empty(geometries)
     bad |= shapely.get_type_id(geometries) != _TYPE_IDS[expected]
+    _refuse_first(bad, layer, chunk, offset, f"missing, empty, unreadable or not a {expected}")
+    geometries = shapely.force_2d(geometries)
+    bounds = shapely.bounds(geometries)
+    with np.errstate(invalid="ignore"):
+        outside = ~np.isfinite(bounds).all(axis=1)
+        outside |= (bounds[:, 0] < -180) | (bounds[:, 2] > 180) | (bounds[:, 1] < -90) | (bounds[:, 3] > 90)
+    _refuse_first(outside, layer, chunk, offset, "coordinates are not finite longitude/latitude (WGS 84)")
+    return geometries
+
+
+def _refuse_first(
+    bad: np.ndarray, layer: LayerDefinition, chunk: list[Feature], offset: int, reason: str
+) -> None:
+    """InvalidDataError naming the first feature flagged in `bad`, if any."""
     if bad.any():
         position = int(np.argmax(bad))
         raise InvalidDataError(
-            f"Feature {offset + position + 1} ('{chunk[position].id}') of layer '{layer.id}' "
-            f"has no usable {expected} geometry.",
-            [FieldError("geometry", f"missing, empty, unreadable or not a {expected}")],
+            f"Feature {offset + position + 1} ('{chunk[position].id}') of layer '{layer.id}': {reason}.",
+            [FieldError("geometry", reason)],
         )
-    return geometries
 
 
 _TYPE_IDS = {

@@ -18,7 +18,7 @@ from geohub.errors import (
     StorageUnavailableError,
     VersionNotFoundError,
 )
-from geohub.layers.models import GeometryType, LayerDefinition
+from geohub.layers.models import LayerDefinition
 from geohub.storage import gpkg_format as gpkg
 from geohub.storage.base import (
     Bbox,
@@ -51,11 +51,14 @@ class GeopackageStore:
         self.path = path
         self._local = threading.local()
         self._write_lock = threading.Lock()
+        self._connections: list[sqlite3.Connection] = []
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             with self._transaction() as conn:
                 gpkg.ensure_core_tables(conn)
                 conn.execute(VERSIONS_DDL)
+            # write the GeoPackage header into the main file, where GDAL looks for it
+            self._connection().execute("PRAGMA wal_checkpoint(TRUNCATE)")
         except (OSError, sqlite3.Error) as exc:
             raise StorageUnavailableError(f"The GeoPackage store cannot be opened: {exc}") from exc
 
@@ -68,6 +71,7 @@ class GeopackageStore:
             conn.execute("PRAGMA synchronous = NORMAL")
             gpkg.register_functions(conn)
             self._local.conn = conn
+            self._connections.append(conn)
         return conn
 
     @contextmanager
@@ -89,10 +93,11 @@ class GeopackageStore:
             raise StorageUnavailableError(f"The GeoPackage store does not answer: {exc}") from exc
 
     def close(self) -> None:
-        conn = getattr(self._local, "conn", None)
-        if conn is not None:
+        """Close every thread's connection; the next use opens new ones."""
+        for conn in self._connections:
             conn.close()
-            self._local.conn = None
+        self._connections.clear()
+        self._local = threading.local()
 
     # versions ----------------------------------------------------------------------------
     def write_version(
@@ -206,7 +211,11 @@ class GeopackageStore:
             table = self._current_table(conn, layer.id)
             where, params = _where_clause(layer, table, query)
             order = ", ".join(
-                [f'"{k.name}" {"ASC" if k.ascending else "DESC"}' for k in query.sort] + ["t.fid"]
+                [
+                    f't."{k.name}" {"ASC NULLS LAST" if k.ascending else "DESC NULLS FIRST"}'
+                    for k in query.sort
+                ]
+                + ["t.fid"]
             )
             rows = conn.execute(
                 f'SELECT {_select_list(layer)} FROM "{table}" t {where} ORDER BY {order} LIMIT ? OFFSET ?',
@@ -250,6 +259,7 @@ def _create_and_fill(
     placeholders = ", ".join("?" for _ in range(len(layer.attributes) + 1))
     names = ", ".join(f'"{a.name}"' for a in layer.attributes)
     insert = f'INSERT INTO "{table}" (geom, {names}) VALUES ({placeholders})'
+    conn.execute(f'CREATE UNIQUE INDEX "{table}_key" ON "{table}" ("{layer.key}")')
     for statement in gpkg.rtree_statements(table)[:1]:
         conn.execute(statement)
     extent = ExtentTracker()
@@ -263,14 +273,15 @@ def _create_and_fill(
                 insert, [(blob, *values) for blob, values in zip(blobs, batch.values, strict=True)]
             )
         except sqlite3.IntegrityError as exc:
-            raise InvalidDataError(f"Layer '{layer.id}': {exc} (duplicate key '{layer.key}'?).") from None
+            raise InvalidDataError(
+                f"Layer '{layer.id}': two features share the key '{layer.key}' ({exc})."
+            ) from None
         conn.executemany(
             f'INSERT INTO "rtree_{table}_geom" VALUES (?, ?, ?, ?, ?)',
             [(next_fid + i, b[0], b[2], b[1], b[3]) for i, b in enumerate(batch.bounds.tolist())],
         )
         next_fid += len(blobs)
         extent.add(batch)
-    conn.execute(f'CREATE UNIQUE INDEX "{table}_key" ON "{table}" ("{layer.key}")')
     for statement in gpkg.rtree_statements(table)[1:]:
         conn.execute(statement)
     conn.execute(gpkg.RTREE_EXTENSION_ROW, (table, "geom"))
@@ -317,9 +328,8 @@ def _where_clause(layer: LayerDefinition, table: str, query: FeatureQuery) -> tu
         joins = f'JOIN "rtree_{table}_geom" r ON r.id = t.fid'
         conditions.append("r.minx <= ? AND r.maxx >= ? AND r.miny <= ? AND r.maxy >= ?")
         params += [maxx, minx, maxy, miny]
-        if layer.geometry_type is not GeometryType.point:
-            conditions.append("gh_intersects_box(t.geom, ?, ?, ?, ?)")
-            params += [minx, miny, maxx, maxy]
+        conditions.append("gh_intersects_box(t.geom, ?, ?, ?, ?)")
+        params += [minx, miny, maxx, maxy]
     for name, raw in query.where.items():
         attribute = layer.attribute(name)
         assert attribute is not None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import struct
+from functools import lru_cache
 
 import shapely
 
@@ -109,8 +110,20 @@ def register_functions(conn: sqlite3.Connection) -> None:
 def _intersects_box(blob: bytes | None, minx: float, miny: float, maxx: float, maxy: float) -> int:
     if blob is None:
         return 0
-    geometry = shapely.from_wkb(blob_wkb(blob))
-    return int(shapely.intersects(geometry, shapely.box(minx, miny, maxx, maxy)))
+    return int(box_geometry(minx, miny, maxx, maxy).intersects(shapely.from_wkb(blob_wkb(blob))))
+
+
+@lru_cache(maxsize=64)
+def box_geometry(minx: float, miny: float, maxx: float, maxy: float) -> shapely.Geometry:
+    """A prepared bbox geometry: a point or a line when the box has no area."""
+    if minx == maxx and miny == maxy:
+        geometry = shapely.Point(minx, miny)
+    elif minx == maxx or miny == maxy:
+        geometry = shapely.LineString([(minx, miny), (maxx, maxy)])
+    else:
+        geometry = shapely.box(minx, miny, maxx, maxy)
+    shapely.prepare(geometry)
+    return geometry
 
 
 def rtree_statements(table: str, column: str = "geom") -> list[str]:

@@ -64,6 +64,7 @@ class PostgisStore:
 
         def configure(conn: psycopg.Connection[Any]) -> None:
             conn.execute(f"SET statement_timeout = {int(statement_timeout)}")
+            conn.execute("SET TIME ZONE 'UTC'")
             conn.commit()
 
         self._pool = ConnectionPool(
@@ -95,7 +96,7 @@ class PostgisStore:
             raise InvalidDataError(f"Duplicate key: {_first_line(exc)}") from None
         except psycopg.errors.SerializationFailure as exc:
             raise ConflictError("Another write to this layer happened at the same time.") from exc
-        except psycopg.errors.DataException as exc:
+        except psycopg.DataError as exc:
             raise InvalidDataError(f"The data cannot be stored: {_first_line(exc)}") from None
         except psycopg.OperationalError as exc:
             raise StorageUnavailableError(f"PostGIS is unavailable: {_first_line(exc)}") from exc
@@ -199,7 +200,10 @@ class PostgisStore:
             where, params = _where_clause(layer, query)
             order = sql.SQL(", ").join(
                 [
-                    sql.SQL("{} {}").format(sql.Identifier(k.name), sql.SQL("ASC" if k.ascending else "DESC"))
+                    sql.SQL("{} {}").format(
+                        sql.Identifier(k.name),
+                        sql.SQL("ASC NULLS LAST" if k.ascending else "DESC NULLS FIRST"),
+                    )
                     for k in query.sort
                 ]
                 + [sql.SQL("fid")]
@@ -306,7 +310,8 @@ def _where_clause(layer: LayerDefinition, query: FeatureQuery) -> tuple[sql.Comp
     conditions: list[sql.Composable] = []
     params: list[Any] = []
     if query.bbox is not None:
-        conditions.append(sql.SQL("ST_Intersects(geom, ST_MakeEnvelope(%s, %s, %s, %s, 4326))"))
+        # ST_Envelope turns a box without area into the point or line it is
+        conditions.append(sql.SQL("ST_Intersects(geom, ST_Envelope(ST_MakeEnvelope(%s, %s, %s, %s, 4326)))"))
         params += list(query.bbox)
     for name, raw in query.where.items():
         attribute = layer.attribute(name)

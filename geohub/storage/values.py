@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from geohub.errors import FeatureNotFoundError, InvalidRequestError
@@ -25,6 +25,7 @@ POSTGRES_TYPES = {
     AttributeType.date: "date",
     AttributeType.datetime: "timestamptz",
 }
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 _TRUE = {"true", "yes", "1", "t", "y"}
 _FALSE = {"false", "no", "0", "f", "n"}
 
@@ -34,9 +35,15 @@ def coerce_value(kind: AttributeType, value: Any) -> Any:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
     if kind is AttributeType.string:
-        return value if isinstance(value, str) else str(value)
+        text = value if isinstance(value, str) else str(value)
+        if "\x00" in text:
+            raise ValueError("contains a NUL character")
+        return text
     if kind is AttributeType.integer:
-        return _to_int(value)
+        integer = _to_int(value)
+        if not INT64_MIN <= integer <= INT64_MAX:
+            raise ValueError("is outside the 64-bit integer range")
+        return integer
     if kind is AttributeType.number:
         number = float(value)
         if not math.isfinite(number):
@@ -73,10 +80,13 @@ def _to_bool(value: Any) -> bool:
 
 
 def _to_datetime(value: Any) -> str:
+    """An instant as ISO 8601 text in UTC; a value without an offset is taken as UTC."""
     moment = (
         value if isinstance(value, datetime) else datetime.fromisoformat(str(value).replace("Z", "+00:00"))
     )
-    return moment.isoformat()
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat()
 
 
 def parse_filter_value(kind: AttributeType, name: str, value: Any) -> Any:
