@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Flask
+import uuid
 
+from flask import Flask
+from pygeoapi.api import API
+from pygeoapi.openapi import get_oas
+
+from geohub.features.routes import features
 from geohub.health import health
-from geohub.landing import landing
+from geohub.cors import register_cors
+from geohub.features.config import pygeoapi_config
+from geohub.features.provider import register_services
 from geohub.problems import register_problem_handlers
 from geohub.request_log import configure_logging, register_request_logging
 from geohub.services import Services
@@ -21,8 +28,18 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.config["MAX_CONTENT_LENGTH"] = 16 * 1024 * 1024
     app.extensions["geohub"] = services
+    app.extensions["geohub.pygeoapi"] = embedded_pygeoapi(services)
     register_request_logging(app)
     register_problem_handlers(app)
+    register_cors(app)
     app.register_blueprint(health)
-    app.register_blueprint(landing)
+    app.register_blueprint(features)
     return app
+
+
+def embedded_pygeoapi(services: Services) -> API:
+    """One pygeoapi API over this app's layers, its collections read through GeohubProvider."""
+    token = uuid.uuid4().hex
+    register_services(token, services)
+    config = pygeoapi_config(services.settings, services.registry, token)
+    return API(config, get_oas(config))

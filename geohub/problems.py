@@ -3,44 +3,62 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
-from flask import Flask, Response, g, json, request
+from flask import Flask, Response, current_app, g, json, request
 from pydantic import ValidationError
 from werkzeug.exceptions import HTTPException
 
 from geohub.errors import PROBLEM_TYPE_BASE, FieldError, GeoHubError, InvalidRequestError
+from geohub.i18n import negotiate_language
+from geohub.messages import localize_detail, localize_title
 
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger("geohub.errors")
 
 
-def problem_response(body: dict[str, object], status: int) -> Response:
-    """A problem+json response with the request id attached."""
+def problem_response(slug: str, title: str, status: int, detail: str, **extra: Any) -> Response:
+    """A problem+json response in the request's language, with the request id attached."""
+    language = negotiate_language(request.headers.get("Accept-Language"), request.args.get("lang"))
+    body: dict[str, Any] = {
+        "type": PROBLEM_TYPE_BASE + slug,
+        "title": localize_title(slug, title, language),
+        "status": status,
+        "detail": localize_detail(detail, language),
+        "instance": request.path,
+        **extra,
+    }
     request_id = getattr(g, "request_id", None)
     if request_id:
-        body = {**body, "requestId": request_id}
-    return Response(json.dumps(body, ensure_ascii=False), status=status, mimetype=PROBLEM_JSON)
+        body["requestId"] = request_id
+    response = Response(json.dumps(body, ensure_ascii=False), status=status, mimetype=PROBLEM_JSON)
+    response.headers["Content-Language"] = language
+    return response
 
 
 def _geohub_error(error: GeoHubError) -> Response:
     if error.status >= 500:
         log.error("%s: %s", type(error).__name__, error.detail)
-    return problem_response(error.to_problem(request.path), error.status)
+    extra = {}
+    if error.errors:
+        extra["errors"] = [{"field": e.field, "message": e.message} for e in error.errors]
+    return problem_response(error.slug, error.title, error.status, error.detail, **extra)
 
 
 def _http_error(error: HTTPException) -> Response:
     status = error.code or 500
     slug = (error.name or "error").lower().replace(" ", "-")
-    body = {
-        "type": PROBLEM_TYPE_BASE + slug,
-        "title": error.name,
-        "status": status,
-        "detail": error.description,
-        "instance": request.path,
-    }
-    response = problem_response(body, status)
-    if status == 405 and error.valid_methods:  # type: ignore[attr-defined]
-        response.headers["Allow"] = ", ".join(error.valid_methods)  # type: ignore[attr-defined]
+    detail = error.description or ""
+    methods = getattr(error, "valid_methods", None)
+    if status == 404:
+        detail = f"Nothing is published at {request.path}."
+    elif status == 405 and methods:
+        detail = f"This method is not allowed here; allowed: {', '.join(methods)}."
+    elif status == 413:
+        detail = f"The request body is larger than {current_app.config.get('MAX_CONTENT_LENGTH')} bytes."
+    response = problem_response(slug, error.name or "Error", status, detail)
+    if status == 405 and methods:
+        response.headers["Allow"] = ", ".join(methods)
     return response
 
 
@@ -51,14 +69,12 @@ def _validation_error(error: ValidationError) -> Response:
 
 def _unexpected_error(error: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.path)
-    body = {
-        "type": PROBLEM_TYPE_BASE + "internal-error",
-        "title": "Internal server error",
-        "status": 500,
-        "detail": "Something went wrong on our side. Quote the request id when you report it.",
-        "instance": request.path,
-    }
-    return problem_response(body, 500)
+    return problem_response(
+        "internal-error",
+        "Internal server error",
+        500,
+        "Something went wrong on our side. Quote the request id when you report it.",
+    )
 
 
 def register_problem_handlers(app: Flask) -> None:

@@ -58,13 +58,13 @@ def test_readyz_reports_layers_without_data(client: FlaskClient) -> None:
     assert "buildings" in body["layersWithoutData"]
 
 
-def test_landing_lists_every_public_layer_with_counts_after_demo(app: Flask, client: FlaskClient) -> None:
+def test_collections_list_every_public_layer_with_counts_after_demo(app: Flask, client: FlaskClient) -> None:
     load_demo(app.extensions["geohub"])
-    body = client.get("/").get_json()
-    counts = {layer["id"]: layer["featureCount"] for layer in body["layers"]}
+    body = client.get("/collections").get_json()
+    counts = {layer["id"]: layer["featureCount"] for layer in body["collections"]}
     assert counts["buildings"] == 8061
     assert all(count > 0 for count in counts.values())
-    assert "© OpenStreetMap contributors, ODbL" in body["attribution"]
+    assert client.get("/").get_json()["attribution"] == "© OpenStreetMap contributors, ODbL"
     assert client.get("/readyz").get_json()["layersWithoutData"] == []
 
 
@@ -77,9 +77,9 @@ def test_landing_lists_every_public_layer_with_counts_after_demo(app: Flask, cli
         ("en;q=0.1, kk;q=0.8", "Жер кадастры (жер учаскелері)"),
     ],
 )
-def test_landing_speaks_the_accept_language(client: FlaskClient, header: str, title: str) -> None:
-    response = client.get("/", headers={"Accept-Language": header})
-    titles = {layer["id"]: layer["title"] for layer in response.get_json()["layers"]}
+def test_collections_speak_the_accept_language(client: FlaskClient, header: str, title: str) -> None:
+    response = client.get("/collections", headers={"Accept-Language": header})
+    titles = {layer["id"]: layer["title"] for layer in response.get_json()["collections"]}
     assert titles["cadastre"] == title
 
 

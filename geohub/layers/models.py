@@ -152,6 +152,7 @@ class LayerDefinition(Strict):
     attribution: str = Field(min_length=1)
     geometry_type: GeometryType
     key: str = Field(description="Attribute that identifies a feature across updates.")
+    temporal: str | None = Field(None, description="Date or datetime attribute `datetime` filters.")
     attributes: tuple[Attribute, ...] = Field(min_length=1)
     zoom: Zoom = Field(default_factory=Zoom)
     access: Literal["public", "restricted"] = "public"
@@ -181,6 +182,10 @@ class LayerDefinition(Strict):
             raise ValueError(f"key '{self.key}' is not one of the attributes")
         if not key.required or key.restricted:
             raise ValueError(f"key '{self.key}' must be required and not restricted")
+        if self.temporal is not None:
+            temporal = self.attribute(self.temporal)
+            if temporal is None or temporal.type not in (AttributeType.date, AttributeType.datetime):
+                raise ValueError(f"temporal '{self.temporal}' must name a date or datetime attribute")
         return self
 
     def attribute(self, name: str) -> Attribute | None:

@@ -32,10 +32,11 @@ class SortKey:
 
 @dataclass(frozen=True)
 class FeatureQuery:
-    """Which features to read: a bbox (lon/lat), attribute equalities, a page, an order."""
+    """Which features to read: a bbox (lon/lat), equalities, a CQL2 filter, a page, an order."""
 
     bbox: Bbox | None = None
     where: Mapping[str, Any] = field(default_factory=dict)
+    filter: Any = None  # a pygeofilter AST node, compiled by each backend (storage/cql_sql.py)
     limit: int = 10
     offset: int = 0
     sort: tuple[SortKey, ...] = ()

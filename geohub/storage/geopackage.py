@@ -30,6 +30,7 @@ from geohub.storage.base import (
     check_where,
 )
 from geohub.storage.batches import ExtentTracker, feature_batches
+from geohub.storage.cql_sql import SQLITE, compile_filter
 from geohub.storage.rows import VERSION_FIELDS, feature_from_row, schema_of, version_from_row
 from geohub.storage.values import SQLITE_TYPES, parse_feature_id, parse_filter_value
 
@@ -339,5 +340,9 @@ def _where_clause(layer: LayerDefinition, table: str, query: FeatureQuery) -> tu
         else:
             conditions.append(f't."{name}" = ?')
             params.append(value)
+    if query.filter is not None:
+        text, filter_params = compile_filter(query.filter, layer, SQLITE)
+        conditions.append(f"({text})")
+        params += filter_params
     where = f"{joins} WHERE {' AND '.join(conditions)}" if conditions else joins
     return where, params

@@ -8,6 +8,8 @@ from functools import lru_cache
 
 import shapely
 
+from geohub.storage.cql_sql import SPATIAL_OPERATIONS
+
 GPKG_APPLICATION_ID = 0x47504B47  # "GPKG"
 GPKG_USER_VERSION = 10300
 WGS84 = 4326
@@ -105,12 +107,35 @@ def register_functions(conn: sqlite3.Connection) -> None:
         deterministic=True,
     )
     conn.create_function("gh_intersects_box", 5, _intersects_box, deterministic=True)
+    conn.create_function("gh_spatial", 3, _spatial_predicate, deterministic=True)
+    conn.create_function("gh_lower", 1, _lower, deterministic=True)
+    conn.execute("PRAGMA case_sensitive_like = ON")
 
 
 def _intersects_box(blob: bytes | None, minx: float, miny: float, maxx: float, maxy: float) -> int:
     if blob is None:
         return 0
     return int(box_geometry(minx, miny, maxx, maxy).intersects(shapely.from_wkb(blob_wkb(blob))))
+
+
+def _lower(text: object) -> str | None:
+    """Unicode lower case (SQLite's own lower() folds ASCII only, not Cyrillic)."""
+    return None if text is None else str(text).lower()
+
+
+def _spatial_predicate(operation: str, blob: bytes | None, wkb: bytes) -> int:
+    if blob is None or operation not in SPATIAL_OPERATIONS:
+        return 0
+    geometry = shapely.from_wkb(blob_wkb(blob))
+    return int(getattr(shapely, operation)(geometry, prepared_geometry(wkb)))
+
+
+@lru_cache(maxsize=64)
+def prepared_geometry(wkb: bytes) -> shapely.Geometry:
+    """A filter geometry, parsed and prepared once for all the rows it is tested against."""
+    geometry = shapely.from_wkb(wkb)
+    shapely.prepare(geometry)
+    return geometry
 
 
 @lru_cache(maxsize=64)

@@ -32,6 +32,7 @@ from geohub.storage.base import (
     check_where,
 )
 from geohub.storage.batches import ExtentTracker, feature_batches
+from geohub.storage.cql_sql import POSTGIS, compile_filter
 from geohub.storage.rows import VERSION_FIELDS, feature_from_row, schema_of, version_from_row
 from geohub.storage.values import POSTGRES_TYPES, parse_feature_id, parse_filter_value
 
@@ -322,6 +323,10 @@ def _where_clause(layer: LayerDefinition, query: FeatureQuery) -> tuple[sql.Comp
         else:
             conditions.append(sql.SQL("{} = %s").format(sql.Identifier(name)))
             params.append(value)
+    if query.filter is not None:
+        text, filter_params = compile_filter(query.filter, layer, POSTGIS)
+        conditions.append(sql.SQL("({})").format(sql.SQL(text)))  # identifiers checked by the compiler
+        params += filter_params
     if not conditions:
         return sql.SQL(""), params
     return sql.SQL("WHERE ") + sql.SQL(" AND ").join(conditions), params

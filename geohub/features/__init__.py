@@ -1,0 +1,1 @@
+"""OGC API – Features: pygeoapi embedded over the layer registry and the FeatureStore."""

@@ -1,0 +1,123 @@
+"""Collection metadata GeoHub adds to pygeoapi's: live extents, freshness, downloads, conformance."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from geohub.features.crs import CRS84, SUPPORTED_CRS
+from geohub.features.provider import attribute_schema
+from geohub.layers.models import LayerDefinition
+from geohub.services import Services
+
+CONFORMANCE = [
+    "http://www.opengis.net/spec/ogcapi-common-1/1.0/conf/core",
+    "http://www.opengis.net/spec/ogcapi-common-1/1.0/conf/landing-page",
+    "http://www.opengis.net/spec/ogcapi-common-1/1.0/conf/json",
+    "http://www.opengis.net/spec/ogcapi-common-1/1.0/conf/html",
+    "http://www.opengis.net/spec/ogcapi-common-1/1.0/conf/oas30",
+    "http://www.opengis.net/spec/ogcapi-common-2/1.0/conf/collections",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/html",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+    "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables-query-parameters",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/filter",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/features-filter",
+    "http://www.opengis.net/spec/ogcapi-features-5/1.0/conf/sorting",
+    "http://www.opengis.net/spec/ogcapi-features-6/1.0/conf/property-selection",
+    "http://www.opengis.net/spec/cql2/1.0/conf/cql2-text",
+    "http://www.opengis.net/spec/cql2/1.0/conf/cql2-json",
+    "http://www.opengis.net/spec/cql2/1.0/conf/basic-cql2",
+    "http://www.opengis.net/spec/cql2/1.0/conf/advanced-comparison-operators",
+    "http://www.opengis.net/spec/cql2/1.0/conf/case-insensitive-comparison",
+    "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions",
+    "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions-plus",
+    "http://www.opengis.net/spec/cql2/1.0/conf/spatial-functions",
+    "http://www.opengis.net/spec/cql2/1.0/conf/arithmetic",
+]
+QUERYABLES_REL = "http://www.opengis.net/def/rel/ogc/1.0/queryables"
+
+
+def conformance_document() -> dict[str, Any]:
+    """The conformance classes GeoHub's tests show to hold."""
+    return {"conformsTo": list(CONFORMANCE)}
+
+
+def refresh_extents(config: dict[str, Any], services: Services, only: str | None = None) -> None:
+    """Put each layer's current extent (from its published version) into pygeoapi's config."""
+    for layer in services.registry:
+        if only is not None and layer.id != only:
+            continue
+        extent = services.store.extent(layer.id)
+        if extent is not None:
+            config["resources"][layer.id]["extents"]["spatial"]["bbox"] = [round(v, 7) for v in extent]
+
+
+def collection_links(collection: dict[str, Any], services: Services) -> dict[str, Any]:
+    """A pygeoapi collection with GeoHub's metadata: owner, freshness, downloads, CRS, queryables."""
+    layer = services.registry.get(collection["id"])
+    base = f"{services.settings.public_url}/collections/{layer.id}"
+    current = services.store.current_version(layer.id)
+    department = services.registry.departments[layer.department]
+    collection["crs"] = list(SUPPORTED_CRS)
+    collection["storageCrs"] = CRS84
+    collection["itemType"] = "feature"
+    collection["attribution"] = layer.attribution
+    collection["department"] = {"id": department.id, "name": department.name.model_dump()}
+    collection["geometryType"] = layer.geometry_type.value
+    collection["version"] = current.version if current else None
+    collection["featureCount"] = current.feature_count if current else 0
+    collection["updated"] = current.created_at.isoformat() if current else None
+    if layer.stand_in:
+        collection["standIn"] = layer.stand_in
+    links = [link for link in collection.get("links", []) if link.get("rel") != QUERYABLES_REL]
+    links += [
+        {
+            "rel": QUERYABLES_REL,
+            "type": "application/schema+json",
+            "title": "Queryables",
+            "href": f"{base}/queryables",
+        },
+        {"rel": "items", "type": "text/csv", "title": "Items as CSV", "href": f"{base}/items?f=csv"},
+        {
+            "rel": "enclosure",
+            "type": "application/geopackage+sqlite3",
+            "title": "Download (GeoPackage)",
+            "href": f"{base}/download.gpkg",
+        },
+        {
+            "rel": "enclosure",
+            "type": "application/geo+json",
+            "title": "Download (GeoJSON)",
+            "href": f"{base}/download.geojson",
+        },
+    ]
+    collection["links"] = links
+    return collection
+
+
+def queryables_document(layer: LayerDefinition, base_url: str, language: str) -> dict[str, Any]:
+    """JSON Schema of what a filter may name: the public attributes and the geometry."""
+    properties: dict[str, Any] = {
+        "geometry": {
+            "format": f"geometry-{layer.geometry_type.value.lower()}",
+            "x-ogc-role": "primary-geometry",
+        },
+    }
+    for attribute in layer.public_attributes():
+        schema = attribute_schema(attribute)
+        if attribute.name == layer.key:
+            schema["x-ogc-role"] = "id"
+        if attribute.name == layer.temporal:
+            schema["x-ogc-role"] = "primary-instant"
+        properties[attribute.name] = schema
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": f"{base_url}/collections/{layer.id}/queryables",
+        "type": "object",
+        "title": layer.title.in_language(language),
+        "properties": properties,
+        "additionalProperties": False,
+    }

@@ -1,0 +1,103 @@
+"""The pygeoapi configuration, built from the layer registry when the app is created."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from geohub.features.crs import CRS84, STORAGE_CRS, SUPPORTED_CRS
+from geohub.features.params import DEFAULT_LIMIT, MAX_LIMIT
+from geohub.layers.models import LANGUAGES, LayerDefinition, Text
+from geohub.layers.registry import LayerRegistry
+from geohub.settings import Settings
+
+PROVIDER = "geohub.features.provider.GeohubProvider"
+LOCALES = {"en": "en-US", "ru": "ru-RU", "kk": "kk-KZ"}
+ALMATY_BBOX = [76.70, 43.03, 77.20, 43.40]
+TITLE = Text(kk="GeoHub Алматы", ru="GeoHub Алматы", en="GeoHub Almaty")
+DESCRIPTION = Text(
+    kk="Алматы қаласының бірыңғай геопорталы: қала қабаттары OGC API арқылы.",
+    ru="Единый геопортал города Алматы: городские слои через OGC API.",
+    en="The unified geospatial portal of the city of Almaty: city layers through OGC API.",
+)
+
+
+def localized(text: Text) -> dict[str, str]:
+    """A kk/ru/en text as pygeoapi's language map (English first: its fallback)."""
+    return {LOCALES[lang]: text.in_language(lang) for lang in ("en", "ru", "kk")}
+
+
+def pygeoapi_config(settings: Settings, registry: LayerRegistry, app_token: str) -> dict[str, Any]:
+    """The whole pygeoapi config: server, metadata and one collection per layer."""
+    return {
+        "server": {
+            "bind": {"host": settings.host, "port": settings.port},
+            "url": settings.public_url,
+            "mimetype": "application/json; charset=UTF-8",
+            "encoding": "utf-8",
+            "gzip": False,
+            "languages": [LOCALES[lang] for lang in ("en", "ru", "kk")],
+            "cors": False,  # GeoHub sets CORS headers itself, on every route
+            "pretty_print": False,
+            "limits": {"default_items": DEFAULT_LIMIT, "max_items": MAX_LIMIT, "on_exceed": "throttle"},
+            "map": {"url": "", "attribution": "© OpenStreetMap contributors, ODbL"},
+        },
+        "logging": {"level": "ERROR"},
+        "metadata": _metadata(settings),
+        "resources": {layer.id: collection_config(layer, app_token) for layer in registry},
+    }
+
+
+def _metadata(settings: Settings) -> dict[str, Any]:
+    return {
+        "identification": {
+            "title": localized(TITLE),
+            "description": localized(DESCRIPTION),
+            "keywords": {LOCALES["en"]: ["Almaty", "geospatial", "OGC API"]},
+            "keywords_type": "theme",
+            "terms_of_service": "https://opendatacommons.org/licenses/odbl/1-0/",
+            "url": settings.public_url,
+        },
+        "license": {"name": "ODbL-1.0", "url": "https://opendatacommons.org/licenses/odbl/1-0/"},
+        "provider": {"name": "Akimat of Almaty — GeoHub", "url": settings.public_url},
+        "contact": {
+            "name": "GeoHub Almaty",
+            "position": "Operator",
+            "address": "Almaty",
+            "city": "Almaty",
+            "country": "Kazakhstan",
+            "email": "geohub@almaty.kz",
+            "role": "pointOfContact",
+        },
+    }
+
+
+def collection_config(layer: LayerDefinition, app_token: str) -> dict[str, Any]:
+    """One pygeoapi collection: titles, keywords, licence link, extent and the GeoHub provider."""
+    return {
+        "type": "collection",
+        "title": localized(layer.title),
+        "description": localized(layer.description),
+        "keywords": {LOCALES[lang]: list(layer.keywords) for lang in LANGUAGES},
+        "links": [
+            {
+                "type": "text/html",
+                "rel": "license",
+                "title": layer.license.name,
+                "href": layer.license.url,
+                "hreflang": "en-US",
+            }
+        ],
+        "extents": {"spatial": {"bbox": list(ALMATY_BBOX), "crs": CRS84}},
+        "providers": [
+            {
+                "type": "feature",
+                "name": PROVIDER,
+                "data": layer.id,
+                "geohub_app": app_token,
+                "id_field": layer.key,
+                "title_field": "name" if layer.attribute("name") else layer.key,
+                "crs": list(SUPPORTED_CRS),
+                "storage_crs": STORAGE_CRS,
+            }
+        ],
+    }

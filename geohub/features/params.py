@@ -1,0 +1,290 @@
+"""Items query parameters parsed and checked before anything reaches pygeoapi or the store."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from pygeofilter import ast
+from pygeofilter.parsers.cql2_json import parse as parse_cql2_json
+from pygeofilter.parsers.cql2_text import parse as parse_cql2_text
+
+from geohub.errors import InvalidBboxError, InvalidRequestError
+from geohub.features.crs import CRS84, bbox_to_crs84, canonical_crs
+from geohub.layers.models import LayerDefinition
+from geohub.storage.base import Bbox, FeatureQuery, SortKey, check_bbox
+
+DEFAULT_LIMIT = 10
+MAX_LIMIT = 10_000
+MAX_FILTER_CHARS = 20_000
+COMMON_PARAMETERS = frozenset({"f", "lang"})
+ITEMS_PARAMETERS = (
+    frozenset(
+        {
+            "limit",
+            "offset",
+            "bbox",
+            "bbox-crs",
+            "crs",
+            "datetime",
+            "sortby",
+            "properties",
+            "skipGeometry",
+            "filter",
+            "filter-lang",
+            "filter-crs",
+            "resulttype",
+        }
+    )
+    | COMMON_PARAMETERS
+)
+
+
+@dataclass(frozen=True)
+class ItemsRequest:
+    """A checked items request: what to read and how to write it out."""
+
+    query: FeatureQuery
+    crs: str = CRS84
+    properties: tuple[str, ...] | None = None
+    skip_geometry: bool = False
+    hits_only: bool = False
+    echo: Mapping[str, str] = field(default_factory=dict)  # parameters to repeat in links
+
+
+def parse_items_request(layer: LayerDefinition, args: Mapping[str, str], body: bytes = b"") -> ItemsRequest:
+    """Every items parameter checked against the layer; InvalidRequestError names the bad one."""
+    queryable = {a.name for a in layer.public_attributes()}
+    unknown = sorted(set(args) - ITEMS_PARAMETERS - queryable)
+    if unknown:
+        raise InvalidRequestError(f"Unknown query parameter: {', '.join(unknown)}.")
+    where = {name: value for name, value in args.items() if name in queryable}
+    filters = [
+        f for f in (parse_filter(layer, args, body), datetime_filter(layer, args.get("datetime"))) if f
+    ]
+    query = FeatureQuery(
+        bbox=parse_bbox(args.get("bbox"), args.get("bbox-crs")),
+        where=where,
+        filter=_and(filters),
+        limit=parse_limit(args.get("limit")),
+        offset=parse_offset(args.get("offset")),
+        sort=parse_sortby(layer, args.get("sortby")),
+    )
+    resulttype = args.get("resulttype", "results")
+    if resulttype not in ("results", "hits"):
+        raise InvalidRequestError("resulttype must be 'results' or 'hits'.")
+    return ItemsRequest(
+        query=query,
+        crs=canonical_crs(args["crs"]) if "crs" in args else CRS84,
+        properties=parse_properties(layer, args.get("properties")),
+        skip_geometry=parse_boolean(args.get("skipGeometry"), "skipGeometry"),
+        hits_only=resulttype == "hits",
+        echo={k: v for k, v in args.items() if k not in ("offset", "f")},
+    )
+
+
+def parse_limit(value: str | None) -> int:
+    """`limit` as an integer of at least 1; values above the maximum are lowered to it."""
+    if value is None:
+        return DEFAULT_LIMIT
+    number = _integer(value, "limit")
+    if number < 1:
+        raise InvalidRequestError("limit must be a whole number of at least 1.")
+    return min(number, MAX_LIMIT)
+
+
+def parse_offset(value: str | None) -> int:
+    if value is None:
+        return 0
+    number = _integer(value, "offset")
+    if number < 0:
+        raise InvalidRequestError("offset must be a whole number of at least 0.")
+    return number
+
+
+def _integer(value: str, name: str) -> int:
+    try:
+        return int(value.strip())
+    except ValueError:
+        raise InvalidRequestError(f"{name} must be a whole number, not '{value[:40]}'.") from None
+
+
+def parse_bbox(value: str | None, bbox_crs: str | None) -> Bbox | None:
+    """bbox (4 or 6 numbers) in bbox-crs, returned as lon/lat."""
+    if value is None:
+        if bbox_crs is not None:
+            raise InvalidRequestError("bbox-crs was given without bbox.")
+        return None
+    parts = value.split(",")
+    try:
+        numbers = [float(p) for p in parts]
+    except ValueError:
+        raise InvalidBboxError("bbox must be 4 or 6 comma-separated numbers.") from None
+    if len(numbers) == 6:
+        numbers = [numbers[0], numbers[1], numbers[3], numbers[4]]
+    if len(numbers) != 4 or not all(math.isfinite(n) for n in numbers):
+        raise InvalidBboxError("bbox must be 4 or 6 comma-separated finite numbers.")
+    minx, miny, maxx, maxy = numbers
+    if minx > maxx or miny > maxy:
+        raise InvalidBboxError("bbox minimum must not exceed its maximum.")
+    crs = canonical_crs(bbox_crs, "bbox-crs") if bbox_crs else CRS84
+    lonlat = bbox_to_crs84((minx, miny, maxx, maxy), crs)
+    if not all(math.isfinite(n) for n in lonlat):
+        raise InvalidBboxError("bbox lies outside the area its bbox-crs covers.")
+    check_bbox(lonlat)
+    return lonlat
+
+
+def parse_sortby(layer: LayerDefinition, value: str | None) -> tuple[SortKey, ...]:
+    if not value:
+        return ()
+    keys = []
+    for part in value.split(","):
+        name = part.strip()
+        ascending = not name.startswith("-")
+        name = name.lstrip("+-").strip()
+        attribute = layer.attribute(name)
+        if attribute is None or attribute.restricted:
+            raise InvalidRequestError(f"Cannot sort by '{name}': layer '{layer.id}' has no such property.")
+        keys.append(SortKey(name, ascending))
+    return tuple(keys)
+
+
+def parse_properties(layer: LayerDefinition, value: str | None) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    names = tuple(n.strip() for n in value.split(",") if n.strip())
+    public = {a.name for a in layer.public_attributes()}
+    unknown = [n for n in names if n not in public]
+    if unknown:
+        raise InvalidRequestError(f"Layer '{layer.id}' has no properties {', '.join(unknown)}.")
+    return names
+
+
+def parse_boolean(value: str | None, name: str) -> bool:
+    if value is None:
+        return False
+    if value.lower() in ("true", "1", "yes"):
+        return True
+    if value.lower() in ("false", "0", "no"):
+        return False
+    raise InvalidRequestError(f"{name} must be true or false.")
+
+
+def parse_filter(layer: LayerDefinition, args: Mapping[str, str], body: bytes = b"") -> ast.Node | None:
+    """The CQL2 filter (text or JSON, in the query or a JSON body), or None."""
+    language = args.get("filter-lang", "cql2-text")
+    if language not in ("cql2-text", "cql2-json"):
+        raise InvalidRequestError("filter-lang must be cql2-text or cql2-json.")
+    if "filter-crs" in args and canonical_crs(args["filter-crs"], "filter-crs") != CRS84:
+        raise InvalidRequestError(f"filter-crs must be {CRS84}.")
+    text = args.get("filter")
+    if text is None and body:
+        text, language = body.decode("utf-8", errors="strict"), "cql2-json"
+    if text is None:
+        return None
+    if len(text) > MAX_FILTER_CHARS:
+        raise InvalidRequestError(f"The filter is longer than {MAX_FILTER_CHARS} characters.")
+    try:
+        node = parse_cql2_text(text) if language == "cql2-text" else parse_cql2_json(_json_filter(text))
+    except InvalidRequestError:
+        raise
+    except Exception:  # pygeofilter raises lark and parser errors of many kinds
+        raise InvalidRequestError(f"The filter is not valid {language.upper()}.") from None
+    check_filter_properties(layer, node)
+    return node
+
+
+def _json_filter(text: str) -> Any:
+    try:
+        document = json.loads(text)
+    except ValueError:
+        raise InvalidRequestError("The filter is not valid JSON.") from None
+    return _bbox_to_polygon(document)
+
+
+def _bbox_to_polygon(node: Any) -> Any:
+    """CQL2-JSON {"bbox": [...]} literals as GeoJSON polygons (pygeofilter mixes up their axes)."""
+    if isinstance(node, dict):
+        if set(node) == {"bbox"} and isinstance(node["bbox"], list) and len(node["bbox"]) in (4, 6):
+            b = [float(v) for v in node["bbox"]]
+            minx, miny, maxx, maxy = (b[0], b[1], b[2], b[3]) if len(b) == 4 else (b[0], b[1], b[3], b[4])
+            ring = [[minx, miny], [maxx, miny], [maxx, maxy], [minx, maxy], [minx, miny]]
+            return {"type": "Polygon", "coordinates": [ring]}
+        return {key: _bbox_to_polygon(value) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_bbox_to_polygon(item) for item in node]
+    return node
+
+
+def check_filter_properties(layer: LayerDefinition, node: Any) -> None:
+    """InvalidRequestError for any property the layer does not offer as a queryable."""
+    public = {a.name for a in layer.public_attributes()} | {"geometry", "geom"}
+    for name in _attribute_names(node):
+        if name not in public:
+            raise InvalidRequestError(f"Layer '{layer.id}' has no queryable '{name}'.")
+
+
+def _attribute_names(node: Any) -> list[str]:
+    if isinstance(node, ast.Attribute):
+        return [node.name]
+    names: list[str] = []
+    if isinstance(node, ast.Node):
+        for child in node.get_sub_nodes():
+            names += _attribute_names(child)
+    elif isinstance(node, list | tuple):
+        for child in node:
+            names += _attribute_names(child)
+    return names
+
+
+def datetime_filter(layer: LayerDefinition, value: str | None) -> ast.Node | None:
+    """The `datetime` parameter (instant or interval) as a filter on the layer's temporal property."""
+    if value is None:
+        return None
+    start, end = _interval(value)
+    if layer.temporal is None:
+        return None  # a layer without time matches every instant
+    attribute = ast.Attribute(layer.temporal)
+    conditions: list[ast.Node] = []
+    if start is not None:
+        conditions.append(ast.GreaterEqual(attribute, start))
+    if end is not None:
+        conditions.append(ast.LessEqual(attribute, end))
+    return _and(conditions) or ast.Not(ast.IsNull(attribute, False))
+
+
+def _interval(value: str) -> tuple[datetime | None, datetime | None]:
+    parts = value.split("/")
+    if len(parts) > 2 or not value.strip():
+        raise InvalidRequestError("datetime must be an RFC 3339 instant or an interval start/end.")
+    moments = [_moment(p) for p in parts]
+    if len(moments) == 1:
+        if moments[0] is None:
+            raise InvalidRequestError("datetime '..' needs a start or an end.")
+        return moments[0], moments[0]
+    start, end = moments
+    if start is not None and end is not None and start > end:
+        raise InvalidRequestError("datetime interval ends before it starts.")
+    return start, end
+
+
+def _moment(text: str) -> datetime | None:
+    if text in ("..", ""):
+        return None
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        raise InvalidRequestError(f"datetime '{text[:40]}' is not an RFC 3339 date or time.") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _and(nodes: list[Any]) -> ast.Node | None:
+    result = None
+    for node in nodes:
+        result = node if result is None else ast.And(result, node)
+    return result

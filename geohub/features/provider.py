@@ -1,0 +1,93 @@
+"""GeohubProvider: the one pygeoapi provider, reading any layer through the FeatureStore."""
+
+from __future__ import annotations
+
+import weakref
+from contextvars import ContextVar
+from typing import Any
+
+from pygeoapi.provider.base import BaseProvider
+
+from geohub.errors import ConfigurationError
+from geohub.features.crs import CRS84
+from geohub.features.geojson import geojson_features
+from geohub.features.params import ItemsRequest
+from geohub.layers.models import Attribute, AttributeType
+from geohub.services import Services
+
+_SERVICES: weakref.WeakValueDictionary[str, Services] = weakref.WeakValueDictionary()
+items_request: ContextVar[ItemsRequest | None] = ContextVar("items_request", default=None)
+output_crs: ContextVar[str] = ContextVar("output_crs", default=CRS84)
+JSON_TYPES = {
+    AttributeType.string: {"type": "string"},
+    AttributeType.integer: {"type": "integer"},
+    AttributeType.number: {"type": "number"},
+    AttributeType.boolean: {"type": "boolean"},
+    AttributeType.date: {"type": "string", "format": "date"},
+    AttributeType.datetime: {"type": "string", "format": "date-time"},
+}
+
+
+def register_services(token: str, services: Services) -> None:
+    """Let providers of the app known by `token` find its services (kept while the app lives)."""
+    _SERVICES[token] = services
+
+
+def attribute_schema(attribute: Attribute) -> dict[str, Any]:
+    """The JSON Schema of one attribute, as queryables and OpenAPI show it."""
+    schema: dict[str, Any] = {**JSON_TYPES[attribute.type], "title": attribute.name}
+    if attribute.description:
+        schema["description"] = attribute.description
+    if attribute.allowed_values:
+        schema["enum"] = list(attribute.allowed_values)
+    return schema
+
+
+class GeohubProvider(BaseProvider):
+    """Answers pygeoapi's feature queries from the current version of one layer."""
+
+    _fields: dict[str, Any]
+
+    def __init__(self, provider_def: dict[str, Any]) -> None:
+        super().__init__(provider_def)
+        services = _SERVICES.get(provider_def["geohub_app"])
+        if services is None:
+            raise ConfigurationError("GeohubProvider used outside a GeoHub app")
+        self.services = services
+        self.layer = services.registry.get(provider_def["data"])
+        self.get_fields()
+
+    def get_fields(self) -> dict[str, Any]:
+        """Public attributes as JSON Schema types (restricted ones are never listed)."""
+        if not self._fields:
+            self._fields = {a.name: attribute_schema(a) for a in self.layer.public_attributes()}
+        return dict(self._fields)
+
+    def query(self, **_pygeoapi_arguments: Any) -> dict[str, Any]:
+        """The page of features GeoHub's items route parsed and checked (see features/params.py)."""
+        request = items_request.get()
+        if request is None:
+            raise ConfigurationError("items query without a checked GeoHub request")
+        store = self.services.store
+        if request.hits_only:
+            matched = store.count(self.layer, request.query)
+            return {
+                "type": "FeatureCollection",
+                "features": [],
+                "numberMatched": matched,
+                "numberReturned": 0,
+            }
+        page = store.query(self.layer, request.query)
+        visible = request.properties if request.properties is not None else tuple(self._fields)
+        features = geojson_features(page.features, visible, request.crs, skip_geometry=request.skip_geometry)
+        return {
+            "type": "FeatureCollection",
+            "features": features,
+            "numberMatched": page.number_matched,
+            "numberReturned": len(features),
+        }
+
+    def get(self, identifier: str, **_pygeoapi_arguments: Any) -> dict[str, Any]:
+        """One feature by id, in the CRS the request asked for."""
+        feature = self.services.store.get(self.layer, str(identifier))
+        return geojson_features([feature], tuple(self._fields), output_crs.get())[0]

@@ -1,0 +1,226 @@
+"""OGC API – Features routes: checked input, pygeoapi in the middle, GeoHub's answers out."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import pygeoapi.api as core
+import pygeoapi.api.itemtypes as itemtypes
+from flask import Blueprint, Response, current_app, request
+from pygeoapi.api import API, APIRequest
+
+from geohub.errors import GeoHubError, InvalidRequestError, LayerNotFoundError
+from geohub.features.collections import (
+    collection_links,
+    conformance_document,
+    queryables_document,
+    refresh_extents,
+)
+from geohub.features.crs import CRS84, canonical_crs
+from geohub.features.links import items_links
+from geohub.features.params import COMMON_PARAMETERS, parse_items_request
+from geohub.features.provider import items_request, output_crs
+from geohub.i18n import negotiate_language
+from geohub.services import Services
+
+features = Blueprint("features", __name__)
+GEOJSON = "application/geo+json"
+OPENAPI_JSON = "application/vnd.oai.openapi+json;version=3.0"
+
+
+@dataclass(frozen=True)
+class _Request:
+    """What pygeoapi's APIRequest reads from a Flask request, with our checked arguments."""
+
+    args: dict[str, str]
+    headers: Any
+    data: bytes = b""
+
+
+def _api() -> API:
+    return current_app.extensions["geohub.pygeoapi"]
+
+
+def _services() -> Services:
+    return current_app.extensions["geohub"]
+
+
+def _call(function: Any, *args: Any, query: dict[str, str] | None = None) -> tuple[dict[str, str], int, Any]:
+    """Run a framework-free pygeoapi function; its errors come back as GeoHubErrors."""
+    api = _api()
+    api_request = APIRequest.from_flask(
+        _Request(query if query is not None else request.args.to_dict(), request.headers), api.locales
+    )
+    headers, status, content = function(api, api_request, *args)
+    if status >= 400:
+        raise _pygeoapi_error(status, content)
+    return dict(headers), int(status), content
+
+
+def _pygeoapi_error(status: int, content: Any) -> GeoHubError:
+    try:
+        detail = json.loads(content).get("description", "")
+    except (TypeError, ValueError):
+        detail = ""
+    error = LayerNotFoundError(detail) if status == 404 else InvalidRequestError(detail or "Invalid request.")
+    if status not in (400, 404):
+        error.status = status
+    return error
+
+
+def _format() -> str:
+    """json, html or csv, from `f` or the Accept header (JSON when neither asks)."""
+    asked = request.args.get("f")
+    if asked is None:
+        accept = request.accept_mimetypes
+        best = accept.best_match(["application/json", GEOJSON, "text/html", "text/csv"], "application/json")
+        asked = {"text/html": "html", "text/csv": "csv"}.get(best or "", "json")
+    if asked not in ("json", "html", "csv", "jsonld"):
+        raise InvalidRequestError(f"Unknown format f={asked}; use json, html or csv.")
+    return asked
+
+
+def _check_arguments(allowed: frozenset[str]) -> None:
+    unknown = sorted(set(request.args) - allowed)
+    if unknown:
+        raise InvalidRequestError(f"Unknown query parameter: {', '.join(unknown)}.")
+
+
+def _respond(headers: dict[str, str], status: int, content: Any, mimetype: str | None = None) -> Response:
+    headers.pop("Content-Encoding", None)  # GeoHub never gzips in pygeoapi; a proxy may
+    response = Response(content, status=status, headers=headers)
+    if mimetype:
+        response.headers["Content-Type"] = mimetype
+    response.headers["Vary"] = "Accept, Accept-Language"
+    return response
+
+
+def _json_response(headers: dict[str, str], document: Any, mimetype: str = "application/json") -> Response:
+    return _respond(headers, 200, json.dumps(document, ensure_ascii=False), mimetype)
+
+
+def _visible_layer(layer_id: str) -> Any:
+    """The layer, or 404 when it does not exist or the reader may not see it."""
+    layer = _services().registry.get(layer_id)
+    if not layer.is_public:
+        raise LayerNotFoundError(f"There is no layer '{layer_id}'.")
+    return layer
+
+
+@features.get("/")
+def landing_page() -> Response:
+    _check_arguments(COMMON_PARAMETERS)
+    headers, status, content = _call(core.landing_page)
+    if _format() != "json":
+        return _respond(headers, status, content)
+    document = json.loads(content)
+    base = _services().settings.public_url
+    document["links"] = [
+        link
+        for link in document["links"]
+        if "processes" not in link["href"]
+        and "jobs" not in link["href"]
+        and "TileMatrixSets" not in link["href"]
+    ]
+    document["links"].append(
+        {"rel": "service-status", "type": "application/json", "href": f"{base}/readyz", "title": "Readiness"}
+    )
+    document["attribution"] = "© OpenStreetMap contributors, ODbL"
+    return _json_response(headers, document)
+
+
+@features.get("/conformance")
+def conformance() -> Response:
+    _check_arguments(COMMON_PARAMETERS)
+    if _format() == "html":
+        headers, status, content = _call(core.conformance)
+        return _respond(headers, status, content)
+    return _json_response({}, conformance_document())
+
+
+@features.get("/openapi")
+def openapi() -> Response:
+    _check_arguments(COMMON_PARAMETERS)
+    return _json_response({}, _api().openapi, OPENAPI_JSON)
+
+
+@features.get("/collections")
+def collections() -> Response:
+    _check_arguments(COMMON_PARAMETERS)
+    services = _services()
+    refresh_extents(_api().config, services)
+    headers, status, content = _call(core.describe_collections)
+    if _format() != "json":
+        return _respond(headers, status, content)
+    document = json.loads(content)
+    hidden = {layer.id for layer in services.registry if not layer.is_public}
+    document["collections"] = [
+        collection_links(c, services) for c in document["collections"] if c["id"] not in hidden
+    ]
+    return _json_response(headers, document)
+
+
+@features.get("/collections/<layer_id>")
+def collection(layer_id: str) -> Response:
+    _check_arguments(COMMON_PARAMETERS)
+    _visible_layer(layer_id)
+    services = _services()
+    refresh_extents(_api().config, services, only=layer_id)
+    headers, status, content = _call(core.describe_collections, layer_id)
+    if _format() != "json":
+        return _respond(headers, status, content)
+    return _json_response(headers, collection_links(json.loads(content), services))
+
+
+@features.get("/collections/<layer_id>/queryables")
+def queryables(layer_id: str) -> Response:
+    _check_arguments(COMMON_PARAMETERS)
+    layer = _visible_layer(layer_id)
+    if _format() == "html":
+        headers, status, content = _call(itemtypes.get_collection_queryables, layer_id)
+        return _respond(headers, status, content)
+    language = negotiate_language(request.headers.get("Accept-Language"), request.args.get("lang"))
+    document = queryables_document(layer, _services().settings.public_url, language)
+    return _json_response({"Content-Language": language}, document, "application/schema+json")
+
+
+@features.get("/collections/<layer_id>/items")
+def items(layer_id: str) -> Response:
+    layer = _visible_layer(layer_id)
+    checked = parse_items_request(layer, request.args.to_dict())
+    fmt = _format()
+    forwarded = {"f": fmt, "limit": str(checked.query.limit), "offset": str(checked.query.offset)}
+    if "lang" in request.args:
+        forwarded["lang"] = request.args["lang"]
+    token = items_request.set(checked)
+    try:
+        headers, status, content = _call(itemtypes.get_collection_items, layer_id, query=forwarded)
+    finally:
+        items_request.reset(token)
+    headers["Content-Crs"] = f"<{checked.crs}>"
+    if fmt != "json":
+        return _respond(headers, status, content)
+    document = json.loads(content)
+    base = _services().settings.public_url
+    document["links"] = items_links(base, layer, checked, document.get("numberMatched"))
+    return _json_response(headers, document, GEOJSON)
+
+
+@features.get("/collections/<layer_id>/items/<feature_id>")
+def item(layer_id: str, feature_id: str) -> Response:
+    _check_arguments(COMMON_PARAMETERS | {"crs"})
+    _visible_layer(layer_id)
+    crs = canonical_crs(request.args["crs"]) if "crs" in request.args else CRS84
+    fmt = _format()
+    token = output_crs.set(crs)
+    try:
+        query = {"f": fmt, **({"lang": request.args["lang"]} if "lang" in request.args else {})}
+        headers, status, content = _call(itemtypes.get_collection_item, layer_id, feature_id, query=query)
+    finally:
+        output_crs.reset(token)
+    headers["Content-Crs"] = f"<{crs}>"
+    if fmt != "json":
+        return _respond(headers, status, content)
+    return _respond(headers, status, content, GEOJSON)

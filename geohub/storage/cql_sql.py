@@ -1,0 +1,206 @@
+"""CQL2 filters (pygeofilter AST) compiled to parameterised SQL for SQLite and PostGIS."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import shapely
+from pygeofilter import ast, values
+
+from geohub.errors import InvalidRequestError
+from geohub.layers.models import AttributeType, LayerDefinition
+from geohub.storage.values import parse_filter_value
+
+GEOMETRY_NAMES = frozenset({"geometry", "geom"})
+_COMPARISONS = {
+    ast.Equal: "=",
+    ast.NotEqual: "<>",
+    ast.LessThan: "<",
+    ast.LessEqual: "<=",
+    ast.GreaterThan: ">",
+    ast.GreaterEqual: ">=",
+}
+_SPATIAL = {
+    ast.GeometryIntersects: "intersects",
+    ast.GeometryDisjoint: "disjoint",
+    ast.GeometryContains: "contains",
+    ast.GeometryWithin: "within",
+    ast.GeometryTouches: "touches",
+    ast.GeometryCrosses: "crosses",
+    ast.GeometryOverlaps: "overlaps",
+    ast.GeometryEquals: "equals",
+}
+_ARITHMETIC = {ast.Add: "+", ast.Sub: "-", ast.Mul: "*", ast.Div: "/"}
+SPATIAL_OPERATIONS = frozenset(_SPATIAL.values())
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """How one SQL engine spells placeholders, spatial predicates and case folding."""
+
+    name: str
+    placeholder: str
+    table_alias: str = ""
+
+    def column(self, name: str) -> str:
+        prefix = f"{self.table_alias}." if self.table_alias else ""
+        return f'{prefix}"{name}"'
+
+    def spatial(self, operation: str) -> str:
+        """SQL for `operation(geom, <geometry parameter as WKB>)`."""
+        geom = self.column("geom")
+        if self.name == "postgis":
+            return f"ST_{operation.capitalize()}({geom}, ST_GeomFromWKB({self.placeholder}, 4326))"
+        return f"gh_spatial('{operation}', {geom}, {self.placeholder})"
+
+    def lower(self, expression: str) -> str:
+        return f"lower({expression})" if self.name == "postgis" else f"gh_lower({expression})"
+
+
+SQLITE = Dialect("sqlite", "?", "t")
+POSTGIS = Dialect("postgis", "%s")
+
+
+def compile_filter(node: ast.Node, layer: LayerDefinition, dialect: Dialect) -> tuple[str, list[Any]]:
+    """SQL text and parameters for `node`; InvalidRequestError for what the layer cannot answer."""
+    compiler = _Compiler(layer, dialect)
+    return compiler.condition(node), compiler.params
+
+
+class _Compiler:
+    def __init__(self, layer: LayerDefinition, dialect: Dialect) -> None:
+        self.layer = layer
+        self.dialect = dialect
+        self.params: list[Any] = []
+
+    def _param(self, value: Any) -> str:
+        self.params.append(value)
+        return self.dialect.placeholder
+
+    def condition(self, node: Any) -> str:  # noqa: C901 - one branch per CQL2 construct
+        if isinstance(node, ast.Not):
+            return f"NOT ({self.condition(node.sub_node)})"
+        if isinstance(node, ast.And | ast.Or):
+            joiner = " AND " if isinstance(node, ast.And) else " OR "
+            return f"({self.condition(node.lhs)}{joiner}{self.condition(node.rhs)})"
+        if type(node) in _COMPARISONS:
+            return self._comparison(node)
+        if isinstance(node, ast.Between):
+            kind = self._kind_or_none(node.lhs)
+            name = self._name_of(node.lhs)
+            low = self._param(self._literal(node.low, kind, name))
+            high = self._param(self._literal(node.high, kind, name))
+            negation = "NOT " if node.not_ else ""
+            return f"{self.expression(node.lhs)} {negation}BETWEEN {low} AND {high}"
+        if isinstance(node, ast.Like):
+            return self._like(node)
+        if isinstance(node, ast.In):
+            kind = self._kind_or_none(node.lhs)
+            name = self._name_of(node.lhs)
+            items = ", ".join(self._param(self._literal(item, kind, name)) for item in node.sub_nodes)
+            return f"{self.expression(node.lhs)} {'NOT ' if node.not_ else ''}IN ({items})"
+        if isinstance(node, ast.IsNull):
+            return f"{self.expression(node.lhs)} IS {'NOT ' if node.not_ else ''}NULL"
+        if type(node) in _SPATIAL:
+            return self._spatial(_SPATIAL[type(node)], node.lhs, node.rhs)
+        if isinstance(node, ast.BBox):
+            envelope = shapely.box(node.minx, node.miny, node.maxx, node.maxy)
+            return self._spatial("intersects", node.lhs, envelope)
+        if isinstance(node, ast.Include):
+            return "1 = 0" if node.not_ else "1 = 1"
+        if isinstance(node, bool):
+            return "1 = 1" if node else "1 = 0"
+        raise InvalidRequestError(f"The filter uses {type(node).__name__}, which GeoHub does not support.")
+
+    def _comparison(self, node: Any) -> str:
+        operator = _COMPARISONS[type(node)]
+        lhs_kind, rhs_kind = self._kind_or_none(node.lhs), self._kind_or_none(node.rhs)
+        lhs = self.expression(node.lhs, rhs_kind, self._name_of(node.rhs))
+        rhs = self.expression(node.rhs, lhs_kind, self._name_of(node.lhs))
+        return f"{lhs} {operator} {rhs}"
+
+    def _like(self, node: ast.Like) -> str:
+        subject = self.expression(node.lhs)
+        pattern, nocase = node.pattern, node.nocase
+        if isinstance(pattern, ast.Function) and pattern.name.lower() in ("lower", "casei"):
+            pattern, nocase = pattern.arguments[0], True
+        if not isinstance(pattern, str):
+            raise InvalidRequestError("LIKE needs a text pattern.")
+        if node.wildcard != "%" or node.singlechar not in ("_", "."):
+            pattern = pattern.replace(node.wildcard, "%")
+        if node.singlechar == ".":  # pygeofilter's default; CQL2 uses "_"
+            pattern = pattern.replace(".", "_")
+        if nocase:
+            subject, placeholder = self.dialect.lower(subject), self.dialect.lower(self._param(pattern))
+        else:
+            placeholder = self._param(pattern)
+        return f"{subject} {'NOT ' if node.not_ else ''}LIKE {placeholder}"
+
+    def _spatial(self, operation: str, lhs: Any, rhs: Any) -> str:
+        if not (isinstance(lhs, ast.Attribute) and lhs.name in GEOMETRY_NAMES):
+            lhs, rhs = rhs, lhs
+        if not (isinstance(lhs, ast.Attribute) and lhs.name in GEOMETRY_NAMES):
+            raise InvalidRequestError(
+                "A spatial predicate must compare the 'geometry' property with a geometry."
+            )
+        self.params.append(shapely.to_wkb(literal_geometry(rhs)))
+        return self.dialect.spatial(operation)
+
+    def expression(self, node: Any, kind: AttributeType | None = None, name: str = "filter") -> str:
+        """SQL for a property, a literal (coerced to `kind`), a function or arithmetic."""
+        if isinstance(node, ast.Attribute):
+            return self.dialect.column(self._attribute(node.name).name)
+        if isinstance(node, ast.Function):
+            if node.name.lower() in ("lower", "casei") and len(node.arguments) == 1:
+                return self.dialect.lower(self.expression(node.arguments[0], kind, name))
+            raise InvalidRequestError(f"The filter function '{node.name}' is not supported.")
+        if type(node) in _ARITHMETIC:
+            operator = _ARITHMETIC[type(node)]
+            return f"({self.expression(node.lhs)} {operator} {self.expression(node.rhs)})"
+        return self._param(self._literal(node, kind, name))
+
+    def _name_of(self, node: Any) -> str:
+        if isinstance(node, ast.Attribute):
+            return str(node.name)
+        if isinstance(node, ast.Function) and node.arguments:
+            return self._name_of(node.arguments[0])
+        return "filter"
+
+    def _attribute(self, name: str) -> Any:
+        attribute = self.layer.attribute(name)
+        if attribute is None or attribute.restricted:
+            raise InvalidRequestError(
+                f"Layer '{self.layer.id}' has no queryable '{name}'.",
+            )
+        return attribute
+
+    def _kind_or_none(self, node: Any) -> AttributeType | None:
+        if isinstance(node, ast.Attribute):
+            return AttributeType(self._attribute(node.name).type)
+        if isinstance(node, ast.Function) and node.arguments:
+            return self._kind_or_none(node.arguments[0])
+        return None
+
+    def _literal(self, value: Any, kind: AttributeType | None, name: str = "filter") -> Any:
+        if isinstance(value, ast.Node | values.Geometry | values.Envelope):
+            raise InvalidRequestError("The filter compares a property with something that is not a value.")
+        if isinstance(value, values.Interval):
+            raise InvalidRequestError("Intervals are only supported through the datetime parameter.")
+        if kind is None:
+            return value.isoformat() if isinstance(value, date | datetime) else value
+        return parse_filter_value(kind, name, value)
+
+
+def literal_geometry(value: Any) -> shapely.Geometry:
+    """A shapely geometry from a CQL2 geometry literal, BBOX function or envelope."""
+    if isinstance(value, values.Geometry):
+        return shapely.geometry.shape(value.geometry)
+    if isinstance(value, values.Envelope):
+        return shapely.box(value.x1, value.y1, value.x2, value.y2)
+    if isinstance(value, ast.Function) and value.name.lower() == "bbox" and len(value.arguments) in (4, 6):
+        numbers = [float(v) for v in value.arguments]
+        half = len(numbers) // 2
+        return shapely.box(numbers[0], numbers[1], numbers[half], numbers[half + 1])
+    raise InvalidRequestError("A spatial predicate needs a geometry literal (WKT, GeoJSON or BBOX).")
