@@ -8,11 +8,11 @@ from flask import Flask
 from pygeoapi.api import API
 from pygeoapi.openapi import get_oas
 
-from geohub.features.routes import features
-from geohub.health import health
 from geohub.cors import register_cors
 from geohub.features.config import pygeoapi_config
 from geohub.features.provider import register_services
+from geohub.features.routes import features
+from geohub.health import health
 from geohub.problems import register_problem_handlers
 from geohub.request_log import configure_logging, register_request_logging
 from geohub.services import Services
