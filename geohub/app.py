@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 
+import pygeoapi
 from flask import Flask
 from pygeoapi.api import API
 from pygeoapi.openapi import get_oas
@@ -24,7 +26,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     settings = settings or (services.settings if services else load_settings())
     configure_logging(settings.log_level)
     services = services or Services.from_settings(settings)
-    app = Flask("geohub")
+    app = Flask("geohub", static_folder=PYGEOAPI_STATIC, static_url_path="/static")
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.config["MAX_CONTENT_LENGTH"] = 16 * 1024 * 1024
     app.extensions["geohub"] = services
@@ -35,6 +37,9 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.register_blueprint(health)
     app.register_blueprint(features)
     return app
+
+
+PYGEOAPI_STATIC = str(Path(pygeoapi.__file__).parent / "static")  # its HTML pages' CSS and images
 
 
 def embedded_pygeoapi(services: Services) -> API:

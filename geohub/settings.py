@@ -71,6 +71,11 @@ class Settings(BaseSettings):
             raise ValueError("must start with postgresql:// (or be unset for GeoPackage)")
         return value
 
+    @field_validator("data_dir")
+    @classmethod
+    def _absolute_data_dir(cls, value: Path) -> Path:
+        return value.expanduser().resolve()
+
     @field_validator("public_url")
     @classmethod
     def _no_trailing_slash(cls, value: str) -> str:

@@ -110,7 +110,7 @@ def test_serve_runs_several_workers_over_one_store(settings: Settings) -> None:
         ready = _wait_for(f"http://127.0.0.1:{port}/readyz")
         assert b'"status":"ready"' in ready
         for _ in range(20):  # spread over both workers
-            assert b"buildings" in _wait_for(f"http://127.0.0.1:{port}/")
+            assert b"buildings" in _wait_for(f"http://127.0.0.1:{port}/collections")
     finally:
         server.terminate()
         _, stderr = server.communicate(timeout=30)

@@ -15,7 +15,7 @@ def test_defaults_run_the_embedded_demo() -> None:
     assert settings.storage_backend == "geopackage"
     assert settings.database_url is None
     assert (settings.host, settings.port) == ("127.0.0.1", 8000)
-    assert settings.data_dir == Path("var")
+    assert settings.data_dir == Path("var").resolve()
 
 
 def test_environment_overrides_top_level_and_nested(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -8,8 +8,9 @@ from typing import Any
 
 import pygeoapi.api as core
 import pygeoapi.api.itemtypes as itemtypes
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, abort, current_app, request, send_file
 from pygeoapi.api import API, APIRequest
+from pygeoapi.util import render_j2_template
 
 from geohub.errors import GeoHubError, InvalidRequestError, LayerNotFoundError
 from geohub.features.collections import (
@@ -19,6 +20,9 @@ from geohub.features.collections import (
     refresh_extents,
 )
 from geohub.features.crs import CRS84, canonical_crs
+from geohub.features.csv_export import features_csv
+from geohub.features.downloads import FORMATS, layer_download
+from geohub.features.html import self_contained, vendor_file
 from geohub.features.links import items_links
 from geohub.features.params import COMMON_PARAMETERS, parse_items_request
 from geohub.features.provider import items_request, output_crs
@@ -90,6 +94,8 @@ def _check_arguments(allowed: frozenset[str]) -> None:
 
 def _respond(headers: dict[str, str], status: int, content: Any, mimetype: str | None = None) -> Response:
     headers.pop("Content-Encoding", None)  # GeoHub never gzips in pygeoapi; a proxy may
+    if isinstance(content, str) and headers.get("Content-Type", "").startswith("text/html"):
+        content = self_contained(content)
     response = Response(content, status=status, headers=headers)
     if mimetype:
         response.headers["Content-Type"] = mimetype
@@ -135,8 +141,16 @@ def landing_page() -> Response:
 def conformance() -> Response:
     _check_arguments(COMMON_PARAMETERS)
     if _format() == "html":
-        headers, status, content = _call(core.conformance)
-        return _respond(headers, status, content)
+        api = _api()
+        language = negotiate_language(request.headers.get("Accept-Language"), request.args.get("lang"))
+        page = render_j2_template(
+            api.tpl_config,
+            api.config["server"]["templates"],
+            "conformance.html",
+            conformance_document(),
+            language,
+        )
+        return _respond({"Content-Type": "text/html"}, 200, page)
     return _json_response({}, conformance_document())
 
 
@@ -191,7 +205,11 @@ def items(layer_id: str) -> Response:
     layer = _visible_layer(layer_id)
     checked = parse_items_request(layer, request.args.to_dict())
     fmt = _format()
-    forwarded = {"f": fmt, "limit": str(checked.query.limit), "offset": str(checked.query.offset)}
+    forwarded = {
+        "f": "json" if fmt == "csv" else fmt,
+        "limit": str(checked.query.limit),
+        "offset": str(checked.query.offset),
+    }
     if "lang" in request.args:
         forwarded["lang"] = request.args["lang"]
     token = items_request.set(checked)
@@ -200,9 +218,15 @@ def items(layer_id: str) -> Response:
     finally:
         items_request.reset(token)
     headers["Content-Crs"] = f"<{checked.crs}>"
-    if fmt != "json":
+    if fmt not in ("json", "csv"):
         return _respond(headers, status, content)
     document = json.loads(content)
+    if fmt == "csv":
+        columns = checked.properties or tuple(a.name for a in layer.public_attributes())
+        headers["Content-Disposition"] = f'attachment; filename="{layer.id}.csv"'
+        return _respond(
+            headers, status, features_csv(document["features"], columns), "text/csv; charset=utf-8"
+        )
     base = _services().settings.public_url
     document["links"] = items_links(base, layer, checked, document.get("numberMatched"))
     return _json_response(headers, document, GEOJSON)
@@ -224,3 +248,32 @@ def item(layer_id: str, feature_id: str) -> Response:
     if fmt != "json":
         return _respond(headers, status, content)
     return _respond(headers, status, content, GEOJSON)
+
+
+@features.get("/collections/<layer_id>/download.<extension>")
+def download(layer_id: str, extension: str) -> Response:
+    """The whole layer as one file; cached per version, with ETag and conditional requests."""
+    _check_arguments(COMMON_PARAMETERS)
+    layer = _visible_layer(layer_id)
+    if extension not in FORMATS:
+        abort(404)
+    path = layer_download(_services(), layer, extension)
+    response = send_file(
+        path,
+        mimetype=FORMATS[extension][1],
+        as_attachment=True,
+        download_name=f"{layer.id}.{extension}",
+        conditional=True,
+        etag=True,
+        max_age=300,
+    )
+    return response
+
+
+@features.get("/vendor/<path:asset>")
+def vendor(asset: str) -> Response:
+    """Script and style files the HTML pages use, bundled from npm (nothing comes from a CDN)."""
+    path = vendor_file(asset)
+    if path is None:
+        abort(404)
+    return send_file(path, conditional=True, max_age=86_400)

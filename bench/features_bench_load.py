@@ -1,0 +1,117 @@
+"""Load generation for bench/features_bench.py: wrk with a Lua script, plus a one-shot answer check."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from features_bench_servers import get_json
+
+LUA_SCRIPT = Path(__file__).resolve().with_suffix(".lua").with_name("features_bench.lua")
+MARKER = "BENCH_JSON "
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """What one wrk run saw: good answers per second, latency percentiles and every kind of error."""
+
+    requests: int
+    good: int
+    errors: int
+    seconds: float
+    rps: float
+    p50_ms: float
+    p95_ms: float
+    p99_ms: float
+    note: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        """The measurement as plain JSON values."""
+        return asdict(self)
+
+
+def failed(note: str) -> Measurement:
+    """A measurement that could not be taken (server down, wrong answers before the run)."""
+    return Measurement(0, 0, 0, 0.0, 0.0, float("nan"), float("nan"), float("nan"), note)
+
+
+def wrk_available() -> str:
+    """The wrk executable, or RuntimeError telling how to install it."""
+    path = shutil.which("wrk")
+    if path is None:
+        raise RuntimeError("wrk not found: apt-get install -y wrk")
+    return path
+
+
+def run_wrk(
+    base_url: str, paths: list[str], expected: int, duration_s: float, concurrency: int
+) -> Measurement:
+    """Run wrk (1 thread, `concurrency` keep-alive connections) over `paths` for `duration_s`."""
+    command = [
+        wrk_available(),
+        "--threads",
+        "1",
+        "--connections",
+        str(concurrency),
+        "--duration",
+        f"{max(1, round(duration_s))}s",
+        "--timeout",
+        "30s",
+        "--script",
+        str(LUA_SCRIPT),
+        base_url,
+        "--",
+        str(expected),
+        *paths,
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, check=False, timeout=duration_s + 120)
+    line = next((x for x in done.stdout.splitlines() if x.startswith(MARKER)), None)
+    if done.returncode != 0 or line is None:
+        return failed(f"wrk failed: {(done.stderr or done.stdout).strip()[:200]}")
+    return _measurement(json.loads(line[len(MARKER) :]))
+
+
+def _measurement(raw: dict[str, int]) -> Measurement:
+    """A Measurement from the JSON line the Lua script's done() prints."""
+    socket_errors = raw["connect"] + raw["read"] + raw["write"] + raw["timeout"]
+    good = raw["requests"] - raw["wrong"]
+    seconds = raw["duration_us"] / 1e6
+    return Measurement(
+        requests=raw["requests"],
+        good=good,
+        errors=raw["wrong"] + socket_errors,
+        seconds=seconds,
+        rps=good / seconds if seconds else 0.0,
+        p50_ms=raw["p50_us"] / 1000,
+        p95_ms=raw["p95_us"] / 1000,
+        p99_ms=raw["p99_us"] / 1000,
+    )
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One checked answer: what came back and whether it is what the data says it must be."""
+
+    path: str
+    status: int
+    returned: int | None
+    matched: int | None
+    problem: str
+
+
+def check_answer(base_url: str, path: str, expected_returned: int, expected_matched: int | None) -> Answer:
+    """GET once; a problem when the status is not 200 or the counts differ from the ground truth."""
+    status, body = get_json(base_url + path)
+    returned, matched = body.get("numberReturned"), body.get("numberMatched")
+    problem = ""
+    if status != 200:
+        problem = f"HTTP {status}: {str(body.get('detail') or body.get('description') or '')[:120]}"
+    elif returned != expected_returned:
+        problem = f"numberReturned {returned}, expected {expected_returned}"
+    elif expected_matched is not None and matched != expected_matched:
+        problem = f"numberMatched {matched}, expected {expected_matched}"
+    return Answer(path, status, returned, matched, problem)

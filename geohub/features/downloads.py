@@ -1,0 +1,94 @@
+"""Whole-layer downloads (GeoPackage, GeoJSON), written once per published version."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyogrio
+
+from geohub.errors import LayerNotFoundError
+from geohub.layers.models import AttributeType, LayerDefinition
+from geohub.services import Services
+from geohub.storage.base import MAX_PAGE_SIZE, Feature, FeatureQuery
+
+FORMATS = {
+    "gpkg": ("GPKG", "application/geopackage+sqlite3"),
+    "geojson": ("GeoJSON", "application/geo+json"),
+}
+_LAYER_OPTIONS = {
+    "GPKG": lambda layer: {"DESCRIPTION": layer.title.en},
+    "GeoJSON": lambda layer: {"RFC7946": "YES", "DESCRIPTION": layer.title.en},
+}
+_NUMPY_TYPES = {
+    AttributeType.integer: "int64",
+    AttributeType.number: "float64",
+    AttributeType.boolean: "bool",
+}
+
+
+def layer_download(services: Services, layer: LayerDefinition, extension: str) -> Path:
+    """The file of the layer's current version in `extension`, made on first request."""
+    current = services.store.current_version(layer.id)
+    if current is None:
+        raise LayerNotFoundError(f"Layer '{layer.id}' has no published data yet.")
+    directory = services.settings.data_dir / "downloads"
+    path = directory / f"{layer.id}-v{current.version}.{extension}"
+    if not path.exists():
+        directory.mkdir(parents=True, exist_ok=True)
+        _write(services, layer, path, FORMATS[extension][0])
+    return path
+
+
+def _all_features(services: Services, layer: LayerDefinition) -> list[Feature]:
+    features: list[Feature] = []
+    while True:
+        page = services.store.query(layer, FeatureQuery(limit=MAX_PAGE_SIZE, offset=len(features)))
+        features += page.features
+        if len(page.features) < MAX_PAGE_SIZE:
+            return features
+
+
+def _write(services: Services, layer: LayerDefinition, path: Path, driver: str) -> None:
+    """Write to a temporary file beside `path`, then rename: readers never see half a file."""
+    features = _all_features(services, layer)
+    attributes = layer.public_attributes()
+    columns, masks = [], []
+    for attribute in attributes:
+        values = [f.properties.get(attribute.name) for f in features]
+        mask = np.array([v is None for v in values], dtype=bool)
+        columns.append(_column(attribute.type, values))
+        masks.append(mask)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=path.suffix)
+    os.close(handle)
+    os.unlink(temporary)  # the driver creates the file itself
+    try:
+        pyogrio.raw.write(
+            temporary,
+            np.array([f.geometry for f in features], dtype=object),
+            columns,
+            [a.name for a in attributes],
+            field_mask=masks,
+            geometry_type=layer.geometry_type.value,
+            crs="EPSG:4326",
+            driver=driver,
+            layer=layer.id,
+            encoding="UTF-8",
+            layer_options=_LAYER_OPTIONS[driver](layer),
+            **({"dataset_options": {"VERSION": "1.3"}} if driver == "GPKG" else {}),
+        )
+        os.replace(temporary, path)
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+
+
+def _column(kind: AttributeType, values: list[Any]) -> np.ndarray:
+    numpy_type = _NUMPY_TYPES.get(kind)
+    if numpy_type is None:
+        return np.array(["" if v is None else str(v) for v in values], dtype=object)
+    filler = False if kind is AttributeType.boolean else 0
+    return np.array([filler if v is None else v for v in values], dtype=numpy_type)
