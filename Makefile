@@ -18,7 +18,13 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e ".[test]"
 	touch $@
 
-install: $(STAMP)
+# Browser assets (map library, styles) from npm, served by GeoHub itself: nothing from a CDN.
+WEB_STAMP := web/node_modules/.installed
+$(WEB_STAMP): web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+install: $(STAMP) $(WEB_STAMP)
 
 run: install
 	$(BIN)/geohub demo

@@ -11,7 +11,7 @@ from typing import Any
 
 from features_bench_servers import get_json
 
-LUA_SCRIPT = Path(__file__).resolve().with_suffix(".lua").with_name("features_bench.lua")
+LUA_SCRIPT = Path(__file__).resolve().with_name("features_bench.lua")
 MARKER = "BENCH_JSON "
 
 

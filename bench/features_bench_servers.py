@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import json
 import os
 import secrets
@@ -11,6 +12,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -129,6 +131,20 @@ def load_demo(env: dict[str, str], log_path: Path) -> None:
 
 
 # pygeoapi -------------------------------------------------------------------------------
+_CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+_PYGEOAPI_METADATA = {
+    "identification": {
+        "title": "stock pygeoapi (benchmark)",
+        "description": "pygeoapi 0.21 with its PostgreSQL provider",
+        "keywords": ["benchmark"],
+        "url": "http://127.0.0.1",
+    },
+    "license": {"name": "CC0-1.0"},
+    "provider": {"name": "bench"},
+    "contact": {"name": "bench"},
+}
+
+
 def pygeoapi_config(database_url: str, tables: dict[str, str], keys: dict[str, str], port: int) -> dict[str, Any]:
     """A stock pygeoapi config: one PostgreSQL-provider collection per layer, GeoHub's limits."""
     info = psycopg.conninfo.conninfo_to_dict(database_url)
@@ -136,7 +152,7 @@ def pygeoapi_config(database_url: str, tables: dict[str, str], keys: dict[str, s
         "host": info.get("host", "127.0.0.1"),
         "port": int(info.get("port", 5432)),
         "dbname": info["dbname"],
-        "user": info.get("user") or os.environ.get("USER", "root"),
+        "user": info.get("user") or getpass.getuser(),
         "search_path": ["geohub"],
     }
     resources = {
@@ -175,20 +191,6 @@ def pygeoapi_config(database_url: str, tables: dict[str, str], keys: dict[str, s
         "metadata": _PYGEOAPI_METADATA,
         "resources": resources,
     }
-
-
-_CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
-_PYGEOAPI_METADATA = {
-    "identification": {
-        "title": "stock pygeoapi (benchmark)",
-        "description": "pygeoapi 0.21 with its PostgreSQL provider",
-        "keywords": ["benchmark"],
-        "url": "http://127.0.0.1",
-    },
-    "license": {"name": "CC0-1.0"},
-    "provider": {"name": "bench"},
-    "contact": {"name": "bench"},
-}
 
 
 def pygeoapi_environment(run_dir: Path, config: dict[str, Any], log_path: Path) -> dict[str, str]:
