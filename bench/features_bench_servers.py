@@ -137,11 +137,13 @@ _PYGEOAPI_METADATA = {
         "title": "stock pygeoapi (benchmark)",
         "description": "pygeoapi 0.21 with its PostgreSQL provider",
         "keywords": ["benchmark"],
+        "keywords_type": "theme",
+        "terms_of_service": "https://creativecommons.org/publicdomain/zero/1.0/",
         "url": "http://127.0.0.1",
     },
-    "license": {"name": "CC0-1.0"},
-    "provider": {"name": "bench"},
-    "contact": {"name": "bench"},
+    "license": {"name": "CC0-1.0", "url": "https://creativecommons.org/publicdomain/zero/1.0/"},
+    "provider": {"name": "bench", "url": "http://127.0.0.1"},
+    "contact": {"name": "bench", "position": "bench", "email": "bench@example.org", "role": "pointOfContact"},
 }
 
 

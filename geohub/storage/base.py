@@ -41,6 +41,11 @@ class FeatureQuery:
     offset: int = 0
     sort: tuple[SortKey, ...] = ()
 
+    @property
+    def selects_everything(self) -> bool:
+        """True when no bbox, equality or filter narrows the result (the count is known)."""
+        return self.bbox is None and not self.where and self.filter is None
+
     def __post_init__(self) -> None:
         if self.bbox is not None:
             check_bbox(self.bbox)

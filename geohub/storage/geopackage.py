@@ -196,20 +196,22 @@ class GeopackageStore:
         return dict(json.loads(row[0]))
 
     # reads -------------------------------------------------------------------------------
-    def _current_table(self, conn: sqlite3.Connection, layer_id: str) -> str:
+    def _current(self, conn: sqlite3.Connection, layer_id: str) -> tuple[str, int]:
+        """The table of the published version and its feature count."""
         row = conn.execute(
-            "SELECT table_name FROM geohub_layer_versions WHERE layer_id = ? AND is_current = 1",
+            "SELECT table_name, feature_count FROM geohub_layer_versions "
+            "WHERE layer_id = ? AND is_current = 1",
             (layer_id,),
         ).fetchone()
         if row is None:
             raise LayerNotFoundError(f"Layer '{layer_id}' has no published data yet.")
-        return str(row[0])
+        return str(row[0]), int(row[1])
 
     def query(self, layer: LayerDefinition, query: FeatureQuery) -> FeaturePage:
         conn = self._connection()
         conn.execute("BEGIN")  # one snapshot for the page and its count
         try:
-            table = self._current_table(conn, layer.id)
+            table, total = self._current(conn, layer.id)
             where, params = _where_clause(layer, table, query)
             order = ", ".join(
                 [
@@ -222,7 +224,9 @@ class GeopackageStore:
                 f'SELECT {_select_list(layer)} FROM "{table}" t {where} ORDER BY {order} LIMIT ? OFFSET ?',
                 (*params, query.limit, query.offset),
             ).fetchall()
-            matched = conn.execute(f'SELECT count(*) FROM "{table}" t {where}', params).fetchone()[0]
+            matched = total
+            if not query.selects_everything:
+                matched = conn.execute(f'SELECT count(*) FROM "{table}" t {where}', params).fetchone()[0]
         finally:
             conn.execute("COMMIT")
         return FeaturePage(
@@ -231,7 +235,7 @@ class GeopackageStore:
 
     def count(self, layer: LayerDefinition, query: FeatureQuery | None = None) -> int:
         conn = self._connection()
-        table = self._current_table(conn, layer.id)
+        table, _ = self._current(conn, layer.id)
         where, params = _where_clause(layer, table, query or FeatureQuery())
         return int(conn.execute(f'SELECT count(*) FROM "{table}" t {where}', params).fetchone()[0])
 
@@ -240,7 +244,7 @@ class GeopackageStore:
         assert key is not None
         value = parse_feature_id(key.type, feature_id)
         conn = self._connection()
-        table = self._current_table(conn, layer.id)
+        table, _ = self._current(conn, layer.id)
         row = conn.execute(
             f'SELECT {_select_list(layer)} FROM "{table}" t WHERE "{layer.key}" = ?', (value,)
         ).fetchone()

@@ -197,7 +197,7 @@ class PostgisStore:
     def query(self, layer: LayerDefinition, query: FeatureQuery) -> FeaturePage:
         with self._connection() as conn:
             conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-            table = _current_table(conn, layer.id)
+            table, total = _current(conn, layer.id)
             where, params = _where_clause(layer, query)
             order = sql.SQL(", ").join(
                 [
@@ -215,17 +215,17 @@ class PostgisStore:
                 ),
                 (*params, query.limit, query.offset),
             ).fetchall()
-            matched = conn.execute(
-                sql.SQL("SELECT count(*) FROM {} {}").format(table, where), params
-            ).fetchone()
-        return FeaturePage(
-            [feature_from_row(layer, bytes(row[0]), row[1:]) for row in rows],
-            int(matched[0] if matched else 0),
-        )
+            matched = total
+            if not query.selects_everything:
+                row = conn.execute(
+                    sql.SQL("SELECT count(*) FROM {} {}").format(table, where), params
+                ).fetchone()
+                matched = int(row[0] if row else 0)
+        return FeaturePage([feature_from_row(layer, bytes(row[0]), row[1:]) for row in rows], matched)
 
     def count(self, layer: LayerDefinition, query: FeatureQuery | None = None) -> int:
         with self._connection() as conn:
-            table = _current_table(conn, layer.id)
+            table, _ = _current(conn, layer.id)
             where, params = _where_clause(layer, query or FeatureQuery())
             row = conn.execute(sql.SQL("SELECT count(*) FROM {} {}").format(table, where), params).fetchone()
         return int(row[0] if row else 0)
@@ -235,7 +235,7 @@ class PostgisStore:
         assert key is not None
         value = parse_feature_id(key.type, feature_id)
         with self._connection() as conn:
-            table = _current_table(conn, layer.id)
+            table, _ = _current(conn, layer.id)
             row = conn.execute(
                 sql.SQL("SELECT {} FROM {} WHERE {} = %s").format(
                     _select_list(layer), table, sql.Identifier(layer.key)
@@ -290,13 +290,15 @@ def _switch_current(conn: psycopg.Connection[Any], layer_id: str, version: int) 
     )
 
 
-def _current_table(conn: psycopg.Connection[Any], layer_id: str) -> sql.Identifier:
+def _current(conn: psycopg.Connection[Any], layer_id: str) -> tuple[sql.Identifier, int]:
+    """The table of the published version and its feature count."""
     row = conn.execute(
-        "SELECT table_name FROM geohub.layer_versions WHERE layer_id = %s AND is_current", (layer_id,)
+        "SELECT table_name, feature_count FROM geohub.layer_versions WHERE layer_id = %s AND is_current",
+        (layer_id,),
     ).fetchone()
     if row is None:
         raise LayerNotFoundError(f"Layer '{layer_id}' has no published data yet.")
-    return sql.Identifier(SCHEMA, row[0])
+    return sql.Identifier(SCHEMA, row[0]), int(row[1])
 
 
 def _select_list(layer: LayerDefinition) -> sql.Composable:
