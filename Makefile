@@ -7,7 +7,6 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-DEBIAN_PACKAGES := postgresql-15-postgis-3 postgresql-15-pgrouting gdal-bin
 PG_EXTENSIONS := /usr/share/postgresql/15/extension
 
 .PHONY: run test install system-deps lint typecheck bench-data clean
@@ -30,12 +29,13 @@ run: install
 	$(BIN)/geohub demo
 
 # Debian packages the tests use: PostGIS and pgRouting for the PostgreSQL server, GDAL's tools
-# as a real client. Installed only when missing.
+# and QGIS (python3-qgis, headless) as real clients. Installed only when missing.
 system-deps:
 	@missing=""; \
 	test -f $(PG_EXTENSIONS)/postgis.control || missing="$$missing postgresql-15-postgis-3"; \
 	test -f $(PG_EXTENSIONS)/pgrouting.control || missing="$$missing postgresql-15-pgrouting"; \
 	command -v ogrinfo >/dev/null || missing="$$missing gdal-bin"; \
+	test -d /usr/lib/python3/dist-packages/qgis || missing="$$missing python3-qgis"; \
 	if [ -n "$$missing" ]; then \
 		echo "Installing Debian packages:$$missing"; \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \

@@ -147,7 +147,9 @@ _PYGEOAPI_METADATA = {
 }
 
 
-def pygeoapi_config(database_url: str, tables: dict[str, str], keys: dict[str, str], port: int) -> dict[str, Any]:
+def pygeoapi_config(
+    database_url: str, tables: dict[str, str], keys: dict[str, str], port: int
+) -> dict[str, Any]:
     """A stock pygeoapi config: one PostgreSQL-provider collection per layer, GeoHub's limits."""
     info = psycopg.conninfo.conninfo_to_dict(database_url)
     connection = {
@@ -202,7 +204,14 @@ def pygeoapi_environment(run_dir: Path, config: dict[str, Any], log_path: Path) 
     env = clean_environment(PYGEOAPI_CONFIG=str(config_path), PYGEOAPI_OPENAPI=str(openapi_path))
     with log_path.open("ab") as out:
         done = subprocess.run(
-            [str(BIN / "pygeoapi"), "openapi", "generate", str(config_path), "--output-file", str(openapi_path)],
+            [
+                str(BIN / "pygeoapi"),
+                "openapi",
+                "generate",
+                str(config_path),
+                "--output-file",
+                str(openapi_path),
+            ],
             env=env,
             stdout=out,
             stderr=out,
@@ -252,7 +261,9 @@ def pygeoapi_command(port: int, workers: int) -> list[str]:
 
 
 @contextmanager
-def running(name: str, command: list[str], env: dict[str, str], port: int, log_path: Path) -> Iterator[Server]:
+def running(
+    name: str, command: list[str], env: dict[str, str], port: int, log_path: Path
+) -> Iterator[Server]:
     """Start a server in its own process group, wait until it answers, stop it afterwards."""
     with log_path.open("ab") as out:
         process = subprocess.Popen(
@@ -271,7 +282,9 @@ def wait_ready(server: Server, path: str, timeout_s: float = 60.0) -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if server.process.poll() is not None:
-            raise RuntimeError(f"{server.name} exited with {server.process.returncode}; see {server.log_path}")
+            raise RuntimeError(
+                f"{server.name} exited with {server.process.returncode}; see {server.log_path}"
+            )
         try:
             with urllib.request.urlopen(server.base_url + path, timeout=10) as answer:
                 if answer.status == 200:

@@ -12,6 +12,7 @@ from pygeoapi.openapi import get_oas
 
 from geohub.cors import register_cors
 from geohub.features.config import pygeoapi_config
+from geohub.features.openapi import complete_openapi
 from geohub.features.provider import register_services
 from geohub.features.routes import features
 from geohub.health import health
@@ -47,4 +48,4 @@ def embedded_pygeoapi(services: Services) -> API:
     token = uuid.uuid4().hex
     register_services(token, services)
     config = pygeoapi_config(services.settings, services.registry, token)
-    return API(config, get_oas(config))
+    return API(config, complete_openapi(get_oas(config), services.registry))
