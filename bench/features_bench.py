@@ -12,26 +12,36 @@ Usage: ``.venv/bin/python bench/features_bench.py [--duration S] [--concurrency 
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
-import math
 import os
 import secrets
 import shutil
+import signal
 import sys
 import time
-from dataclasses import dataclass, field
+from contextlib import ExitStack
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-import shapely
-from features_bench_load import Measurement, check_answer, failed, run_wrk, wrk_available
+from features_bench_load import (
+    Measurement,
+    check_answer,
+    failed,
+    group_cpu_seconds,
+    run_wrk,
+    wait_until_quiet,
+    wrk_available,
+)
 from features_bench_servers import (
     REPO_ROOT,
+    Server,
     assemble_layers,
+    city_scale_data,
     create_database,
     current_tables,
+    district_bbox,
     drop_database,
     free_port,
     geohub_command,
@@ -47,12 +57,10 @@ from features_bench_servers import (
     vacuum,
 )
 from psycopg import sql
-from pyogrio import raw
 
 from geohub.settings import Settings
 
 BENCH_DIR = REPO_ROOT / "var" / "bench"
-CITY_GPKG = BENCH_DIR / "city_scale.gpkg"
 DEFAULT_ADMIN_URL = "postgresql://127.0.0.1:5432/postgres"
 BBOX_DISTRICT = "almaly"
 LIMIT = 100
@@ -117,82 +125,45 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--warmup", type=float, default=2.0, help="seconds of unmeasured load first (2)")
     parser.add_argument("--concurrency", type=int, default=8, help="concurrent keep-alive clients (8)")
     parser.add_argument("--parcels", type=int, default=300_000, help="synthetic parcels to generate")
+    parser.add_argument(
+        "--quiet-wait", type=float, default=10.0, help="seconds a row may wait for an idle machine (10)"
+    )
     parser.add_argument("--json", type=Path, help="also write the results as JSON here")
     parser.add_argument("--admin-url", default=DEFAULT_ADMIN_URL, help="PostgreSQL maintenance database")
     parser.add_argument("--keep", action="store_true", help="keep var/bench/run-*/ (stores, logs)")
     return parser.parse_args(argv)
 
 
-# data -----------------------------------------------------------------------------------
-def city_scale_data(parcels: int) -> Path:
-    """The synthetic GeoPackage; regenerated unless a stamp says it was made with these inputs."""
-    import generate_city
-
-    stamp_path = CITY_GPKG.with_suffix(".stamp.json")
-    generator = Path(generate_city.__file__).read_bytes()
-    stamp = {"parcels": parcels, "seed": generate_city.DEFAULT_SEED, "generator": _sha(generator)}
-    if _stamp_matches(stamp_path, stamp):
-        log(f"reusing {CITY_GPKG.relative_to(REPO_ROOT)} ({parcels:,} parcels requested)")
-        return CITY_GPKG
-    log(f"generating SYNTHETIC city-scale data ({parcels:,} parcels) into {CITY_GPKG.relative_to(REPO_ROOT)}")
-    counts = generate_city.generate(CITY_GPKG, parcels=parcels)
-    stamp_path.write_text(json.dumps(stamp))
-    log(f"generated {counts}")
-    return CITY_GPKG
-
-
-def _stamp_matches(stamp_path: Path, stamp: dict[str, Any]) -> bool:
-    """True when the GeoPackage is there, unchanged since it was stamped with these inputs."""
-    if not (CITY_GPKG.is_file() and stamp_path.is_file()):
-        return False
-    fresh = CITY_GPKG.stat().st_mtime <= stamp_path.stat().st_mtime
-    return fresh and json.loads(stamp_path.read_text()) == stamp
-
-
-def _sha(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def district_bbox(slug: str) -> tuple[float, ...]:
-    """The bounding box (lon/lat, 5 decimals outward) of a real district polygon."""
-    meta, _, wkb, values = raw.read(REPO_ROOT / "data" / "almaty" / "districts.gpkg", layer="districts")
-    slugs = list(values[list(meta["fields"]).index("slug")])
-    minx, miny, maxx, maxy = shapely.from_wkb(wkb[slugs.index(slug)]).bounds
-    return (_down(minx), _down(miny), _up(maxx), _up(maxy))
-
-
-def _down(value: float) -> float:
-    return math.floor(value * 1e5) / 1e5
-
-
-def _up(value: float) -> float:
-    return math.ceil(value * 1e5) / 1e5
-
-
+# queries --------------------------------------------------------------------------------
 def build_queries(database_url: str, tables: dict[str, str], bbox: tuple[float, ...]) -> list[Query]:
-    """The three queries per layer, with the numbers PostGIS itself says they must match."""
+    """The three queries per layer, with the counts PostGIS itself says the answers must have."""
     queries = []
     for spec in LAYERS:
         table = sql.Identifier("geohub", tables[spec.id])
-        total = scalar(database_url, sql.SQL("SELECT count(*) FROM {}").format(table))
-        offsets = sorted({(total * k // OFFSET_STEPS) // 100 * 100 for k in range(OFFSET_STEPS)})
-        items = tuple(
-            f"/collections/{spec.id}/items?f=json&limit={LIMIT}&offset={o}"
-            for o in offsets
-            if o + LIMIT <= total
-        ) or (f"/collections/{spec.id}/items?f=json&limit={LIMIT}",)
-        queries.append(Query(spec.id, "items100", items, items, min(LIMIT, total), total))
-        in_box = scalar(
-            database_url,
-            sql.SQL(
-                "SELECT count(*) FROM {} WHERE ST_Intersects(geom, ST_MakeEnvelope(%s,%s,%s,%s,4326))"
-            ).format(table),
-            bbox,
-        )
-        box = (f"/collections/{spec.id}/items?f=json&limit={LIMIT}&bbox=" + ",".join(map(str, bbox)),)
-        queries.append(Query(spec.id, "bbox", box, box, min(LIMIT, in_box), in_box))
+        queries.append(_items_query(database_url, spec, table))
+        queries.append(_bbox_query(database_url, spec, table, bbox))
         queries.append(_filter_query(database_url, spec, table))
     return queries
+
+
+def _items_query(database_url: str, spec: LayerSpec, table: sql.Identifier) -> Query:
+    """Pages of `limit` at offsets 0, n/4, n/2 and 3n/4 (rounded down to hundreds)."""
+    total = scalar(database_url, sql.SQL("SELECT count(*) FROM {}").format(table))
+    offsets = sorted({(total * k // OFFSET_STEPS) // 100 * 100 for k in range(OFFSET_STEPS)})
+    paths = tuple(
+        f"/collections/{spec.id}/items?f=json&limit={LIMIT}&offset={o}" for o in offsets if o + LIMIT <= total
+    ) or (f"/collections/{spec.id}/items?f=json&limit={LIMIT}",)
+    return Query(spec.id, "items100", paths, paths, min(LIMIT, total), total)
+
+
+def _bbox_query(database_url: str, spec: LayerSpec, table: sql.Identifier, bbox: tuple[float, ...]) -> Query:
+    """The first page of features intersecting the district's bounding box."""
+    intersecting = sql.SQL(
+        "SELECT count(*) FROM {} WHERE ST_Intersects(geom, ST_MakeEnvelope(%s,%s,%s,%s,4326))"
+    )
+    matched = scalar(database_url, intersecting.format(table), bbox)
+    paths = (f"/collections/{spec.id}/items?f=json&limit={LIMIT}&bbox=" + ",".join(map(str, bbox)),)
+    return Query(spec.id, "bbox", paths, paths, min(LIMIT, matched), matched)
 
 
 def _filter_query(database_url: str, spec: LayerSpec, table: sql.Identifier) -> Query:
@@ -208,39 +179,51 @@ def _filter_query(database_url: str, spec: LayerSpec, table: sql.Identifier) -> 
 
 
 # measuring ------------------------------------------------------------------------------
-def measure(base_url: str, server: str, query: Query, args: argparse.Namespace) -> Measurement:
+def measure(server: Server, query: Query, args: argparse.Namespace) -> Measurement:
     """Check every path once, warm up, then load the query for the measured duration."""
-    paths = query.paths(server)
-    problems = [a.problem for a in (check_answer(base_url, p, query.returned, query.matched) for p in paths)]
-    problem = next((p for p in problems if p), "")
+    paths = query.paths(server.name)
+    answers = [check_answer(server.base_url, p, query.returned, query.matched) for p in paths]
+    problem = next((a.problem for a in answers if a.problem), "")
     if problem:
-        log(f"  {server} {query.layer}/{query.name}: {problem}")
-    run_wrk(base_url, paths, query.returned, args.warmup, args.concurrency)
-    result = run_wrk(base_url, paths, query.returned, args.duration, args.concurrency)
+        log(f"  {server.name} {query.layer}/{query.name}: {problem}")
+    background = wait_until_quiet(args.quiet_wait)
+    run_wrk(server.base_url, paths, query.returned, args.warmup, args.concurrency)
+    cpu_before = group_cpu_seconds(server.process.pid)
+    result = run_wrk(server.base_url, paths, query.returned, args.duration, args.concurrency)
+    cpu_ms = 1000 * (group_cpu_seconds(server.process.pid) - cpu_before) / max(result.good, 1)
+    result = replace(result, server_cpu_ms=cpu_ms, background_cpu=background, note=result.note or problem)
     log(
-        f"  {server:<16} {query.layer:<10} {query.name:<9} {result.rps:8.1f} req/s  "
-        f"p50 {result.p50_ms:7.1f} ms  p95 {result.p95_ms:7.1f} ms  errors {result.errors}"
+        f"  {server.name:<16} {query.layer:<10} {query.name:<9} {result.rps:8.1f} req/s  "
+        f"p50 {result.p50_ms:7.1f} ms  p95 {result.p95_ms:7.1f} ms  errors {result.errors}  "
+        f"cpu {cpu_ms:5.1f} ms/req  background {100 * background:3.0f}%"
     )
-    if problem and not result.note:
-        return Measurement(**{**result.as_dict(), "note": problem})
     return result
 
 
-def measure_server(server: str, run: Run) -> dict[tuple[str, str], Measurement]:
-    """Start one server, measure every query on it, stop it; a server that fails fails its rows."""
-    results: dict[tuple[str, str], Measurement] = {}
-    port = free_port()
-    log(f"starting {server} on port {port}")
-    try:
-        command, env = server_command(server, port, run)
-        with running(server, command, env, port, run.run_dir / f"{server}.log") as running_server:
-            for query in run.queries:
-                results[(query.layer, query.name)] = measure(running_server.base_url, server, query, run.args)
-    except RuntimeError as error:
-        log(f"{server}: {error}")
+def measure_all(run: Run) -> Results:
+    """Start the three servers, then load each query on each server in turn, so drift hits all alike."""
+    results: Results = {server: {} for server in SERVERS}
+    with ExitStack() as stack:
+        started = {name: start_server(stack, name, run) for name in SERVERS}
         for query in run.queries:
-            results.setdefault((query.layer, query.name), failed(str(error)))
+            for name, server in started.items():
+                key = (query.layer, query.name)
+                results[name][key] = (
+                    measure(server, query, run.args) if isinstance(server, Server) else server
+                )
     return results
+
+
+def start_server(stack: ExitStack, name: str, run: Run) -> Server | Measurement:
+    """Start one server (stopped when `stack` closes); a failed Measurement when it does not come up."""
+    port = free_port()
+    log(f"starting {name} on port {port}")
+    try:
+        command, env = server_command(name, port, run)
+        return stack.enter_context(running(name, command, env, port, run.run_dir / f"{name}.log"))
+    except RuntimeError as error:
+        log(f"{name}: {error}")
+        return failed(f"{name} failed: {error}")
 
 
 def server_command(server: str, port: int, run: Run) -> tuple[list[str], dict[str, str]]:
@@ -261,36 +244,45 @@ def ratio(numerator: Measurement, denominator: Measurement) -> float | None:
     return numerator.rps / denominator.rps
 
 
-def report(results: Results, queries: list[Query]) -> list[dict[str, Any]]:
-    """Print the table and the ratios; return the ratio rows."""
-    print(f"{'layer':<10} {'query':<9} {'server':<16} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'errors':>7}")
+def report(results: Results, queries: list[Query], args: argparse.Namespace) -> list[dict[str, Any]]:
+    """Print the table, its footnote and the ratios; return the ratio rows."""
+    print(
+        f"{'layer':<10} {'query':<9} {'server':<16} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'errors':>7} "
+        f"{'cpu ms/req':>10} {'bg cpu':>6}"
+    )
     for query in queries:
         for server in SERVERS:
             m = results[server][(query.layer, query.name)]
             print(
                 f"{query.layer:<10} {query.name:<9} {server:<16} {m.rps:8.1f} {m.p50_ms:8.1f} "
-                f"{m.p95_ms:8.1f} {m.errors:7d}" + (f"  ! {m.note}" if m.note else "")
+                f"{m.p95_ms:8.1f} {m.errors:7d} {m.server_cpu_ms:10.1f} {100 * m.background_cpu:5.0f}%"
+                + (f"  ! {m.note}" if m.note else "")
             )
-    rows = []
+    print(_footnote(queries, args))
+    rows = [_ratios(query, results) for query in queries]
     print(f"\n{'layer':<10} {'query':<9} {'geohub-postgis / pygeoapi':>27} {'embedded / geohub-postgis':>28}")
-    for query in queries:
-        by_server = {s: results[s][(query.layer, query.name)] for s in SERVERS}
-        pg_vs_py = ratio(by_server["geohub-postgis"], by_server["pygeoapi"])
-        emb_vs_pg = ratio(by_server["geohub-embedded"], by_server["geohub-postgis"])
-        rows.append(
-            {
-                "layer": query.layer,
-                "query": query.name,
-                "postgis_vs_pygeoapi": pg_vs_py,
-                "embedded_vs_postgis": emb_vs_pg,
-            }
-        )
+    for row in rows:
         print(
-            f"{query.layer:<10} {query.name:<9} {_verdict(pg_vs_py, TARGETS['postgis_vs_pygeoapi']):>27} "
-            f"{_verdict(emb_vs_pg, TARGETS['embedded_vs_postgis']):>28}"
+            f"{row['layer']:<10} {row['query']:<9} "
+            f"{_verdict(row['postgis_vs_pygeoapi'], TARGETS['postgis_vs_pygeoapi']):>27} "
+            f"{_verdict(row['embedded_vs_postgis'], TARGETS['embedded_vs_postgis']):>28}"
         )
-    print(_footnote(queries))
+    print(
+        f"targets: geohub-postgis / pygeoapi >= {TARGETS['postgis_vs_pygeoapi']:g}; "
+        f"geohub-embedded / geohub-postgis >= {TARGETS['embedded_vs_postgis']:g} (req/s ratios)"
+    )
     return rows
+
+
+def _ratios(query: Query, results: Results) -> dict[str, Any]:
+    """The two throughput ratios of one query."""
+    by_server = {s: results[s][(query.layer, query.name)] for s in SERVERS}
+    return {
+        "layer": query.layer,
+        "query": query.name,
+        "postgis_vs_pygeoapi": ratio(by_server["geohub-postgis"], by_server["pygeoapi"]),
+        "embedded_vs_postgis": ratio(by_server["geohub-embedded"], by_server["geohub-postgis"]),
+    }
 
 
 def _verdict(value: float | None, target: float) -> str:
@@ -299,21 +291,24 @@ def _verdict(value: float | None, target: float) -> str:
     return f"{value:.2f}x " + ("met" if value >= target else f"MISSED (<{target:g})")
 
 
-def _footnote(queries: list[Query]) -> str:
-    """What each query sent, and to whom."""
-    lines = ["", "queries (limit=100, f=json; 1 path each unless listed; errors = non-200 or wrong count):"]
+def _footnote(queries: list[Query], args: argparse.Namespace) -> str:
+    """What the columns mean and what each query sent, to whom."""
+    lines = [
+        f"\n{args.concurrency} keep-alive clients (wrk), {args.duration:g} s per row after {args.warmup:g} s "
+        "warm-up; req/s counts good answers only; errors = socket errors, non-200 or wrong numberReturned;",
+        "cpu ms/req = CPU of the server's processes (gunicorn master + workers, not PostgreSQL) per answer;",
+        "bg cpu = machine busy with every server idle just before the row (after waiting up to --quiet-wait "
+        "for <20%); a high value means other work on the machine skewed that row.",
+        f"queries (limit={LIMIT}, f=json; the same path to every server unless a pygeoapi path is shown):",
+    ]
     for query in queries:
         lines.append(f"  {query.layer}/{query.name} (numberMatched {query.matched:,}):")
-        lines += [f"    geohub:   {p}" for p in query.geohub_paths]
+        lines += [f"    {p}" for p in query.geohub_paths]
         if query.pygeoapi_paths != query.geohub_paths:
+            lines[-1] += "  (GeoHub: CQL2 text)"
             lines += [
-                f"    pygeoapi: {p}  (ECQL: pygeoapi 0.21 refuses filter-lang=cql2-text)"
-                for p in query.pygeoapi_paths
+                f"    {p}  (pygeoapi: ECQL; 0.21 refuses filter-lang=cql2-text)" for p in query.pygeoapi_paths
             ]
-    lines.append(
-        f"targets: geohub-postgis / pygeoapi >= {TARGETS['postgis_vs_pygeoapi']:g}; "
-        f"geohub-embedded / geohub-postgis >= {TARGETS['embedded_vs_postgis']:g}"
-    )
     return "\n".join(lines)
 
 
@@ -368,12 +363,13 @@ def main(argv: list[str] | None = None) -> int:
     """Run the whole benchmark; always stop the servers and drop the database."""
     args = parse_args(argv)
     wrk_available()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # still stop servers and drop the database
     run = Run(args, BENCH_DIR / f"run-{secrets.token_hex(4)}")
     run.run_dir.mkdir(parents=True)
     try:
         prepare(run)
-        results = {server: measure_server(server, run) for server in SERVERS}
-        ratios = report(results, run.queries)
+        results = measure_all(run)
+        ratios = report(results, run.queries, args)
         if args.json:
             write_json(args.json, run, results, ratios)
         log(f"done in {time.monotonic() - run.started:.0f} s")

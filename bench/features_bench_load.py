@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
+import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -27,6 +29,8 @@ class Measurement:
     p50_ms: float
     p95_ms: float
     p99_ms: float
+    server_cpu_ms: float = float("nan")  # CPU of the server's own processes per good answer
+    background_cpu: float = float("nan")  # share of the machine busy just before, servers idle
     note: str = ""
 
     def as_dict(self) -> dict[str, Any]:
@@ -36,7 +40,7 @@ class Measurement:
 
 def failed(note: str) -> Measurement:
     """A measurement that could not be taken (server down, wrong answers before the run)."""
-    return Measurement(0, 0, 0, 0.0, 0.0, float("nan"), float("nan"), float("nan"), note)
+    return Measurement(0, 0, 0, 0.0, 0.0, float("nan"), float("nan"), float("nan"), note=note)
 
 
 def wrk_available() -> str:
@@ -115,3 +119,39 @@ def check_answer(base_url: str, path: str, expected_returned: int, expected_matc
     elif expected_matched is not None and matched != expected_matched:
         problem = f"numberMatched {matched}, expected {expected_matched}"
     return Answer(path, status, returned, matched, problem)
+
+
+def group_cpu_seconds(pgid: int) -> float:
+    """User + system CPU seconds of the live processes of process group `pgid` (from /proc)."""
+    ticks = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # the process ended meanwhile
+        if int(fields[2]) == pgid:  # fields after the name: state, ppid, pgrp, ..., utime, stime
+            ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def machine_busy(seconds: float) -> float:
+    """The share of all CPUs busy over the next `seconds` (from /proc/stat)."""
+
+    def sample() -> tuple[int, int]:
+        values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+        return sum(values), values[3] + values[4]  # total, idle + iowait
+
+    total_before, idle_before = sample()
+    time.sleep(seconds)
+    total_after, idle_after = sample()
+    total = total_after - total_before
+    return 1.0 - (idle_after - idle_before) / total if total > 0 else 0.0
+
+
+def wait_until_quiet(limit_s: float, threshold: float = 0.2) -> float:
+    """Sample the machine until under `threshold` busy or `limit_s` passed; return the last sample."""
+    deadline = time.monotonic() + limit_s
+    busy = machine_busy(0.5)
+    while busy >= threshold and time.monotonic() < deadline:
+        busy = machine_busy(0.5)
+    return busy

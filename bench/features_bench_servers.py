@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import getpass
+import hashlib
 import json
+import math
 import os
 import secrets
 import shutil
@@ -21,11 +23,14 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
+import shapely
 import yaml
 from psycopg import sql
+from pyogrio import raw
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent  # the venv's bin: geohub, gunicorn, pygeoapi
+CITY_GPKG = REPO_ROOT / "var" / "bench" / "city_scale.gpkg"
 LAYER_FILES = ("departments.yaml", "districts.yaml", "buildings.yaml")
 SERVER_THREADS = 4  # GeoHub's gunicorn: gthread with 4 threads per worker (geohub/server.py)
 
@@ -53,7 +58,7 @@ def create_database(admin_url: str) -> str:
 
 def drop_database(admin_url: str, database_url: str) -> None:
     """Drop the throwaway database, closing any connection still open to it."""
-    name = psycopg.conninfo.conninfo_to_dict(database_url)["dbname"]
+    name = str(psycopg.conninfo.conninfo_to_dict(database_url)["dbname"])
     with psycopg.connect(admin_url, autocommit=True) as conn:
         conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
@@ -79,11 +84,57 @@ def vacuum(database_url: str, tables: dict[str, str]) -> None:
             conn.execute(sql.SQL("VACUUM (ANALYZE) {}").format(sql.Identifier("geohub", table)))
 
 
-def scalar(database_url: str, query: sql.Composable, params: tuple[Any, ...] = ()) -> int:
+def scalar(database_url: str, query: sql.Composed, params: tuple[Any, ...] = ()) -> int:
     """One integer from PostGIS (the ground truth the servers' answers are checked against)."""
     with psycopg.connect(database_url) as conn:
         row = conn.execute(query, params).fetchone()
     return int(row[0]) if row else 0
+
+
+# synthetic data and the bbox ---------------------------------------------------------------
+def city_scale_data(parcels: int) -> Path:
+    """The synthetic GeoPackage; regenerated unless a stamp says it was made with these inputs."""
+    import generate_city
+
+    stamp_path = CITY_GPKG.with_suffix(".stamp.json")
+    generator = Path(generate_city.__file__).read_bytes()
+    stamp = {"parcels": parcels, "seed": generate_city.DEFAULT_SEED, "generator": _sha(generator)}
+    if _stamp_matches(stamp_path, stamp):
+        log(f"reusing {CITY_GPKG.relative_to(REPO_ROOT)} ({parcels:,} parcels requested)")
+        return CITY_GPKG
+    log(f"generating SYNTHETIC city-scale data ({parcels:,} parcels) into {CITY_GPKG.relative_to(REPO_ROOT)}")
+    counts = generate_city.generate(CITY_GPKG, parcels=parcels)
+    stamp_path.write_text(json.dumps(stamp))
+    log(f"generated {counts}")
+    return CITY_GPKG
+
+
+def _stamp_matches(stamp_path: Path, stamp: dict[str, Any]) -> bool:
+    """True when the GeoPackage is there, unchanged since it was stamped with these inputs."""
+    if not (CITY_GPKG.is_file() and stamp_path.is_file()):
+        return False
+    fresh = CITY_GPKG.stat().st_mtime <= stamp_path.stat().st_mtime
+    return fresh and json.loads(stamp_path.read_text()) == stamp
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def district_bbox(slug: str) -> tuple[float, ...]:
+    """The bounding box (lon/lat, 5 decimals outward) of a real district polygon."""
+    meta, _, wkb, values = raw.read(REPO_ROOT / "data" / "almaty" / "districts.gpkg", layer="districts")
+    slugs = list(values[list(meta["fields"]).index("slug")])
+    minx, miny, maxx, maxy = shapely.from_wkb(wkb[slugs.index(slug)]).bounds
+    return (_down(minx), _down(miny), _up(maxx), _up(maxy))
+
+
+def _down(value: float) -> float:
+    return math.floor(value * 1e5) / 1e5
+
+
+def _up(value: float) -> float:
+    return math.ceil(value * 1e5) / 1e5
 
 
 # GeoHub data ----------------------------------------------------------------------------
@@ -154,7 +205,7 @@ def pygeoapi_config(
     info = psycopg.conninfo.conninfo_to_dict(database_url)
     connection = {
         "host": info.get("host", "127.0.0.1"),
-        "port": int(info.get("port", 5432)),
+        "port": int(str(info.get("port", 5432))),
         "dbname": info["dbname"],
         "user": info.get("user") or getpass.getuser(),
         "search_path": ["geohub"],

@@ -57,6 +57,18 @@ DETAILS: dict[str, dict[str, str]] = {
         "ru": "limit должен быть целым числом не меньше 1.",
         "kk": "limit кемінде 1 болатын бүтін сан болуы керек.",
     },
+    "offset must be a whole number from 0 to {maximum}.": {
+        "ru": "offset должен быть целым числом от 0 до {maximum}.",
+        "kk": "offset 0-ден {maximum}-ге дейінгі бүтін сан болуы керек.",
+    },
+    "Numbers in a filter must lie within ±{maximum}.": {
+        "ru": "Числа в фильтре должны лежать в пределах ±{maximum}.",
+        "kk": "Сүзгідегі сандар ±{maximum} шегінде болуы керек.",
+    },
+    "The query cannot be answered: {reason}": {
+        "ru": "На запрос нельзя ответить: {reason}",
+        "kk": "Сұрауға жауап беру мүмкін емес: {reason}",
+    },
     "offset must be a whole number of at least 0.": {
         "ru": "offset должен быть целым числом не меньше 0.",
         "kk": "offset кемінде 0 болатын бүтін сан болуы керек.",
@@ -211,7 +223,7 @@ DETAILS: dict[str, dict[str, str]] = {
 @cache
 def _pattern(template: str) -> re.Pattern[str]:
     parts = re.split(r"(\{\w+\})", template)
-    regex = "".join(f"(?P<{p[1:-1]}>.+?)" if p.startswith("{") else re.escape(p) for p in parts)
+    regex = "".join(f"(?P<{p[1:-1]}>.*?)" if p.startswith("{") else re.escape(p) for p in parts)
     return re.compile(f"^{regex}$", re.S)
 
 

@@ -22,6 +22,7 @@ class GeohubServer(BaseApplication):
         self.cfg.set("worker_class", "gthread")
         self.cfg.set("threads", 4)
         self.cfg.set("timeout", 60)
+        self.cfg.set("limit_request_line", 8190)  # long filters and ids reach Flask: problem+json
         self.cfg.set("accesslog", None)
         self.cfg.set("proc_name", "geohub")
 

@@ -38,6 +38,7 @@ CONFORMANCE = [
     "http://www.opengis.net/spec/cql2/1.0/conf/arithmetic",
 ]
 QUERYABLES_REL = "http://www.opengis.net/def/rel/ogc/1.0/queryables"
+SCHEMA_REL = "http://www.opengis.net/def/rel/ogc/1.0/schema"
 
 
 def conformance_document() -> dict[str, Any]:
@@ -48,7 +49,7 @@ def conformance_document() -> dict[str, Any]:
 def refresh_extents(config: dict[str, Any], services: Services, only: str | None = None) -> None:
     """Put each layer's current extent (from its published version) into pygeoapi's config."""
     for layer in services.registry:
-        if only is not None and layer.id != only:
+        if (only is not None and layer.id != only) or layer.id not in config["resources"]:
             continue
         extent = services.store.extent(layer.id)
         if extent is not None:
@@ -72,7 +73,9 @@ def collection_links(collection: dict[str, Any], services: Services) -> dict[str
     collection["updated"] = current.created_at.isoformat() if current else None
     if layer.stand_in:
         collection["standIn"] = layer.stand_in
-    links = [link for link in collection.get("links", []) if link.get("rel") != QUERYABLES_REL]
+    links = [
+        link for link in collection.get("links", []) if link.get("rel") not in (QUERYABLES_REL, SCHEMA_REL)
+    ]
     links += [
         {
             "rel": QUERYABLES_REL,

@@ -43,7 +43,8 @@ def pygeoapi_config(settings: Settings, registry: LayerRegistry, app_token: str)
         },
         "logging": {"level": "ERROR"},
         "metadata": _metadata(settings),
-        "resources": {layer.id: collection_config(layer, app_token) for layer in registry},
+        # restricted layers are not published here: anonymous readers must not learn they exist
+        "resources": {layer.id: collection_config(layer, app_token) for layer in registry if layer.is_public},
     }
 
 

@@ -8,11 +8,12 @@ from pathlib import Path
 from geohub.settings import PROJECT_ROOT
 
 VENDOR_DIR = PROJECT_ROOT / "web" / "node_modules"
-VENDOR_PACKAGES = ("leaflet/dist", "leaflet.markercluster/dist", "bootstrap/dist")
+VENDOR_PACKAGES = ("leaflet/dist", "leaflet.markercluster/dist", "bootstrap/dist", "swagger-ui-dist")
 _REPLACEMENTS = (
     ("https://unpkg.com/leaflet@1.3.1/dist/", "/vendor/leaflet/dist/"),
     ("https://unpkg.com/leaflet.markercluster/dist/", "/vendor/leaflet.markercluster/dist/"),
     ("https://unpkg.com/bootstrap@5.1.3/dist/", "/vendor/bootstrap/dist/"),
+    ("https://unpkg.com/swagger-ui-dist/", "/vendor/swagger-ui-dist/"),
 )
 _DROPPED = re.compile(
     r'<script src="https://cdnjs\.cloudflare\.com/[^"]*"></script>'

@@ -113,8 +113,12 @@ def _without_remote_refs(node: Any, parent_key: str = "") -> Any:
                 return {"description": name, "content": {"application/json": {"schema": {"type": "object"}}}}
             if parent_key == "parameters":
                 in_path = name.endswith("Id")  # featureId, collectionId
-                return {"name": name, "in": "path" if in_path else "query", "required": in_path,
-                        "schema": {"type": "string"}}
+                return {
+                    "name": name,
+                    "in": "path" if in_path else "query",
+                    "required": in_path,
+                    "schema": {"type": "string"},
+                }
             return {"type": "object", "description": name}
         return {key: _without_remote_refs(value, _child_key(parent_key, key)) for key, value in node.items()}
     if isinstance(node, list):

@@ -21,6 +21,7 @@ from geohub.storage.base import Bbox, FeatureQuery, SortKey, check_bbox
 DEFAULT_LIMIT = 10
 MAX_LIMIT = 10_000
 MAX_FILTER_CHARS = 20_000
+MAX_OFFSET = 2**62  # any larger offset is past the end of every layer, and past SQL's integers
 COMMON_PARAMETERS = frozenset({"f", "lang"})
 ITEMS_PARAMETERS = (
     frozenset(
@@ -101,8 +102,8 @@ def parse_offset(value: str | None) -> int:
     if value is None:
         return 0
     number = _integer(value, "offset")
-    if number < 0:
-        raise InvalidRequestError("offset must be a whole number of at least 0.")
+    if not 0 <= number <= MAX_OFFSET:
+        raise InvalidRequestError(f"offset must be a whole number from 0 to {MAX_OFFSET}.")
     return number
 
 
@@ -208,8 +209,12 @@ def _json_filter(text: str) -> Any:
 
 
 def _bbox_to_polygon(node: Any) -> Any:
-    """CQL2-JSON {"bbox": [...]} literals as GeoJSON polygons (pygeofilter mixes up their axes)."""
+    """CQL2-JSON as pygeofilter 0.4 reads it: bbox literals as GeoJSON polygons (it mixes up
+    their axes) and BETWEEN's three arguments as [property, [low, high]]."""
     if isinstance(node, dict):
+        if node.get("op") == "between" and isinstance(node.get("args"), list) and len(node["args"]) == 3:
+            subject, low, high = (_bbox_to_polygon(a) for a in node["args"])
+            return {**node, "args": [subject, [low, high]]}
         if set(node) == {"bbox"} and isinstance(node["bbox"], list) and len(node["bbox"]) in (4, 6):
             b = [float(v) for v in node["bbox"]]
             minx, miny, maxx, maxy = (b[0], b[1], b[2], b[3]) if len(b) == 4 else (b[0], b[1], b[3], b[4])

@@ -156,7 +156,12 @@ def conformance() -> Response:
 
 @features.get("/openapi")
 def openapi() -> Response:
-    _check_arguments(COMMON_PARAMETERS)
+    _check_arguments(COMMON_PARAMETERS | {"ui"})
+    if _format() == "html":
+        headers, status, content = _call(core.openapi_)
+        return _respond(headers, status, content)
+    if _format() != "json":
+        raise InvalidRequestError(f"Unknown format f={request.args.get('f')}; use json, html or csv.")
     return _json_response({}, _api().openapi, OPENAPI_JSON)
 
 

@@ -11,7 +11,7 @@ from pygeofilter import ast, values
 
 from geohub.errors import InvalidRequestError
 from geohub.layers.models import AttributeType, LayerDefinition
-from geohub.storage.values import parse_filter_value
+from geohub.storage.values import INT64_MAX, parse_filter_value
 
 GEOMETRY_NAMES = frozenset({"geometry", "geom"})
 _COMPARISONS = {
@@ -158,7 +158,10 @@ class _Compiler:
             raise InvalidRequestError(f"The filter function '{node.name}' is not supported.")
         if type(node) in _ARITHMETIC:
             operator = _ARITHMETIC[type(node)]
-            return f"({self.expression(node.lhs)} {operator} {self.expression(node.rhs)})"
+            rhs = self.expression(node.rhs)
+            if operator == "/":  # a division by zero is NULL (no match) on both backends
+                rhs = f"NULLIF({rhs}, 0)"
+            return f"({self.expression(node.lhs)} {operator} {rhs})"
         return self._param(self._literal(node, kind, name))
 
     def _name_of(self, node: Any) -> str:
@@ -189,6 +192,8 @@ class _Compiler:
         if isinstance(value, values.Interval):
             raise InvalidRequestError("Intervals are only supported through the datetime parameter.")
         if kind is None:
+            if isinstance(value, int) and not isinstance(value, bool) and abs(value) > INT64_MAX:
+                raise InvalidRequestError(f"Numbers in a filter must lie within ±{INT64_MAX}.")
             return value.isoformat() if isinstance(value, date | datetime) else value
         return parse_filter_value(kind, name, value)
 

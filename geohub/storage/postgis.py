@@ -16,6 +16,7 @@ from geohub.errors import (
     ConflictError,
     FeatureNotFoundError,
     InvalidDataError,
+    InvalidRequestError,
     LayerNotFoundError,
     StorageUnavailableError,
     VersionNotFoundError,
@@ -86,7 +87,7 @@ class PostgisStore:
             raise StorageUnavailableError(f"PostGIS cannot be reached: {_first_line(exc)}") from exc
 
     @contextmanager
-    def _connection(self) -> Iterator[psycopg.Connection[Any]]:
+    def _connection(self, writing: bool = False) -> Iterator[psycopg.Connection[Any]]:
         """A pooled connection in one transaction; database errors become GeoHubErrors."""
         try:
             with self._pool.connection(timeout=self._timeout_s) as conn:
@@ -98,7 +99,9 @@ class PostgisStore:
         except psycopg.errors.SerializationFailure as exc:
             raise ConflictError("Another write to this layer happened at the same time.") from exc
         except psycopg.DataError as exc:
-            raise InvalidDataError(f"The data cannot be stored: {_first_line(exc)}") from None
+            if writing:
+                raise InvalidDataError(f"The data cannot be stored: {_first_line(exc)}") from None
+            raise InvalidRequestError(f"The query cannot be answered: {_first_line(exc)}") from None
         except psycopg.OperationalError as exc:
             raise StorageUnavailableError(f"PostGIS is unavailable: {_first_line(exc)}") from exc
 
@@ -119,7 +122,7 @@ class PostgisStore:
         note: str = "",
         publish: bool = True,
     ) -> LayerVersion:
-        with self._connection() as conn:
+        with self._connection(writing=True) as conn:
             conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"geohub:{layer.id}",))
             version = (
                 1
@@ -153,7 +156,7 @@ class PostgisStore:
         return self._version(layer.id, version)
 
     def publish_version(self, layer_id: str, version: int) -> LayerVersion:
-        with self._connection() as conn:
+        with self._connection(writing=True) as conn:
             conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"geohub:{layer_id}",))
             _switch_current(conn, layer_id, version)
         return self._version(layer_id, version)

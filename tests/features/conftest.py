@@ -17,6 +17,7 @@ import time
 import urllib.request
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,7 +37,7 @@ from geohub.layers.models import LayerDefinition
 from geohub.services import Services
 from geohub.settings import PROJECT_ROOT, Settings
 from geohub.storage.base import FeatureQuery, FeatureStore
-from tests.conftest import ADMIN_URL
+from tests.conftest import ADMIN_URL, BACKENDS
 
 GEOHUB = str(Path(sys.executable).parent / "geohub")
 RESTRICTED_LAYER = "parking"  # access: restricted in the restricted app's layer definitions
@@ -239,8 +240,10 @@ class LiveServers:
     _servers: dict[str, LiveServer] = field(default_factory=dict)
 
     def __call__(self, backend: str) -> LiveServer:
-        if backend not in self._servers:
-            self._servers[backend] = self._start(backend)
+        if backend not in self._servers:  # start every backend's server at once: they load in parallel
+            missing = [b for b in BACKENDS if b not in self._servers]
+            with ThreadPoolExecutor(len(missing)) as pool:
+                self._servers.update(zip(missing, pool.map(self._start, missing), strict=True))
         return self._servers[backend]
 
     def _start(self, backend: str) -> LiveServer:

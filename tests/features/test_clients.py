@@ -16,9 +16,10 @@ from owslib.ogcapi.features import Features
 from pyogrio.raw import read
 
 from geohub.layers.registry import LayerRegistry
+from geohub.settings import PROJECT_ROOT
 from tests.features.conftest import LiveServer
 
-LAYER_IDS = sorted(p.stem for p in (Path(__file__).parents[2] / "layers").glob("*.yaml") if p.stem != "departments")
+LAYER_IDS = sorted(p.stem for p in (PROJECT_ROOT / "layers").glob("*.yaml") if p.stem != "departments")
 ALMALY_CENTRE = (76.90, 43.23, 76.96, 43.27)
 
 
@@ -59,7 +60,11 @@ def test_gdal_feature_count_is_the_stored_count(live: LiveServer, layer_id: str)
 def _copy_with_ogr2ogr(live: LiveServer, layer_id: str, target: Path, *options: str) -> dict[str, Any]:
     _ogr("ogr2ogr", "-f", "GPKG", str(target), f"OAPIF:{live.base_url}", layer_id, *options)
     meta, _fids, geometries, fields = read(target, layer=layer_id)
-    return {"meta": meta, "geometries": shapely.from_wkb(geometries), "fields": dict(zip(meta["fields"], fields))}
+    return {
+        "meta": meta,
+        "geometries": shapely.from_wkb(geometries),
+        "fields": dict(zip(meta["fields"], fields, strict=True)),
+    }
 
 
 def test_ogr2ogr_copies_every_building_once(live: LiveServer, tmp_path: Path) -> None:
@@ -70,7 +75,9 @@ def test_ogr2ogr_copies_every_building_once(live: LiveServer, tmp_path: Path) ->
     assert sorted(ids) == sorted(f.id for f in stored)
 
 
-def test_ogr2ogr_with_the_default_page_size_copies_features_as_stored(live: LiveServer, tmp_path: Path) -> None:
+def test_ogr2ogr_with_the_default_page_size_copies_features_as_stored(
+    live: LiveServer, tmp_path: Path
+) -> None:
     copied = _copy_with_ogr2ogr(live, "parking_points", tmp_path / "parking_points.gpkg")
     stored = {f.id: f for f in live.stored("parking_points")}
     ids = list(copied["fields"]["osm_ref"])
@@ -138,14 +145,19 @@ def _walk(url: str) -> tuple[list[str], int, list[str]]:
     [
         ({}, lambda f: True),
         ({"filter": "district='almaly'"}, lambda f: f.properties["district"] == "almaly"),
-        ({"bbox": ",".join(map(str, ALMALY_CENTRE))}, lambda f: f.geometry.intersects(shapely.box(*ALMALY_CENTRE))),
+        (
+            {"bbox": ",".join(map(str, ALMALY_CENTRE))},
+            lambda f: f.geometry.intersects(shapely.box(*ALMALY_CENTRE)),
+        ),
     ],
     ids=["all", "filter", "bbox"],
 )
-def test_next_links_page_through_each_feature_exactly_once(live: LiveServer, query: dict[str, str], keep: Any) -> None:
+def test_next_links_page_through_each_feature_exactly_once(
+    live: LiveServer, query: dict[str, str], keep: Any
+) -> None:
     expected = sorted(f.id for f in live.stored("buildings") if keep(f))
-    url = f"{live.base_url}/collections/buildings/items?{urlencode({**query, 'limit': 500, 'skipGeometry': 'true'})}"
-    ids, matched, pages = _walk(url)
+    first = urlencode({**query, "limit": 500, "skipGeometry": "true"})
+    ids, matched, pages = _walk(f"{live.base_url}/collections/buildings/items?{first}")
     assert len(ids) == len(set(ids)) == matched == len(expected)
     assert sorted(ids) == expected
     assert len(pages) == -(-len(expected) // 500)
