@@ -1,0 +1,31 @@
+"""Run by Debian's python3 with QGIS: load a GeoHub layer through QGIS's OAPIF provider, print JSON.
+
+Not a test module: tests/features/test_qgis.py starts it as a subprocess, because QGIS's
+Python bindings belong to the system interpreter, not to GeoHub's virtualenv.
+"""
+
+import json
+import os
+import sys
+
+from qgis.core import QgsApplication, QgsVectorLayer
+
+base_url, layer_name, key = sys.argv[1], sys.argv[2], sys.argv[3]
+application = QgsApplication([], False)
+application.initQgis()
+layer = QgsVectorLayer(f"url='{base_url}' typename='{layer_name}'", layer_name, "OAPIF")
+ids = [str(feature[key]) for feature in layer.getFeatures()] if layer.isValid() else []
+print(
+    json.dumps(
+        {
+            "valid": layer.isValid(),
+            "feature_count": layer.featureCount(),
+            "ids": ids,
+            "fields": [field.name() for field in layer.fields()],
+            "crs": layer.crs().authid(),
+            "title": layer.name(),
+        }
+    ),
+    flush=True,
+)
+os._exit(0)  # QGIS 3.22 can crash while tearing down; the answer is already printed
