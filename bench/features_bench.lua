@@ -1,9 +1,13 @@
 -- wrk script of bench/features_bench.py: cycle through request paths, count wrong answers.
+-- Every CLOSE_EVERY-th request asks the server to close its connection, and wrk reconnects: with
+-- keep-alive alone, gunicorn may accept all connections in one worker and leave the other idle
+-- for the whole run, which halves a server's throughput by luck. Reconnecting spreads the load.
 -- Arguments after `--`: the numberReturned every answer must have, then the paths. An answer is
 -- wrong unless it is HTTP 200 and its body says "numberReturned": <expected>. done() prints one
 -- JSON line on stdout, after wrk's own report.
 
-local paths, expected, index = {}, nil, 0
+local CLOSE_EVERY = 10
+local paths, expected, index, sent = {}, nil, 0, 0
 bad = 0 -- global: read by done() through thread:get
 local threads = {}
 
@@ -20,6 +24,10 @@ end
 
 function request()
   index = index % #paths + 1
+  sent = sent + 1
+  if sent % CLOSE_EVERY == 0 then
+    return wrk.format("GET", paths[index], { ["Connection"] = "close" })
+  end
   return wrk.format("GET", paths[index])
 end
 

@@ -12,8 +12,9 @@ from geohub.errors import ConfigurationError
 from geohub.features.crs import CRS84
 from geohub.features.geojson import geojson_features
 from geohub.features.params import ItemsRequest
-from geohub.layers.models import Attribute, AttributeType
+from geohub.layers.models import Attribute, AttributeType, LayerDefinition
 from geohub.services import Services
+from geohub.storage.base import FeaturePage
 
 _SERVICES: weakref.WeakValueDictionary[str, Services] = weakref.WeakValueDictionary()
 items_request: ContextVar[ItemsRequest | None] = ContextVar("items_request", default=None)
@@ -41,6 +42,20 @@ def attribute_schema(attribute: Attribute) -> dict[str, Any]:
     if attribute.allowed_values:
         schema["enum"] = list(attribute.allowed_values)
     return schema
+
+
+def read_page(services: Services, layer: LayerDefinition, request: ItemsRequest) -> FeaturePage:
+    """The checked request's page from the store (only the count for resulttype=hits)."""
+    if request.hits_only:
+        return FeaturePage([], services.store.count(layer, request.query))
+    return services.store.query(layer, request.query)
+
+
+def visible_properties(layer: LayerDefinition, request: ItemsRequest) -> tuple[str, ...]:
+    """The properties a response shows: the ones asked for, else every public one."""
+    if request.properties is not None:
+        return request.properties
+    return tuple(a.name for a in layer.public_attributes())
 
 
 class GeohubProvider(BaseProvider):

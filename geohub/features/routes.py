@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import pygeoapi.api as core
@@ -22,11 +23,13 @@ from geohub.features.collections import (
 from geohub.features.crs import CRS84, canonical_crs
 from geohub.features.csv_export import features_csv
 from geohub.features.downloads import FORMATS, layer_download
+from geohub.features.geojson import feature_collection_json, geojson_features
 from geohub.features.html import self_contained, vendor_file
 from geohub.features.links import items_links
-from geohub.features.params import COMMON_PARAMETERS, parse_items_request
-from geohub.features.provider import items_request, output_crs
+from geohub.features.params import COMMON_PARAMETERS, ItemsRequest, parse_items_request
+from geohub.features.provider import items_request, output_crs, read_page, visible_properties
 from geohub.i18n import negotiate_language
+from geohub.layers.models import LayerDefinition
 from geohub.services import Services
 
 features = Blueprint("features", __name__)
@@ -210,11 +213,9 @@ def items(layer_id: str) -> Response:
     layer = _visible_layer(layer_id)
     checked = parse_items_request(layer, request.args.to_dict())
     fmt = _format()
-    forwarded = {
-        "f": "json" if fmt == "csv" else fmt,
-        "limit": str(checked.query.limit),
-        "offset": str(checked.query.offset),
-    }
+    if fmt in ("json", "csv"):
+        return _items_document(layer, checked, fmt)
+    forwarded = {"f": fmt, "limit": str(checked.query.limit), "offset": str(checked.query.offset)}
     if "lang" in request.args:
         forwarded["lang"] = request.args["lang"]
     token = items_request.set(checked)
@@ -223,18 +224,33 @@ def items(layer_id: str) -> Response:
     finally:
         items_request.reset(token)
     headers["Content-Crs"] = f"<{checked.crs}>"
-    if fmt not in ("json", "csv"):
-        return _respond(headers, status, content)
-    document = json.loads(content)
+    return _respond(headers, status, content)
+
+
+def _items_document(layer: LayerDefinition, checked: ItemsRequest, fmt: str) -> Response:
+    """GeoJSON or CSV written by GeoHub itself from the provider's page (pygeoapi does HTML)."""
+    services = _services()
+    page = read_page(services, layer, checked)
+    visible = visible_properties(layer, checked)
+    headers = {"Content-Crs": f"<{checked.crs}>", "Content-Language": _language()}
     if fmt == "csv":
-        columns = checked.properties or tuple(a.name for a in layer.public_attributes())
+        rows = geojson_features(page.features, visible, checked.crs, skip_geometry=checked.skip_geometry)
         headers["Content-Disposition"] = f'attachment; filename="{layer.id}.csv"'
-        return _respond(
-            headers, status, features_csv(document["features"], columns), "text/csv; charset=utf-8"
-        )
-    base = _services().settings.public_url
-    document["links"] = items_links(base, layer, checked, document.get("numberMatched"))
-    return _json_response(headers, document, GEOJSON)
+        return _respond(headers, 200, features_csv(rows, visible), "text/csv; charset=utf-8")
+    members = {
+        "numberMatched": page.number_matched,
+        "numberReturned": len(page.features),
+        "timeStamp": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+        "links": items_links(services.settings.public_url, layer, checked, page.number_matched),
+    }
+    text = feature_collection_json(
+        page.features, visible, checked.crs, members, skip_geometry=checked.skip_geometry
+    )
+    return _respond(headers, 200, text, GEOJSON)
+
+
+def _language() -> str:
+    return negotiate_language(request.headers.get("Accept-Language"), request.args.get("lang"))
 
 
 @features.get("/collections/<layer_id>/items/<feature_id>")

@@ -31,7 +31,13 @@ from geohub.storage.base import (
 )
 from geohub.storage.batches import ExtentTracker, feature_batches
 from geohub.storage.cql_sql import SQLITE, compile_filter
-from geohub.storage.rows import VERSION_FIELDS, feature_from_row, schema_of, version_from_row
+from geohub.storage.rows import (
+    VERSION_FIELDS,
+    feature_from_row,
+    readable_layer,
+    schema_of,
+    version_from_row,
+)
 from geohub.storage.values import SQLITE_TYPES, parse_feature_id, parse_filter_value
 
 VERSIONS_DDL = """CREATE TABLE IF NOT EXISTS geohub_layer_versions (
@@ -196,22 +202,22 @@ class GeopackageStore:
         return dict(json.loads(row[0]))
 
     # reads -------------------------------------------------------------------------------
-    def _current(self, conn: sqlite3.Connection, layer_id: str) -> tuple[str, int]:
-        """The table of the published version and its feature count."""
+    def _current(self, conn: sqlite3.Connection, layer: LayerDefinition) -> tuple[str, int, LayerDefinition]:
+        """The published version's table, its feature count, and the layer as that version holds it."""
         row = conn.execute(
-            "SELECT table_name, feature_count FROM geohub_layer_versions "
+            "SELECT table_name, feature_count, schema_json FROM geohub_layer_versions "
             "WHERE layer_id = ? AND is_current = 1",
-            (layer_id,),
+            (layer.id,),
         ).fetchone()
         if row is None:
-            raise LayerNotFoundError(f"Layer '{layer_id}' has no published data yet.")
-        return str(row[0]), int(row[1])
+            raise LayerNotFoundError(f"Layer '{layer.id}' has no published data yet.")
+        return str(row[0]), int(row[1]), readable_layer(layer, json.loads(row[2]))
 
     def query(self, layer: LayerDefinition, query: FeatureQuery) -> FeaturePage:
         conn = self._connection()
         conn.execute("BEGIN")  # one snapshot for the page and its count
         try:
-            table, total = self._current(conn, layer.id)
+            table, total, layer = self._current(conn, layer)
             where, params = _where_clause(layer, table, query)
             order = ", ".join(
                 [
@@ -235,7 +241,7 @@ class GeopackageStore:
 
     def count(self, layer: LayerDefinition, query: FeatureQuery | None = None) -> int:
         conn = self._connection()
-        table, _ = self._current(conn, layer.id)
+        table, _, layer = self._current(conn, layer)
         where, params = _where_clause(layer, table, query or FeatureQuery())
         return int(conn.execute(f'SELECT count(*) FROM "{table}" t {where}', params).fetchone()[0])
 
@@ -244,7 +250,7 @@ class GeopackageStore:
         assert key is not None
         value = parse_feature_id(key.type, feature_id)
         conn = self._connection()
-        table, _ = self._current(conn, layer.id)
+        table, _, layer = self._current(conn, layer)
         row = conn.execute(
             f'SELECT {_select_list(layer)} FROM "{table}" t WHERE "{layer.key}" = ?', (value,)
         ).fetchone()
@@ -333,8 +339,12 @@ def _where_clause(layer: LayerDefinition, table: str, query: FeatureQuery) -> tu
         joins = f'JOIN "rtree_{table}_geom" r ON r.id = t.fid'
         conditions.append("r.minx <= ? AND r.maxx >= ? AND r.miny <= ? AND r.maxy >= ?")
         params += [maxx, minx, maxy, miny]
-        conditions.append("gh_intersects_box(t.geom, ?, ?, ?, ?)")
-        params += [minx, miny, maxx, maxy]
+        # an envelope inside the box intersects it for sure; only the others need GEOS
+        conditions.append(
+            "((r.minx >= ? AND r.maxx <= ? AND r.miny >= ? AND r.maxy <= ?)"
+            " OR gh_intersects_box(t.geom, ?, ?, ?, ?))"
+        )
+        params += [minx, maxx, miny, maxy, minx, miny, maxx, maxy]
     for name, raw in query.where.items():
         attribute = layer.attribute(name)
         assert attribute is not None

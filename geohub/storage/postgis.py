@@ -34,7 +34,13 @@ from geohub.storage.base import (
 )
 from geohub.storage.batches import ExtentTracker, feature_batches
 from geohub.storage.cql_sql import POSTGIS, compile_filter
-from geohub.storage.rows import VERSION_FIELDS, feature_from_row, schema_of, version_from_row
+from geohub.storage.rows import (
+    VERSION_FIELDS,
+    feature_from_row,
+    readable_layer,
+    schema_of,
+    version_from_row,
+)
 from geohub.storage.values import POSTGRES_TYPES, parse_feature_id, parse_filter_value
 
 SCHEMA = "geohub"
@@ -200,7 +206,7 @@ class PostgisStore:
     def query(self, layer: LayerDefinition, query: FeatureQuery) -> FeaturePage:
         with self._connection() as conn:
             conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-            table, total = _current(conn, layer.id)
+            table, total, layer = _current(conn, layer)
             where, params = _where_clause(layer, query)
             order = sql.SQL(", ").join(
                 [
@@ -228,7 +234,7 @@ class PostgisStore:
 
     def count(self, layer: LayerDefinition, query: FeatureQuery | None = None) -> int:
         with self._connection() as conn:
-            table, _ = _current(conn, layer.id)
+            table, _, layer = _current(conn, layer)
             where, params = _where_clause(layer, query or FeatureQuery())
             row = conn.execute(sql.SQL("SELECT count(*) FROM {} {}").format(table, where), params).fetchone()
         return int(row[0] if row else 0)
@@ -238,7 +244,7 @@ class PostgisStore:
         assert key is not None
         value = parse_feature_id(key.type, feature_id)
         with self._connection() as conn:
-            table, _ = _current(conn, layer.id)
+            table, _, layer = _current(conn, layer)
             row = conn.execute(
                 sql.SQL("SELECT {} FROM {} WHERE {} = %s").format(
                     _select_list(layer), table, sql.Identifier(layer.key)
@@ -293,15 +299,18 @@ def _switch_current(conn: psycopg.Connection[Any], layer_id: str, version: int) 
     )
 
 
-def _current(conn: psycopg.Connection[Any], layer_id: str) -> tuple[sql.Identifier, int]:
-    """The table of the published version and its feature count."""
+def _current(
+    conn: psycopg.Connection[Any], layer: LayerDefinition
+) -> tuple[sql.Identifier, int, LayerDefinition]:
+    """The published version's table, its feature count, and the layer as that version holds it."""
     row = conn.execute(
-        "SELECT table_name, feature_count FROM geohub.layer_versions WHERE layer_id = %s AND is_current",
-        (layer_id,),
+        "SELECT table_name, feature_count, schema_json FROM geohub.layer_versions "
+        "WHERE layer_id = %s AND is_current",
+        (layer.id,),
     ).fetchone()
     if row is None:
-        raise LayerNotFoundError(f"Layer '{layer_id}' has no published data yet.")
-    return sql.Identifier(SCHEMA, row[0]), int(row[1])
+        raise LayerNotFoundError(f"Layer '{layer.id}' has no published data yet.")
+    return sql.Identifier(SCHEMA, row[0]), int(row[1]), readable_layer(layer, row[2])
 
 
 def _select_list(layer: LayerDefinition) -> sql.Composable:

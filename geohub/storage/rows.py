@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -36,3 +37,15 @@ def version_from_row(row: tuple[Any, ...]) -> LayerVersion:
 def schema_of(layer: LayerDefinition) -> dict[str, str]:
     """The stored schema: attribute name -> type."""
     return {a.name: a.type.value for a in layer.attributes}
+
+
+def readable_layer(layer: LayerDefinition, stored: Mapping[str, str]) -> LayerDefinition:
+    """The layer as its stored version can answer it: only attributes written with the same type.
+
+    A definition edited after the last import (an attribute added or retyped) must not break
+    reads; the missing attributes read as absent until the next import writes them.
+    """
+    if all(stored.get(a.name) == a.type.value for a in layer.attributes):
+        return layer
+    kept = tuple(a for a in layer.attributes if stored.get(a.name) == a.type.value)
+    return layer.model_copy(update={"attributes": kept})
