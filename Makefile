@@ -9,7 +9,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 PG_EXTENSIONS := /usr/share/postgresql/15/extension
 
-.PHONY: run test install system-deps lint typecheck bench-data clean
+.PHONY: run test install system-deps lint typecheck bench-data bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +54,13 @@ test: install system-deps lint typecheck
 
 bench-data: install
 	$(BIN)/python bench/generate_city.py
+
+# Benchmarks (figures, not tests): stock pygeoapi's PostgreSQL provider needs SQLAlchemy drivers,
+# the load comes from Debian's wrk.
+bench: install system-deps
+	$(BIN)/pip install --quiet -e ".[test,bench]"
+	command -v wrk >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null)
+	$(BIN)/python bench/features_bench.py --json var/bench/features_bench.json
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -30,6 +30,7 @@ from geohub.storage.base import (
     check_where,
 )
 from geohub.storage.batches import ExtentTracker, feature_batches
+from geohub.storage.counts import CountCache
 from geohub.storage.cql_sql import SQLITE, compile_filter
 from geohub.storage.rows import (
     VERSION_FIELDS,
@@ -59,6 +60,7 @@ class GeopackageStore:
         self._local = threading.local()
         self._write_lock = threading.Lock()
         self._connections: list[sqlite3.Connection] = []
+        self._counts = CountCache()
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             with self._transaction() as conn:
@@ -230,9 +232,7 @@ class GeopackageStore:
                 f'SELECT {_select_list(layer)} FROM "{table}" t {where} ORDER BY {order} LIMIT ? OFFSET ?',
                 (*params, query.limit, query.offset),
             ).fetchall()
-            matched = total
-            if not query.selects_everything:
-                matched = conn.execute(f'SELECT count(*) FROM "{table}" t {where}', params).fetchone()[0]
+            matched = total if query.selects_everything else self._count(conn, table, where, params)
         finally:
             conn.execute("COMMIT")
         return FeaturePage(
@@ -241,9 +241,18 @@ class GeopackageStore:
 
     def count(self, layer: LayerDefinition, query: FeatureQuery | None = None) -> int:
         conn = self._connection()
-        table, _, layer = self._current(conn, layer)
-        where, params = _where_clause(layer, table, query or FeatureQuery())
-        return int(conn.execute(f'SELECT count(*) FROM "{table}" t {where}', params).fetchone()[0])
+        table, total, layer = self._current(conn, layer)
+        query = query or FeatureQuery()
+        if query.selects_everything:
+            return total
+        where, params = _where_clause(layer, table, query)
+        return self._count(conn, table, where, params)
+
+    def _count(self, conn: sqlite3.Connection, table: str, where: str, params: list[Any]) -> int:
+        def count() -> int:
+            return int(conn.execute(f'SELECT count(*) FROM "{table}" t {where}', params).fetchone()[0])
+
+        return self._counts.get_or_count((table, where, repr(params)), count)
 
     def get(self, layer: LayerDefinition, feature_id: str) -> Feature:
         key = layer.attribute(layer.key)

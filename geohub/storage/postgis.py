@@ -33,6 +33,7 @@ from geohub.storage.base import (
     check_where,
 )
 from geohub.storage.batches import ExtentTracker, feature_batches
+from geohub.storage.counts import CountCache
 from geohub.storage.cql_sql import POSTGIS, compile_filter
 from geohub.storage.rows import (
     VERSION_FIELDS,
@@ -68,6 +69,7 @@ class PostgisStore:
     def __init__(self, database_url: str, settings: StorageSettings | None = None) -> None:
         settings = settings or StorageSettings()
         self._timeout_s = settings.connect_timeout_s
+        self._counts = CountCache()
         statement_timeout = settings.statement_timeout_ms
 
         def configure(conn: psycopg.Connection[Any]) -> None:
@@ -218,26 +220,37 @@ class PostgisStore:
                 ]
                 + [sql.SQL("fid")]
             )
+            # pick the page's rows by fid first: rows OFFSET skips are never encoded
             rows = conn.execute(
-                sql.SQL("SELECT {} FROM {} {} ORDER BY {} LIMIT %s OFFSET %s").format(
-                    _select_list(layer), table, where, order
-                ),
+                sql.SQL(
+                    "SELECT {} FROM {} WHERE fid IN (SELECT fid FROM {} {} ORDER BY {} LIMIT %s OFFSET %s) "
+                    "ORDER BY {}"
+                ).format(_select_list(layer), table, table, where, order, order),
                 (*params, query.limit, query.offset),
             ).fetchall()
             matched = total
             if not query.selects_everything:
-                row = conn.execute(
-                    sql.SQL("SELECT count(*) FROM {} {}").format(table, where), params
-                ).fetchone()
-                matched = int(row[0] if row else 0)
+                matched = self._count(conn, table, where, params)
         return FeaturePage([feature_from_row(layer, bytes(row[0]), row[1:]) for row in rows], matched)
+
+    def _count(
+        self, conn: psycopg.Connection[Any], table: sql.Identifier, where: sql.Composable, params: list[Any]
+    ) -> int:
+        def count() -> int:
+            row = conn.execute(sql.SQL("SELECT count(*) FROM {} {}").format(table, where), params).fetchone()
+            return int(row[0] if row else 0)
+
+        key = (table.as_string(conn), where.as_string(conn), repr(params))
+        return self._counts.get_or_count(key, count)
 
     def count(self, layer: LayerDefinition, query: FeatureQuery | None = None) -> int:
         with self._connection() as conn:
-            table, _, layer = _current(conn, layer)
-            where, params = _where_clause(layer, query or FeatureQuery())
-            row = conn.execute(sql.SQL("SELECT count(*) FROM {} {}").format(table, where), params).fetchone()
-        return int(row[0] if row else 0)
+            table, total, layer = _current(conn, layer)
+            query = query or FeatureQuery()
+            if query.selects_everything:
+                return total
+            where, params = _where_clause(layer, query)
+            return self._count(conn, table, where, params)
 
     def get(self, layer: LayerDefinition, feature_id: str) -> Feature:
         key = layer.attribute(layer.key)
