@@ -94,6 +94,7 @@ class Attribute(Strict):
     description: str = ""
     restricted: bool = False
     minzoom: int = Field(0, ge=0, le=24, description="Lowest zoom whose tiles carry it.")
+    indexed: bool = Field(False, description="Keep an index on it: for attributes people filter by.")
 
     @field_validator("name")
     @classmethod

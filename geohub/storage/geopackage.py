@@ -302,6 +302,9 @@ def _create_and_fill(
         )
         next_fid += len(blobs)
         extent.add(batch)
+    for attribute in layer.attributes:
+        if attribute.indexed and attribute.name != layer.key:
+            conn.execute(f'CREATE INDEX "{table}_{attribute.name}" ON "{table}" ("{attribute.name}")')
     for statement in gpkg.rtree_statements(table)[1:]:
         conn.execute(statement)
     conn.execute(gpkg.RTREE_EXTENSION_ROW, (table, "geom"))

@@ -76,6 +76,9 @@ class PostgisStore:
             conn.execute(f"SET statement_timeout = {int(statement_timeout)}")
             conn.execute("SET TIME ZONE 'UTC'")
             conn.commit()
+            # reads need no transaction: a published table never changes, so a page and its
+            # count agree without one, and each read costs no BEGIN/COMMIT round trips
+            conn.autocommit = True
 
         self._pool = ConnectionPool(
             database_url,
@@ -96,10 +99,14 @@ class PostgisStore:
 
     @contextmanager
     def _connection(self, writing: bool = False) -> Iterator[psycopg.Connection[Any]]:
-        """A pooled connection in one transaction; database errors become GeoHubErrors."""
+        """A pooled connection (writes: in one transaction); database errors become GeoHubErrors."""
         try:
             with self._pool.connection(timeout=self._timeout_s) as conn:
-                yield conn
+                if writing:
+                    with conn.transaction():
+                        yield conn
+                else:
+                    yield conn
         except PoolTimeout as exc:
             raise StorageUnavailableError("PostGIS has no free connection.") from exc
         except psycopg.errors.UniqueViolation as exc:
@@ -207,7 +214,6 @@ class PostgisStore:
     # reads -------------------------------------------------------------------------------
     def query(self, layer: LayerDefinition, query: FeatureQuery) -> FeaturePage:
         with self._connection() as conn:
-            conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
             table, total, layer = _current(conn, layer)
             where, params = _where_clause(layer, query)
             order = sql.SQL(", ").join(
@@ -292,6 +298,9 @@ def _create_and_fill(
                 copy.write_row((geometry, *values))
             extent.add(batch)
     conn.execute(sql.SQL("CREATE UNIQUE INDEX ON {} ({})").format(table, sql.Identifier(layer.key)))
+    for attribute in layer.attributes:
+        if attribute.indexed and attribute.name != layer.key:
+            conn.execute(sql.SQL("CREATE INDEX ON {} ({})").format(table, sql.Identifier(attribute.name)))
     conn.execute(sql.SQL("CREATE INDEX ON {} USING gist (geom)").format(table))
     conn.execute(sql.SQL("ANALYZE {}").format(table))
     return extent
