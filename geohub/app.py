@@ -20,6 +20,8 @@ from geohub.problems import register_problem_handlers
 from geohub.request_log import configure_logging, register_request_logging
 from geohub.services import Services
 from geohub.settings import Settings, load_settings
+from geohub.tiles.routes import tiles
+from geohub.tiles.service import TileService
 
 
 def create_app(settings: Settings | None = None, services: Services | None = None) -> Flask:
@@ -37,6 +39,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     register_cors(app)
     app.register_blueprint(health)
     app.register_blueprint(features)
+    app.extensions["geohub.tiles"] = TileService(services)
+    app.register_blueprint(tiles)
     return app
 
 

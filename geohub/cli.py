@@ -17,6 +17,7 @@ from geohub.health import readiness
 from geohub.layers.catalog import summarize_layers
 from geohub.services import Services
 from geohub.settings import describe_settings_error, load_settings
+from geohub.tiles.service import TileService
 
 Command = TypeVar("Command", bound=Callable[..., Any])
 
@@ -82,11 +83,14 @@ def load_demo(services: Services) -> None:
     """Import every layer that has a source, with a progress bar and a summary."""
     layers = import_order(services.registry)
     store = services.store
+    tiles = TileService(services)
     results = []
     with tqdm(layers, desc="Loading demo layers", unit="layer", file=sys.stderr) as progress:
         for layer in progress:
             progress.set_postfix_str(layer.id)
-            results.append(import_layer(layer, store, services.registry, services.settings.demo_data_dir))
+            result = import_layer(layer, store, services.registry, services.settings.demo_data_dir)
+            tiles.drop_changed_tiles(layer.id, result.changes.boxes)
+            results.append(result)
     written = [r for r in results if not r.unchanged]
     total = sum(r.feature_count for r in results)
     click.echo(

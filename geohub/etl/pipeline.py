@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import shapely
 
 from geohub.errors import InvalidDataError
+from geohub.etl.changes import LayerChanges, compare, snapshot, stored_snapshot
 from geohub.etl.derive import area_m2, district_of
 from geohub.etl.read import SourceData, read_source, source_fingerprint
 from geohub.layers.models import LayerDefinition
@@ -27,6 +28,7 @@ class ImportResult:
     version: int
     feature_count: int
     unchanged: bool
+    changes: LayerChanges = field(default_factory=LayerChanges)
 
 
 def import_layer(
@@ -46,13 +48,12 @@ def import_layer(
     if "district" in layer.source.derive:
         shapes, ids = district_shapes(store, registry)
         columns["district"] = district_of(data.geometries, shapes, ids)
+    features = list(features_of(layer, data, columns))
+    changes = compare(stored_snapshot(store, layer), snapshot(layer, features))
     version = store.write_version(
-        layer,
-        features_of(layer, data, columns),
-        source_fingerprint=fingerprint,
-        note=f"imported from {layer.source.path.name}",
+        layer, features, source_fingerprint=fingerprint, note=f"imported from {layer.source.path.name}"
     )
-    return ImportResult(layer.id, version.version, version.feature_count, unchanged=False)
+    return ImportResult(layer.id, version.version, version.feature_count, unchanged=False, changes=changes)
 
 
 def mapped_columns(layer: LayerDefinition, data: SourceData) -> dict[str, list[Any]]:

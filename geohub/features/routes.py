@@ -110,12 +110,9 @@ def _json_response(headers: dict[str, str], document: Any, mimetype: str = "appl
     return _respond(headers, 200, json.dumps(document, ensure_ascii=False), mimetype)
 
 
-def _visible_layer(layer_id: str) -> Any:
+def _visible_layer(layer_id: str) -> LayerDefinition:
     """The layer, or 404 when it does not exist or the reader may not see it."""
-    layer = _services().registry.get(layer_id)
-    if not layer.is_public:
-        raise LayerNotFoundError(f"There is no layer '{layer_id}'.")
-    return layer
+    return _services().registry.public(layer_id)
 
 
 @features.get("/")

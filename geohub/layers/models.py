@@ -104,6 +104,14 @@ class Attribute(Strict):
         return value
 
 
+class TileRule(Strict):
+    """Below `below_zoom`, tiles carry only the features whose `attribute` is one of `values`."""
+
+    below_zoom: int = Field(ge=1, le=24)
+    attribute: str
+    values: tuple[str, ...] = Field(min_length=1)
+
+
 class License(Strict):
     name: str
     url: str
@@ -156,6 +164,9 @@ class LayerDefinition(Strict):
     temporal: str | None = Field(None, description="Date or datetime attribute `datetime` filters.")
     attributes: tuple[Attribute, ...] = Field(min_length=1)
     zoom: Zoom = Field(default_factory=Zoom)
+    tile_rules: tuple[TileRule, ...] = Field(
+        (), description="Feature rules per zoom: what low-zoom tiles leave out."
+    )
     access: Literal["public", "restricted"] = "public"
     style: str | None = Field(None, description="Style id in styles/, when it has one.")
     stand_in: str | None = Field(
@@ -183,6 +194,9 @@ class LayerDefinition(Strict):
             raise ValueError(f"key '{self.key}' is not one of the attributes")
         if not key.required or key.restricted:
             raise ValueError(f"key '{self.key}' must be required and not restricted")
+        for rule in self.tile_rules:
+            if self.attribute(rule.attribute) is None:
+                raise ValueError(f"tile rule attribute '{rule.attribute}' is not one of the attributes")
         if self.temporal is not None:
             temporal = self.attribute(self.temporal)
             if temporal is None or temporal.type not in (AttributeType.date, AttributeType.datetime):

@@ -31,6 +31,13 @@ class LayerRegistry:
         except KeyError:
             raise LayerNotFoundError(f"There is no layer '{layer_id}'.") from None
 
+    def public(self, layer_id: str) -> LayerDefinition:
+        """The layer if anonymous readers may see it; a restricted layer is as absent as a missing one."""
+        layer = self.get(layer_id)
+        if not layer.is_public:
+            raise LayerNotFoundError(f"There is no layer '{layer_id}'.")
+        return layer
+
     def __iter__(self) -> Iterator[LayerDefinition]:
         return iter(self.layers.values())
 

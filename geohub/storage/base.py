@@ -75,6 +75,31 @@ class LayerVersion:
     note: str
 
 
+@dataclass(frozen=True)
+class TileLayerRequest:
+    """One layer of a vector tile: what to read and how much detail this zoom keeps."""
+
+    layer: LayerDefinition
+    name: str  # the MVT layer name
+    attributes: tuple[str, ...]  # attributes carried at this zoom
+    simplify_m: float = 0.0  # simplification tolerance, Web Mercator metres (0: none)
+    min_size_deg: float = 0.0  # polygons whose envelope is smaller on both sides are dropped
+    keep: tuple[str, tuple[str, ...]] | None = None  # only features whose attribute is one of these
+
+
+@dataclass(frozen=True)
+class TileRequest:
+    """A Mapbox Vector Tile to encode: its address, its Web Mercator bounds, its layers."""
+
+    z: int
+    x: int
+    y: int
+    bounds_3857: Bbox
+    layers: tuple[TileLayerRequest, ...]
+    extent: int = 4096
+    buffer: int = 64
+
+
 class FeatureStore(Protocol):
     """What every storage backend offers; both pass tests/storage/ unchanged."""
 
@@ -117,6 +142,9 @@ class FeatureStore(Protocol):
 
     def stored_schema(self, layer_id: str) -> dict[str, str]:
         """Column name -> attribute type of the current version."""
+
+    def render_tile(self, request: TileRequest) -> bytes:
+        """The tile's MVT bytes (empty when no layer has a feature there)."""
 
     def close(self) -> None:
         """Release connections."""

@@ -20,12 +20,14 @@ from geohub.errors import (
 )
 from geohub.layers.models import LayerDefinition
 from geohub.storage import gpkg_format as gpkg
+from geohub.storage import gpkg_tiles
 from geohub.storage.base import (
     Bbox,
     Feature,
     FeaturePage,
     FeatureQuery,
     LayerVersion,
+    TileRequest,
     check_sort,
     check_where,
 )
@@ -61,6 +63,7 @@ class GeopackageStore:
         self._write_lock = threading.Lock()
         self._connections: list[sqlite3.Connection] = []
         self._counts = CountCache()
+        self._tile_indexes = gpkg_tiles.TileIndexes()
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             with self._transaction() as conn:
@@ -253,6 +256,17 @@ class GeopackageStore:
             return int(conn.execute(f'SELECT count(*) FROM "{table}" t {where}', params).fetchone()[0])
 
         return self._counts.get_or_count((table, where, repr(params)), count)
+
+    def render_tile(self, request: TileRequest) -> bytes:
+        conn = self._connection()
+        current = {}
+        for rules in request.layers:
+            try:
+                table, _, layer = self._current(conn, rules.layer)
+            except LayerNotFoundError:
+                continue
+            current[rules.layer.id] = (table, layer)
+        return gpkg_tiles.render_tile(conn, self._tile_indexes, request, current)
 
     def get(self, layer: LayerDefinition, feature_id: str) -> Feature:
         key = layer.attribute(layer.key)

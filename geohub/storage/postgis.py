@@ -29,12 +29,14 @@ from geohub.storage.base import (
     FeaturePage,
     FeatureQuery,
     LayerVersion,
+    TileRequest,
     check_sort,
     check_where,
 )
 from geohub.storage.batches import ExtentTracker, feature_batches
 from geohub.storage.counts import CountCache
 from geohub.storage.cql_sql import POSTGIS, compile_filter
+from geohub.storage.postgis_tiles import render_tile
 from geohub.storage.rows import (
     VERSION_FIELDS,
     feature_from_row,
@@ -257,6 +259,10 @@ class PostgisStore:
                 return total
             where, params = _where_clause(layer, query)
             return self._count(conn, table, where, params)
+
+    def render_tile(self, request: TileRequest) -> bytes:
+        with self._connection() as conn:
+            return render_tile(conn, request)
 
     def get(self, layer: LayerDefinition, feature_id: str) -> Feature:
         key = layer.attribute(layer.key)

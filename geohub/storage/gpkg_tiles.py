@@ -1,0 +1,116 @@
+"""Embedded vector tiles: each published layer version kept in memory, indexed, clipped per tile."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import shapely
+from pyproj import Transformer
+
+from geohub.layers.models import GeometryType, LayerDefinition
+from geohub.storage import gpkg_format as gpkg
+from geohub.storage.base import TileLayerRequest, TileRequest
+from geohub.storage.values import from_storage
+from geohub.tiles.mvt import TileLayer, encode_tile
+
+_TO_3857 = Transformer.from_crs(4326, 3857, always_xy=True)
+_POINTS = (GeometryType.point, GeometryType.multipoint)
+
+
+@dataclass(frozen=True)
+class LayerTileIndex:
+    """A layer version in memory: fids, Web Mercator geometries, lon/lat envelopes, an STRtree."""
+
+    fids: np.ndarray
+    geometries: np.ndarray
+    envelopes: np.ndarray  # (n, 4) lon/lat: minx, miny, maxx, maxy
+    columns: dict[str, list[Any]]
+    tree: shapely.STRtree
+
+
+class TileIndexes:
+    """The LayerTileIndex of each (table), built on first use; a new version is a new table."""
+
+    def __init__(self) -> None:
+        self._indexes: dict[str, LayerTileIndex] = {}
+        self._lock = threading.Lock()
+
+    def get(self, conn: sqlite3.Connection, table: str, layer: LayerDefinition) -> LayerTileIndex:
+        index = self._indexes.get(table)
+        if index is None:
+            with self._lock:
+                index = self._indexes.get(table)
+                if index is None:
+                    index = _build_index(conn, table, layer)
+                    self._indexes[table] = index
+        return index
+
+
+def _build_index(conn: sqlite3.Connection, table: str, layer: LayerDefinition) -> LayerTileIndex:
+    names = [a.name for a in layer.attributes]
+    select = ", ".join(["fid", "geom"] + [f'"{n}"' for n in names])
+    rows = conn.execute(f'SELECT {select} FROM "{table}" ORDER BY fid').fetchall()
+    lonlat = shapely.from_wkb([gpkg.blob_wkb(row[1]) for row in rows])
+    mercator = shapely.transform(lonlat, lambda xy: np.column_stack(_TO_3857.transform(xy[:, 0], xy[:, 1])))
+    columns = {
+        a.name: [from_storage(a.type, row[2 + i]) for row in rows] for i, a in enumerate(layer.attributes)
+    }
+    return LayerTileIndex(
+        fids=np.array([row[0] for row in rows], dtype=np.int64),
+        geometries=mercator,
+        envelopes=shapely.bounds(lonlat),
+        columns=columns,
+        tree=shapely.STRtree(mercator),
+    )
+
+
+def tile_layer(
+    index: LayerTileIndex, layer: LayerDefinition, request: TileRequest, rules: TileLayerRequest
+) -> TileLayer:
+    """The part of one layer a tile shows, generalised and clipped like ST_AsMVTGeom does."""
+    minx, miny, maxx, maxy = request.bounds_3857
+    margin = (maxx - minx) * request.buffer / request.extent
+    clip = (minx - margin, miny - margin, maxx + margin, maxy + margin)
+    hits = np.sort(index.tree.query(shapely.box(*clip)))
+    if rules.keep is not None and len(hits):
+        attribute, values = rules.keep
+        column, allowed = index.columns.get(attribute, []), set(values)
+        hits = hits[np.array([column[i] in allowed for i in hits.tolist()], dtype=bool)]
+    if rules.min_size_deg > 0 and len(hits):
+        envelopes = index.envelopes[hits]
+        wide = envelopes[:, 2] - envelopes[:, 0] >= rules.min_size_deg
+        tall = envelopes[:, 3] - envelopes[:, 1] >= rules.min_size_deg
+        hits = hits[wide | tall]
+    geometries = index.geometries[hits]
+    if rules.simplify_m > 0 and layer.geometry_type not in _POINTS:
+        geometries = shapely.simplify(geometries, rules.simplify_m, preserve_topology=True)
+    if layer.geometry_type not in _POINTS:
+        geometries = shapely.clip_by_rect(geometries, *clip)
+    keep = ~shapely.is_empty(geometries)
+    hits, geometries = hits[keep], geometries[keep]
+    names = [n for n in rules.attributes if n in index.columns]
+    properties = [
+        {n: index.columns[n][i] for n in names if index.columns[n][i] is not None} for i in hits.tolist()
+    ]
+    return TileLayer(rules.name, list(geometries), index.fids[hits].tolist(), properties)
+
+
+def render_tile(
+    conn: sqlite3.Connection,
+    indexes: TileIndexes,
+    request: TileRequest,
+    current: dict[str, tuple[str, LayerDefinition]],
+) -> bytes:
+    """The tile's MVT bytes from the in-memory indexes of the current versions."""
+    layers = []
+    for rules in request.layers:
+        found = current.get(rules.layer.id)
+        if found is None:
+            continue
+        table, layer = found
+        layers.append(tile_layer(indexes.get(conn, table, layer), layer, request, rules))
+    return encode_tile(layers, request.bounds_3857, request.extent)

@@ -1,0 +1,1 @@
+"""Tiles: vector and raster tiles, tile matrix sets, caches, TileJSON and styles."""

@@ -1,0 +1,190 @@
+"""Tile routes: OGC API – Tiles, XYZ vector and raster tiles, TileJSON; thin handlers over TileService."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+from typing import Any, cast
+
+from flask import Blueprint, Response, current_app, jsonify, request
+
+from geohub.i18n import negotiate_language
+from geohub.tiles.raster import open_hillshade, render_hillshade
+from geohub.tiles.service import TileService, TilesetNotFoundError
+from geohub.tiles.tilejson import MVT, TMS_URI, ogc_tileset, tilejson
+from geohub.tiles.tms import TMS_ID, WEB_MERCATOR_QUAD, check_tile
+
+tiles = Blueprint("tiles", __name__)
+TILE_MAX_AGE_S = 60  # tiles change when a layer is published; clients revalidate with the ETag
+RASTER_TYPES = {"png": "image/png", "webp": "image/webp"}
+
+
+def _service() -> TileService:
+    return current_app.extensions["geohub.tiles"]
+
+
+def _language() -> str:
+    return negotiate_language(request.headers.get("Accept-Language"), request.args.get("lang"))
+
+
+def _base() -> str:
+    return str(current_app.extensions["geohub"].settings.public_url)
+
+
+def tile_response(data: bytes, mimetype: str) -> Response:
+    """A tile with ETag, Cache-Control and 304 on If-None-Match; an empty tile is a 204."""
+    etag = hashlib.sha1(data).hexdigest()[:20]
+    if not data:
+        response = Response(status=204, mimetype=mimetype)
+    elif "gzip" in request.headers.get("Accept-Encoding", "") and mimetype == MVT:
+        response = Response(gzip.compress(data, compresslevel=5, mtime=0), mimetype=mimetype)
+        response.headers["Content-Encoding"] = "gzip"
+    else:
+        response = Response(data, mimetype=mimetype)
+    response.headers["Vary"] = "Accept-Encoding"
+    response.set_etag(etag)
+    response.cache_control.public = True
+    response.cache_control.max_age = TILE_MAX_AGE_S
+    return cast(Response, response.make_conditional(request))
+
+
+@tiles.get("/tiles/<tileset_id>/<int:z>/<int:x>/<int:y>.mvt")
+def xyz_tile(tileset_id: str, z: int, x: int, y: int) -> Response:
+    return tile_response(_service().tile(tileset_id, z, x, y), MVT)
+
+
+@tiles.get("/tiles/<tileset_id>/<int:z>/<int:x>/<int:y>.<image_format>")
+def raster_tile(tileset_id: str, z: int, x: int, y: int, image_format: str) -> Response:
+    if tileset_id != "hillshade" or image_format not in RASTER_TYPES:
+        raise TilesetNotFoundError(f"There is no raster tileset '{tileset_id}' as {image_format}.")
+    hillshade = _hillshade()
+    check_tile(z, x, y, hillshade.minzoom, hillshade.maxzoom)
+    data = render_hillshade(hillshade, z, x, y, image_format)
+    return tile_response(data or b"", RASTER_TYPES[image_format])
+
+
+def _hillshade() -> Any:
+    service = _service()
+    if "hillshade" not in service.__dict__:
+        service.__dict__["hillshade"] = open_hillshade(service.services.settings.demo_data_dir / "dem.tif")
+    return service.__dict__["hillshade"]
+
+
+@tiles.get("/tiles/<tileset_id>.json")
+def tilejson_document(tileset_id: str) -> Response:
+    service = _service()
+    tileset = service.tileset(tileset_id)
+    extents = [service.services.store.extent(layer.id) for layer in tileset.layers]
+    known = [e for e in extents if e is not None]
+    extent = None
+    if known:
+        extent = (
+            min(e[0] for e in known),
+            min(e[1] for e in known),
+            max(e[2] for e in known),
+            max(e[3] for e in known),
+        )
+    return jsonify(tilejson(tileset, _base(), extent, _language()))
+
+
+@tiles.get("/tiles")
+def dataset_tilesets() -> Response:
+    base, language = _base(), _language()
+    entries = [
+        {
+            "id": t.id,
+            "title": t.title.in_language(language),
+            "dataType": "vector",
+            "tileMatrixSetURI": TMS_URI,
+            "links": [
+                {
+                    "rel": "item",
+                    "type": MVT,
+                    "templated": True,
+                    "href": f"{base}/tiles/{t.id}/{{z}}/{{x}}/{{y}}.mvt",
+                },
+                {
+                    "rel": "describedby",
+                    "type": "application/json",
+                    "title": "TileJSON",
+                    "href": f"{base}/tiles/{t.id}.json",
+                },
+            ],
+        }
+        for t in _service().tilesets.values()
+    ]
+    entries.append(
+        {
+            "id": "hillshade",
+            "title": "Hillshade (SRTM)",
+            "dataType": "map",
+            "tileMatrixSetURI": TMS_URI,
+            "links": [
+                {
+                    "rel": "item",
+                    "type": "image/png",
+                    "templated": True,
+                    "href": f"{base}/tiles/hillshade/{{z}}/{{x}}/{{y}}.png",
+                }
+            ],
+        }
+    )
+    return jsonify({"tilesets": entries})
+
+
+@tiles.get("/tileMatrixSets")
+def tile_matrix_sets() -> Response:
+    base = _base()
+    return jsonify(
+        {
+            "tileMatrixSets": [
+                {
+                    "id": TMS_ID,
+                    "title": "Google Maps Compatible for the World",
+                    "uri": TMS_URI,
+                    "links": [
+                        {"rel": "self", "type": "application/json", "href": f"{base}/tileMatrixSets/{TMS_ID}"}
+                    ],
+                }
+            ]
+        }
+    )
+
+
+@tiles.get("/tileMatrixSets/<tms_id>")
+def tile_matrix_set(tms_id: str) -> Response:
+    if tms_id != TMS_ID:
+        raise TilesetNotFoundError(f"There is no tile matrix set '{tms_id}'; GeoHub offers {TMS_ID}.")
+    return jsonify(WEB_MERCATOR_QUAD.model_dump(mode="json", exclude_none=True, by_alias=True))
+
+
+@tiles.get("/collections/<layer_id>/tiles")
+def collection_tilesets(layer_id: str) -> Response:
+    current_app.extensions["geohub"].registry.public(layer_id)
+    url = f"{_base()}/collections/{layer_id}/tiles/{TMS_ID}"
+    document = ogc_tileset(_service().tileset(layer_id), url, _language())
+    return jsonify(
+        {
+            "tilesets": [
+                {key: document[key] for key in ("title", "dataType", "crs", "tileMatrixSetURI")}
+                | {"links": document["links"]}
+            ]
+        }
+    )
+
+
+@tiles.get("/collections/<layer_id>/tiles/<tms_id>")
+def collection_tileset(layer_id: str, tms_id: str) -> Response:
+    current_app.extensions["geohub"].registry.public(layer_id)
+    if tms_id != TMS_ID:
+        raise TilesetNotFoundError(f"There is no tile matrix set '{tms_id}'; GeoHub offers {TMS_ID}.")
+    url = f"{_base()}/collections/{layer_id}/tiles/{TMS_ID}"
+    return jsonify(ogc_tileset(_service().tileset(layer_id), url, _language()))
+
+
+@tiles.get("/collections/<layer_id>/tiles/<tms_id>/<int:z>/<int:y>/<int:x>")
+def collection_tile(layer_id: str, tms_id: str, z: int, y: int, x: int) -> Response:
+    current_app.extensions["geohub"].registry.public(layer_id)
+    if tms_id != TMS_ID:
+        raise TilesetNotFoundError(f"There is no tile matrix set '{tms_id}'; GeoHub offers {TMS_ID}.")
+    return tile_response(_service().tile(layer_id, z, x, y), MVT)

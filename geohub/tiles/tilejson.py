@@ -1,0 +1,90 @@
+"""TileJSON 3.0 and OGC API – Tiles tileset documents, from the tileset's layer definitions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from geohub.layers.models import AttributeType, LayerDefinition
+from geohub.storage.base import Bbox
+from geohub.tiles.tilesets import Tileset
+from geohub.tiles.tms import TMS_ID
+
+MVT = "application/vnd.mapbox-vector-tile"
+TMS_URI = "http://www.opengis.net/def/tilematrixset/OGC/1.0/WebMercatorQuad"
+_FIELD_TYPES = {
+    AttributeType.integer: "Number",
+    AttributeType.number: "Number",
+    AttributeType.boolean: "Boolean",
+}
+ALMATY_BOUNDS: Bbox = (76.70, 43.03, 77.20, 43.40)
+
+
+def vector_layer(layer: LayerDefinition, language: str) -> dict[str, Any]:
+    """A TileJSON vector_layers entry: the layer's public attributes and zoom range."""
+    return {
+        "id": layer.id,
+        "description": layer.title.in_language(language),
+        "minzoom": layer.zoom.min,
+        "maxzoom": layer.zoom.max,
+        "fields": {a.name: _FIELD_TYPES.get(a.type, "String") for a in layer.public_attributes()},
+    }
+
+
+def tilejson(tileset: Tileset, base_url: str, extent: Bbox | None, language: str) -> dict[str, Any]:
+    """The TileJSON 3.0 document of a tileset."""
+    west, south, east, north = extent or ALMATY_BOUNDS
+    return {
+        "tilejson": "3.0.0",
+        "name": tileset.id,
+        "description": tileset.title.in_language(language),
+        "version": "1.0.0",
+        "attribution": tileset.attribution,
+        "scheme": "xyz",
+        "tiles": [f"{base_url}/tiles/{tileset.id}/{{z}}/{{x}}/{{y}}.mvt"],
+        "minzoom": tileset.minzoom,
+        "maxzoom": min(tileset.maxzoom, 16),
+        "bounds": [west, south, east, north],
+        "center": [round((west + east) / 2, 5), round((south + north) / 2, 5), 12],
+        "vector_layers": [vector_layer(layer, language) for layer in tileset.layers],
+    }
+
+
+def ogc_tileset(tileset: Tileset, url: str, language: str) -> dict[str, Any]:
+    """The OGC API – Tiles tileset metadata at `url` (…/tiles/WebMercatorQuad)."""
+    return {
+        "title": tileset.title.in_language(language),
+        "dataType": "vector",
+        "crs": "http://www.opengis.net/def/crs/EPSG/0/3857",
+        "tileMatrixSetURI": TMS_URI,
+        "tileMatrixSetLimits": [],
+        "layers": [
+            {
+                "id": layer.id,
+                "dataType": "vector",
+                "geometryDimension": _dimension(layer),
+                "minTileMatrix": str(layer.zoom.min),
+                "maxTileMatrix": str(layer.zoom.max),
+                "propertiesSchema": {"type": "object", "properties": vector_layer(layer, language)["fields"]},
+            }
+            for layer in tileset.layers
+        ],
+        "links": [
+            {"rel": "self", "type": "application/json", "href": url},
+            {
+                "rel": "http://www.opengis.net/def/rel/ogc/1.0/tiling-scheme",
+                "type": "application/json",
+                "href": url.split("/collections/")[0].split("/tiles/")[0] + f"/tileMatrixSets/{TMS_ID}",
+            },
+            {
+                "rel": "item",
+                "type": MVT,
+                "templated": True,
+                "href": url + "/{tileMatrix}/{tileRow}/{tileCol}",
+            },
+        ],
+    }
+
+
+def _dimension(layer: LayerDefinition) -> int:
+    kind = layer.geometry_type.value
+    return 0 if "Point" in kind else 1 if "Line" in kind else 2

@@ -1,0 +1,49 @@
+"""TileJSON 3.0, OGC API - Tiles tilesets and the WebMercatorQuad tile matrix set."""
+
+from __future__ import annotations
+
+import morecantile
+from flask import Flask
+
+from geohub.tiles.tms import tile_bounds_lonlat
+
+
+def test_tilejson_lists_layers_fields_and_absolute_tile_urls(tile_app: Flask) -> None:
+    document = tile_app.test_client().get("/tiles/basemap.json").get_json()
+    assert document["tilejson"] == "3.0.0"
+    assert document["tiles"] == ["http://127.0.0.1:8000/tiles/basemap/{z}/{x}/{y}.mvt"]
+    layers = {layer["id"]: layer for layer in document["vector_layers"]}
+    assert {"roads", "water_areas", "buildings", "districts", "places"} <= set(layers)
+    assert layers["roads"]["fields"]["highway"] == "String"
+    assert layers["buildings"]["fields"]["levels"] == "Number"
+    assert "OpenStreetMap" in document["attribution"]
+    west, south, east, north = document["bounds"]
+    assert 76.5 < west < east < 77.3 and 43.0 < south < north < 43.6
+
+
+def test_restricted_and_unknown_layers_have_no_tileset(tile_app: Flask) -> None:
+    assert tile_app.test_client().get("/tiles/no_such.json").status_code == 404
+
+
+def test_tile_matrix_set_matches_morecantile(tile_app: Flask) -> None:
+    document = tile_app.test_client().get("/tileMatrixSets/WebMercatorQuad").get_json()
+    assert document["id"] == "WebMercatorQuad"
+    assert len(document["tileMatrices"]) == 25
+    listing = tile_app.test_client().get("/tileMatrixSets").get_json()
+    assert listing["tileMatrixSets"][0]["id"] == "WebMercatorQuad"
+
+
+def test_tile_bounds_equal_morecantile_reference() -> None:
+    reference = morecantile.tms.get("WebMercatorQuad")
+    for z, x, y in [(0, 0, 0), (10, 730, 375), (16, 46775, 24017)]:
+        assert tile_bounds_lonlat(z, x, y) == tuple(reference.bounds(morecantile.Tile(x, y, z)))
+
+
+def test_collection_tileset_links_to_the_tile_template(tile_app: Flask) -> None:
+    client = tile_app.test_client()
+    listing = client.get("/collections/buildings/tiles").get_json()
+    assert listing["tilesets"][0]["dataType"] == "vector"
+    document = client.get("/collections/buildings/tiles/WebMercatorQuad").get_json()
+    template = next(link["href"] for link in document["links"] if link["rel"] == "item")
+    assert template.endswith("/collections/buildings/tiles/WebMercatorQuad/{tileMatrix}/{tileRow}/{tileCol}")
+    assert document["layers"][0]["id"] == "buildings"
