@@ -25,17 +25,40 @@ $(WEB_STAMP): web/package.json web/package-lock.json
 
 install: $(STAMP) $(WEB_STAMP)
 
+# Glyphs and sprites of the map styles (styles/), built here so GeoHub fetches nothing at run time:
+# SDF glyph ranges from Debian's DejaVu fonts with npm fontnik, the icon sheets from
+# styles/icons/*.svg with npm @resvg/resvg-js. Output in web/build/ (each output folder holds a
+# .gitignore written by its tool, so the generated files are never committed).
+DEJAVU := /usr/share/fonts/truetype/dejavu
+GLYPHS := web/build/fonts/.gitignore
+SPRITES := web/build/sprites/.gitignore
+
+$(DEJAVU)/DejaVuSans.ttf $(DEJAVU)/DejaVuSans-Bold.ttf &:
+	SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	$$SUDO apt-get update -qq && \
+	DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends fonts-dejavu-core >/dev/null
+
+$(GLYPHS): styles/tools/build-glyphs.cjs $(DEJAVU)/DejaVuSans.ttf $(DEJAVU)/DejaVuSans-Bold.ttf $(WEB_STAMP)
+	node styles/tools/build-glyphs.cjs $(DEJAVU) web/build/fonts
+
+$(SPRITES): styles/tools/build-sprites.cjs $(wildcard styles/icons/*.svg) $(WEB_STAMP)
+	node styles/tools/build-sprites.cjs styles/icons web/build/sprites
+
+install: $(GLYPHS) $(SPRITES)
+
 run: install
 	$(BIN)/geohub demo
 
 # Debian packages the tests use: PostGIS and pgRouting for the PostgreSQL server, GDAL's tools
-# and QGIS (python3-qgis, headless) as real clients. Installed only when missing.
+# and QGIS (python3-qgis, headless) as real clients, Chromium for the browser tests (driven by npm
+# playwright-core, never a downloaded browser). Installed only when missing.
 system-deps:
 	@missing=""; \
 	test -f $(PG_EXTENSIONS)/postgis.control || missing="$$missing postgresql-15-postgis-3"; \
 	test -f $(PG_EXTENSIONS)/pgrouting.control || missing="$$missing postgresql-15-pgrouting"; \
 	command -v ogrinfo >/dev/null || missing="$$missing gdal-bin"; \
 	test -d /usr/lib/python3/dist-packages/qgis || missing="$$missing python3-qgis"; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	if [ -n "$$missing" ]; then \
 		echo "Installing Debian packages:$$missing"; \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
@@ -64,3 +87,4 @@ bench: install system-deps
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf web/build

@@ -20,6 +20,7 @@ from geohub.problems import register_problem_handlers
 from geohub.request_log import configure_logging, register_request_logging
 from geohub.services import Services
 from geohub.settings import Settings, load_settings
+from geohub.styles.routes import styles
 from geohub.tiles.routes import tiles
 from geohub.tiles.service import TileService
 
@@ -41,6 +42,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.register_blueprint(features)
     app.extensions["geohub.tiles"] = TileService(services)
     app.register_blueprint(tiles)
+    app.register_blueprint(styles)
     return app
 
 

@@ -132,6 +132,31 @@ def check() -> None:
     click.echo(f"storage: ok ({len(services.registry) - len(empty)} layers with data)")  # type: ignore[arg-type]
 
 
+@cli.group("tiles")
+def tiles_group() -> None:
+    """Vector tile cache: pre-generate tiles."""
+
+
+@tiles_group.command("seed")
+@click.argument("tileset")
+@click.option("--minzoom", type=int, default=0, show_default=True, help="First zoom to generate.")
+@click.option("--maxzoom", type=int, required=True, help="Last zoom to generate.")
+@reports_errors
+def seed_tiles(tileset: str, minzoom: int, maxzoom: int) -> None:
+    """Generate and cache every tile of TILESET over its data, zoom by zoom."""
+    service = TileService(_services())
+    addresses = service.seed_addresses(tileset, minzoom, maxzoom)
+    sizes = []
+    with tqdm(addresses, desc=f"Seeding {tileset}", unit="tile", file=sys.stderr) as progress:
+        for z, x, y in progress:
+            sizes.append(len(service.tile(tileset, z, x, y)))
+    non_empty = [s for s in sizes if s]
+    click.echo(
+        f"{len(sizes):,} tiles of {tileset} cached ({len(non_empty):,} with features, "
+        f"{sum(non_empty) / 1e6:.1f} MB, largest {max(non_empty, default=0) / 1e3:.0f} kB)."
+    )
+
+
 def _serve(services: Services) -> None:
     from geohub.server import run_server
 

@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
-from geohub.errors import ConfigurationError, InvalidRequestError, NotFoundError
+from geohub.errors import ConfigurationError, FieldError, InvalidRequestError, NotFoundError
 from geohub.layers.models import LANGUAGES, Strict, Text
 from geohub.settings import PROJECT_ROOT
 
@@ -29,6 +29,7 @@ DEFAULT_LABEL_LANGUAGE = "ru"  # OpenStreetMap names in Almaty are mostly Russia
 OSM_ATTRIBUTION = "© OpenStreetMap contributors, ODbL"
 STYLE_ID = r"^[a-z][a-z0-9_-]{1,62}$"
 Model = TypeVar("Model", bound=BaseModel)
+AREA_TYPES = frozenset({"fill", "fill-extrusion"})
 LayerType = Literal[
     "background", "fill", "line", "symbol", "circle", "raster", "fill-extrusion", "heatmap", "hillshade"
 ]
@@ -68,6 +69,15 @@ class MapLayer(BaseModel):
     paint: dict[str, Any] = Field(default_factory=dict)
 
 
+class BasemapMetadata(BaseModel):
+    """Where overlays go in the basemap's stack: before the layers with these ids."""
+
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
+
+    fills_before: str = Field(alias="geohub:fills-before")
+    lines_before: str = Field(alias="geohub:lines-before")
+
+
 class BaseStyle(BaseModel):
     model_config = ConfigDict(extra="allow")
 
@@ -76,6 +86,18 @@ class BaseStyle(BaseModel):
     glyphs: str
     sprite: str
     layers: list[MapLayer] = Field(min_length=1)
+    metadata: BasemapMetadata  # after layers: its check reads them
+
+    @field_validator("metadata")
+    @classmethod
+    def _anchors_are_layers(cls, metadata: BasemapMetadata, info: ValidationInfo) -> BasemapMetadata:
+        ids = [layer.id for layer in info.data.get("layers", [])]
+        for anchor in (metadata.fills_before, metadata.lines_before):
+            if anchor not in ids:
+                raise ValueError(f"names layer '{anchor}', which is not in layers")
+        if ids.index(metadata.fills_before) > ids.index(metadata.lines_before):
+            raise ValueError("geohub:fills-before must come before geohub:lines-before")
+        return metadata
 
 
 class Overlay(Strict):
@@ -83,12 +105,13 @@ class Overlay(Strict):
 
     layers: tuple[MapLayer, ...] = Field(min_length=1)
 
-    @model_validator(mode="after")
-    def _source_layers_only(self) -> Overlay:
-        for layer in self.layers:
+    @field_validator("layers")
+    @classmethod
+    def _source_layers_only(cls, layers: tuple[MapLayer, ...]) -> tuple[MapLayer, ...]:
+        for layer in layers:
             if layer.source is not None or layer.source_layer is None:
                 raise ValueError(f"layer '{layer.id}' needs a source-layer and no source")
-        return self
+        return layers
 
 
 class LayerOverride(Strict):
@@ -127,8 +150,12 @@ class StyleLibrary:
         infos = []
         for entry in self.catalog.styles:
             infos.append(StyleInfo(entry.id, entry.title, high_contrast=False))
-            title = Text(**{lang: f"{entry.title.in_language(lang)} ({hc.title.in_language(lang)})"
-                            for lang in LANGUAGES})
+            title = Text(
+                **{
+                    lang: f"{entry.title.in_language(lang)} ({hc.title.in_language(lang)})"
+                    for lang in LANGUAGES
+                }
+            )
             infos.append(StyleInfo(f"{entry.id}-{hc.suffix}", title, high_contrast=True))
         return infos
 
@@ -142,7 +169,9 @@ class StyleLibrary:
     def compose(self, style_id: str) -> dict[str, Any]:
         """The style document with its placeholders still in."""
         info = self.info(style_id)
-        base_id = style_id.removesuffix(f"-{self.catalog.high_contrast.suffix}") if info.high_contrast else style_id
+        base_id = (
+            style_id.removesuffix(f"-{self.catalog.high_contrast.suffix}") if info.high_contrast else style_id
+        )
         entry = next(e for e in self.catalog.styles if e.id == base_id)
         document = compose_style(entry, self.basemap, self.overlays)
         if info.high_contrast:
@@ -154,7 +183,10 @@ class StyleLibrary:
     def render(self, style_id: str, base_url: str, language: str) -> bytes:
         """The style as served: JSON with `{base}` and `{lang}` filled in."""
         if language not in LANGUAGES:
-            raise InvalidRequestError(f"Unknown label language lang={language}; use kk, ru or en.")
+            raise InvalidRequestError(
+                f"Unknown label language lang={language}; use kk, ru or en.",
+                [FieldError("lang", "must be kk, ru or en")],
+            )
         key = (style_id, base_url, language)
         if key not in self._rendered:
             document = fill_placeholders(self.compose(style_id), {"{base}": base_url, "{lang}": language})
@@ -165,24 +197,32 @@ class StyleLibrary:
 
 
 def compose_style(entry: StyleEntry, basemap: dict[str, Any], overlays: dict[str, dict[str, Any]]) -> dict:
-    """Basemap + overlays: overlay fills and lines go under the basemap labels, overlay symbols on top.
+    """Basemap + overlays, stacked so that the thematic data stays readable.
 
-    A basemap layer drawn from a tileset layer that an overlay shows (e.g. `buildings`) is left
-    out, so nothing is drawn twice.
+    Overlay areas go under the basemap roads (the basemap layer named by its metadata
+    `geohub:fills-before`), overlay lines and circles over the roads but under the basemap labels
+    (`geohub:lines-before`), overlay symbols on top of everything, so they win label collisions.
+    A basemap layer drawn from a `basemap` tileset layer that an overlay shows (e.g. `buildings`)
+    is left out, so nothing is drawn twice.
     """
     document = copy.deepcopy(basemap)
     added = [copy.deepcopy(layer) for name in entry.overlays for layer in overlays[name]["layers"]]
     shown = {layer["source-layer"] for layer in added}
     for layer in added:
         layer["source"] = "city" if entry.tileset == "city" else layer["source-layer"]
-    base = [layer for layer in document["layers"] if layer.get("source-layer") not in shown]
-    first_label = next((i for i, layer in enumerate(base) if layer["type"] == "symbol"), len(base))
-    document["layers"] = (
-        base[:first_label]
-        + [layer for layer in added if layer["type"] != "symbol"]
-        + base[first_label:]
-        + [layer for layer in added if layer["type"] == "symbol"]
+    layers = [
+        layer
+        for layer in document["layers"]
+        if not (layer.get("source") == "basemap" and layer.get("source-layer") in shown)
+    ]
+    groups = (
+        ("geohub:fills-before", [layer for layer in added if layer["type"] in AREA_TYPES]),
+        ("geohub:lines-before", [layer for layer in added if layer["type"] not in AREA_TYPES | {"symbol"}]),
     )
+    for anchor_key, group in groups:
+        anchor = next(i for i, layer in enumerate(layers) if layer["id"] == basemap["metadata"][anchor_key])
+        layers[anchor:anchor] = group
+    document["layers"] = layers + [layer for layer in added if layer["type"] == "symbol"]
     for source_id in dict.fromkeys(layer["source"] for layer in added):
         document["sources"][source_id] = {
             "type": "vector",
@@ -231,16 +271,26 @@ def load_library(styles_dir: Path = STYLES_DIR) -> StyleLibrary:
     catalog = _validate(Catalog, _read(catalog_path), catalog_path)
     basemap_path = styles_dir / "basemap.json"
     basemap = _read(basemap_path)
-    _validate(BaseStyle, basemap, basemap_path)
+    base_style = _validate(BaseStyle, basemap, basemap_path)
     overlays: dict[str, dict[str, Any]] = {}
     for entry in catalog.styles:
         for name in entry.overlays:
             path = styles_dir / "overlays" / f"{name}.json"
             if name not in overlays:
                 if not path.is_file():
-                    raise ConfigurationError(f"{catalog_path}: styles: '{entry.id}' names a missing overlay {path}")
+                    raise ConfigurationError(
+                        f"{catalog_path}: styles: '{entry.id}' names a missing overlay {path}"
+                    )
                 overlays[name] = _read(path)
                 _validate(Overlay, overlays[name], path)
+    anchors = {base_style.metadata.fills_before, base_style.metadata.lines_before}
+    shown = {layer["source-layer"] for overlay in overlays.values() for layer in overlay["layers"]}
+    for layer in base_style.layers:
+        if layer.id in anchors and layer.source == "basemap" and layer.source_layer in shown:
+            raise ConfigurationError(
+                f"{basemap_path}: metadata: '{layer.id}' is left out where overlays show "
+                f"'{layer.source_layer}'; pick another layer"
+            )
     overrides_path = styles_dir / "high-contrast.json"
     overrides = _validate(HighContrastOverrides, _read(overrides_path), overrides_path)
     library = StyleLibrary(catalog, basemap, overlays, overrides)
@@ -272,7 +322,9 @@ def _read(path: Path) -> dict[str, Any]:
         text = path.read_text(encoding="utf-8")
         data = yaml.safe_load(text) if path.suffix == ".yaml" else json.loads(text)
     except (yaml.YAMLError, ValueError) as exc:
-        raise ConfigurationError(f"{path}: not valid {path.suffix[1:].upper()}: {exc}".splitlines()[0]) from None
+        raise ConfigurationError(
+            f"{path}: not valid {path.suffix[1:].upper()}: {exc}".splitlines()[0]
+        ) from None
     if not isinstance(data, dict):
         raise ConfigurationError(f"{path}: must hold a mapping")
     return data

@@ -19,7 +19,7 @@ _TEXT = {
     "kk": {
         "heading": "Карта стилі: {title}",
         "map": "Карта: {title}",
-        "help": "Картаны жылжыту үшін бағыт пернелерін, үлкейту және кішірейту үшін + және − пернелерін басыңыз.",
+        "help": "Картаны бағыт пернелерімен жылжытыңыз; масштабты + және − пернелерімен өзгертіңіз.",
         "zoom_in": "Үлкейту",
         "zoom_out": "Кішірейту",
         "north": "Солтүстікке бұру",
@@ -48,6 +48,7 @@ _PAGE = """<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title} — GeoHub Almaty</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="{assets}/maplibre-gl.css">
 <style>
   html, body {{ height: 100%; margin: 0; }}

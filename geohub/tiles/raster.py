@@ -36,10 +36,10 @@ from rio_tiler.io import Reader
 from rio_tiler.utils import render
 
 from geohub.errors import ConfigurationError, StorageUnavailableError
+from geohub.tiles.tms import WEB_MERCATOR_QUAD
 
 log = logging.getLogger(__name__)
 
-WEB_MERCATOR_QUAD = morecantile.tms.get("WebMercatorQuad")
 EARTH_RADIUS_M = 6378137.0  # the Web Mercator sphere
 TILE_SIZE_PX = 256
 BUFFER_PX = 1  # one pixel each side: enough for central differences

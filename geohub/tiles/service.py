@@ -12,7 +12,7 @@ from geohub.services import Services
 from geohub.storage.base import Bbox
 from geohub.tiles.cache import TileCache
 from geohub.tiles.tilesets import Tileset, build_tilesets, tile_request
-from geohub.tiles.tms import check_tile
+from geohub.tiles.tms import check_tile, tiles_covering
 
 
 def tile_cache_root(services: Services) -> Path:
@@ -65,3 +65,21 @@ class TileService:
     def drop_changed_tiles(self, layer_id: str, boxes: list[Bbox]) -> int:
         """Remove exactly the cached tiles that the changed features' boxes touch."""
         return sum(self.cache.drop_touching(tileset_id, boxes) for tileset_id in self.tilesets_with(layer_id))
+
+    def seed_addresses(
+        self, tileset_id: str, minzoom: int, maxzoom: int, bounds: Bbox | None = None
+    ) -> list[tuple[int, int, int]]:
+        """Every tile address of a tileset from minzoom to maxzoom over its data (or `bounds`)."""
+        tileset = self.tileset(tileset_id)
+        if bounds is None:
+            extents = [e for e in (self.services.store.extent(layer.id) for layer in tileset.layers) if e]
+            if not extents:
+                return []
+            bounds = (
+                min(e[0] for e in extents),
+                min(e[1] for e in extents),
+                max(e[2] for e in extents),
+                max(e[3] for e in extents),
+            )
+        first, last = max(minzoom, tileset.minzoom), min(maxzoom, tileset.maxzoom)
+        return [tile for z in range(first, last + 1) for tile in tiles_covering(bounds, z)]

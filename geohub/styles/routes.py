@@ -1,0 +1,142 @@
+"""Style routes: /styles (list, documents, preview pages, MapLibre assets), /fonts and /sprites."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, Response, abort, current_app, request, send_file
+from flask.blueprints import BlueprintSetupState
+
+from geohub.i18n import negotiate_language
+from geohub.styles.documents import DEFAULT_LABEL_LANGUAGE, StyleInfo, StyleLibrary, etag_of, load_library
+from geohub.styles.glyphs import GLYPHS_MEDIA_TYPE, glyph_range_file
+from geohub.styles.preview import ASSET_MEDIA_TYPES, asset_file, preview_page
+from geohub.styles.sprites import SPRITE_MEDIA_TYPES, sprite_file
+
+styles = Blueprint("styles", __name__)
+STYLE_MAX_AGE_S = 300  # styles change with a deployment; ETags make revalidation cheap
+STATIC_MAX_AGE_S = 86_400  # glyphs, sprites and MapLibre change only with `make install`
+STYLE_MEDIA_TYPE = "application/vnd.mapbox.style+json"  # OGC API – Styles' name for a MapLibre style
+
+
+@styles.record_once
+def _load_styles(state: BlueprintSetupState) -> None:
+    """Load and validate styles/ when the app is built: a bad file stops start-up, naming it."""
+    state.app.extensions["geohub.styles"] = load_library()
+
+
+def _library() -> StyleLibrary:
+    return current_app.extensions["geohub.styles"]
+
+
+def _public_url() -> str:
+    return str(current_app.extensions["geohub"].settings.public_url)
+
+
+def _label_language() -> str:
+    return request.args.get("lang", DEFAULT_LABEL_LANGUAGE)
+
+
+def _revalidated(response: Response, etag: str, max_age_s: int) -> Response:
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = f"public, max-age={max_age_s}"
+    response.make_conditional(request)  # 304 when If-None-Match matches; in place
+    return response
+
+
+def _static_file(path: Path, mimetype: str) -> Response:
+    return send_file(path, mimetype=mimetype, conditional=True, etag=True, max_age=STATIC_MAX_AGE_S)
+
+
+@styles.get("/styles")
+def style_list() -> Response:
+    """Every style with its title and links to the document and the preview page."""
+    language = negotiate_language(request.headers.get("Accept-Language"), request.args.get("lang"))
+    base = _public_url()
+    query = f"?lang={request.args['lang']}" if request.args.get("lang") in ("kk", "ru", "en") else ""
+    body = {
+        "styles": [_style_summary(info, base, language, query) for info in _library().styles()],
+        "links": [{"href": f"{base}/styles", "rel": "self", "type": "application/json"}],
+    }
+    data = json.dumps(body, ensure_ascii=False).encode("utf-8")
+    response = Response(data, mimetype="application/json")
+    response.headers["Content-Language"] = language
+    return _revalidated(response, etag_of(data), STYLE_MAX_AGE_S)
+
+
+def _style_summary(info: StyleInfo, base: str, language: str, query: str) -> dict[str, Any]:
+    title = info.title.in_language(language)
+    return {
+        "id": info.id,
+        "title": title,
+        "highContrast": info.high_contrast,
+        "links": [
+            {
+                "href": f"{base}/styles/{info.id}.json{query}",
+                "rel": "stylesheet",
+                "type": STYLE_MEDIA_TYPE,
+                "title": title,
+            },
+            {
+                "href": f"{base}/styles/{info.id}.html{query}",
+                "rel": "preview",
+                "type": "text/html",
+                "title": title,
+            },
+        ],
+    }
+
+
+@styles.get("/styles/<style_id>.json")
+def style_document(style_id: str) -> Response:
+    """The MapLibre style, its URLs on this server, its labels in `lang` (kk, ru, en; default ru)."""
+    body = _library().render(style_id, _public_url(), _label_language())
+    return _revalidated(Response(body, mimetype="application/json"), etag_of(body), STYLE_MAX_AGE_S)
+
+
+@styles.get("/styles/<style_id>.html")
+def style_preview(style_id: str) -> Response:
+    """A page showing the style with MapLibre GL JS, centred on Almaty."""
+    language = _label_language()
+    library = _library()
+    library.render(style_id, _public_url(), language)  # unknown style or language: 404 / 400 here
+    base = _public_url()
+    page = preview_page(
+        title=library.info(style_id).title.in_language(language),
+        style_url=f"{base}/styles/{style_id}.json?lang={language}",
+        assets_url=f"{base}/styles/assets/maplibre-gl/dist",
+        language=language,
+    )
+    body = page.encode("utf-8")
+    response = Response(body, mimetype="text/html")
+    response.headers["Content-Language"] = language
+    return _revalidated(response, etag_of(body), STYLE_MAX_AGE_S)
+
+
+@styles.get("/styles/assets/<path:asset>")
+def style_asset(asset: str) -> Response:
+    """MapLibre GL JS (module, worker, CSS) from npm, served here: nothing comes from a CDN."""
+    path = asset_file(asset)
+    if path is None:
+        abort(404)
+    return _static_file(path, ASSET_MEDIA_TYPES[path.suffix])
+
+
+@styles.get("/fonts/<fontstack>/<range_name>.pbf")
+def glyphs(fontstack: str, range_name: str) -> Response:
+    """SDF glyphs of one 256-code-point range of the first font of `fontstack` served here."""
+    return _static_file(glyph_range_file(fontstack, range_name), GLYPHS_MEDIA_TYPE)
+
+
+@styles.get("/sprites/<sprite>.json")
+def sprite_index(sprite: str) -> Response:
+    """Where each icon sits in the sprite image (`geohub`, or `geohub@2x` for high-density screens)."""
+    return _static_file(sprite_file(sprite, "json"), SPRITE_MEDIA_TYPES["json"])
+
+
+@styles.get("/sprites/<sprite>.png")
+def sprite_image(sprite: str) -> Response:
+    """The sprite image."""
+    return _static_file(sprite_file(sprite, "png"), SPRITE_MEDIA_TYPES["png"])

@@ -1,0 +1,103 @@
+#!/usr/bin/env node
+// Open a GeoHub style preview page in Debian's Chromium (driven by npm playwright-core; no browser
+// is ever downloaded), wait for the map's `idle` event, and print a JSON report of what happened:
+// every request and its answer, requests to other hosts (aborted), console and page errors, what
+// the map rendered, and where the screenshot went. tests/styles/test_browser.py asserts on it.
+//
+//   node tests/styles/browser_check.cjs '{"url": ..., "allowedOrigin": ..., "screenshot": ..., "chromium": ...}'
+'use strict';
+
+const path = require('path');
+const { createRequire } = require('module');
+
+const webRequire = createRequire(path.resolve(__dirname, '../../web/package.json'));
+const { chromium } = webRequire('playwright-core');
+
+// As root Chromium needs --no-sandbox; the rest keep it from calling home. Software WebGL
+// (SwiftShader) is what headless Chromium without a GPU draws the map with.
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-default-apps',
+  '--disable-domain-reliability',
+  '--use-angle=swiftshader',
+  '--enable-unsafe-swiftshader',
+];
+
+async function main() {
+  const options = JSON.parse(process.argv[2]);
+  const report = { requests: [], responses: [], blocked: [], failed: [], consoleErrors: [], pageErrors: [] };
+  const browser = await chromium.launch({
+    executablePath: options.chromium,
+    args: CHROMIUM_ARGS,
+    headless: true,
+    timeout: 60_000,
+  });
+  try {
+    const context = await browser.newContext({ viewport: { width: 1024, height: 768 }, serviceWorkers: 'block' });
+    await context.route('**/*', (route) => {
+      const url = route.request().url();
+      if (url.startsWith(`${options.allowedOrigin}/`)) return route.continue();
+      if (url.startsWith('blob:') || url.startsWith('data:')) return route.continue();
+      report.blocked.push(url);
+      return route.abort('blockedbyclient');
+    });
+    // context events: the page's requests and those of its workers (MapLibre fetches tiles there)
+    context.on('request', (request) => report.requests.push(request.url()));
+    context.on('response', (response) => report.responses.push({ url: response.url(), status: response.status() }));
+    context.on('requestfailed', (request) => report.failed.push({ url: request.url(), error: request.failure()?.errorText }));
+    const page = await context.newPage();
+    page.on('console', (message) => {
+      if (message.type() === 'error') report.consoleErrors.push(message.text());
+    });
+    page.on('pageerror', (error) => report.pageErrors.push(String(error)));
+
+    await page.goto(options.url, { waitUntil: 'load', timeout: 60_000 });
+    await page.waitForSelector('#map[data-state="idle"]', { timeout: options.timeoutMs || 90_000 });
+    report.map = await page.evaluate(() => {
+      const map = window.geohubMap;
+      const canvas = map.getCanvas();
+      const rendered = map.queryRenderedFeatures();
+      const sourceLayers = {};
+      for (const feature of rendered) {
+        const key = `${feature.source}/${feature.sourceLayer || ''}`;
+        sourceLayers[key] = (sourceLayers[key] || 0) + 1;
+      }
+      return {
+        loaded: map.loaded(),
+        styleName: map.getStyle().name,
+        center: map.getCenter().toArray(),
+        zoom: map.getZoom(),
+        renderedFeatures: rendered.length,
+        sourceLayers,
+        canvas: {
+          width: canvas.width,
+          height: canvas.height,
+          tabIndex: canvas.tabIndex,
+          ariaLabel: canvas.getAttribute('aria-label'),
+        },
+        container: {
+          role: map.getContainer().getAttribute('role'),
+          ariaLabel: map.getContainer().getAttribute('aria-label'),
+        },
+        lang: document.documentElement.lang,
+      };
+    });
+    await page.focus('canvas.maplibregl-canvas');
+    report.focused = await page.evaluate(() => document.activeElement?.classList.contains('maplibregl-canvas'));
+    await page.screenshot({ path: options.screenshot });
+    report.screenshot = options.screenshot;
+  } finally {
+    await browser.close();
+  }
+  process.stdout.write(JSON.stringify(report));
+}
+
+main().catch((error) => {
+  process.stderr.write(`browser_check: ${error.stack || error}\n`);
+  process.exit(1);
+});

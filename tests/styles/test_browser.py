@@ -1,0 +1,152 @@
+"""The styles in a real browser: Debian's Chromium, driven by npm playwright-core, against `geohub serve`.
+
+The page may reach the server under test and nothing else: every other request is aborted and
+fails the test. Tiles, glyphs and the sprite must all come from GeoHub and answer 200.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PIL import Image, ImageStat
+
+from geohub.settings import PROJECT_ROOT
+
+BROWSER_CHECK = Path(__file__).with_name("browser_check.cjs")
+GEOHUB = str(Path(sys.executable).parent / "geohub")
+HEADER_PX = 80  # the page's heading above the map, left out of the pixel checks
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_until_ready(url: str, server: subprocess.Popen[bytes], log: Path, timeout_s: float = 60) -> None:
+    deadline = time.monotonic() + timeout_s
+    while True:
+        if server.poll() is not None:
+            raise RuntimeError(f"geohub serve exited with {server.returncode}:\n{log.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                response.read()
+                return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`geohub serve` over the demo data on a free port; its public URL is where it listens."""
+    data_dir = tmp_path_factory.mktemp("browser")
+    port = _free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    env = {k: v for k, v in os.environ.items() if not k.upper().startswith("GEOHUB_")}
+    env.update(
+        {
+            "GEOHUB_DATA_DIR": str(data_dir),
+            "GEOHUB_PORT": str(port),
+            "GEOHUB_PUBLIC_URL": base_url,
+            "GEOHUB_WORKERS": "2",
+            "GEOHUB_LOG_LEVEL": "WARNING",
+        }
+    )
+    loaded = subprocess.run(
+        [GEOHUB, "demo", "--no-serve"], env=env, capture_output=True, text=True, timeout=180, check=False
+    )
+    assert loaded.returncode == 0, loaded.stderr[-3000:]
+    command = [GEOHUB, "serve"]
+    log = data_dir / "serve.log"
+    with log.open("wb") as sink:
+        process = subprocess.Popen(command, env=env, cwd=PROJECT_ROOT, stdout=sink, stderr=subprocess.STDOUT)
+    try:
+        _wait_until_ready(f"{base_url}/readyz", process, log)
+        yield base_url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+def open_in_chromium(url: str, allowed_origin: str, screenshot: Path) -> dict[str, Any]:
+    """What the page did in Chromium until the map was idle (see browser_check.cjs)."""
+    chromium = shutil.which("chromium")
+    node = shutil.which("node")
+    assert chromium, "Debian's chromium is needed: `make test` installs it"
+    assert node, "node is needed to drive Chromium with playwright-core"
+    options = {
+        "url": url,
+        "allowedOrigin": allowed_origin,
+        "screenshot": str(screenshot),
+        "chromium": chromium,
+    }
+    env = {**os.environ, "PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD": "1"}
+    result = subprocess.run(
+        [node, str(BROWSER_CHECK), json.dumps(options)],
+        capture_output=True,
+        text=True,
+        timeout=240,
+        env=env,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    report: dict[str, Any] = json.loads(result.stdout)
+    return report
+
+
+def _answered(report: dict[str, Any], pattern: str) -> list[int]:
+    return [r["status"] for r in report["responses"] if re.search(pattern, r["url"])]
+
+
+@pytest.mark.parametrize("style_id", ["city", "city-high-contrast"])
+def test_style_renders_in_chromium_from_geohub_alone(
+    server: str, tmp_path_factory: pytest.TempPathFactory, style_id: str
+) -> None:
+    screenshot = tmp_path_factory.mktemp("screenshots") / f"{style_id}.png"  # kept for a human to look at
+    report = open_in_chromium(f"{server}/styles/{style_id}.html", server, screenshot)
+
+    network = [url for url in report["requests"] if not url.startswith(("blob:", "data:"))]
+    assert report["blocked"] == [], "the page tried to reach another host"
+    assert network and all(url.startswith(server + "/") for url in network)
+    assert report["failed"] == [] and report["pageErrors"] == [] and report["consoleErrors"] == []
+    assert not [r for r in report["responses"] if r["status"] >= 500]
+    assert 200 in _answered(report, r"/tiles/(basemap|city)/\d+/\d+/\d+\.mvt$")
+    hillshade = _answered(report, r"/tiles/hillshade/\d+/\d+/\d+\.png$")
+    assert 200 in hillshade if style_id == "city" else hillshade == []  # high contrast: no relief
+    assert 200 in _answered(report, r"/fonts/DejaVu%20Sans(%20Bold)?/\d+-\d+\.pbf$")
+    assert 200 in _answered(report, r"/sprites/geohub(@2x)?\.json$")
+    assert 200 in _answered(report, r"/sprites/geohub(@2x)?\.png$")
+
+    rendered = report["map"]
+    assert rendered["loaded"] and rendered["lang"] == "ru"
+    assert rendered["center"] == pytest.approx([76.95, 43.25]) and rendered["zoom"] == pytest.approx(12)
+    assert rendered["renderedFeatures"] > 100
+    assert {"basemap/roads", "city/districts", "city/cadastre"} <= set(rendered["sourceLayers"])
+    assert rendered["container"]["role"] == "region" and rendered["container"]["ariaLabel"]
+    assert rendered["canvas"]["tabIndex"] == 0 and report["focused"]
+
+    with Image.open(screenshot) as image:
+        map_area = image.convert("RGB").crop((0, HEADER_PX, image.width, image.height))
+    colours = map_area.resize((256, 192)).getcolors(maxcolors=256 * 192) or []
+    assert len(colours) > 200, "the map looks blank"
+    most_common_share = max(count for count, _ in colours) / (256 * 192)
+    assert most_common_share < 0.8
+    assert max(ImageStat.Stat(map_area.convert("L")).stddev) > 10
