@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-from typing import Any, cast
+from typing import cast
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from geohub.i18n import negotiate_language
-from geohub.tiles.raster import open_hillshade, render_hillshade
+from geohub.tiles.raster import render_hillshade
 from geohub.tiles.service import TileService, TilesetNotFoundError
 from geohub.tiles.tilejson import MVT, TMS_URI, ogc_tileset, tilejson
 from geohub.tiles.tms import TMS_ID, WEB_MERCATOR_QUAD, check_tile
@@ -57,17 +57,10 @@ def xyz_tile(tileset_id: str, z: int, x: int, y: int) -> Response:
 def raster_tile(tileset_id: str, z: int, x: int, y: int, image_format: str) -> Response:
     if tileset_id != "hillshade" or image_format not in RASTER_TYPES:
         raise TilesetNotFoundError(f"There is no raster tileset '{tileset_id}' as {image_format}.")
-    hillshade = _hillshade()
+    hillshade = _service().hillshade
     check_tile(z, x, y, hillshade.minzoom, hillshade.maxzoom)
     data = render_hillshade(hillshade, z, x, y, image_format)
     return tile_response(data or b"", RASTER_TYPES[image_format])
-
-
-def _hillshade() -> Any:
-    service = _service()
-    if "hillshade" not in service.__dict__:
-        service.__dict__["hillshade"] = open_hillshade(service.services.settings.demo_data_dir / "dem.tif")
-    return service.__dict__["hillshade"]
 
 
 @tiles.get("/tiles/<tileset_id>.json")

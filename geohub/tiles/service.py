@@ -11,6 +11,7 @@ from geohub.errors import NotFoundError
 from geohub.services import Services
 from geohub.storage.base import Bbox
 from geohub.tiles.cache import TileCache
+from geohub.tiles.raster import RasterTileset, open_hillshade
 from geohub.tiles.tilesets import Tileset, build_tilesets, tile_request
 from geohub.tiles.tms import check_tile, tiles_covering
 
@@ -39,6 +40,11 @@ class TileService:
     @cached_property
     def cache(self) -> TileCache:
         return TileCache(tile_cache_root(self.services))
+
+    @cached_property
+    def hillshade(self) -> RasterTileset:
+        """The hillshade raster tileset of the demo DEM."""
+        return open_hillshade(self.services.settings.demo_data_dir / "dem.tif")
 
     def tileset(self, tileset_id: str) -> Tileset:
         """The tileset called `tileset_id`, or a 404."""
