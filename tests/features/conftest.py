@@ -246,6 +246,12 @@ class LiveServers:
                 self._servers.update(zip(missing, pool.map(self._start, missing), strict=True))
         return self._servers[backend]
 
+    def one(self, backend: str) -> LiveServer:
+        """Only this backend's server (for tests that need just one)."""
+        if backend not in self._servers:
+            self._servers[backend] = self._start(backend)
+        return self._servers[backend]
+
     def _start(self, backend: str) -> LiveServer:
         data_dir = self.tmp.mktemp(f"live-{backend}")
         database_url = _throwaway_database(self.stack, "geohub_ft_live") if backend == "postgis" else None

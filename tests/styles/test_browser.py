@@ -10,80 +10,28 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
 import pytest
 from PIL import Image, ImageStat
 
-from geohub.settings import PROJECT_ROOT
+from tests.features.conftest import LiveServers
 
 BROWSER_CHECK = Path(__file__).with_name("browser_check.cjs")
 GEOHUB = str(Path(sys.executable).parent / "geohub")
 HEADER_PX = 80  # the page's heading above the map, left out of the pixel checks
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _wait_until_ready(url: str, server: subprocess.Popen[bytes], log: Path, timeout_s: float = 60) -> None:
-    deadline = time.monotonic() + timeout_s
-    while True:
-        if server.poll() is not None:
-            raise RuntimeError(f"geohub serve exited with {server.returncode}:\n{log.read_text()[-3000:]}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                response.read()
-                return
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.2)
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`geohub serve` over the demo data on a free port; its public URL is where it listens."""
-    data_dir = tmp_path_factory.mktemp("browser")
-    port = _free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    env = {k: v for k, v in os.environ.items() if not k.upper().startswith("GEOHUB_")}
-    env.update(
-        {
-            "GEOHUB_DATA_DIR": str(data_dir),
-            "GEOHUB_PORT": str(port),
-            "GEOHUB_PUBLIC_URL": base_url,
-            "GEOHUB_WORKERS": "2",
-            "GEOHUB_LOG_LEVEL": "WARNING",
-        }
-    )
-    loaded = subprocess.run(
-        [GEOHUB, "demo", "--no-serve"], env=env, capture_output=True, text=True, timeout=180, check=False
-    )
-    assert loaded.returncode == 0, loaded.stderr[-3000:]
-    command = [GEOHUB, "serve"]
-    log = data_dir / "serve.log"
-    with log.open("wb") as sink:
-        process = subprocess.Popen(command, env=env, cwd=PROJECT_ROOT, stdout=sink, stderr=subprocess.STDOUT)
-    try:
-        _wait_until_ready(f"{base_url}/readyz", process, log)
-        yield base_url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+    with ExitStack() as stack:
+        yield LiveServers(tmp_path_factory, stack).one("geopackage").base_url
 
 
 def open_in_chromium(url: str, allowed_origin: str, screenshot: Path) -> dict[str, Any]:

@@ -18,23 +18,14 @@ from geohub.layers.registry import LayerRegistry
 from geohub.settings import PROJECT_ROOT
 from geohub.styles.documents import OSM_ATTRIBUTION, STYLES_DIR, StyleLibrary, load_library
 from geohub.styles.glyphs import available_fonts
+from geohub.tiles.tilesets import BASEMAP_LAYERS
 from tests.styles.conftest import PUBLIC_URL
 
 VALIDATOR = PROJECT_ROOT / "web/node_modules/@maplibre/maplibre-gl-style-spec/dist/gl-style-validate.mjs"
 STYLE_IDS = [info.id for info in load_library().styles()]
 BASE_STYLE_IDS = [style_id for style_id in STYLE_IDS if not style_id.endswith("-high-contrast")]
 # the tile server's contract: the layers of the `basemap` tileset
-BASEMAP_TILESET = {
-    "water_areas",
-    "waterways",
-    "green_spaces",
-    "cadastre",
-    "roads",
-    "railways",
-    "buildings",
-    "districts",
-    "places",
-}
+BASEMAP_TILESET = set(BASEMAP_LAYERS)
 BASEMAP_SOURCES = set(load_library().basemap["sources"])
 
 
