@@ -51,7 +51,9 @@ run: install
 
 # Debian packages the tests use: PostGIS and pgRouting for the PostgreSQL server, GDAL's tools
 # and QGIS (python3-qgis, headless) as real clients, Chromium for the browser tests (driven by npm
-# playwright-core, never a downloaded browser). Installed only when missing.
+# playwright-core, never a downloaded browser), nginx for config/nginx.conf (tests/tiles/test_nginx.py
+# runs its own instance on a free port; where systemd runs, Debian also starts its default site on
+# port 80). Installed only when missing.
 system-deps:
 	@missing=""; \
 	test -f $(PG_EXTENSIONS)/postgis.control || missing="$$missing postgresql-15-postgis-3"; \
@@ -59,6 +61,7 @@ system-deps:
 	command -v ogrinfo >/dev/null || missing="$$missing gdal-bin"; \
 	test -d /usr/lib/python3/dist-packages/qgis || missing="$$missing python3-qgis"; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v nginx >/dev/null || test -x /usr/sbin/nginx || missing="$$missing nginx"; \
 	if [ -n "$$missing" ]; then \
 		echo "Installing Debian packages:$$missing"; \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
@@ -84,6 +87,14 @@ bench: install system-deps
 	$(BIN)/pip install --quiet -e ".[test,bench]"
 	command -v wrk >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null)
 	$(BIN)/python bench/features_bench.py --json var/bench/features_bench.json
+
+# Vector tile benchmark (bench/tiles_bench.py, see bench/README.md): PostGIS and embedded tile
+# generation against their floors, cached tiles through GeoHub, nginx and plain static nginx.
+.PHONY: bench-tiles
+bench-tiles: install system-deps
+	$(BIN)/pip install --quiet -e ".[test,bench]"
+	command -v wrk >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null)
+	$(BIN)/python bench/tiles_bench.py --json var/bench/tiles_bench.json
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -25,6 +25,7 @@ class GeohubServer(BaseApplication):
         self.cfg.set("limit_request_line", 8190)  # long filters and ids reach Flask: problem+json
         self.cfg.set("accesslog", None)
         self.cfg.set("proc_name", "geohub")
+        self.cfg.set("control_socket_disable", True)  # its fixed path would be shared by every instance
 
     def load(self) -> Any:
         from geohub.app import create_app

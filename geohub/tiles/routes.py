@@ -36,9 +36,10 @@ def tile_response(data: bytes, mimetype: str) -> Response:
     etag = hashlib.sha1(data).hexdigest()[:20]
     if not data:
         response = Response(status=204, mimetype=mimetype)
-    elif "gzip" in request.headers.get("Accept-Encoding", "") and mimetype == MVT:
+    elif request.accept_encodings.quality("gzip") > 0 and mimetype == MVT:
         response = Response(gzip.compress(data, compresslevel=5, mtime=0), mimetype=mimetype)
         response.headers["Content-Encoding"] = "gzip"
+        etag += "-gz"  # another coding of the same tile is another representation (RFC 9110)
     else:
         response = Response(data, mimetype=mimetype)
     response.headers["Vary"] = "Accept-Encoding"
