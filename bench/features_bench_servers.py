@@ -329,7 +329,7 @@ def running(
 
 
 def wait_ready(server: Server, path: str, timeout_s: float = 60.0) -> None:
-    """Poll `path` until it answers 200; RuntimeError when the process dies or time runs out."""
+    """Poll `path` until it answers 200 or 204; RuntimeError when the process dies or time runs out."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if server.process.poll() is not None:
@@ -337,13 +337,13 @@ def wait_ready(server: Server, path: str, timeout_s: float = 60.0) -> None:
                 f"{server.name} exited with {server.process.returncode}; see {server.log_path}"
             )
         try:
-            with urllib.request.urlopen(server.base_url + path, timeout=10) as answer:
-                if answer.status == 200:
+            with urllib.request.urlopen(server.base_url + path, timeout=30) as answer:
+                if answer.status in (200, 204):
                     return
         except OSError:
             pass
         time.sleep(0.3)
-    raise RuntimeError(f"{server.name} did not answer within {timeout_s:.0f} s; see {server.log_path}")
+    raise RuntimeError(f"{server.name} did not answer {path} within {timeout_s:.0f} s; see {server.log_path}")
 
 
 def stop(process: subprocess.Popen[bytes]) -> None:

@@ -18,7 +18,15 @@ from typing import Any
 
 import psycopg
 from features_bench_load import group_cpu_seconds, wait_until_quiet, wrk_available
-from features_bench_servers import BIN, REPO_ROOT, Server, pygeoapi_config, pygeoapi_environment, stop
+from features_bench_servers import (
+    BIN,
+    REPO_ROOT,
+    Server,
+    pygeoapi_config,
+    pygeoapi_environment,
+    stop,
+    wait_ready,
+)
 
 NGINX_TEMPLATE = REPO_ROOT / "config" / "nginx.conf"
 LUA_SCRIPT = Path(__file__).resolve().with_name("tiles_bench.lua")
@@ -101,28 +109,10 @@ def running_nginx(name: str, config: str, prefix: Path, port: int, probe: str) -
         )
     server = Server(name, process, port, log_path)
     try:
-        wait_answering(server, probe)
+        wait_ready(server, probe)
         yield server
     finally:
         stop(process)
-
-
-def wait_answering(server: Server, path: str, timeout_s: float = 60.0) -> None:
-    """Poll `path` until it answers 200 (or 204)."""
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if server.process.poll() is not None:
-            raise RuntimeError(
-                f"{server.name} exited with {server.process.returncode}; see {server.log_path}"
-            )
-        try:
-            with urllib.request.urlopen(server.base_url + path, timeout=30) as answer:
-                if answer.status in (200, 204):
-                    return
-        except OSError:
-            pass
-        time.sleep(0.3)
-    raise RuntimeError(f"{server.name} did not answer {path} within {timeout_s:.0f} s; see {server.log_path}")
 
 
 def get(url: str, timeout_s: float = 60.0) -> tuple[int, bytes]:
