@@ -271,6 +271,8 @@ def pygeoapi_tiles(services: Services, tileset: Tileset, tiles: dict[int, list[T
             (len(services.store.render_tile(tile_request(tileset, *tile))), tile) for tile in tiles[z]
         )
         with_features = [tile for size, tile in sized if size]
+        if not with_features:  # a small sample may hold no tile of this layer
+            continue
         picks = [with_features[min(len(with_features) - 1, int(q * len(with_features)))] for q in quantiles]
         chosen += list(dict.fromkeys(picks)) if with_features else []
     return chosen
