@@ -59,7 +59,7 @@ def _generation(results: dict[str, Any]) -> None:
         )
     print(
         "PostGIS = PostgisStore.render_tile (pooled connection, current-table lookup, SQL composition,"
-        "\nquery); floor = the same statement, captured from postgis_tiles._layer_query, alone on a plain"
+        "\nquery); floor = the same statement, captured from postgis_tiles.tile_statement, alone on a plain"
         "\nconnection; embedded = GeopackageStore.render_tile, indexes warmed; naive = per tile a pyogrio"
         "\nbbox read of each layer + shapely filter/simplify/clip + mapbox-vector-tile; n = timed tiles"
         "\n(cycling over the sample; fewer when the cell's time budget ran out); p95 × = PostGIS p95 /"

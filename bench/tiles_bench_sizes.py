@@ -100,7 +100,7 @@ def _bounds_only(tile: Tile) -> TileRequest:
 
 
 def _bound_values(request: TileRequest) -> tuple[float, ...]:
-    """The tile's bounds and its bounds grown by the buffer, as postgis_tiles._layer_query has them."""
+    """The tile's bounds and its bounds grown by the buffer, as postgis_tiles.tile_statement has them."""
     minx, miny, maxx, maxy = request.bounds_3857
     margin = (maxx - minx) * request.buffer / request.extent
     return (minx, miny, maxx, maxy, minx - margin, miny - margin, maxx + margin, maxy + margin)

@@ -1,7 +1,7 @@
 """Tile generation timings of bench/tiles_bench.py: GeoHub against the floor of each backend.
 
 PostGIS: `PostgisStore.render_tile` (what a cache miss runs) against the very statement it sends,
-captured from `geohub.storage.postgis_tiles._layer_query` and timed alone on a plain connection.
+built by `geohub.storage.postgis_tiles.tile_statement` and timed alone on a plain connection.
 Embedded: `GeopackageStore.render_tile` (in-memory STRtree per layer version, warmed) against a
 naive renderer that reads each layer's bbox from the GeoPackage with pyogrio on every tile, then
 filters, simplifies and clips with shapely and encodes with mapbox-vector-tile, as GeoHub does.
@@ -26,7 +26,6 @@ import numpy as np
 import psycopg
 import shapely
 from features_bench_servers import log
-from psycopg import sql
 from pyogrio import raw
 from pyproj import Transformer
 
@@ -120,18 +119,7 @@ class PostgisFloor:
                 "SELECT layer_id, table_name, schema_json FROM geohub.layer_versions WHERE is_current"
             ).fetchall()
             self._tables = {layer: (table, dict(schema)) for layer, table, schema in rows}
-        parts: list[sql.Composable] = []
-        params: list[Any] = []
-        for layer_request in request.layers:
-            if layer_request.layer.id not in self._tables:
-                continue
-            table, stored = self._tables[layer_request.layer.id]
-            part, part_params = postgis_tiles._layer_query(layer_request, request, table, stored)
-            parts.append(part)
-            params += part_params
-        if not parts:
-            return None
-        return (sql.SQL("SELECT ") + sql.SQL(" || ").join(parts)).as_string(self.conn), params
+        return postgis_tiles.tile_statement(self.conn, request, self._tables)
 
     def run(self, statement: tuple[str, list[Any]] | None) -> bytes:
         """Execute a prepared statement text; the tile's bytes."""

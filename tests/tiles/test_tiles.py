@@ -126,3 +126,24 @@ def test_ogc_tile_path_is_z_row_col(tile_app: Flask) -> None:
     ogc = client.get(f"/collections/buildings/tiles/WebMercatorQuad/{z}/{y}/{x}")
     xyz = client.get(f"/tiles/buildings/{z}/{x}/{y}.mvt")
     assert ogc.status_code == 200 and ogc.data == xyz.data
+
+
+def test_tile_rules_and_small_polygon_rule_apply_together(tile_apps: dict[str, Flask]) -> None:
+    from geohub.layers.models import TileRule
+    from geohub.tiles.tilesets import Tileset, tile_request
+
+    registry = tile_apps["postgis"].extensions["geohub"].registry
+    parks = registry.get("green_spaces")
+    only_parks = parks.model_copy(
+        update={"tile_rules": (TileRule(below_zoom=13, attribute="class", values=("park",)),)}
+    )
+    tileset = Tileset("parks", parks.title, (only_parks,))
+    request = tile_request(tileset, *tile_at(11))
+    assert request.layers[0].keep is not None and request.layers[0].min_size_deg > 0
+    found = {}
+    for backend, app in tile_apps.items():
+        layers = mapbox_vector_tile.decode(app.extensions["geohub"].store.render_tile(request))
+        found[backend] = {f["id"] for f in layers["green_spaces"]["features"]}
+        classes = {f["properties"]["class"] for f in layers["green_spaces"]["features"]}
+        assert classes == {"park"}, backend
+    assert found["geopackage"] == found["postgis"]
