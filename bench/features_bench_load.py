@@ -79,17 +79,23 @@ def run_wrk(
     return _measurement(json.loads(line[len(MARKER) :]))
 
 
-def _measurement(raw: dict[str, int]) -> Measurement:
-    """A Measurement from the JSON line the Lua script's done() prints."""
+def wrk_totals(raw: dict[str, int]) -> tuple[int, int, float, float]:
+    """(good answers, errors, seconds, good answers per second) from the Lua script's counts."""
     socket_errors = raw["connect"] + raw["read"] + raw["write"] + raw["timeout"]
     good = raw["requests"] - raw["wrong"]
     seconds = raw["duration_us"] / 1e6
+    return good, raw["wrong"] + socket_errors, seconds, good / seconds if seconds else 0.0
+
+
+def _measurement(raw: dict[str, int]) -> Measurement:
+    """A Measurement from the JSON line the Lua script's done() prints."""
+    good, errors, seconds, rps = wrk_totals(raw)
     return Measurement(
         requests=raw["requests"],
         good=good,
-        errors=raw["wrong"] + socket_errors,
+        errors=errors,
         seconds=seconds,
-        rps=good / seconds if seconds else 0.0,
+        rps=rps,
         p50_ms=raw["p50_us"] / 1000,
         p95_ms=raw["p95_us"] / 1000,
         p99_ms=raw["p99_us"] / 1000,

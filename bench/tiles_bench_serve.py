@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
-from features_bench_load import group_cpu_seconds, wait_until_quiet, wrk_available
+from features_bench_load import group_cpu_seconds, wait_until_quiet, wrk_available, wrk_totals
 from features_bench_servers import (
     BIN,
     REPO_ROOT,
@@ -136,15 +136,13 @@ def run_wrk(
     cpu = group_cpu_seconds(server.process.pid) - cpu_before
     if "error" in raw:
         return failed_load(str(raw["error"]))
-    socket_errors = raw["connect"] + raw["read"] + raw["write"] + raw["timeout"]
-    good = raw["requests"] - raw["wrong"]
-    seconds = raw["duration_us"] / 1e6
+    good, errors, seconds, rps = wrk_totals(raw)
     return Load(
         requests=raw["requests"],
         good=good,
-        errors=raw["wrong"] + socket_errors,
+        errors=errors,
         seconds=seconds,
-        rps=good / seconds if seconds else 0.0,
+        rps=rps,
         mb_per_s=raw["bytes"] / seconds / 1e6 if seconds else 0.0,
         p50_ms=raw["p50_us"] / 1000,
         p95_ms=raw["p95_us"] / 1000,
