@@ -54,7 +54,8 @@ def _read_until_swapped(store: FeatureStore, swap: VersionSwap, rounds: int = 5_
         started = swap.started.is_set()
         page = store.query(BUILDINGS, FeatureQuery(bbox=(-180, -90, 180, 90), limit=25))
         count = store.count(BUILDINGS)
-        during = started and not swap.finished.is_set()  # the write was open before and after both reads
+        # the writer cannot commit before the reader sets `looked`: until then the write is open
+        during = started and not swap.looked.is_set()
         observations.append((during, count, page.number_matched, ids_of(page.features)))
         if sum(o[0] for o in observations) >= 5:
             swap.looked.set()
