@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
+
+import numpy as np
 
 from geohub.errors import InvalidBboxError, InvalidRequestError
 from geohub.layers.models import LayerDefinition
@@ -22,6 +24,21 @@ class Feature:
     id: str
     geometry: bytes
     properties: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class FeatureTable:
+    """Validated features in columns, ready to store (the fast path of ETL writes).
+
+    `geometries`: shapely geometries of the layer's type, 2D, lon/lat WGS 84;
+    `columns`: every attribute of the layer -> its values, already coerced to the attribute type.
+    """
+
+    geometries: np.ndarray
+    columns: Mapping[str, Sequence[Any]]
+
+    def __len__(self) -> int:
+        return len(self.geometries)
 
 
 @dataclass(frozen=True)
@@ -111,13 +128,41 @@ class FeatureStore(Protocol):
     def write_version(
         self,
         layer: LayerDefinition,
-        features: Iterable[Feature],
+        features: Iterable[Feature] | FeatureTable,
         *,
         source_fingerprint: str = "",
         note: str = "",
         publish: bool = True,
+        digests: bytes = b"",
     ) -> LayerVersion:
-        """Store `features` as a new version, all or nothing; publish it when asked."""
+        """Store `features` as a new version, all or nothing; publish it when asked.
+
+        `digests` is the ETL's per-feature fingerprint of the version (etl/digest.py), kept
+        beside it so the next import can diff without reading every feature back.
+        """
+
+    def write_derived_version(
+        self,
+        layer: LayerDefinition,
+        base_version: int,
+        upserts: FeatureTable,
+        deletes: Sequence[str],
+        *,
+        note: str = "",
+        publish: bool = True,
+        digests: bytes = b"",
+    ) -> LayerVersion:
+        """A new version: `base_version`'s features without the `deletes` keys and the keys of
+        `upserts`, plus `upserts` — copied inside the database, all or nothing."""
+
+    def delete_version(self, layer_id: str, version: int) -> None:
+        """Drop a version that is not published (a discarded import); ConflictError for the current one."""
+
+    def version_digests(self, layer_id: str, version: int) -> bytes:
+        """The digests stored with a version (b"" when it was written without them)."""
+
+    def read_version(self, layer: LayerDefinition, version: int) -> Iterator[Feature]:
+        """Every feature of one stored version, published or not, in key order."""
 
     def publish_version(self, layer_id: str, version: int) -> LayerVersion:
         """Make `version` the one readers see (also how a rollback is done)."""

@@ -12,7 +12,7 @@ import shapely
 
 from geohub.errors import FieldError, InvalidDataError
 from geohub.layers.models import LayerDefinition
-from geohub.storage.base import Bbox, Feature
+from geohub.storage.base import Bbox, Feature, FeatureTable
 from geohub.storage.values import coerce_value
 
 BATCH_SIZE = 5_000
@@ -52,9 +52,12 @@ class ExtentTracker:
 
 
 def feature_batches(
-    layer: LayerDefinition, features: Iterable[Feature], size: int = BATCH_SIZE
+    layer: LayerDefinition, features: Iterable[Feature] | FeatureTable, size: int = BATCH_SIZE
 ) -> Iterator[Batch]:
     """Coerce features to the layer schema, batch by batch; InvalidDataError on a bad one."""
+    if isinstance(features, FeatureTable):
+        yield from table_batches(layer, features, size * 4)
+        return
     iterator = iter(features)
     position = 0
     while chunk := list(islice(iterator, size)):
@@ -66,6 +69,41 @@ def feature_batches(
             wkbs=list(shapely.to_wkb(geometries, include_srid=False)),
             bounds=shapely.bounds(geometries),
             values=values,
+        )
+
+
+def table_batches(layer: LayerDefinition, table: FeatureTable, size: int) -> Iterator[Batch]:
+    """Batches of an already validated FeatureTable: vectorized, no per-value coercion.
+
+    The geometry checks stay (cheap and vectorized), so a caller's mistake cannot store a
+    wrong type or a non-lon/lat coordinate.
+    """
+    columns = [table.columns[a.name] for a in layer.attributes]
+    for start in range(0, len(table), size):
+        stop = min(start + size, len(table))
+        geometries = table.geometries[start:stop]
+        _check_table_geometries(layer, geometries, start)
+        yield Batch(
+            geometries=geometries,
+            wkbs=list(shapely.to_wkb(geometries, include_srid=False)),
+            bounds=shapely.bounds(geometries),
+            values=list(zip(*(column[start:stop] for column in columns), strict=True)),
+        )
+
+
+def _check_table_geometries(layer: LayerDefinition, geometries: np.ndarray, offset: int) -> None:
+    expected = layer.geometry_type.value
+    bad = shapely.is_missing(geometries) | shapely.is_empty(geometries)
+    bad |= shapely.get_type_id(geometries) != _TYPE_IDS[expected]
+    bounds = shapely.bounds(geometries)
+    with np.errstate(invalid="ignore"):
+        bad |= ~np.isfinite(bounds).all(axis=1)
+        bad |= (bounds[:, 0] < -180) | (bounds[:, 2] > 180) | (bounds[:, 1] < -90) | (bounds[:, 3] > 90)
+    if bad.any():
+        position = int(np.argmax(bad))
+        raise InvalidDataError(
+            f"Feature {offset + position + 1} of layer '{layer.id}': geometry missing, empty, "
+            f"not a {expected} or not lon/lat."
         )
 
 

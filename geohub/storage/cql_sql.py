@@ -173,7 +173,7 @@ class _Compiler:
 
     def _attribute(self, name: str) -> Any:
         attribute = self.layer.attribute(name)
-        if attribute is None or attribute.restricted:
+        if attribute is None:  # who may name a restricted one is checked above (features/params.py)
             raise InvalidRequestError(
                 f"Layer '{self.layer.id}' has no queryable '{name}'.",
             )

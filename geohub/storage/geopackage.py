@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from geohub.errors import (
+    ConflictError,
     FeatureNotFoundError,
     InvalidDataError,
     LayerNotFoundError,
@@ -26,6 +27,7 @@ from geohub.storage.base import (
     Feature,
     FeaturePage,
     FeatureQuery,
+    FeatureTable,
     LayerVersion,
     TileRequest,
     check_sort,
@@ -69,6 +71,9 @@ class GeopackageStore:
             with self._transaction() as conn:
                 gpkg.ensure_core_tables(conn)
                 conn.execute(VERSIONS_DDL)
+                columns = {row[1] for row in conn.execute("PRAGMA table_info(geohub_layer_versions)")}
+                if "digests" not in columns:
+                    conn.execute("ALTER TABLE geohub_layer_versions ADD COLUMN digests BLOB")
             # write the GeoPackage header into the main file, where GDAL looks for it
             self._connection().execute("PRAGMA wal_checkpoint(TRUNCATE)")
         except (OSError, sqlite3.Error) as exc:
@@ -115,38 +120,95 @@ class GeopackageStore:
     def write_version(
         self,
         layer: LayerDefinition,
-        features: Iterable[Feature],
+        features: Iterable[Feature] | FeatureTable,
         *,
         source_fingerprint: str = "",
         note: str = "",
         publish: bool = True,
+        digests: bytes = b"",
     ) -> LayerVersion:
         with self._transaction() as conn:
-            version = 1 + (
-                conn.execute(
-                    "SELECT max(version) FROM geohub_layer_versions WHERE layer_id = ?", (layer.id,)
-                ).fetchone()[0]
-                or 0
-            )
-            table = f"{layer.id}_v{version}"
+            version, table = _next_version(conn, layer.id)
             extent = _create_and_fill(conn, layer, table, features)
-            conn.execute(
-                "INSERT INTO geohub_layer_versions VALUES (?,?,?,?,?,?,?,?,?,0,?,?,?)",
-                (
-                    layer.id,
-                    version,
-                    table,
-                    datetime.now(UTC).isoformat(),
-                    extent.count,
-                    *(extent.extent or (None,) * 4),
-                    source_fingerprint,
-                    note,
-                    json.dumps(schema_of(layer)),
-                ),
+            _record_version(
+                conn, layer, version, table, extent.count, extent.extent, source_fingerprint, note, digests
             )
             if publish:
                 _switch_current(conn, layer.id, version)
         return self._version(layer.id, version)
+
+    def write_derived_version(
+        self,
+        layer: LayerDefinition,
+        base_version: int,
+        upserts: FeatureTable,
+        deletes: Sequence[str],
+        *,
+        note: str = "",
+        publish: bool = True,
+        digests: bytes = b"",
+    ) -> LayerVersion:
+        key = layer.attribute(layer.key)
+        assert key is not None
+        dropped = [parse_feature_id(key.type, k) for k in deletes]
+        dropped += [v for v in upserts.columns[layer.key] if v is not None]
+        with self._transaction() as conn:
+            base_table, base_layer = _version_table(conn, layer, base_version)
+            version, table = _next_version(conn, layer.id)
+            _create_and_fill(conn, layer, table, upserts)
+            names = ", ".join(f'"{n}"' for n in ["geom", *(a.name for a in base_layer.attributes)])
+            # the rtree triggers _create_and_fill made index the copied rows
+            conn.execute(
+                f'INSERT INTO "{table}" ({names}) SELECT {names} FROM "{base_table}" '
+                f'WHERE "{layer.key}" NOT IN (SELECT value FROM json_each(?))',
+                (json.dumps(dropped),),
+            )
+            count, extent = _table_extent(conn, table)
+            conn.execute(
+                "UPDATE gpkg_contents SET min_x = ?, min_y = ?, max_x = ?, max_y = ? WHERE table_name = ?",
+                (*(extent or (None,) * 4), table),
+            )
+            _record_version(conn, layer, version, table, count, extent, "", note, digests)
+            if publish:
+                _switch_current(conn, layer.id, version)
+        return self._version(layer.id, version)
+
+    def delete_version(self, layer_id: str, version: int) -> None:
+        with self._transaction() as conn:
+            row = conn.execute(
+                "SELECT table_name, is_current FROM geohub_layer_versions WHERE layer_id = ? AND version = ?",
+                (layer_id, version),
+            ).fetchone()
+            if row is None:
+                raise VersionNotFoundError(f"Layer '{layer_id}' has no version {version}.")
+            if row[1]:
+                raise ConflictError(
+                    f"Version {version} of layer '{layer_id}' is published; it cannot be deleted."
+                )
+            _drop_table(conn, row[0])
+            conn.execute(
+                "DELETE FROM geohub_layer_versions WHERE layer_id = ? AND version = ?", (layer_id, version)
+            )
+
+    def version_digests(self, layer_id: str, version: int) -> bytes:
+        row = (
+            self._connection()
+            .execute(
+                "SELECT digests FROM geohub_layer_versions WHERE layer_id = ? AND version = ?",
+                (layer_id, version),
+            )
+            .fetchone()
+        )
+        if row is None:
+            raise VersionNotFoundError(f"Layer '{layer_id}' has no version {version}.")
+        return bytes(row[0] or b"")
+
+    def read_version(self, layer: LayerDefinition, version: int) -> Iterator[Feature]:
+        conn = self._connection()
+        table, stored_layer = _version_table(conn, layer, version)
+        rows = conn.execute(f'SELECT {_select_list(stored_layer)} FROM "{table}" t ORDER BY "{layer.key}"')
+        for row in rows:
+            yield feature_from_row(stored_layer, gpkg.blob_wkb(row[0]), row[1:])
 
     def publish_version(self, layer_id: str, version: int) -> LayerVersion:
         with self._transaction() as conn:
@@ -283,7 +345,7 @@ class GeopackageStore:
 
 
 def _create_and_fill(
-    conn: sqlite3.Connection, layer: LayerDefinition, table: str, features: Iterable[Feature]
+    conn: sqlite3.Connection, layer: LayerDefinition, table: str, features: Iterable[Feature] | FeatureTable
 ) -> ExtentTracker:
     columns = ", ".join(f'"{a.name}" {SQLITE_TYPES[a.type]}' for a in layer.attributes)
     conn.execute(f'DROP TABLE IF EXISTS "{table}"')
@@ -333,6 +395,73 @@ def _create_and_fill(
         (table, _gpkg_type(layer), gpkg.WGS84),
     )
     return extent
+
+
+def _next_version(conn: sqlite3.Connection, layer_id: str) -> tuple[int, str]:
+    row = conn.execute(
+        "SELECT max(version) FROM geohub_layer_versions WHERE layer_id = ?", (layer_id,)
+    ).fetchone()
+    version = 1 + int(row[0] or 0)
+    return version, f"{layer_id}_v{version}"
+
+
+def _record_version(
+    conn: sqlite3.Connection,
+    layer: LayerDefinition,
+    version: int,
+    table: str,
+    count: int,
+    extent: Bbox | None,
+    source_fingerprint: str,
+    note: str,
+    digests: bytes,
+) -> None:
+    conn.execute(
+        "INSERT INTO geohub_layer_versions (layer_id, version, table_name, created_at, feature_count, "
+        "min_x, min_y, max_x, max_y, is_current, source_fingerprint, note, schema_json, digests) "
+        "VALUES (?,?,?,?,?,?,?,?,?,0,?,?,?,?)",
+        (
+            layer.id,
+            version,
+            table,
+            datetime.now(UTC).isoformat(),
+            count,
+            *(extent or (None,) * 4),
+            source_fingerprint,
+            note,
+            json.dumps(schema_of(layer)),
+            digests or None,
+        ),
+    )
+
+
+def _version_table(
+    conn: sqlite3.Connection, layer: LayerDefinition, version: int
+) -> tuple[str, LayerDefinition]:
+    row = conn.execute(
+        "SELECT table_name, schema_json FROM geohub_layer_versions WHERE layer_id = ? AND version = ?",
+        (layer.id, version),
+    ).fetchone()
+    if row is None:
+        raise VersionNotFoundError(f"Layer '{layer.id}' has no version {version}.")
+    return str(row[0]), readable_layer(layer, json.loads(row[1]))
+
+
+def _table_extent(conn: sqlite3.Connection, table: str) -> tuple[int, Bbox | None]:
+    row = conn.execute(
+        f'SELECT count(*), min(minx), min(miny), max(maxx), max(maxy) FROM "rtree_{table}_geom"'
+    ).fetchone()
+    if not row[0]:
+        return 0, None
+    return int(row[0]), (float(row[1]), float(row[2]), float(row[3]), float(row[4]))
+
+
+def _drop_table(conn: sqlite3.Connection, table: str) -> None:
+    """Drop a version's table with its R-tree and GeoPackage registrations."""
+    conn.execute(f'DROP TABLE IF EXISTS "rtree_{table}_geom"')
+    conn.execute(f'DROP TABLE IF EXISTS "{table}"')
+    for registry in ("gpkg_extensions", "gpkg_geometry_columns", "gpkg_contents"):
+        conn.execute(f"DELETE FROM {registry} WHERE table_name = ?", (table,))
 
 
 def _gpkg_type(layer: LayerDefinition) -> str:

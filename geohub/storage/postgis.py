@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -28,6 +28,7 @@ from geohub.storage.base import (
     Feature,
     FeaturePage,
     FeatureQuery,
+    FeatureTable,
     LayerVersion,
     TileRequest,
     check_sort,
@@ -44,7 +45,13 @@ from geohub.storage.rows import (
     schema_of,
     version_from_row,
 )
-from geohub.storage.values import POSTGRES_TYPES, parse_feature_id, parse_filter_value
+from geohub.storage.values import (
+    BINARY_COPY_TYPES,
+    BINARY_COPY_VALUES,
+    POSTGRES_TYPES,
+    parse_feature_id,
+    parse_filter_value,
+)
 
 SCHEMA = "geohub"
 WGS84 = 4326
@@ -60,6 +67,7 @@ CREATE TABLE IF NOT EXISTS {SCHEMA}.layer_versions (
     PRIMARY KEY (layer_id, version));
 CREATE UNIQUE INDEX IF NOT EXISTS layer_versions_one_current
     ON {SCHEMA}.layer_versions (layer_id) WHERE is_current;
+ALTER TABLE {SCHEMA}.layer_versions ADD COLUMN IF NOT EXISTS digests bytea;
 """
 
 
@@ -133,44 +141,100 @@ class PostgisStore:
     def write_version(
         self,
         layer: LayerDefinition,
-        features: Iterable[Feature],
+        features: Iterable[Feature] | FeatureTable,
         *,
         source_fingerprint: str = "",
         note: str = "",
         publish: bool = True,
+        digests: bytes = b"",
     ) -> LayerVersion:
         with self._connection(writing=True) as conn:
-            conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"geohub:{layer.id}",))
-            version = (
-                1
-                + (
-                    conn.execute(
-                        "SELECT coalesce(max(version), 0) FROM geohub.layer_versions WHERE layer_id = %s",
-                        (layer.id,),
-                    ).fetchone()
-                    or (0,)
-                )[0]
-            )
-            table = f"{layer.id}_v{version}"
-            extent = _create_and_fill(conn, layer, table, features)
-            conn.execute(
-                "INSERT INTO geohub.layer_versions (layer_id, version, table_name, feature_count, "
-                "min_x, min_y, max_x, max_y, source_fingerprint, note, schema_json) "
-                "VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)",
-                (
-                    layer.id,
-                    version,
-                    table,
-                    extent.count,
-                    *(extent.extent or (None,) * 4),
-                    source_fingerprint,
-                    note,
-                    Jsonb(schema_of(layer)),
-                ),
+            version, table = _next_version(conn, layer.id)
+            _create_table(conn, layer, table)
+            extent = _copy_rows(conn, layer, table, features)
+            _create_indexes(conn, layer, table)
+            _record_version(
+                conn, layer, version, table, extent.count, extent.extent, source_fingerprint, note, digests
             )
             if publish:
                 _switch_current(conn, layer.id, version)
         return self._version(layer.id, version)
+
+    def write_derived_version(
+        self,
+        layer: LayerDefinition,
+        base_version: int,
+        upserts: FeatureTable,
+        deletes: Sequence[str],
+        *,
+        note: str = "",
+        publish: bool = True,
+        digests: bytes = b"",
+    ) -> LayerVersion:
+        key = layer.attribute(layer.key)
+        assert key is not None
+        dropped = [parse_feature_id(key.type, k) for k in deletes]
+        dropped += [v for v in upserts.columns[layer.key] if v is not None]
+        with self._connection(writing=True) as conn:
+            base_table, base_layer = _version_table(conn, layer, base_version)
+            version, table = _next_version(conn, layer.id)
+            _create_table(conn, layer, table)
+            _copy_rows(conn, layer, table, upserts)
+            names = sql.SQL(", ").join(
+                sql.Identifier(n) for n in ["geom", *(a.name for a in base_layer.attributes)]
+            )
+            conn.execute(
+                sql.SQL("INSERT INTO {} ({}) SELECT {} FROM {} WHERE NOT ({} = ANY(%s))").format(
+                    sql.Identifier(SCHEMA, table), names, names, base_table, sql.Identifier(layer.key)
+                ),
+                (dropped,),
+            )
+            _create_indexes(conn, layer, table)
+            count, extent = _table_extent(conn, table)
+            _record_version(conn, layer, version, table, count, extent, "", note, digests)
+            if publish:
+                _switch_current(conn, layer.id, version)
+        return self._version(layer.id, version)
+
+    def delete_version(self, layer_id: str, version: int) -> None:
+        with self._connection(writing=True) as conn:
+            conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"geohub:{layer_id}",))
+            row = conn.execute(
+                "SELECT table_name, is_current FROM geohub.layer_versions "
+                "WHERE layer_id = %s AND version = %s",
+                (layer_id, version),
+            ).fetchone()
+            if row is None:
+                raise VersionNotFoundError(f"Layer '{layer_id}' has no version {version}.")
+            if row[1]:
+                raise ConflictError(
+                    f"Version {version} of layer '{layer_id}' is published; it cannot be deleted."
+                )
+            conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(sql.Identifier(SCHEMA, row[0])))
+            conn.execute(
+                "DELETE FROM geohub.layer_versions WHERE layer_id = %s AND version = %s", (layer_id, version)
+            )
+
+    def version_digests(self, layer_id: str, version: int) -> bytes:
+        with self._connection() as conn:
+            row = conn.execute(
+                "SELECT digests FROM geohub.layer_versions WHERE layer_id = %s AND version = %s",
+                (layer_id, version),
+            ).fetchone()
+        if row is None:
+            raise VersionNotFoundError(f"Layer '{layer_id}' has no version {version}.")
+        return bytes(row[0] or b"")
+
+    def read_version(self, layer: LayerDefinition, version: int) -> Iterator[Feature]:
+        with self._connection() as conn:
+            table, stored_layer = _version_table(conn, layer, version)
+            rows = conn.execute(
+                sql.SQL("SELECT {} FROM {} ORDER BY {}").format(
+                    _select_list(stored_layer), table, sql.Identifier(layer.key)
+                )
+            )
+            for row in rows:
+                yield feature_from_row(stored_layer, bytes(row[0]), row[1:])
 
     def publish_version(self, layer_id: str, version: int) -> LayerVersion:
         with self._connection(writing=True) as conn:
@@ -281,9 +345,17 @@ class PostgisStore:
         return feature_from_row(layer, bytes(row[0]), row[1:])
 
 
-def _create_and_fill(
-    conn: psycopg.Connection[Any], layer: LayerDefinition, table_name: str, features: Iterable[Feature]
-) -> ExtentTracker:
+def _next_version(conn: psycopg.Connection[Any], layer_id: str) -> tuple[int, str]:
+    """The next version number and its table name, under the layer's write lock."""
+    conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"geohub:{layer_id}",))
+    row = conn.execute(
+        "SELECT coalesce(max(version), 0) FROM geohub.layer_versions WHERE layer_id = %s", (layer_id,)
+    ).fetchone()
+    version = 1 + int(row[0] if row else 0)
+    return version, f"{layer_id}_v{version}"
+
+
+def _create_table(conn: psycopg.Connection[Any], layer: LayerDefinition, table_name: str) -> None:
     table = sql.Identifier(SCHEMA, table_name)
     columns = sql.SQL(", ").join(
         sql.SQL("{} {}").format(sql.Identifier(a.name), sql.SQL(POSTGRES_TYPES[a.type]))
@@ -295,21 +367,100 @@ def _create_and_fill(
             table, sql.SQL(layer.geometry_type.value), sql.Literal(WGS84), columns
         )
     )
+
+
+def _copy_rows(
+    conn: psycopg.Connection[Any],
+    layer: LayerDefinition,
+    table_name: str,
+    features: Iterable[Feature] | FeatureTable,
+) -> ExtentTracker:
+    """COPY the features in; geometries go as EWKB in binary COPY (geometry_recv reads it)."""
+    table = sql.Identifier(SCHEMA, table_name)
     names = sql.SQL(", ").join(sql.Identifier(n) for n in ["geom", *(a.name for a in layer.attributes)])
     extent = ExtentTracker()
-    with conn.cursor().copy(sql.SQL("COPY {} ({}) FROM STDIN").format(table, names)) as copy:
+    types = ["bytea", *(BINARY_COPY_TYPES[a.type] for a in layer.attributes)]
+    converters = [BINARY_COPY_VALUES.get(a.type) for a in layer.attributes]
+    with conn.cursor().copy(sql.SQL("COPY {} ({}) FROM STDIN (FORMAT BINARY)").format(table, names)) as copy:
+        copy.set_types(types)
         for batch in feature_batches(layer, features):
-            ewkb = shapely.to_wkb(shapely.set_srid(batch.geometries, WGS84), hex=True, include_srid=True)
-            for geometry, values in zip(ewkb, batch.values, strict=True):
-                copy.write_row((geometry, *values))
+            ewkb = shapely.to_wkb(shapely.set_srid(batch.geometries, WGS84), include_srid=True)
+            values = batch.values
+            if any(converters):
+                values = [
+                    tuple(v if c is None or v is None else c(v) for c, v in zip(converters, row, strict=True))
+                    for row in values
+                ]
+            for geometry, row in zip(ewkb.tolist(), values, strict=True):
+                copy.write_row((geometry, *row))
             extent.add(batch)
-    conn.execute(sql.SQL("CREATE UNIQUE INDEX ON {} ({})").format(table, sql.Identifier(layer.key)))
+    return extent
+
+
+def _create_indexes(conn: psycopg.Connection[Any], layer: LayerDefinition, table_name: str) -> None:
+    table = sql.Identifier(SCHEMA, table_name)
+    try:
+        conn.execute(sql.SQL("CREATE UNIQUE INDEX ON {} ({})").format(table, sql.Identifier(layer.key)))
+    except psycopg.errors.UniqueViolation:
+        raise InvalidDataError(f"Layer '{layer.id}': two features share the key '{layer.key}'.") from None
     for attribute in layer.attributes:
         if attribute.indexed and attribute.name != layer.key:
             conn.execute(sql.SQL("CREATE INDEX ON {} ({})").format(table, sql.Identifier(attribute.name)))
     conn.execute(sql.SQL("CREATE INDEX ON {} USING gist (geom)").format(table))
     conn.execute(sql.SQL("ANALYZE {}").format(table))
-    return extent
+
+
+def _record_version(
+    conn: psycopg.Connection[Any],
+    layer: LayerDefinition,
+    version: int,
+    table: str,
+    count: int,
+    extent: Bbox | None,
+    source_fingerprint: str,
+    note: str,
+    digests: bytes,
+) -> None:
+    conn.execute(
+        "INSERT INTO geohub.layer_versions (layer_id, version, table_name, feature_count, "
+        "min_x, min_y, max_x, max_y, source_fingerprint, note, schema_json, digests) "
+        "VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)",
+        (
+            layer.id,
+            version,
+            table,
+            count,
+            *(extent or (None,) * 4),
+            source_fingerprint,
+            note,
+            Jsonb(schema_of(layer)),
+            digests or None,
+        ),
+    )
+
+
+def _table_extent(conn: psycopg.Connection[Any], table_name: str) -> tuple[int, Bbox | None]:
+    row = conn.execute(
+        sql.SQL(
+            "SELECT n, ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) "
+            "FROM (SELECT count(*) AS n, ST_Extent(geom) AS e FROM {}) s"
+        ).format(sql.Identifier(SCHEMA, table_name))
+    ).fetchone()
+    if row is None or not row[0]:
+        return 0, None
+    return int(row[0]), (float(row[1]), float(row[2]), float(row[3]), float(row[4]))
+
+
+def _version_table(
+    conn: psycopg.Connection[Any], layer: LayerDefinition, version: int
+) -> tuple[sql.Identifier, LayerDefinition]:
+    row = conn.execute(
+        "SELECT table_name, schema_json FROM geohub.layer_versions WHERE layer_id = %s AND version = %s",
+        (layer.id, version),
+    ).fetchone()
+    if row is None:
+        raise VersionNotFoundError(f"Layer '{layer.id}' has no version {version}.")
+    return sql.Identifier(SCHEMA, row[0]), readable_layer(layer, row[1])
 
 
 def _switch_current(conn: psycopg.Connection[Any], layer_id: str, version: int) -> None:
