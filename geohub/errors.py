@@ -74,6 +74,18 @@ class VersionNotFoundError(NotFoundError):
     title, slug = "Version not found", "version-not-found"
 
 
+class UnauthorizedError(GeoHubError):
+    """No valid credentials: a missing, malformed, expired or revoked token or key."""
+
+    status, title, slug = 401, "Unauthorized", "unauthorized"
+
+
+class ForbiddenError(GeoHubError):
+    """Signed in, but this account's role does not allow it (e.g. admin pages for a publisher)."""
+
+    status, title, slug = 403, "Forbidden", "forbidden"
+
+
 class ForbiddenLayerError(GeoHubError):
     status, title, slug = 403, "Forbidden", "forbidden-layer"
 
@@ -84,6 +96,10 @@ class ConflictError(GeoHubError):
 
 class UploadTooLargeError(GeoHubError):
     status, title, slug = 413, "Upload too large", "upload-too-large"
+
+
+class TooManyRequestsError(GeoHubError):
+    status, title, slug = 429, "Too many requests", "too-many-requests"
 
 
 class InvalidDataError(GeoHubError):

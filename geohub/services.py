@@ -6,6 +6,7 @@ import threading
 from dataclasses import dataclass, field
 
 from geohub.layers.registry import LayerRegistry, load_registry
+from geohub.records import RecordsDatabase, open_records
 from geohub.settings import Settings
 from geohub.storage import open_store
 from geohub.storage.base import FeatureStore
@@ -18,6 +19,7 @@ class Services:
     settings: Settings
     registry: LayerRegistry
     _store: FeatureStore | None = field(default=None, repr=False)
+    _records: RecordsDatabase | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @classmethod
@@ -34,7 +36,19 @@ class Services:
                     self._store = open_store(self.settings)
         return self._store
 
+    @property
+    def records(self) -> RecordsDatabase:
+        """Accounts, audit log and imports; opened on first use like the store."""
+        if self._records is None:
+            with self._lock:
+                if self._records is None:
+                    self._records = open_records(self.settings)
+        return self._records
+
     def close(self) -> None:
         if self._store is not None:
             self._store.close()
             self._store = None
+        if self._records is not None:
+            self._records.close()
+            self._records = None

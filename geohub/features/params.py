@@ -13,6 +13,7 @@ from pygeofilter import ast
 from pygeofilter.parsers.cql2_json import parse as parse_cql2_json
 from pygeofilter.parsers.cql2_text import parse as parse_cql2_text
 
+from geohub.auth.principal import Principal
 from geohub.errors import InvalidBboxError, InvalidRequestError
 from geohub.features.crs import CRS84, bbox_to_crs84, canonical_crs
 from geohub.layers.models import LayerDefinition
@@ -22,7 +23,7 @@ DEFAULT_LIMIT = 10
 MAX_LIMIT = 10_000
 MAX_FILTER_CHARS = 20_000
 MAX_OFFSET = 2**62  # any larger offset is past the end of every layer, and past SQL's integers
-COMMON_PARAMETERS = frozenset({"f", "lang"})
+COMMON_PARAMETERS = frozenset({"f", "lang", "key"})  # key: an app developer key (auth/http.py)
 ITEMS_PARAMETERS = (
     frozenset(
         {
@@ -52,20 +53,30 @@ class ItemsRequest:
     query: FeatureQuery
     crs: str = CRS84
     properties: tuple[str, ...] | None = None
+    visible: tuple[str, ...] = ()  # properties to show: those asked for, else all the reader may see
     skip_geometry: bool = False
     hits_only: bool = False
     echo: Mapping[str, str] = field(default_factory=dict)  # parameters to repeat in links
 
 
-def parse_items_request(layer: LayerDefinition, args: Mapping[str, str], body: bytes = b"") -> ItemsRequest:
-    """Every items parameter checked against the layer; InvalidRequestError names the bad one."""
-    queryable = {a.name for a in layer.public_attributes()}
+def parse_items_request(
+    layer: LayerDefinition, args: Mapping[str, str], reader: Principal, body: bytes = b""
+) -> ItemsRequest:
+    """Every items parameter checked against the attributes `reader` may see; InvalidRequestError
+    names the bad one, in the same words for a restricted attribute as for one that does not exist."""
+    attributes = tuple(a.name for a in reader.visible_attributes(layer))
+    queryable = frozenset(attributes)
     unknown = sorted(set(args) - ITEMS_PARAMETERS - queryable)
     if unknown:
         raise InvalidRequestError(f"Unknown query parameter: {', '.join(unknown)}.")
     where = {name: value for name, value in args.items() if name in queryable}
     filters = [
-        f for f in (parse_filter(layer, args, body), datetime_filter(layer, args.get("datetime"))) if f
+        f
+        for f in (
+            parse_filter(layer, queryable, args, body),
+            datetime_filter(layer, queryable, args.get("datetime")),
+        )
+        if f
     ]
     query = FeatureQuery(
         bbox=parse_bbox(args.get("bbox"), args.get("bbox-crs")),
@@ -73,15 +84,17 @@ def parse_items_request(layer: LayerDefinition, args: Mapping[str, str], body: b
         filter=_and(filters),
         limit=parse_limit(args.get("limit")),
         offset=parse_offset(args.get("offset")),
-        sort=parse_sortby(layer, args.get("sortby")),
+        sort=parse_sortby(layer, queryable, args.get("sortby")),
     )
     resulttype = args.get("resulttype", "results")
     if resulttype not in ("results", "hits"):
         raise InvalidRequestError("resulttype must be 'results' or 'hits'.")
+    properties = parse_properties(layer, queryable, args.get("properties"))
     return ItemsRequest(
         query=query,
         crs=canonical_crs(args["crs"]) if "crs" in args else CRS84,
-        properties=parse_properties(layer, args.get("properties")),
+        properties=properties,
+        visible=attributes if properties is None else properties,
         skip_geometry=parse_boolean(args.get("skipGeometry"), "skipGeometry"),
         hits_only=resulttype == "hits",
         echo={k: v for k, v in args.items() if k not in ("offset", "f")},
@@ -140,7 +153,8 @@ def parse_bbox(value: str | None, bbox_crs: str | None) -> Bbox | None:
     return lonlat
 
 
-def parse_sortby(layer: LayerDefinition, value: str | None) -> tuple[SortKey, ...]:
+def parse_sortby(layer: LayerDefinition, queryable: frozenset[str], value: str | None) -> tuple[SortKey, ...]:
+    """Sort keys (`+name,-levels`) over the attributes in `queryable`."""
     if not value:
         return ()
     keys = []
@@ -148,19 +162,20 @@ def parse_sortby(layer: LayerDefinition, value: str | None) -> tuple[SortKey, ..
         name = part.strip()
         ascending = not name.startswith("-")
         name = name.lstrip("+-").strip()
-        attribute = layer.attribute(name)
-        if attribute is None or attribute.restricted:
+        if name not in queryable:
             raise InvalidRequestError(f"Cannot sort by '{name}': layer '{layer.id}' has no such property.")
         keys.append(SortKey(name, ascending))
     return tuple(keys)
 
 
-def parse_properties(layer: LayerDefinition, value: str | None) -> tuple[str, ...] | None:
+def parse_properties(
+    layer: LayerDefinition, queryable: frozenset[str], value: str | None
+) -> tuple[str, ...] | None:
+    """The `properties` selection, each one of the attributes in `queryable`."""
     if value is None:
         return None
     names = tuple(n.strip() for n in value.split(",") if n.strip())
-    public = {a.name for a in layer.public_attributes()}
-    unknown = [n for n in names if n not in public]
+    unknown = [n for n in names if n not in queryable]
     if unknown:
         raise InvalidRequestError(f"Layer '{layer.id}' has no properties {', '.join(unknown)}.")
     return names
@@ -176,8 +191,10 @@ def parse_boolean(value: str | None, name: str) -> bool:
     raise InvalidRequestError(f"{name} must be true or false.")
 
 
-def parse_filter(layer: LayerDefinition, args: Mapping[str, str], body: bytes = b"") -> ast.Node | None:
-    """The CQL2 filter (text or JSON, in the query or a JSON body), or None."""
+def parse_filter(
+    layer: LayerDefinition, queryable: frozenset[str], args: Mapping[str, str], body: bytes = b""
+) -> ast.Node | None:
+    """The CQL2 filter (text or JSON, in the query or a JSON body) over `queryable`, or None."""
     language = args.get("filter-lang", "cql2-text")
     if language not in ("cql2-text", "cql2-json"):
         raise InvalidRequestError("filter-lang must be cql2-text or cql2-json.")
@@ -196,7 +213,7 @@ def parse_filter(layer: LayerDefinition, args: Mapping[str, str], body: bytes = 
         raise
     except Exception:  # pygeofilter raises lark and parser errors of many kinds
         raise InvalidRequestError(f"The filter is not valid {language.upper()}.") from None
-    check_filter_properties(layer, node)
+    check_filter_properties(layer, queryable, node)
     return node
 
 
@@ -226,11 +243,10 @@ def _bbox_to_polygon(node: Any) -> Any:
     return node
 
 
-def check_filter_properties(layer: LayerDefinition, node: Any) -> None:
-    """InvalidRequestError for any property the layer does not offer as a queryable."""
-    public = {a.name for a in layer.public_attributes()} | {"geometry", "geom"}
+def check_filter_properties(layer: LayerDefinition, queryable: frozenset[str], node: Any) -> None:
+    """InvalidRequestError for any property that is not in `queryable` (nor the geometry)."""
     for name in _attribute_names(node):
-        if name not in public:
+        if name not in queryable and name not in ("geometry", "geom"):
             raise InvalidRequestError(f"Layer '{layer.id}' has no queryable '{name}'.")
 
 
@@ -247,13 +263,13 @@ def _attribute_names(node: Any) -> list[str]:
     return names
 
 
-def datetime_filter(layer: LayerDefinition, value: str | None) -> ast.Node | None:
+def datetime_filter(layer: LayerDefinition, queryable: frozenset[str], value: str | None) -> ast.Node | None:
     """The `datetime` parameter (instant or interval) as a filter on the layer's temporal property."""
     if value is None:
         return None
     start, end = _interval(value)
-    if layer.temporal is None:
-        return None  # a layer without time matches every instant
+    if layer.temporal is None or layer.temporal not in queryable:
+        return None  # a layer without (visible) time matches every instant
     attribute = ast.Attribute(layer.temporal)
     conditions: list[ast.Node] = []
     if start is not None:

@@ -1,0 +1,1 @@
+"""Accounts, roles, tokens, API keys and the audit log."""

@@ -1,0 +1,218 @@
+"""Authentication and rate limits for the Flask app: Bearer tokens, app keys, Flask-Limiter.
+
+Per request: `Authorization: Bearer <token>` makes the request act for an account; an app key
+(`X-API-Key` header or `key` query parameter) is optional and names the application. Bad
+credentials are a 401 even on public pages (a client should learn its token is wrong). Requests
+without credentials touch no database. Limits, per UTC window:
+- with an app key: the key's own limit (e.g. 1000/hour), counted per key;
+- signed in without a key: the anonymous limit, counted per account;
+- otherwise the anonymous limit per client address; sign-in attempts have a hard limit per address.
+Failed attempts count too: the 401 is raised after the limiter has seen the request.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import threading
+import time
+from datetime import timedelta
+
+from flask import Flask, Response, current_app, g, request
+from flask_limiter import ApplicationLimit, Limiter, RateLimitExceeded
+from flask_limiter.util import get_remote_address
+
+from geohub.auth.accounts import Accounts, token_id_of
+from geohub.auth.audit import AuditLog
+from geohub.auth.context import current_principal, set_principal
+from geohub.auth.keys import AppKey
+from geohub.auth.principal import ANONYMOUS, Principal, Role
+from geohub.errors import ForbiddenError, TooManyRequestsError, UnauthorizedError
+from geohub.problems import problem_response
+from geohub.services import Services
+
+ACCOUNTS = "geohub.accounts"
+AUDIT = "geohub.audit"
+LIMITER = "geohub.limiter"
+SIGN_IN_ENDPOINT = "auth.sign_in"
+MAX_CREDENTIAL_CHARS = 200  # tokens and keys are 64 characters
+UNLIMITED_PATHS = frozenset({"/healthz", "/readyz"})
+BAD_HEADER = "The Authorization header must be 'Bearer <token>'."
+BAD_TOKEN = "The token is invalid, expired or revoked."
+BAD_KEY = "The app key is invalid or revoked."
+log = logging.getLogger("geohub.auth")
+_build_lock = threading.Lock()
+
+
+def register_authentication(app: Flask) -> None:
+    """Authenticate every request, apply rate limits, count app key use, answer 401s with a challenge."""
+    settings = app.extensions["geohub"].settings.auth
+    app.before_request(_authenticate)
+    limiter = Limiter(
+        key_func=_rate_key,
+        application_limits=[
+            ApplicationLimit(limit_provider=_request_limit, scope="requests"),
+            ApplicationLimit(
+                limit_provider=settings.sign_in_rate_limit,
+                key_function=get_remote_address,
+                scope="sign-in",
+                exempt_when=lambda: request.endpoint != SIGN_IN_ENDPOINT,
+            ),
+        ],
+        storage_uri=settings.rate_limit_storage_uri,
+        enabled=settings.rate_limits_enabled,
+        headers_enabled=False,  # Retry-After only on a 429 (Flask-Limiter would add it to every answer)
+        key_prefix="geohub",
+        swallow_errors=True,  # counters unreachable (Redis down): serve unlimited and log, not fail
+    )
+    limiter.request_filter(lambda: request.path in UNLIMITED_PATHS)
+    limiter.init_app(app)  # its check runs after _authenticate, so it knows the key and account
+    app.before_request(_refuse_bad_credentials)
+    app.extensions[LIMITER] = limiter
+    app.register_error_handler(RateLimitExceeded, _rate_limited)
+    app.after_request(_count_key_use)
+    app.after_request(_challenge)
+
+
+def accounts() -> Accounts:
+    """This app's Accounts, opened on first use (the records database may be slow to reach)."""
+    found: Accounts | None = current_app.extensions.get(ACCOUNTS)
+    if found is None:
+        with _build_lock:
+            found = current_app.extensions.get(ACCOUNTS)
+            if found is None:
+                services: Services = current_app.extensions["geohub"]
+                lifetime = timedelta(hours=services.settings.auth.token_lifetime_h)
+                found = Accounts(services.records, sign_in_lifetime=lifetime)
+                current_app.extensions[ACCOUNTS] = found
+    return found
+
+
+def audit_log() -> AuditLog:
+    """This app's AuditLog, opened on first use."""
+    found: AuditLog | None = current_app.extensions.get(AUDIT)
+    if found is None:
+        with _build_lock:
+            found = current_app.extensions.get(AUDIT)
+            if found is None:
+                services: Services = current_app.extensions["geohub"]
+                found = AuditLog(services.records)
+                current_app.extensions[AUDIT] = found
+    return found
+
+
+def record_audit(action: str, layer_id: str | None, detail: dict[str, object]) -> None:
+    """Record a write by the current principal from the current client address."""
+    audit_log().record(current_principal(), action, layer_id, detail, request.remote_addr)
+
+
+def require_signed_in() -> Principal:
+    """The current principal, or UnauthorizedError for anonymous requests."""
+    principal = current_principal()
+    if not principal.is_signed_in:
+        raise UnauthorizedError("Sign in first: this needs an account.")
+    return principal
+
+
+def require_admin() -> Principal:
+    """The current principal if an admin: UnauthorizedError when anonymous, ForbiddenError otherwise."""
+    principal = require_signed_in()
+    if principal.role is not Role.admin:
+        raise ForbiddenError("Only administrators may do this.")
+    return principal
+
+
+def current_app_key() -> AppKey | None:
+    """The app key the current request carried, when valid."""
+    key: AppKey | None = g.get("app_key")
+    return key
+
+
+def current_token_id() -> str | None:
+    """The id of the token the current request was signed in with."""
+    token_id: str | None = g.get("token_id")
+    return token_id
+
+
+def _authenticate() -> None:
+    principal = ANONYMOUS
+    header = request.headers.get("Authorization")
+    if header is not None:
+        token = _bearer_token(header)
+        if token is None:
+            g.auth_error = UnauthorizedError(BAD_HEADER)
+            return
+        found = accounts().authenticate_token(token)
+        if found is None:
+            g.auth_error = UnauthorizedError(BAD_TOKEN)
+            return
+        principal, g.token_id = found, token_id_of(token)
+    key_text = request.headers.get("X-API-Key") or request.args.get("key")
+    if key_text is not None:
+        key = accounts().authenticate_key(key_text) if len(key_text) <= MAX_CREDENTIAL_CHARS else None
+        if key is None:
+            g.auth_error = UnauthorizedError(BAD_KEY)
+            return
+        g.app_key = key
+        principal = dataclasses.replace(principal, api_key=key.id)
+    set_principal(principal)
+
+
+def _bearer_token(header: str) -> str | None:
+    scheme, _, credentials = header.strip().partition(" ")
+    credentials = credentials.strip()
+    if scheme.lower() != "bearer" or not credentials or len(credentials) > MAX_CREDENTIAL_CHARS:
+        return None
+    return credentials
+
+
+def _refuse_bad_credentials() -> None:
+    error: UnauthorizedError | None = g.get("auth_error")
+    if error is not None:
+        raise error
+
+
+def _rate_key() -> str:
+    key = current_app_key()
+    if key is not None:
+        return f"key:{key.id}"
+    principal = current_principal()
+    if principal.user is not None:
+        return f"user:{principal.user}"
+    return f"ip:{get_remote_address()}"
+
+
+def _request_limit() -> str:
+    key = current_app_key()
+    if key is not None:
+        return key.rate_limit
+    return str(current_app.extensions["geohub"].settings.auth.anonymous_rate_limit)
+
+
+def _rate_limited(error: RateLimitExceeded) -> Response:
+    limiter: Limiter = current_app.extensions[LIMITER]
+    current = limiter.current_limit
+    retry_after_s = max(1, int(current.reset_at - time.time())) if current else 60
+    detail = f"Too many requests: the limit is {error.limit.limit}. Try again in {retry_after_s} s."
+    response = problem_response(
+        TooManyRequestsError.slug, TooManyRequestsError.title, TooManyRequestsError.status, detail
+    )
+    response.headers["Retry-After"] = str(retry_after_s)
+    return response
+
+
+def _count_key_use(response: Response) -> Response:
+    key = current_app_key()
+    if key is not None and response.status_code != 429:
+        try:
+            accounts().count_key_use(key.id)
+        except Exception:  # counting must never turn a served answer into an error
+            log.exception("could not write app key usage")
+    return response
+
+
+def _challenge(response: Response) -> Response:
+    if response.status_code == 401 and "WWW-Authenticate" not in response.headers:
+        error = ', error="invalid_token"' if g.get("auth_error") is not None else ""
+        response.headers["WWW-Authenticate"] = f'Bearer realm="GeoHub"{error}'
+    return response

@@ -1,0 +1,139 @@
+"""Sign-in, sign-out, whoami, and the admin views of the audit log and app keys."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Blueprint, Response, jsonify, request, url_for
+from pydantic import BaseModel, ConfigDict, Field
+
+from geohub.auth.audit import AuditEntry
+from geohub.auth.context import current_principal
+from geohub.auth.http import (
+    accounts,
+    audit_log,
+    current_token_id,
+    record_audit,
+    require_admin,
+    require_signed_in,
+)
+from geohub.auth.keys import KeyUsage
+from geohub.errors import InvalidRequestError
+
+auth = Blueprint("auth", __name__)
+
+
+class SignIn(BaseModel):
+    """The body of `POST /auth/tokens`."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    username: str = Field(min_length=1, max_length=100)
+    password: str = Field(min_length=1, max_length=1024)
+
+
+@auth.post("/auth/tokens")
+def sign_in() -> tuple[Response, int]:
+    """A short-lived token for a user name and password (the same 401 for any wrong pair)."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise InvalidRequestError("The request body must be a JSON object.")
+    credentials = SignIn.model_validate(body)
+    issued = accounts().sign_in_token(credentials.username, credentials.password)
+    principal = accounts().get_user(credentials.username).principal()
+    audit_log().record(principal, "auth.sign_in", None, {"token": issued.id}, request.remote_addr)
+    expires_at = issued.expires_at.isoformat().replace("+00:00", "Z") if issued.expires_at else None
+    response = jsonify({"token": issued.token, "expires_at": expires_at})
+    response.headers["Cache-Control"] = "no-store"
+    return response, 201
+
+
+@auth.delete("/auth/tokens/current")
+def sign_out() -> tuple[str, int]:
+    """Revoke the token this request was signed in with."""
+    require_signed_in()
+    token_id = current_token_id()
+    assert token_id is not None  # signed in means a token was verified
+    accounts().revoke_token(token_id)
+    record_audit("auth.sign_out", None, {"token": token_id})
+    return "", 204
+
+
+@auth.get("/auth/whoami")
+def whoami() -> Response:
+    """Who this request acts for; anonymous requests get an answer too."""
+    principal = current_principal()
+    response = jsonify(
+        {
+            "user": principal.user,
+            "role": principal.role.value if principal.role else None,
+            "department": principal.department,
+            "apiKey": principal.api_key,
+            "signedIn": principal.is_signed_in,
+        }
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@auth.get("/admin/audit")
+def audit_entries() -> Response:
+    """Audit log entries, newest first: `layer`, `user`, `limit` (1–1000), `before` (an entry id)."""
+    require_admin()
+    args = _known_arguments(request.args, {"layer", "user", "limit", "before", "lang"})
+    given_limit = _whole_number("limit", args.get("limit"))
+    limit = 100 if given_limit is None else given_limit
+    before = _whole_number("before", args.get("before"))
+    entries = audit_log().entries(
+        layer_id=args.get("layer"), user=args.get("user"), limit=limit, before_id=before
+    )
+    response = jsonify({"entries": [e.to_json() for e in entries], "next": _next_page(entries, limit, args)})
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@auth.get("/admin/keys")
+def app_keys() -> Response:
+    """Every app key with its rate limit and requests today and in all."""
+    require_admin()
+    _known_arguments(request.args, {"lang"})
+    response = jsonify({"keys": [_key_json(usage) for usage in accounts().list_keys()]})
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _known_arguments(args: Mapping[str, str], known: set[str]) -> Mapping[str, str]:
+    unknown = sorted(set(args) - known)
+    if unknown:
+        raise InvalidRequestError(f"Unknown query parameter: {', '.join(unknown)}.")
+    return args
+
+
+def _whole_number(name: str, value: str | None) -> int | None:
+    if value is None:
+        return None
+    if not value.isdigit() or len(value) > 18:
+        raise InvalidRequestError(f"{name} must be a whole number, not '{value[:40]}'.")
+    return int(value)
+
+
+def _next_page(entries: list[AuditEntry], limit: int, args: Mapping[str, str]) -> str | None:
+    if len(entries) < limit:
+        return None
+    query = {k: v for k, v in args.items() if k != "before"}
+    return url_for("auth.audit_entries", before=entries[-1].id, _external=False, **query)
+
+
+def _key_json(usage: KeyUsage) -> dict[str, Any]:
+    key = usage.key
+    return {
+        "id": key.id,
+        "app": key.app,
+        "contact": key.contact,
+        "rateLimit": key.rate_limit,
+        "createdAt": key.created_at.isoformat().replace("+00:00", "Z"),
+        "revoked": key.revoked,
+        "requestsToday": usage.today,
+        "requestsTotal": usage.total,
+    }
