@@ -165,15 +165,16 @@ def measure_cached(run: Run) -> dict[str, Any]:
     for line in summaries:
         log(f"seeded: {line}")
     cache_root = tile_cache_root(run.services["postgis"])
-    paths = sorted(
-        "/tiles/" + str(path.relative_to(cache_root))
+    files = {  # URL path -> the anonymous public's cached file (the ones nginx serves)
+        f"/tiles/{tileset}/{path.relative_to(cache_root / tileset / 'public')}": path
         for tileset in ("city", "basemap")
-        for path in (cache_root / tileset).glob("*/*/*.mvt")
+        for path in (cache_root / tileset / "public").glob("*/*/*.mvt")
         if path.stat().st_size > 0
-    )
+    }
+    paths = sorted(files)
     paths_file = run.run_dir / "cached-paths.txt"
     paths_file.write_text("\n".join(paths) + "\n")
-    sizes = [(cache_root / p.removeprefix("/tiles/")).stat().st_size for p in paths]
+    sizes = [files[p].stat().st_size for p in paths]
     log(f"{len(paths):,} non-empty cached tiles, {sum(sizes) / len(sizes) / 1e3:.1f} kB on average")
     loads: dict[str, dict[str, Load]] = {"plain": {}, "gzip": {}}
     with ExitStack() as stack:

@@ -33,7 +33,7 @@ LUA_SCRIPT = Path(__file__).resolve().with_name("tiles_bench.lua")
 MARKER = "BENCH_JSON "
 
 # nginx serving the cache folder as plain static files: the floor config/nginx.conf is held to.
-STATIC_CONFIG = """
+STATIC_CONFIG = r"""
 worker_processes auto;
 pid logs/nginx.pid;
 error_log logs/error.log warn;
@@ -45,7 +45,9 @@ http {
     access_log logs/access.log;
     server {
         listen @LISTEN@;
-        location /tiles/ { alias @CACHE_ROOT@/; }
+        location ~ "^/tiles/(?<tileset>[a-z0-9_]+)/(?<zxy>[0-9]+/[0-9]+/[0-9]+\.mvt)$" {
+            alias @CACHE_ROOT@/$tileset/public/$zxy;
+        }
     }
 }
 """

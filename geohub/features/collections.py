@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
+from geohub.etl.freshness import Freshness, layer_freshness
 from geohub.features.crs import CRS84, SUPPORTED_CRS
 from geohub.features.provider import attribute_schema
-from geohub.layers.models import LayerDefinition
+from geohub.layers.models import Attribute, LayerDefinition
 from geohub.services import Services
 
 CONFORMANCE = [
@@ -25,6 +27,8 @@ CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables-query-parameters",
     "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/filter",
     "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/features-filter",
+    "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/create-replace-delete",
+    "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/update",
     "http://www.opengis.net/spec/ogcapi-features-5/1.0/conf/sorting",
     "http://www.opengis.net/spec/ogcapi-features-6/1.0/conf/property-selection",
     "http://www.opengis.net/spec/cql2/1.0/conf/cql2-text",
@@ -37,6 +41,7 @@ CONFORMANCE = [
     "http://www.opengis.net/spec/cql2/1.0/conf/spatial-functions",
     "http://www.opengis.net/spec/cql2/1.0/conf/arithmetic",
 ]
+FRESHNESS_MEMBER = "geohub:freshness"  # source, last sync, next sync, publication, changes
 QUERYABLES_REL = "http://www.opengis.net/def/rel/ogc/1.0/queryables"
 SCHEMA_REL = "http://www.opengis.net/def/rel/ogc/1.0/schema"
 
@@ -56,11 +61,17 @@ def refresh_extents(config: dict[str, Any], services: Services, only: str | None
             config["resources"][layer.id]["extents"]["spatial"]["bbox"] = [round(v, 7) for v in extent]
 
 
-def collection_links(collection: dict[str, Any], services: Services) -> dict[str, Any]:
-    """A pygeoapi collection with GeoHub's metadata: owner, freshness, downloads, CRS, queryables."""
+def collection_links(
+    collection: dict[str, Any], services: Services, freshness: Freshness | None = None
+) -> dict[str, Any]:
+    """A pygeoapi collection with GeoHub's metadata: owner, freshness, downloads, CRS, queryables.
+
+    Only for a collection the reader may see (its freshness is read here unless given).
+    """
     layer = services.registry.get(collection["id"])
     base = f"{services.settings.public_url}/collections/{layer.id}"
-    current = services.store.current_version(layer.id)
+    if freshness is None:
+        freshness = layer_freshness(services, layer)
     department = services.registry.departments[layer.department]
     collection["crs"] = list(SUPPORTED_CRS)
     collection["storageCrs"] = CRS84
@@ -68,9 +79,10 @@ def collection_links(collection: dict[str, Any], services: Services) -> dict[str
     collection["attribution"] = layer.attribution
     collection["department"] = {"id": department.id, "name": department.name.model_dump()}
     collection["geometryType"] = layer.geometry_type.value
-    collection["version"] = current.version if current else None
-    collection["featureCount"] = current.feature_count if current else 0
-    collection["updated"] = current.created_at.isoformat() if current else None
+    collection["version"] = freshness.version
+    collection["featureCount"] = freshness.feature_count
+    collection["updated"] = freshness.published_at.isoformat() if freshness.published_at else None
+    collection[FRESHNESS_MEMBER] = freshness.to_json()
     if layer.stand_in:
         collection["standIn"] = layer.stand_in
     links = [
@@ -101,15 +113,17 @@ def collection_links(collection: dict[str, Any], services: Services) -> dict[str
     return collection
 
 
-def queryables_document(layer: LayerDefinition, base_url: str, language: str) -> dict[str, Any]:
-    """JSON Schema of what a filter may name: the public attributes and the geometry."""
+def queryables_document(
+    layer: LayerDefinition, attributes: Sequence[Attribute], base_url: str, language: str
+) -> dict[str, Any]:
+    """JSON Schema of what a filter may name: the `attributes` the reader may see and the geometry."""
     properties: dict[str, Any] = {
         "geometry": {
             "format": f"geometry-{layer.geometry_type.value.lower()}",
             "x-ogc-role": "primary-geometry",
         },
     }
-    for attribute in layer.public_attributes():
+    for attribute in attributes:
         schema = attribute_schema(attribute)
         if attribute.name == layer.key:
             schema["x-ogc-role"] = "id"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from geohub.auth.principal import ANONYMOUS, Principal
 from geohub.features.crs import CRS84, STORAGE_CRS, SUPPORTED_CRS
 from geohub.features.params import DEFAULT_LIMIT, MAX_LIMIT
 from geohub.layers.models import LANGUAGES, LayerDefinition, Text
@@ -26,8 +27,10 @@ def localized(text: Text) -> dict[str, str]:
     return {LOCALES[lang]: text.in_language(lang) for lang in ("en", "ru", "kk")}
 
 
-def pygeoapi_config(settings: Settings, registry: LayerRegistry, app_token: str) -> dict[str, Any]:
-    """The whole pygeoapi config: server, metadata and one collection per layer."""
+def pygeoapi_config(
+    settings: Settings, registry: LayerRegistry, app_token: str, reader: Principal = ANONYMOUS
+) -> dict[str, Any]:
+    """The whole pygeoapi config: server, metadata and one collection per layer `reader` may read."""
     return {
         "server": {
             "bind": {"host": settings.host, "port": settings.port},
@@ -43,8 +46,10 @@ def pygeoapi_config(settings: Settings, registry: LayerRegistry, app_token: str)
         },
         "logging": {"level": "ERROR"},
         "metadata": _metadata(settings),
-        # restricted layers are not published here: anonymous readers must not learn they exist
-        "resources": {layer.id: collection_config(layer, app_token) for layer in registry if layer.is_public},
+        # anonymous readers' pygeoapi has no restricted layers: they must not learn they exist
+        "resources": {
+            layer.id: collection_config(layer, app_token) for layer in registry.readable_layers(reader)
+        },
     }
 
 

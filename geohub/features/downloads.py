@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pyogrio
 
+from geohub.auth.principal import Principal
 from geohub.errors import LayerNotFoundError
-from geohub.layers.models import AttributeType, LayerDefinition
+from geohub.layers.models import Attribute, AttributeType, LayerDefinition
 from geohub.services import Services
 from geohub.storage.base import MAX_PAGE_SIZE, Feature, FeatureQuery
 
@@ -30,16 +33,20 @@ _NUMPY_TYPES = {
 }
 
 
-def layer_download(services: Services, layer: LayerDefinition, extension: str) -> Path:
-    """The file of the layer's current version in `extension`, made on first request."""
+def layer_download(services: Services, layer: LayerDefinition, extension: str, reader: Principal) -> Path:
+    """The file of the layer's current version in `extension` with the attributes `reader` may see,
+    made on first request; one file per audience, so no reader is sent another audience's file."""
     current = services.store.current_version(layer.id)
     if current is None:
         raise LayerNotFoundError(f"Layer '{layer.id}' has no published data yet.")
     directory = services.settings.data_dir / "downloads"
-    path = directory / f"{layer.id}-v{current.version}.{extension}"
+    attributes = reader.visible_attributes(layer)
+    # the columns are part of the name: a file made before an attribute became restricted is never reused
+    columns = hashlib.sha1(",".join(f"{a.name}:{a.type}" for a in attributes).encode()).hexdigest()[:10]
+    path = directory / reader.audience / f"{layer.id}-v{current.version}-{columns}.{extension}"
     if not path.exists():
-        directory.mkdir(parents=True, exist_ok=True)
-        _write(services, layer, path, FORMATS[extension][0])
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _write(services, layer, attributes, path, FORMATS[extension][0])
     return path
 
 
@@ -52,10 +59,11 @@ def _all_features(services: Services, layer: LayerDefinition) -> list[Feature]:
             return features
 
 
-def _write(services: Services, layer: LayerDefinition, path: Path, driver: str) -> None:
+def _write(
+    services: Services, layer: LayerDefinition, attributes: Sequence[Attribute], path: Path, driver: str
+) -> None:
     """Write to a temporary file beside `path`, then rename: readers never see half a file."""
     features = _all_features(services, layer)
-    attributes = layer.public_attributes()
     columns, masks = [], []
     for attribute in attributes:
         values = [f.properties.get(attribute.name) for f in features]

@@ -5,6 +5,15 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from geohub.features.openapi_paths import (
+    PROBLEM_RESPONSE,
+    READ_SECURITY,
+    SCHEMAS,
+    SECURITY_SCHEMES,
+    add_item_edits,
+    auth_paths,
+    publishing_paths,
+)
 from geohub.layers.registry import LayerRegistry
 
 PROBLEM = {
@@ -54,6 +63,11 @@ PARAMETERS: dict[str, dict[str, Any]] = {
         "schema": {"type": "string", "enum": ["results", "hits"], "default": "results"},
     },
 }
+TAGS = [
+    {"name": "publishing", "description": "Imports with reports, publishing, versions and rollback"},
+    {"name": "auth", "description": "Sign in and out; who a request acts for"},
+    {"name": "admin", "description": "The audit log and app keys (admins)"},
+]
 OTHER_PATHS = {
     "/healthz": {
         "get": {"summary": "Liveness", "tags": ["server"], "responses": {"200": {"description": "OK"}}}
@@ -69,9 +83,19 @@ OTHER_PATHS = {
 
 
 def complete_openapi(document: dict[str, Any], registry: LayerRegistry) -> dict[str, Any]:
-    """Add filter/datetime/sortby parameters, downloads and health; drop jobs and schema paths."""
+    """Add filter/datetime/sortby parameters, downloads, health, publishing, Part 4 edits and
+    sign-in with their security schemes; drop jobs and schema paths.
+
+    `document` is one audience's (features/audiences.py): only layers already in its paths are
+    described, so the public document names no restricted layer or attribute.
+    """
     document = copy.deepcopy(document)
     document["components"]["parameters"].update(PARAMETERS)
+    document["components"].setdefault("schemas", {}).update(SCHEMAS)
+    document["components"].setdefault("responses", {})["Problem"] = PROBLEM_RESPONSE
+    document["components"]["securitySchemes"] = SECURITY_SCHEMES
+    document["security"] = READ_SECURITY
+    document["tags"] = document.get("tags", []) + TAGS
     paths = {
         path: spec
         for path, spec in document["paths"].items()
@@ -81,6 +105,7 @@ def complete_openapi(document: dict[str, Any], registry: LayerRegistry) -> dict[
         items = paths.get(f"/collections/{layer.id}/items", {}).get("get")
         if items is None:
             continue
+        add_item_edits(paths, layer.id, layer.title.en)
         kept = [p for p in items["parameters"] if "sortby" not in str(p.get("$ref", ""))]
         items["parameters"] = kept + [{"$ref": f"#/components/parameters/{name}"} for name in PARAMETERS]
         items["responses"].update({"400": PROBLEM, "404": PROBLEM})
@@ -99,6 +124,8 @@ def complete_openapi(document: dict[str, Any], registry: LayerRegistry) -> dict[
                 }
             }
     paths.update(OTHER_PATHS)
+    paths.update(publishing_paths())
+    paths.update(auth_paths())
     document["paths"] = paths
     return _without_remote_refs(document)
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from pygeoapi.provider.base import BaseProvider
 
+from geohub.auth.principal import ANONYMOUS, Principal
 from geohub.errors import ConfigurationError
 from geohub.features.crs import CRS84
 from geohub.features.geojson import geojson_features
@@ -19,6 +20,7 @@ from geohub.storage.base import FeaturePage
 _SERVICES: weakref.WeakValueDictionary[str, Services] = weakref.WeakValueDictionary()
 items_request: ContextVar[ItemsRequest | None] = ContextVar("items_request", default=None)
 output_crs: ContextVar[str] = ContextVar("output_crs", default=CRS84)
+reader: ContextVar[Principal] = ContextVar("reader", default=ANONYMOUS)  # whom pygeoapi answers now
 JSON_TYPES = {
     AttributeType.string: {"type": "string"},
     AttributeType.integer: {"type": "integer"},
@@ -51,15 +53,16 @@ def read_page(services: Services, layer: LayerDefinition, request: ItemsRequest)
     return services.store.query(layer, request.query)
 
 
-def visible_properties(layer: LayerDefinition, request: ItemsRequest) -> tuple[str, ...]:
-    """The properties a response shows: the ones asked for, else every public one."""
-    if request.properties is not None:
-        return request.properties
-    return tuple(a.name for a in layer.public_attributes())
+def visible_properties(request: ItemsRequest) -> tuple[str, ...]:
+    """The properties a response shows: the ones asked for, else every one the reader may see."""
+    return request.visible
 
 
 class GeohubProvider(BaseProvider):
-    """Answers pygeoapi's feature queries from the current version of one layer."""
+    """Answers pygeoapi's feature queries from the current version of one layer.
+
+    pygeoapi makes one per request: its fields are the attributes the request's `reader` may see.
+    """
 
     _fields: dict[str, Any]
 
@@ -70,12 +73,14 @@ class GeohubProvider(BaseProvider):
             raise ConfigurationError("GeohubProvider used outside a GeoHub app")
         self.services = services
         self.layer = services.registry.get(provider_def["data"])
+        self.reader = reader.get()
         self.get_fields()
 
     def get_fields(self) -> dict[str, Any]:
-        """Public attributes as JSON Schema types (restricted ones are never listed)."""
+        """The attributes the reader may see as JSON Schema types (restricted ones only for staff)."""
         if not self._fields:
-            self._fields = {a.name: attribute_schema(a) for a in self.layer.public_attributes()}
+            attributes = self.reader.visible_attributes(self.layer)
+            self._fields = {a.name: attribute_schema(a) for a in attributes}
         return dict(self._fields)
 
     def query(self, **_pygeoapi_arguments: Any) -> dict[str, Any]:
@@ -93,7 +98,7 @@ class GeohubProvider(BaseProvider):
                 "numberReturned": 0,
             }
         page = store.query(self.layer, request.query)
-        visible = request.properties if request.properties is not None else tuple(self._fields)
+        visible = tuple(name for name in request.visible if name in self._fields)
         features = geojson_features(page.features, visible, request.crs, skip_geometry=request.skip_geometry)
         return {
             "type": "FeatureCollection",

@@ -13,7 +13,10 @@ from flask import Blueprint, Response, abort, current_app, request, send_file
 from pygeoapi.api import API, APIRequest
 from pygeoapi.util import render_j2_template
 
+from geohub.auth.context import current_principal
 from geohub.errors import GeoHubError, InvalidRequestError, LayerNotFoundError
+from geohub.etl.freshness import layers_freshness
+from geohub.features.audiences import audience_api
 from geohub.features.collections import (
     collection_links,
     conformance_document,
@@ -27,7 +30,7 @@ from geohub.features.geojson import feature_collection_json, geojson_features
 from geohub.features.html import self_contained, vendor_file
 from geohub.features.links import items_links
 from geohub.features.params import COMMON_PARAMETERS, ItemsRequest, parse_items_request
-from geohub.features.provider import items_request, output_crs, read_page, visible_properties
+from geohub.features.provider import items_request, output_crs, read_page, reader, visible_properties
 from geohub.i18n import negotiate_language
 from geohub.layers.models import LayerDefinition
 from geohub.services import Services
@@ -47,7 +50,8 @@ class _Request:
 
 
 def _api() -> API:
-    return current_app.extensions["geohub.pygeoapi"]
+    """The embedded pygeoapi of the reader's audience (anonymous readers' knows no restricted layer)."""
+    return audience_api(current_app.extensions, _services(), current_principal())
 
 
 def _services() -> Services:
@@ -60,7 +64,11 @@ def _call(function: Any, *args: Any, query: dict[str, str] | None = None) -> tup
     api_request = APIRequest.from_flask(
         _Request(query if query is not None else request.args.to_dict(), request.headers), api.locales
     )
-    headers, status, content = function(api, api_request, *args)
+    token = reader.set(current_principal())  # the provider shows only what the reader may see
+    try:
+        headers, status, content = function(api, api_request, *args)
+    finally:
+        reader.reset(token)
     if status >= 400:
         raise _pygeoapi_error(status, content)
     return dict(headers), int(status), content
@@ -112,7 +120,17 @@ def _json_response(headers: dict[str, str], document: Any, mimetype: str = "appl
 
 def _visible_layer(layer_id: str) -> LayerDefinition:
     """The layer, or 404 when it does not exist or the reader may not see it."""
-    return _services().registry.public(layer_id)
+    return _services().registry.readable(layer_id, current_principal())
+
+
+@features.after_request
+def _not_shared_when_signed_in(response: Response) -> Response:
+    """What a signed-in reader gets may hold restricted data: no shared cache may keep it."""
+    response.vary.add("Authorization")
+    if current_principal().is_signed_in:
+        response.cache_control.public = False
+        response.cache_control.private = True
+    return response
 
 
 @features.get("/")
@@ -174,9 +192,12 @@ def collections() -> Response:
     if _format() != "json":
         return _respond(headers, status, content)
     document = json.loads(content)
-    hidden = {layer.id for layer in services.registry if not layer.is_public}
+    readable = services.registry.readable_layers(current_principal())
+    freshness = layers_freshness(services, readable)  # one query for every layer's imports
     document["collections"] = [
-        collection_links(c, services) for c in document["collections"] if c["id"] not in hidden
+        collection_links(c, services, freshness[c["id"]])
+        for c in document["collections"]
+        if c["id"] in freshness
     ]
     return _json_response(headers, document)
 
@@ -201,14 +222,15 @@ def queryables(layer_id: str) -> Response:
         headers, status, content = _call(itemtypes.get_collection_queryables, layer_id)
         return _respond(headers, status, content)
     language = negotiate_language(request.headers.get("Accept-Language"), request.args.get("lang"))
-    document = queryables_document(layer, _services().settings.public_url, language)
+    attributes = current_principal().visible_attributes(layer)
+    document = queryables_document(layer, attributes, _services().settings.public_url, language)
     return _json_response({"Content-Language": language}, document, "application/schema+json")
 
 
 @features.get("/collections/<layer_id>/items")
 def items(layer_id: str) -> Response:
     layer = _visible_layer(layer_id)
-    checked = parse_items_request(layer, request.args.to_dict())
+    checked = parse_items_request(layer, request.args.to_dict(), current_principal())
     fmt = _format()
     if fmt in ("json", "csv"):
         return _items_document(layer, checked, fmt)
@@ -228,7 +250,7 @@ def _items_document(layer: LayerDefinition, checked: ItemsRequest, fmt: str) -> 
     """GeoJSON or CSV written by GeoHub itself from the provider's page (pygeoapi does HTML)."""
     services = _services()
     page = read_page(services, layer, checked)
-    visible = visible_properties(layer, checked)
+    visible = visible_properties(checked)
     headers = {"Content-Crs": f"<{checked.crs}>", "Content-Language": _language()}
     if fmt == "csv":
         rows = geojson_features(page.features, visible, checked.crs, skip_geometry=checked.skip_geometry)
@@ -275,7 +297,7 @@ def download(layer_id: str, extension: str) -> Response:
     layer = _visible_layer(layer_id)
     if extension not in FORMATS:
         abort(404)
-    path = layer_download(_services(), layer, extension)
+    path = layer_download(_services(), layer, extension, current_principal())
     response = send_file(
         path,
         mimetype=FORMATS[extension][1],

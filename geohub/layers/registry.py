@@ -5,13 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
 
 from geohub.errors import ConfigurationError, LayerNotFoundError
 from geohub.layers.models import Department, LayerDefinition
+
+if TYPE_CHECKING:
+    from geohub.auth.principal import Principal
 
 DEPARTMENTS_FILE = "departments.yaml"
 Model = TypeVar("Model", bound=BaseModel)
@@ -37,6 +40,17 @@ class LayerRegistry:
         if not layer.is_public:
             raise LayerNotFoundError(f"There is no layer '{layer_id}'.")
         return layer
+
+    def readable(self, layer_id: str, principal: Principal) -> LayerDefinition:
+        """The layer if `principal` may read it; else as absent (404) as a layer that does not exist."""
+        layer = self.get(layer_id)
+        if not principal.may_read(layer):
+            raise LayerNotFoundError(f"There is no layer '{layer_id}'.")
+        return layer
+
+    def readable_layers(self, principal: Principal) -> list[LayerDefinition]:
+        """Every layer `principal` may read, in file-name order."""
+        return [layer for layer in self.layers.values() if principal.may_read(layer)]
 
     def __iter__(self) -> Iterator[LayerDefinition]:
         return iter(self.layers.values())

@@ -8,6 +8,9 @@ from typing import cast
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
+from geohub.auth.context import current_principal
+from geohub.auth.principal import ANONYMOUS
+from geohub.etl.freshness import layers_freshness
 from geohub.i18n import negotiate_language
 from geohub.tiles.raster import render_hillshade
 from geohub.tiles.service import TileService, TilesetNotFoundError
@@ -31,9 +34,26 @@ def _base() -> str:
     return str(current_app.extensions["geohub"].settings.public_url)
 
 
-def tile_response(data: bytes, mimetype: str) -> Response:
-    """A tile with ETag, Cache-Control and 304 on If-None-Match; an empty tile is a 204."""
+@tiles.after_request
+def _not_shared_when_signed_in(response: Response) -> Response:
+    """Tiles and TileJSON differ by who asks: shared caches key on Authorization, and keep
+    nothing a signed-in reader got (it may hold restricted layers and attributes)."""
+    response.vary.add("Authorization")
+    if current_principal().is_signed_in:
+        response.cache_control.public = False
+        response.cache_control.private = True
+    return response
+
+
+def tile_response(data: bytes, mimetype: str, audience: str = ANONYMOUS.audience) -> Response:
+    """A tile with ETag, Cache-Control and 304 on If-None-Match; an empty tile is a 204.
+
+    The ETag names the audience the tile was made for: a client (or cache) holding staff's tile
+    never gets a 304 for the public one, even when their bytes are the same.
+    """
     etag = hashlib.sha1(data).hexdigest()[:20]
+    if audience != ANONYMOUS.audience:
+        etag += f"-{audience}"
     if not data:
         response = Response(status=204, mimetype=mimetype)
     elif request.accept_encodings.quality("gzip") > 0 and mimetype == MVT:
@@ -51,7 +71,8 @@ def tile_response(data: bytes, mimetype: str) -> Response:
 
 @tiles.get("/tiles/<tileset_id>/<int:z>/<int:x>/<int:y>.mvt")
 def xyz_tile(tileset_id: str, z: int, x: int, y: int) -> Response:
-    return tile_response(_service().tile(tileset_id, z, x, y), MVT)
+    reader = current_principal()
+    return tile_response(_service().tile(tileset_id, z, x, y, reader), MVT, reader.audience)
 
 
 @tiles.get("/tiles/<tileset_id>/<int:z>/<int:x>/<int:y>.<image_format>")
@@ -67,7 +88,7 @@ def raster_tile(tileset_id: str, z: int, x: int, y: int, image_format: str) -> R
 @tiles.get("/tiles/<tileset_id>.json")
 def tilejson_document(tileset_id: str) -> Response:
     service = _service()
-    tileset = service.tileset(tileset_id)
+    tileset = service.tileset(tileset_id, current_principal())
     extents = [service.services.store.extent(layer.id) for layer in tileset.layers]
     known = [e for e in extents if e is not None]
     extent = None
@@ -78,7 +99,8 @@ def tilejson_document(tileset_id: str) -> Response:
             max(e[2] for e in known),
             max(e[3] for e in known),
         )
-    return jsonify(tilejson(tileset, _base(), extent, _language()))
+    freshness = layers_freshness(service.services, tileset.layers)  # only layers the reader may see
+    return jsonify(tilejson(tileset, _base(), extent, _language(), freshness))
 
 
 @tiles.get("/tiles")
@@ -105,7 +127,7 @@ def dataset_tilesets() -> Response:
                 },
             ],
         }
-        for t in _service().tilesets.values()
+        for t in _service().tilesets_for(current_principal()).values()
     ]
     entries.append(
         {
@@ -154,9 +176,10 @@ def tile_matrix_set(tms_id: str) -> Response:
 
 @tiles.get("/collections/<layer_id>/tiles")
 def collection_tilesets(layer_id: str) -> Response:
-    current_app.extensions["geohub"].registry.public(layer_id)
+    reader = current_principal()
+    current_app.extensions["geohub"].registry.readable(layer_id, reader)
     url = f"{_base()}/collections/{layer_id}/tiles/{TMS_ID}"
-    document = ogc_tileset(_service().tileset(layer_id), url, _language())
+    document = ogc_tileset(_service().tileset(layer_id, reader), url, _language())
     return jsonify(
         {
             "tilesets": [
@@ -169,16 +192,18 @@ def collection_tilesets(layer_id: str) -> Response:
 
 @tiles.get("/collections/<layer_id>/tiles/<tms_id>")
 def collection_tileset(layer_id: str, tms_id: str) -> Response:
-    current_app.extensions["geohub"].registry.public(layer_id)
+    reader = current_principal()
+    current_app.extensions["geohub"].registry.readable(layer_id, reader)
     if tms_id != TMS_ID:
         raise TilesetNotFoundError(f"There is no tile matrix set '{tms_id}'; GeoHub offers {TMS_ID}.")
     url = f"{_base()}/collections/{layer_id}/tiles/{TMS_ID}"
-    return jsonify(ogc_tileset(_service().tileset(layer_id), url, _language()))
+    return jsonify(ogc_tileset(_service().tileset(layer_id, reader), url, _language()))
 
 
 @tiles.get("/collections/<layer_id>/tiles/<tms_id>/<int:z>/<int:y>/<int:x>")
 def collection_tile(layer_id: str, tms_id: str, z: int, y: int, x: int) -> Response:
-    current_app.extensions["geohub"].registry.public(layer_id)
+    reader = current_principal()
+    current_app.extensions["geohub"].registry.readable(layer_id, reader)
     if tms_id != TMS_ID:
         raise TilesetNotFoundError(f"There is no tile matrix set '{tms_id}'; GeoHub offers {TMS_ID}.")
-    return tile_response(_service().tile(layer_id, z, x, y), MVT)
+    return tile_response(_service().tile(layer_id, z, x, y, reader), MVT, reader.audience)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
+from geohub.etl.freshness import Freshness
 from geohub.layers.models import AttributeType, LayerDefinition
 from geohub.storage.base import Bbox
 from geohub.tiles.tilesets import Tileset
@@ -17,22 +19,30 @@ _FIELD_TYPES = {
     AttributeType.boolean: "Boolean",
 }
 ALMATY_BOUNDS: Bbox = (76.70, 43.03, 77.20, 43.40)
+FRESHNESS_MEMBER = "geohub:freshness"  # as in the collection documents (features/collections.py)
 
 
-def vector_layer(layer: LayerDefinition, language: str) -> dict[str, Any]:
-    """A TileJSON vector_layers entry: the layer's public attributes and zoom range."""
+def vector_layer(tileset: Tileset, layer: LayerDefinition, language: str) -> dict[str, Any]:
+    """A TileJSON vector_layers entry: the attributes the tileset's tiles carry, and the zoom range."""
     return {
         "id": layer.id,
         "description": layer.title.in_language(language),
         "minzoom": layer.zoom.min,
         "maxzoom": layer.zoom.max,
-        "fields": {a.name: _FIELD_TYPES.get(a.type, "String") for a in layer.public_attributes()},
+        "fields": {a.name: _FIELD_TYPES.get(a.type, "String") for a in tileset.attributes(layer)},
     }
 
 
-def tilejson(tileset: Tileset, base_url: str, extent: Bbox | None, language: str) -> dict[str, Any]:
-    """The TileJSON 3.0 document of a tileset."""
+def tilejson(
+    tileset: Tileset,
+    base_url: str,
+    extent: Bbox | None,
+    language: str,
+    freshness: Mapping[str, Freshness] | None = None,
+) -> dict[str, Any]:
+    """The TileJSON 3.0 document of a tileset; each layer's `freshness` in its vector_layers entry."""
     west, south, east, north = extent or ALMATY_BOUNDS
+    fresh = freshness or {}
     return {
         "tilejson": "3.0.0",
         "name": tileset.id,
@@ -45,7 +55,11 @@ def tilejson(tileset: Tileset, base_url: str, extent: Bbox | None, language: str
         "maxzoom": min(tileset.maxzoom, 16),
         "bounds": [west, south, east, north],
         "center": [round((west + east) / 2, 5), round((south + north) / 2, 5), 12],
-        "vector_layers": [vector_layer(layer, language) for layer in tileset.layers],
+        "vector_layers": [
+            vector_layer(tileset, layer, language)
+            | ({FRESHNESS_MEMBER: fresh[layer.id].to_json()} if layer.id in fresh else {})
+            for layer in tileset.layers
+        ],
     }
 
 
@@ -64,7 +78,10 @@ def ogc_tileset(tileset: Tileset, url: str, language: str) -> dict[str, Any]:
                 "geometryDimension": _dimension(layer),
                 "minTileMatrix": str(layer.zoom.min),
                 "maxTileMatrix": str(layer.zoom.max),
-                "propertiesSchema": {"type": "object", "properties": vector_layer(layer, language)["fields"]},
+                "propertiesSchema": {
+                    "type": "object",
+                    "properties": vector_layer(tileset, layer, language)["fields"],
+                },
             }
             for layer in tileset.layers
         ],

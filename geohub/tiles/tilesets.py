@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
-from geohub.layers.models import GeometryType, LayerDefinition, Text
+from geohub.auth.principal import ANONYMOUS, Principal
+from geohub.layers.models import Attribute, GeometryType, LayerDefinition, Text
 from geohub.layers.registry import LayerRegistry
 from geohub.storage.base import TileLayerRequest, TileRequest
 from geohub.tiles.tms import pixel_size_m, tile_bounds_3857
@@ -26,11 +28,22 @@ FULL_DETAIL_ZOOM = 15  # from here on tiles keep every vertex and every polygon
 
 @dataclass(frozen=True)
 class Tileset:
-    """A named set of layers served together as one MVT per tile."""
+    """A named set of layers served together as one MVT per tile, as one audience sees it.
+
+    `audience` is `Principal.audience` ("public" or "staff"): tiles of different audiences hold
+    different layers and attributes, so they are cached apart. `fields` names, per layer id, the
+    attributes its tiles may carry (every public one when a layer is not named).
+    """
 
     id: str
     title: Text
     layers: tuple[LayerDefinition, ...]
+    audience: str = ANONYMOUS.audience
+    fields: Mapping[str, tuple[Attribute, ...]] = field(default_factory=dict, compare=False)
+
+    def attributes(self, layer: LayerDefinition) -> tuple[Attribute, ...]:
+        """The attributes of `layer` this tileset's tiles carry."""
+        return self.fields.get(layer.id, layer.public_attributes())
 
     @property
     def minzoom(self) -> int:
@@ -45,35 +58,52 @@ class Tileset:
         return "; ".join(sorted({layer.attribution for layer in self.layers}))
 
 
-def build_tilesets(registry: LayerRegistry) -> dict[str, Tileset]:
-    """One tileset per public layer, `city` (every public thematic layer) and `basemap`."""
-    public = [layer for layer in registry if layer.is_public]
-    tilesets = {layer.id: Tileset(layer.id, layer.title, (layer,)) for layer in public}
-    thematic = tuple(layer for layer in public if layer.group == "thematic")
-    basemap = tuple(
-        registry.layers[i] for i in BASEMAP_LAYERS if i in registry.layers and registry.layers[i].is_public
-    )
-    tilesets["city"] = Tileset(
-        "city", Text(kk="Қала қабаттары", ru="Слои города", en="City layers"), thematic
-    )
-    tilesets["basemap"] = Tileset(
-        "basemap", Text(kk="Базалық карта", ru="Базовая карта", en="Basemap"), basemap
-    )
+def build_tilesets(registry: LayerRegistry, reader: Principal = ANONYMOUS) -> dict[str, Tileset]:
+    """The tilesets of `reader`'s audience: one per layer it may read, `city` (every such thematic
+    layer) and `basemap`, each layer with the attributes the reader may see."""
+    readable = registry.readable_layers(reader)
+    fields = {layer.id: reader.visible_attributes(layer) for layer in readable}
+    return {
+        tileset_id: Tileset(
+            tileset_id, title, layers, reader.audience, {la.id: fields[la.id] for la in layers}
+        )
+        for tileset_id, (title, layers) in _compose(readable).items()
+    }
+
+
+def tilesets_with(registry: LayerRegistry, layer_id: str) -> list[str]:
+    """Ids of the tilesets `layer_id` appears in, for any audience (whose cached tiles it changes)."""
+    return [
+        i for i, (_, layers) in _compose(list(registry)).items() if any(la.id == layer_id for la in layers)
+    ]
+
+
+def _compose(layers: list[LayerDefinition]) -> dict[str, tuple[Text, tuple[LayerDefinition, ...]]]:
+    """Tileset id -> title and layers: one per layer, `city` (the thematic ones) and `basemap`."""
+    tilesets: dict[str, tuple[Text, tuple[LayerDefinition, ...]]] = {
+        layer.id: (layer.title, (layer,)) for layer in layers
+    }
+    thematic = tuple(layer for layer in layers if layer.group == "thematic")
+    basemap = tuple(layer for i in BASEMAP_LAYERS for layer in layers if layer.id == i)
+    tilesets["city"] = (Text(kk="Қала қабаттары", ru="Слои города", en="City layers"), thematic)
+    tilesets["basemap"] = (Text(kk="Базалық карта", ru="Базовая карта", en="Basemap"), basemap)
     return tilesets
 
 
 def tile_request(tileset: Tileset, z: int, x: int, y: int) -> TileRequest:
     """The tile's request: layers visible at z, their attributes at z, generalisation for z."""
     layers = tuple(
-        layer_request(layer, z) for layer in tileset.layers if layer.zoom.min <= z <= layer.zoom.max
+        layer_request(layer, tileset.attributes(layer), z)
+        for layer in tileset.layers
+        if layer.zoom.min <= z <= layer.zoom.max
     )
     return TileRequest(z=z, x=x, y=y, bounds_3857=tile_bounds_3857(z, x, y), layers=layers)
 
 
-def layer_request(layer: LayerDefinition, z: int) -> TileLayerRequest:
-    """Per-zoom rules: attributes by their minzoom; below full detail, simplify to half a pixel
-    and drop polygons smaller than a pixel."""
-    attributes = tuple(a.name for a in layer.public_attributes() if a.minzoom <= z)
+def layer_request(layer: LayerDefinition, visible: tuple[Attribute, ...], z: int) -> TileLayerRequest:
+    """Per-zoom rules: of the `visible` attributes, those whose minzoom is reached; below full
+    detail, simplify to half a pixel and drop polygons smaller than a pixel."""
+    attributes = tuple(a.name for a in visible if a.minzoom <= z)
     rules = sorted((r for r in layer.tile_rules if z < r.below_zoom), key=lambda r: r.below_zoom)
     keep = (rules[0].attribute, rules[0].values) if rules else None
     if z >= FULL_DETAIL_ZOOM:

@@ -707,7 +707,7 @@ def test_every_path_in_the_openapi_document_is_served(client: FlaskClient) -> No
         if "get" not in operations:
             continue
         concrete = path.replace("{collectionId}", "buildings").replace("{featureId}", "w27064510")
-        concrete = re.sub(r"\{\w+\}", "x", concrete)
+        concrete = re.sub(r"\{\w+\}", "x", concrete.replace("{importId}", "1"))
         status = client.get(concrete).status_code
         served.append((path, status))
     assert [(p, s) for p, s in served if s == 404 and not p.endswith("/items/{featureId}")] == []

@@ -56,13 +56,13 @@ def test_publishing_drops_only_the_tiles_the_change_touches(settings: Settings, 
     for tile in (near, far):
         assert client.get(f"/tiles/places/14/{tile.x}/{tile.y}.mvt").status_code in (200, 204)
     cache = app.extensions["geohub.tiles"].cache
-    assert cache.read("places", 14, near.x, near.y) is not None
-    assert cache.read("places", 14, far.x, far.y) is not None
+    assert cache.read("places", "public", 14, near.x, near.y) is not None
+    assert cache.read("places", "public", 14, far.x, far.y) is not None
 
     _move_place(data_dir, dx=0.0005)
     load_demo(app.extensions["geohub"])
 
-    assert cache.read("places", 14, near.x, near.y) is None
-    assert cache.read("places", 14, far.x, far.y) is not None
+    assert cache.read("places", "public", 14, near.x, near.y) is None
+    assert cache.read("places", "public", 14, far.x, far.y) is not None
     moved = client.get(f"/tiles/places/14/{near.x}/{near.y}.mvt")
     assert moved.status_code == 200

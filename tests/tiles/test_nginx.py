@@ -201,9 +201,11 @@ def proxy(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Proxy]:
 
 
 def tile_path(tileset: str, z: int, lon: float = CENTRE[0], lat: float = CENTRE[1]) -> tuple[str, Path]:
-    """The URL path of the tile at (lon, lat) and its file below the cache root."""
+    """The URL path of the tile at (lon, lat) and its file below the cache root (the anonymous
+    public's: the only ones nginx serves)."""
     tile = WEB_MERCATOR_QUAD.tile(lon, lat, z)
-    return f"/tiles/{tileset}/{z}/{tile.x}/{tile.y}.mvt", Path(tileset, str(z), str(tile.x), f"{tile.y}.mvt")
+    file = Path(tileset, "public", str(z), str(tile.x), f"{tile.y}.mvt")
+    return f"/tiles/{tileset}/{z}/{tile.x}/{tile.y}.mvt", file
 
 
 def test_miss_goes_to_geohub_then_nginx_serves_the_cached_file(proxy: Proxy) -> None:

@@ -1,0 +1,60 @@
+"""One embedded pygeoapi per audience: the anonymous public's knows only public layers and attributes.
+
+Everything pygeoapi lists (collections, their pages, the OpenAPI document with each collection's
+properties and queryables) comes from its config and its providers' fields, so rather than
+filtering its answers, each audience (`Principal.audience`) gets its own `API`: built from the
+layers that audience may read, its providers reading the attributes it may see. The public one is
+made with the app; staff's on the first signed-in request, and only when some layer or attribute is
+restricted (otherwise both would be the same).
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from typing import Any
+
+from pygeoapi.api import API
+from pygeoapi.openapi import get_oas
+
+from geohub.auth.principal import ANONYMOUS, Principal
+from geohub.features.config import pygeoapi_config
+from geohub.features.openapi import complete_openapi
+from geohub.features.provider import reader, register_services
+from geohub.services import Services
+
+PUBLIC_API = "geohub.pygeoapi"  # the app extension holding the public audience's API
+_BUILDING = threading.Lock()
+
+
+def embedded_pygeoapi(services: Services, principal: Principal = ANONYMOUS) -> API:
+    """One pygeoapi API over the layers `principal` may read, through GeohubProvider."""
+    token = uuid.uuid4().hex
+    register_services(token, services)
+    config = pygeoapi_config(services.settings, services.registry, token, principal)
+    # get_oas asks each provider for its fields: they must be the ones this audience sees
+    reset = reader.set(principal)
+    try:
+        return API(config, complete_openapi(get_oas(config), services.registry))
+    finally:
+        reader.reset(reset)
+
+
+def audience_api(extensions: dict[str, Any], services: Services, principal: Principal) -> API:
+    """The app's pygeoapi for `principal`'s audience (built on first use, then kept)."""
+    if principal.audience == ANONYMOUS.audience or not has_restrictions(services):
+        return extensions[PUBLIC_API]
+    key = f"{PUBLIC_API}.{principal.audience}"
+    if key not in extensions:
+        with _BUILDING:
+            if key not in extensions:
+                extensions[key] = embedded_pygeoapi(services, principal)
+    api: API = extensions[key]
+    return api
+
+
+def has_restrictions(services: Services) -> bool:
+    """Whether any layer or attribute is restricted (else every audience sees the same)."""
+    return any(
+        not layer.is_public or any(a.restricted for a in layer.attributes) for layer in services.registry
+    )
