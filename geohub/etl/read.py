@@ -1,74 +1,89 @@
-"""Read a layer's source with pyogrio into lon/lat WKB and plain Python attribute rows."""
+"""Read a layer's source, or an uploaded file, into lon/lat geometries and plain Python columns.
+
+Every source kind ends in a `SourceData` (see source_data.py). Formats and safe unpacking live
+in formats.py and uploads.py, CSV in delimited.py, remote sources in remote.py and
+postgresql.py, the CRS rules in crs.py, the OpenStreetMap build in osm.py.
+"""
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+import uuid
 from pathlib import Path
-from typing import Any
-
-import numpy as np
-import pyogrio
-import shapely
-from pyproj import CRS, Transformer
 
 from geohub.errors import InvalidDataError
+from geohub.etl.formats import read_file
+from geohub.etl.postgresql import read_postgresql
+from geohub.etl.remote import read_ogc, read_url
+from geohub.etl.source_data import SourceData
+from geohub.etl.uploads import MAX_UNPACKED_BYTES
 from geohub.layers.models import LayerDefinition, Source
 
-WGS84 = CRS.from_epsg(4326)
+__all__ = ["SourceData", "read_source", "read_upload", "source_fingerprint", "source_path"]
 
-
-@dataclass(frozen=True)
-class SourceData:
-    """What a source holds: geometries (lon/lat) and one list of values per source field."""
-
-    geometries: np.ndarray
-    columns: dict[str, list[Any]]
-
-    def __len__(self) -> int:
-        return len(self.geometries)
+REMOTE_KINDS = ("url", "oapif", "wfs", "postgresql")
 
 
 def source_path(source: Source, base_dir: Path) -> Path:
     """The source file, relative paths taken from `base_dir`."""
+    assert source.path is not None, f"a {source.kind} source has no path"
     return source.path if source.path.is_absolute() else base_dir / source.path
 
 
 def read_source(source: Source, base_dir: Path) -> SourceData:
-    """Read the source's layer or SQL; reproject to lon/lat WGS 84 when it has another CRS."""
+    """Read the source's layer or SQL, whatever its kind, as lon/lat WGS 84."""
+    if source.kind == "url":
+        return read_url(source)
+    if source.kind in ("oapif", "wfs"):
+        return read_ogc(source)
+    if source.kind == "postgresql":
+        return read_postgresql(source)
     path = source_path(source, base_dir)
-    if not path.exists():
+    if not path.is_file():
         raise InvalidDataError(f"The source file {path.name} does not exist.")
-    try:
-        meta, _, wkb, values = pyogrio.raw.read(
-            path, layer=source.layer, sql=source.sql, sql_dialect="SQLITE" if source.sql else None
+    return read_file(path, filename=path.name, layer=source.layer, sql=source.sql, crs=source.crs)
+
+
+def read_upload(
+    path: Path,
+    *,
+    filename: str,
+    crs: str | None = None,
+    layer: str | None = None,
+    max_unpacked_bytes: int = MAX_UNPACKED_BYTES,
+) -> SourceData:
+    """Read an uploaded file: format from `filename` and the content; `crs` assigns the source CRS."""
+    if filename.lower().endswith(".shp"):
+        raise InvalidDataError(
+            f"{filename}: upload a Shapefile as one .zip holding its .shp, .shx, .dbf and .prj files."
         )
-    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
-        raise InvalidDataError(f"The source {path.name} cannot be read: {exc}") from None
-    if wkb is None:
-        raise InvalidDataError(f"The source {path.name} has no geometry.")
-    geometries = _to_wgs84(shapely.from_wkb(wkb, on_invalid="ignore"), meta.get("crs"))
-    columns = {name: column.tolist() for name, column in zip(meta["fields"], values, strict=True)}
-    return SourceData(geometries, columns)
-
-
-def _to_wgs84(geometries: np.ndarray, crs: str | None) -> np.ndarray:
-    if not crs:
-        return geometries
-    source_crs = CRS.from_user_input(crs)
-    if source_crs.equals(WGS84, ignore_axis_order=True):
-        return geometries
-    transformer = Transformer.from_crs(source_crs, WGS84, always_xy=True)
-    return shapely.transform(
-        geometries, lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1]))
-    )
+    return read_file(path, filename=filename, layer=layer, crs=crs, max_unpacked_bytes=max_unpacked_bytes)
 
 
 def source_fingerprint(layer: LayerDefinition, base_dir: Path) -> str:
-    """A hash of the source file and the layer definition: equal means nothing to import."""
+    """A hash of the source and the layer definition: equal means nothing to import.
+
+    File and osm sources hash their bytes (every part of a Shapefile). Remote sources (url,
+    oapif, wfs, postgresql) are not fetched twice to be hashed: their fingerprint is new on
+    every call, so they are always read and the pipeline's diff decides what changed.
+    """
     digest = hashlib.sha256(layer.model_dump_json().encode())
-    if layer.source is not None:
-        with source_path(layer.source, base_dir).open("rb") as stream:
+    source = layer.source
+    if source is None:
+        return digest.hexdigest()
+    if source.kind in REMOTE_KINDS:
+        digest.update(uuid.uuid4().bytes)
+        return digest.hexdigest()
+    for part in _source_files(source_path(source, base_dir)):
+        with part.open("rb") as stream:
             for block in iter(lambda: stream.read(1 << 20), b""):
                 digest.update(block)
     return digest.hexdigest()
+
+
+def _source_files(path: Path) -> list[Path]:
+    """The file, or for a .shp every file of the Shapefile (.dbf, .prj… change it too)."""
+    if path.suffix.lower() != ".shp" or not path.parent.is_dir():
+        return [path]
+    stem = path.stem.lower()
+    return sorted(p for p in path.parent.iterdir() if p.is_file() and p.stem.lower() == stem)

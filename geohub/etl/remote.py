@@ -1,0 +1,113 @@
+"""Remote sources: a file at an http(s) URL (fetched with a size cap), OGC API – Features and WFS."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path, PurePosixPath
+from urllib.parse import unquote, urlsplit
+
+import pyogrio
+import requests
+
+from geohub.errors import InvalidDataError, UploadTooLargeError
+from geohub.etl.datasets import read_dataset
+from geohub.etl.formats import EXTENSIONS, read_file, sniff_format
+from geohub.etl.source_data import SourceData
+from geohub.layers.models import Source
+
+MAX_DOWNLOAD_BYTES = 1024**3
+TIMEOUT_S = 60.0
+CHUNK_BYTES = 1 << 16
+PAGE_SIZE = 1000  # features per OGC API – Features request
+SUFFIX_OF_FORMAT = {
+    "zip": ".zip",
+    "gpkg": ".gpkg",
+    "geojson": ".geojson",
+    "kml": ".kml",
+    "shp": ".shp",
+    "csv": ".csv",
+}
+
+
+def read_url(
+    source: Source, *, max_bytes: int = MAX_DOWNLOAD_BYTES, timeout_s: float = TIMEOUT_S
+) -> SourceData:
+    """Fetch the file at `source.url` into a temporary folder and read it like a local file."""
+    assert source.url is not None
+    with fetched(source.url, label=source.label, max_bytes=max_bytes, timeout_s=timeout_s) as (
+        path,
+        filename,
+    ):
+        return read_file(path, filename=filename, layer=source.layer, sql=source.sql, crs=source.crs)
+
+
+def read_ogc(source: Source) -> SourceData:
+    """Read collection (OAPIF) or feature type (WFS) `source.layer` through GDAL's drivers."""
+    assert source.url is not None and source.layer is not None
+    # GDAL waits forever for a silent server unless told otherwise (a process-wide setting).
+    pyogrio.set_gdal_config_options({"GDAL_HTTP_TIMEOUT": str(int(TIMEOUT_S))})
+    if source.kind == "oapif":
+        dataset, options = f"OAPIF:{source.url}", {"PAGE_SIZE": str(PAGE_SIZE)}
+    else:
+        dataset, options = f"WFS:{source.url}", {}
+    return read_dataset(
+        dataset, name=source.label, layer=source.layer, sql=source.sql, crs=source.crs, options=options
+    )
+
+
+@contextmanager
+def fetched(url: str, *, label: str, max_bytes: int, timeout_s: float) -> Iterator[tuple[Path, str]]:
+    """The file at `url` in a temporary folder (removed afterwards) and a file name for it."""
+    if urlsplit(url).scheme not in ("http", "https"):
+        raise InvalidDataError(f"{label}: only http and https URLs can be fetched.")
+    folder = Path(tempfile.mkdtemp(prefix="geohub-fetch-"))
+    try:
+        path = folder / "download"
+        try:
+            with requests.get(url, stream=True, timeout=timeout_s) as response:
+                _check_response(response, label, max_bytes)
+                _save(response, path, label, max_bytes)
+                filename = _file_name(url, response.headers.get("Content-Disposition", ""))
+        except requests.RequestException as exc:
+            raise InvalidDataError(f"{label} cannot be fetched: {type(exc).__name__}.") from None
+        yield path, _with_suffix(filename, path)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _check_response(response: requests.Response, label: str, max_bytes: int) -> None:
+    if response.status_code >= 400:
+        raise InvalidDataError(f"{label} answered HTTP {response.status_code}.")
+    length = response.headers.get("Content-Length", "")
+    if length.isdigit() and int(length) > max_bytes:
+        raise UploadTooLargeError(f"{label} is {length} bytes; at most {max_bytes} bytes are fetched.")
+
+
+def _save(response: requests.Response, path: Path, label: str, max_bytes: int) -> None:
+    size = 0
+    with path.open("wb") as sink:
+        for chunk in response.iter_content(CHUNK_BYTES):
+            size += len(chunk)
+            if size > max_bytes:
+                raise UploadTooLargeError(
+                    f"{label} is larger than {max_bytes} bytes, the most that is fetched."
+                )
+            sink.write(chunk)
+
+
+def _file_name(url: str, disposition: str) -> str:
+    match = re.search(r'filename="?([^";]+)"?', disposition)
+    name = match.group(1) if match else PurePosixPath(unquote(urlsplit(url).path)).name
+    return PurePosixPath(name.replace("\\", "/")).name or "download"
+
+
+def _with_suffix(filename: str, path: Path) -> str:
+    """`filename`, with the suffix its content shows when its own is not one GeoHub reads."""
+    if PurePosixPath(filename).suffix.lower() in EXTENSIONS:
+        return filename
+    with path.open("rb") as stream:
+        return filename + SUFFIX_OF_FORMAT[sniff_format(stream.read(1024))]
