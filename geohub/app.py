@@ -10,7 +10,10 @@ from flask import Flask
 from pygeoapi.api import API
 from pygeoapi.openapi import get_oas
 
+from geohub.auth.http import register_authentication
+from geohub.auth.routes import auth
 from geohub.cors import register_cors
+from geohub.etl.routes import etl
 from geohub.features.config import pygeoapi_config
 from geohub.features.openapi import complete_openapi
 from geohub.features.provider import register_services
@@ -38,11 +41,14 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     register_request_logging(app)
     register_problem_handlers(app)
     register_cors(app)
+    register_authentication(app)
+    app.register_blueprint(auth)
     app.register_blueprint(health)
     app.register_blueprint(features)
     app.extensions["geohub.tiles"] = TileService(services)
     app.register_blueprint(tiles)
     app.register_blueprint(styles)
+    app.register_blueprint(etl)
     return app
 
 

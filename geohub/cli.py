@@ -3,45 +3,24 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
-from functools import wraps
-from typing import Any, TypeVar
+from typing import Any
 
 import click
-from pydantic import ValidationError
 from tqdm import tqdm
 
-from geohub.errors import ConfigurationError, GeoHubError
-from geohub.etl.pipeline import import_layer, import_order
+from geohub.auth.cli import ACCOUNT_COMMANDS
+from geohub.cli_errors import fail, reports_errors
+from geohub.etl.cli import etl_group, run_sync
+from geohub.etl.pipeline import import_order
 from geohub.health import readiness
 from geohub.layers.catalog import summarize_layers
 from geohub.services import Services
-from geohub.settings import describe_settings_error, load_settings
+from geohub.settings import load_settings
 from geohub.tiles.service import TileService
-
-Command = TypeVar("Command", bound=Callable[..., Any])
-
-
-def reports_errors(command: Command) -> Command:
-    """Turn configuration, settings and GeoHub errors into one line on stderr and exit 2."""
-
-    @wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return command(*args, **kwargs)
-        except ValidationError as error:
-            _fail(describe_settings_error(error))
-        except (ConfigurationError, ValueError, FileNotFoundError) as error:
-            _fail(str(error))
-        except GeoHubError as error:
-            _fail(error.detail)
-
-    return wrapper  # type: ignore[return-value]
 
 
 def _fail(message: str) -> None:
-    click.echo(f"geohub: error: {message}", err=True)
-    sys.exit(2)
+    fail(message)
 
 
 def _services(**overrides: Any) -> Services:
@@ -80,22 +59,17 @@ def demo(then_serve: bool, host: str | None, port: int | None) -> None:
 
 
 def load_demo(services: Services) -> None:
-    """Import every layer that has a source, with a progress bar and a summary."""
-    layers = import_order(services.registry)
-    store = services.store
-    tiles = TileService(services)
-    results = []
-    with tqdm(layers, desc="Loading demo layers", unit="layer", file=sys.stderr) as progress:
-        for layer in progress:
-            progress.set_postfix_str(layer.id)
-            result = import_layer(layer, store, services.registry, services.settings.demo_data_dir)
-            tiles.drop_changed_tiles(layer.id, result.changes.boxes)
-            results.append(result)
-    written = [r for r in results if not r.unchanged]
-    total = sum(r.feature_count for r in results)
+    """Sync every layer that has a source from the demo data, with a progress bar and a summary."""
+    outcomes = run_sync(services, import_order(services.registry), services.settings.demo_data_dir)
+    failed = [o for o in outcomes if o.status == "failed"]
+    if failed:
+        fail(f"{len(failed)} layers failed to load; the first, {failed[0].layer_id}: {failed[0].error}")
+    written = [o for o in outcomes if o.status == "published"]
+    versions = [services.store.current_version(o.layer_id) for o in outcomes]
+    total = sum(v.feature_count for v in versions if v is not None)
     click.echo(
-        f"{len(results)} layers, {total:,} features ({store.backend}); "
-        f"{len(written)} imported, {len(results) - len(written)} unchanged."
+        f"{len(outcomes)} layers, {total:,} features ({services.store.backend}); "
+        f"{len(written)} imported, {len(outcomes) - len(written)} unchanged."
     )
 
 
@@ -155,6 +129,11 @@ def seed_tiles(tileset: str, minzoom: int, maxzoom: int) -> None:
         f"{len(sizes):,} tiles of {tileset} cached ({len(non_empty):,} with features, "
         f"{sum(non_empty) / 1e6:.1f} MB, largest {max(non_empty, default=0) / 1e3:.0f} kB)."
     )
+
+
+cli.add_command(etl_group)
+for _command in ACCOUNT_COMMANDS:  # users, tokens, keys, departments (geohub/auth/cli.py)
+    cli.add_command(_command)
 
 
 def _serve(services: Services) -> None:

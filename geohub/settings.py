@@ -30,6 +30,65 @@ class StorageSettings(BaseModel):
     )
 
 
+def _check_rate_limit(value: str) -> str:
+    from limits import parse_many
+
+    try:
+        if parse_many(value):
+            return value
+    except ValueError:
+        pass
+    raise ValueError("must be a rate limit like 600/minute or 1000 per hour")
+
+
+class AuthSettings(BaseModel):
+    """Sign-in tokens and rate limits."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    token_lifetime_h: float = Field(
+        12.0, gt=0, le=24 * 90, description="Hours a token from `POST /auth/tokens` (sign-in) stays valid."
+    )
+    rate_limits_enabled: bool = Field(
+        True, description="Apply the rate limits below and app keys' own limits."
+    )
+    anonymous_rate_limit: str = Field(
+        "600/minute",
+        description="Requests per client address without an app key (signed-in users: per account).",
+    )
+    sign_in_rate_limit: str = Field("10/minute", description="Sign-in attempts per client address.")
+    rate_limit_storage_uri: str = Field(
+        "memory://",
+        description="Where rate-limit counters live: `memory://` (per process) or `redis://host:port`.",
+    )
+
+    _rate_limits = field_validator("anonymous_rate_limit", "sign_in_rate_limit")(_check_rate_limit)
+
+    @field_validator("rate_limit_storage_uri")
+    @classmethod
+    def _known_storage(cls, value: str) -> str:
+        if not value.startswith(("memory://", "redis://", "rediss://", "redis+sentinel://")):
+            raise ValueError("must start with memory:// or redis://")
+        return value
+
+
+class EtlSettings(BaseModel):
+    """Imports: upload limits, the city's bounds that every feature must lie in, staging."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    max_upload_bytes: int = Field(
+        256 * 1024 * 1024, ge=1024, description="Largest file an import upload may be, in bytes."
+    )
+    city_bounds: tuple[float, float, float, float] = Field(
+        (76.55, 42.95, 77.45, 43.55),
+        description="lon/lat box every imported feature must lie in (Almaty with a margin).",
+    )
+    max_reported_problems: int = Field(
+        1000, ge=1, description="Invalid rows listed one by one in an import report (the rest counted)."
+    )
+
+
 class Settings(BaseSettings):
     """Everything GeoHub can be told; defaults run the embedded Almaty demo."""
 
@@ -60,6 +119,14 @@ class Settings(BaseSettings):
     storage: StorageSettings = Field(
         default_factory=StorageSettings,
         description="Storage connection tuning (`GEOHUB_STORAGE__POOL_MAX_SIZE`, …).",
+    )
+    etl: EtlSettings = Field(
+        default_factory=EtlSettings,
+        description="Imports: upload limit, city bounds, report length (`GEOHUB_ETL__MAX_UPLOAD_BYTES`, …).",
+    )
+    auth: AuthSettings = Field(
+        default_factory=AuthSettings,
+        description="Sign-in tokens and rate limits (`GEOHUB_AUTH__ANONYMOUS_RATE_LIMIT`, …).",
     )
 
     @field_validator("database_url")

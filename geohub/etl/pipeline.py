@@ -1,86 +1,194 @@
-"""Import a layer from its source: read, map fields, derive, and write a new version."""
+"""The import pipeline at store level: map fields → derive → validate → digest → diff → write.
+
+`prepare_import` does everything short of writing and is what a dry run reports;
+`import_layer` is the whole pipeline for one layer's declared source (the demo load, bench).
+Records, publishing decisions and the audit log live in etl/service.py above this.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import shapely
 
 from geohub.errors import InvalidDataError
-from geohub.etl.changes import LayerChanges, compare, snapshot, stored_snapshot
 from geohub.etl.derive import area_m2, district_of
+from geohub.etl.digest import LayerChanges, Snapshot, compare, snapshot_of_table, version_snapshot
 from geohub.etl.read import SourceData, read_source, source_fingerprint
+from geohub.etl.validate import Validated, validate_rows
 from geohub.layers.models import LayerDefinition
 from geohub.layers.registry import LayerRegistry
-from geohub.storage.base import Feature, FeatureQuery, FeatureStore
+from geohub.settings import EtlSettings
+from geohub.storage.base import Bbox, FeatureQuery, FeatureStore, FeatureTable
 
 DISTRICTS_LAYER = "districts"
+SHAPE_TOLERANCE_DEG = 1e-7  # ~1 cm: closer vertices are the same shape
+FEW_FEATURES = 200  # up to this many are fetched one by one, more by reading the version
+
+
+@dataclass(frozen=True)
+class PreparedImport:
+    """An import read, validated and diffed against the live version, not yet written."""
+
+    layer: LayerDefinition
+    validated: Validated
+    snapshot: Snapshot
+    changes: LayerChanges
+    base_version: int | None
+    source_crs: str
+
+    def report(self, max_problems: int) -> dict[str, Any]:
+        """The report body: counts, each bad row (up to `max_problems`), repairs, the diff."""
+        validated = self.validated
+        return {
+            "counts": {
+                "read": validated.total,
+                "valid": len(validated.table),
+                "invalid": validated.invalid_rows,
+                "repaired": validated.repaired,
+            },
+            "problems": [p.to_json() for p in validated.problems[:max_problems]],
+            "problemsTotal": len(validated.problems),
+            "repairedRows": validated.repaired_rows[:max_problems],
+            "changes": self.changes.summary(),
+        }
 
 
 @dataclass(frozen=True)
 class ImportResult:
-    """What an import did: the version it wrote, or that the source was unchanged."""
+    """What `import_layer` did: the version it wrote, or that nothing changed."""
 
     layer_id: str
     version: int
     feature_count: int
     unchanged: bool
-    changes: LayerChanges = field(default_factory=LayerChanges)
+    changes: LayerChanges
+
+
+class _RowLabels(Sequence[str]):
+    """Row labels made on demand (a city layer has hundreds of thousands of rows)."""
+
+    def __init__(self, data: SourceData) -> None:
+        self._data = data
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __getitem__(self, index: int) -> str:  # type: ignore[override]
+        return self._data.row_label(index)
+
+
+def prepare_import(
+    layer: LayerDefinition,
+    data: SourceData,
+    store: FeatureStore,
+    registry: LayerRegistry,
+    settings: EtlSettings,
+    *,
+    repair: bool = True,
+) -> PreparedImport:
+    """Map, derive, validate and diff `data` for `layer` against its live version."""
+    columns = mapped_columns(layer, data) | derived_columns(layer, data.geometries, store, registry)
+    geometries = data.geometries
+    validated = validate_rows(
+        layer,
+        geometries,
+        columns,
+        row_labels=_RowLabels(data),
+        read_problems=data.row_problems,
+        city_bounds=settings.city_bounds,
+        repair=repair,
+    )
+    snapshot = snapshot_of_table(layer, validated.table)
+    current = store.current_version(layer.id)
+    base = None if current is None else current.version
+    same = None if base is None else _same_shapes(store, layer, base, validated.table)
+    changes = compare(version_snapshot(store, layer, base), snapshot, same)
+    return PreparedImport(layer, validated, snapshot, changes, base, data.source_crs)
 
 
 def import_layer(
-    layer: LayerDefinition, store: FeatureStore, registry: LayerRegistry, base_dir: Path
+    layer: LayerDefinition,
+    store: FeatureStore,
+    registry: LayerRegistry,
+    base_dir: Path,
+    settings: EtlSettings | None = None,
 ) -> ImportResult:
-    """Import `layer` from its declared source, unless it has not changed since the last import."""
+    """Import `layer` from its declared source and publish it, unless nothing changed.
+
+    Refuses (InvalidDataError) a source with invalid rows: a declared source is the city's
+    own data and must be clean; uploads choose for themselves (etl/service.py).
+    """
     if layer.source is None:
         raise InvalidDataError(f"Layer '{layer.id}' has no source to import from.")
     fingerprint = source_fingerprint(layer, base_dir)
     current = store.current_version(layer.id)
     if current is not None and current.source_fingerprint == fingerprint:
-        return ImportResult(layer.id, current.version, current.feature_count, unchanged=True)
+        return ImportResult(layer.id, current.version, current.feature_count, True, LayerChanges())
     data = read_source(layer.source, base_dir)
-    columns = mapped_columns(layer, data)
-    if "area_m2" in layer.source.derive:
-        columns["area_m2"] = area_m2(data.geometries)
-    if "district" in layer.source.derive:
-        shapes, ids = district_shapes(store, registry)
-        columns["district"] = district_of(data.geometries, shapes, ids)
-    features = list(features_of(layer, data, columns))
-    changes = compare(stored_snapshot(store, layer), snapshot(layer, features))
-    version = store.write_version(
-        layer, features, source_fingerprint=fingerprint, note=f"imported from {layer.source.path.name}"
+    prepared = prepare_import(
+        layer, data, store, registry, settings or EtlSettings(), repair=layer.source.repair_geometry
     )
-    return ImportResult(layer.id, version.version, version.feature_count, unchanged=False, changes=changes)
+    problems = prepared.validated.problems
+    if problems:
+        first = problems[0]
+        raise InvalidDataError(
+            f"Layer '{layer.id}': {prepared.validated.invalid_rows} rows of {layer.source.label} "
+            "are invalid; "
+            f"the first: {first.row}, {first.field}: {first.reason}."
+        )
+    if current is not None and not prepared.changes.any:
+        return ImportResult(layer.id, current.version, current.feature_count, True, prepared.changes)
+    version = store.write_version(
+        layer,
+        prepared.validated.table,
+        source_fingerprint=fingerprint,
+        note=f"imported from {layer.source.label}",
+        digests=prepared.snapshot.encode(),
+    )
+    return ImportResult(layer.id, version.version, version.feature_count, False, prepared.changes)
 
 
-def mapped_columns(layer: LayerDefinition, data: SourceData) -> dict[str, list[Any]]:
-    """Source columns renamed to the layer's attributes (the `fields` map, else same name)."""
-    assert layer.source is not None
+def derived_columns(
+    layer: LayerDefinition, geometries: Any, store: FeatureStore, registry: LayerRegistry
+) -> dict[str, list[Any]]:
+    """The attributes the layer derives from geometry (area, district), None where none is."""
+    derived = layer.source.derive if layer.source is not None else ()
     columns: dict[str, list[Any]] = {}
-    derived = set(layer.source.derive)
-    for attribute in layer.attributes:
-        if attribute.name in derived:
-            continue
-        source_name = layer.source.fields.get(attribute.name, attribute.name)
-        if source_name in data.columns:
-            columns[attribute.name] = data.columns[source_name]
-        elif attribute.required:
-            raise InvalidDataError(
-                f"The source of layer '{layer.id}' has no field '{source_name}' for '{attribute.name}'."
-            )
+    if not derived:
+        return columns
+    present = ~(shapely.is_missing(geometries) | shapely.is_empty(geometries))
+    if "area_m2" in derived:
+        columns["area_m2"] = _where_present(present, area_m2, geometries)
+    if "district" in derived:
+        shapes, ids = district_shapes(store, registry)
+        columns["district"] = _where_present(present, lambda g: district_of(g, shapes, ids), geometries)
     return columns
 
 
-def features_of(layer: LayerDefinition, data: SourceData, columns: dict[str, list[Any]]) -> Iterator[Feature]:
-    """One Feature per source row, geometry as WKB."""
-    wkbs = shapely.to_wkb(data.geometries)
-    names = list(columns)
-    for index, wkb in enumerate(wkbs):
-        properties = {name: columns[name][index] for name in names}
-        yield Feature(str(properties.get(layer.key)), wkb, properties)
+def mapped_columns(layer: LayerDefinition, data: SourceData) -> dict[str, list[Any]]:
+    """Source columns renamed to the layer's attributes (the `fields` map, else the same name,
+    matched without regard to case)."""
+    fields = layer.source.fields if layer.source is not None else {}
+    derived = set(layer.source.derive) if layer.source is not None else set()
+    by_lower = {name.lower(): name for name in data.columns}
+    columns: dict[str, list[Any]] = {}
+    for attribute in layer.attributes:
+        if attribute.name in derived:
+            continue
+        source_name = fields.get(attribute.name, attribute.name)
+        found = source_name if source_name in data.columns else by_lower.get(source_name.lower())
+        if found is not None:
+            columns[attribute.name] = data.columns[found]
+        elif attribute.required:
+            raise InvalidDataError(
+                f"The source of layer '{layer.id}' has no field '{source_name}' for '{attribute.name}' "
+                f"(it has: {', '.join(sorted(data.columns)) or 'no fields'})."
+            )
+    return columns
 
 
 def district_shapes(store: FeatureStore, registry: LayerRegistry) -> tuple[list[shapely.Geometry], list[str]]:
@@ -96,3 +204,51 @@ def import_order(registry: LayerRegistry) -> list[LayerDefinition]:
     """Layers with a source, districts first (others derive their district from it)."""
     layers = [layer for layer in registry if layer.source is not None]
     return sorted(layers, key=lambda layer: layer.id != DISTRICTS_LAYER)
+
+
+def merged_boxes(boxes: list[Bbox], limit: int = 2000) -> list[Bbox]:
+    """The boxes, or their union when there are too many to drop tiles box by box."""
+    if len(boxes) <= limit:
+        return boxes
+    return [
+        (
+            min(b[0] for b in boxes),
+            min(b[1] for b in boxes),
+            max(b[2] for b in boxes),
+            max(b[3] for b in boxes),
+        )
+    ]
+
+
+def _same_shapes(
+    store: FeatureStore, layer: LayerDefinition, version: int, table: FeatureTable
+) -> Callable[[list[str]], set[str]]:
+    """Which of the given keys have the same shape in `version` and `table` within
+    SHAPE_TOLERANCE_DEG (their stored bits differ: a re-export through a projected CRS)."""
+
+    def same(keys: list[str]) -> set[str]:
+        wanted = set(keys)
+        rows = {str(k): i for i, k in enumerate(table.columns[layer.key]) if str(k) in wanted}
+        if len(wanted) <= FEW_FEATURES:
+            stored = {key: store.get(layer, key) for key in wanted}
+        else:
+            stored = {f.id: f for f in store.read_version(layer, version) if f.id in wanted}
+        names = sorted(stored)
+        old = shapely.from_wkb([stored[name].geometry for name in names])
+        new = table.geometries[[rows[name] for name in names]]
+        # normalized: a Shapefile turns rings the other way round and starts them elsewhere
+        equal = shapely.equals_exact(
+            shapely.normalize(old), shapely.normalize(new), tolerance=SHAPE_TOLERANCE_DEG
+        )
+        return {name for name, same_shape in zip(names, equal.tolist(), strict=True) if same_shape}
+
+    return same
+
+
+def _where_present(present: Any, derive: Any, geometries: Any) -> list[Any]:
+    """`derive` over the rows that have a geometry; None for the others."""
+    values: list[Any] = [None] * len(geometries)
+    if present.any():
+        for index, value in zip(present.nonzero()[0].tolist(), derive(geometries[present]), strict=True):
+            values[index] = value
+    return values

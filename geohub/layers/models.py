@@ -117,24 +117,76 @@ class License(Strict):
     url: str
 
 
-class Source(Strict):
-    """Where a layer's features come from (the ETL issue adds more kinds)."""
+SOURCE_KINDS = ("file", "url", "oapif", "wfs", "postgresql", "osm")
 
-    kind: Literal["file"] = "file"
-    path: Path = Field(description="Relative to the demo data folder, or absolute.")
+
+class Source(Strict):
+    """Where a layer's features come from, how its fields map, and its CRS.
+
+    kind `file`: `path` (relative to the data folder, or absolute), any format GDAL reads
+    (GeoPackage, GeoJSON, zipped Shapefile, CSV with lon/lat or WKT columns, KML).
+    kind `url`: a file at `url` (http/https), fetched and read like a file.
+    kind `oapif` / `wfs`: an OGC API – Features or WFS endpoint at `url`, collection or type `layer`.
+    kind `postgresql`: table or view `layer` (or `sql`) in the database at `url`; `env:NAME` takes
+    the connection string from the environment variable NAME, so no password sits in a definition.
+    kind `osm`: one layer of the OpenStreetMap build (`geohub etl import-osm`), `path` names the
+    GeoPackage the build writes (as data/almaty/build.sh does).
+    """
+
+    kind: Literal["file", "url", "oapif", "wfs", "postgresql", "osm"] = "file"
+    path: Path | None = Field(None, description="Relative to the data folder, or absolute.")
+    url: str | None = Field(None, description="URL, endpoint or connection string (`env:NAME` allowed).")
     layer: str | None = None
     sql: str | None = Field(None, description="SQLite-dialect SQL run by GDAL over the file.")
     fields: dict[str, str] = Field(
         default_factory=dict, description="Layer attribute -> source field, when names differ."
     )
+    crs: str | None = Field(
+        None,
+        description="Source CRS when the data does not say (or says wrongly): EPSG:32643, a PROJ string…",
+    )
     derive: tuple[Literal["area_m2", "district"], ...] = ()
     schedule: str | None = Field(None, description="Cron expression for scheduled syncs.")
+    repair_geometry: bool = Field(
+        True, description="Repair invalid geometries (make_valid) instead of rejecting them."
+    )
+    on_invalid: Literal["reject", "skip"] = Field(
+        "reject", description="A sync with invalid rows: refuse it (reject) or publish the valid rows (skip)."
+    )
 
     @model_validator(mode="after")
-    def _layer_or_sql(self) -> Source:
+    def _consistent(self) -> Source:
         if self.layer and self.sql:
             raise ValueError("give either layer or sql, not both")
+        if self.kind in ("file", "osm") and self.path is None:
+            raise ValueError(f"a {self.kind} source needs a path")
+        if self.kind in ("url", "oapif", "wfs", "postgresql") and not self.url:
+            raise ValueError(f"a {self.kind} source needs a url")
+        if self.kind in ("oapif", "wfs") and not self.layer:
+            raise ValueError(f"a {self.kind} source needs the layer (collection or feature type) to read")
+        if self.crs is not None:
+            from pyproj import CRS
+            from pyproj.exceptions import CRSError
+
+            try:
+                CRS.from_user_input(self.crs)
+            except CRSError as exc:
+                raise ValueError(f"crs '{self.crs}' is not a CRS pyproj knows: {exc}") from None
+        if self.schedule is not None and len(self.schedule.split()) != 5:
+            raise ValueError("schedule must be a five-field cron expression, like '0 3 * * *'")
         return self
+
+    @property
+    def label(self) -> str:
+        """A short human name of the source: the file name, or the URL without credentials."""
+        if self.path is not None:
+            return self.path.name
+        url = self.url or ""
+        if url.startswith("env:"):
+            return f"{self.kind} ({url})"
+        if "@" in url:
+            url = url.split("://", 1)[0] + "://…@" + url.rsplit("@", 1)[1]
+        return f"{url} {self.layer or ''}".strip()
 
 
 class Zoom(Strict):

@@ -79,12 +79,17 @@ def test_reimport_of_unchanged_source_writes_nothing(loaded: FeatureStore, regis
     assert loaded.versions("roads") == before
 
 
-def test_changed_definition_is_imported_as_a_new_version(
+def test_changed_definition_rereads_the_source_but_stores_only_changed_data(
     loaded: FeatureStore, registry: LayerRegistry
 ) -> None:
     roads = registry.get("roads")
     retitled = roads.model_copy(update={"keywords": (*roads.keywords, "streets")})
     result = import_layer(retitled, loaded, registry, DEMO_DATA)
-    assert not result.unchanged
-    assert result.version == 2
+    assert result.unchanged and result.changes.unchanged == result.feature_count  # read, diffed, same data
+    assert [v.version for v in loaded.versions("roads")] == [1]
+    fewer = roads.model_copy(update={"attributes": tuple(a for a in roads.attributes if a.name != "surface")})
+    assert fewer.attribute("surface") is None and roads.attribute("surface") is not None
+    result = import_layer(fewer, loaded, registry, DEMO_DATA)
+    assert not result.unchanged and result.version == 2  # the schema changed: every feature's values did
+    assert result.changes.changed == result.feature_count
     assert [v.version for v in loaded.versions("roads")] == [2, 1]

@@ -1,0 +1,227 @@
+"""`geohub etl …`: sync, import a file, import an OpenStreetMap extract, publish, reject,
+versions, history and rollback — the same ImportService the HTTP API uses, acting as the operator."""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+import click
+from tqdm import tqdm
+
+from geohub.cli_errors import reports_errors
+from geohub.etl.imports import ImportRecord
+from geohub.etl.osm import build_osm_extract
+from geohub.etl.read import read_upload
+from geohub.etl.service import ImportOptions, ImportService, parse_on_invalid
+from geohub.etl.sync import OPERATOR, SyncOutcome, layers_to_sync, osm_layers, sync_layers
+from geohub.layers.models import LayerDefinition
+from geohub.services import Services
+from geohub.settings import load_settings
+
+ACTOR = OPERATOR
+
+
+@click.group("etl")
+def etl_group() -> None:
+    """Imports: sync layers from their sources, import files, publish, roll back."""
+
+
+def _services() -> Services:
+    return Services.from_settings(load_settings())
+
+
+def _service(services: Services) -> ImportService:
+    service = ImportService(services)
+    service.recover_interrupted()
+    return service
+
+
+@etl_group.command("sync")
+@click.argument("layers", nargs=-1)
+@click.option("--all", "all_layers", is_flag=True, help="Every layer that declares a source.")
+@click.option("--force", is_flag=True, help="Read sources even when they have not changed.")
+@click.option("--dry-run", is_flag=True, help="Report what would change; publish nothing.")
+@reports_errors
+def sync(layers: tuple[str, ...], all_layers: bool, force: bool, dry_run: bool) -> None:
+    """Sync LAYERS (or --all) from their declared sources; for cron or a systemd timer."""
+    services = _services()
+    chosen = layers_to_sync(services.registry, layers, all_layers=all_layers)
+    outcomes = run_sync(services, chosen, services.settings.demo_data_dir, force=force, dry_run=dry_run)
+    if any(o.status == "failed" for o in outcomes):
+        sys.exit(1)
+
+
+def run_sync(
+    services: Services,
+    layers: list[LayerDefinition],
+    base_dir: Path,
+    *,
+    force: bool = False,
+    dry_run: bool = False,
+) -> list[SyncOutcome]:
+    """Sync with a progress bar on stderr and a one-line-per-layer summary on stdout."""
+    service = _service(services)
+    with tqdm(total=len(layers), desc="Syncing layers", unit="layer", file=sys.stderr) as bar:
+
+        def progress(outcome: SyncOutcome) -> None:
+            bar.set_postfix_str(outcome.layer_id)
+            bar.update(1)
+
+        outcomes = sync_layers(service, layers, base_dir, force=force, dry_run=dry_run, progress=progress)
+    for outcome in outcomes:
+        click.echo(_outcome_line(outcome))
+    counts = {status: sum(o.status == status for o in outcomes) for status in {o.status for o in outcomes}}
+    click.echo(
+        f"{len(outcomes)} layers ({services.store.backend}): "
+        + ", ".join(f"{n} {status.replace('_', ' ')}" for status, n in sorted(counts.items()))
+        + "."
+    )
+    return outcomes
+
+
+def _outcome_line(outcome: SyncOutcome) -> str:
+    record = outcome.record
+    if record is None:
+        return f"  {outcome.layer_id:<20} failed: {outcome.error}"
+    changes = record.report.get("changes", {})
+    version = record.published_version or record.staged_version or record.base_version
+    delta = (
+        f" +{changes.get('added', 0)} ~{changes.get('changed', 0)} -{changes.get('removed', 0)}"
+        if changes
+        else ""
+    )
+    return f"  {outcome.layer_id:<20} {record.status:<11} v{version or '-'}{delta}  {record.message}"
+
+
+@etl_group.command("import")
+@click.argument("layer_id")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--crs", help="Source CRS when the file has none or a wrong one (EPSG:32643, a PROJ string).")
+@click.option("--source-layer", help="Layer inside the file (GeoPackage, zip with several Shapefiles).")
+@click.option("--dry-run", is_flag=True, help="Report only.")
+@click.option(
+    "--on-invalid",
+    type=click.Choice(["ask", "reject", "skip"]),
+    default="ask",
+    show_default=True,
+    help="Rows that fail validation: stage and wait (ask), refuse all (reject), leave out (skip).",
+)
+@click.option("--publish/--no-publish", default=False, help="Publish at once when allowed.")
+@reports_errors
+def import_file(
+    layer_id: str,
+    file: Path,
+    crs: str | None,
+    source_layer: str | None,
+    dry_run: bool,
+    on_invalid: str,
+    publish: bool,
+) -> None:
+    """Import FILE into LAYER_ID and print its report."""
+    services = _services()
+    layer = services.registry.get(layer_id)
+    record = _service(services).run(
+        layer,
+        lambda: read_upload(file, filename=file.name, crs=crs, layer=source_layer),
+        actor=ACTOR,
+        source=file.name,
+        options=ImportOptions(dry_run=dry_run, on_invalid=parse_on_invalid(on_invalid), publish=publish),
+    )
+    _print_record(record)
+
+
+@etl_group.command("import-osm")
+@click.argument("pbf", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Report what would change; publish nothing.")
+@reports_errors
+def import_osm(pbf: Path, dry_run: bool) -> None:
+    """Rebuild every OpenStreetMap-based layer from an .osm.pbf extract (as data/almaty/build.sh)."""
+    services = _services()
+    with tempfile.TemporaryDirectory(prefix="geohub-osm-") as folder:
+        click.echo(f"Building the OpenStreetMap layers from {pbf.name} …", err=True)
+        built = build_osm_extract(pbf, Path(folder))
+        outcomes = run_sync(services, osm_layers(services.registry), built, dry_run=dry_run)
+    if any(o.status == "failed" for o in outcomes):
+        sys.exit(1)
+
+
+@etl_group.command("history")
+@click.argument("layer_id")
+@click.option("--limit", type=click.IntRange(1, 200), default=20, show_default=True)
+@reports_errors
+def history(layer_id: str, limit: int) -> None:
+    """The layer's imports, newest first."""
+    services = _services()
+    layer = services.registry.get(layer_id)
+    for record in ImportService(services).imports.history(layer.id, limit=limit):
+        when = record.created_at.strftime("%Y-%m-%d %H:%M")
+        click.echo(f"{record.id:>6}  {when}  {record.status:<11} {record.user or '-':<14} {record.message}")
+
+
+@etl_group.command("versions")
+@click.argument("layer_id")
+@reports_errors
+def versions(layer_id: str) -> None:
+    """The layer's stored versions; * marks the published one."""
+    services = _services()
+    layer = services.registry.get(layer_id)
+    for version in services.store.versions(layer.id):
+        mark = "*" if version.is_current else " "
+        when = version.created_at.strftime("%Y-%m-%d %H:%M")
+        click.echo(
+            f"{mark} v{version.version:<5} {when}  {version.feature_count:>9,} features  {version.note}"
+        )
+
+
+@etl_group.command("publish")
+@click.argument("layer_id")
+@click.argument("import_id", type=int)
+@click.option("--skip-invalid", is_flag=True, help="Publish the valid rows of an import with invalid rows.")
+@reports_errors
+def publish(layer_id: str, import_id: int, skip_invalid: bool) -> None:
+    """Publish a validated import."""
+    services = _services()
+    layer = services.registry.get(layer_id)
+    _print_record(_service(services).publish(layer, import_id, actor=ACTOR, skip_invalid=skip_invalid))
+
+
+@etl_group.command("reject")
+@click.argument("layer_id")
+@click.argument("import_id", type=int)
+@reports_errors
+def reject(layer_id: str, import_id: int) -> None:
+    """Reject a validated import (its staged version is dropped)."""
+    services = _services()
+    layer = services.registry.get(layer_id)
+    _print_record(_service(services).reject(layer, import_id, actor=ACTOR))
+
+
+@etl_group.command("rollback")
+@click.argument("layer_id")
+@click.argument("version", type=int)
+@reports_errors
+def rollback(layer_id: str, version: int) -> None:
+    """Publish VERSION of the layer again."""
+    services = _services()
+    layer = services.registry.get(layer_id)
+    published = _service(services).rollback(layer, version, actor=ACTOR)
+    click.echo(
+        f"{layer.id}: version {published.version} is published ({published.feature_count:,} features)."
+    )
+
+
+def _print_record(record: ImportRecord) -> None:
+    counts = record.report.get("counts", {})
+    click.echo(f"import {record.id} of {record.layer_id}: {record.status}. {record.message}")
+    if counts:
+        click.echo(
+            f"  rows: {counts.get('read', 0)} read, {counts.get('valid', 0)} valid, "
+            f"{counts.get('invalid', 0)} invalid, {counts.get('repaired', 0)} repaired"
+        )
+    for problem in record.report.get("problems", [])[:50]:
+        click.echo(f"  {problem['row']}: {problem['field']}: {problem['reason']}")
+    remaining = record.report.get("problemsTotal", 0) - min(50, len(record.report.get("problems", [])))
+    if remaining > 0:
+        click.echo(f"  … and {remaining} more problems (see the full report over HTTP).")

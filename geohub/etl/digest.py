@@ -1,0 +1,244 @@
+"""Per-feature digests of a layer version, and the diff of two versions by the layer's key.
+
+A version's digests (key, a 64-bit hash of the geometry and one of the values, envelope) are
+stored with it, so the next import diffs against the live version without reading its features
+back. Geometries that differ only in their last bits (a re-export through another CRS) are
+compared once more within a tolerance, so identical data reads as unchanged.
+"""
+
+from __future__ import annotations
+
+import struct
+import zlib
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import shapely
+from pandas.util import hash_array
+
+from geohub.layers.models import AttributeType, LayerDefinition
+from geohub.storage.base import Bbox, Feature, FeatureStore, FeatureTable
+from geohub.storage.values import coerce_value
+
+SAMPLE_KEYS = 100  # keys listed per kind of change in a report
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The digests of one version: keys, hashes and envelopes, row-aligned."""
+
+    keys: np.ndarray  # str
+    hashes: np.ndarray  # (n, 2) uint64: geometry hash, values hash
+    bounds: np.ndarray  # (n, 4) float64: minx, miny, maxx, maxy
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def encode(self) -> bytes:
+        """Compact bytes to store beside the version: keys (NUL-separated UTF-8, a NUL can't be
+        in a key), hashes, and envelopes as float32 rounded outwards; zlib-compressed."""
+        keys = "\x00".join(self.keys.tolist()).encode()
+        bounds = (
+            np.column_stack(
+                [
+                    np.nextafter(self.bounds[:, :2].astype(np.float32), np.float32(-np.inf)),
+                    np.nextafter(self.bounds[:, 2:].astype(np.float32), np.float32(np.inf)),
+                ]
+            )
+            if len(self)
+            else np.zeros((0, 4), dtype=np.float32)
+        )
+        body = (
+            struct.pack("<4sQQ", b"GHD2", len(self), len(keys))
+            + keys
+            + self.hashes.astype("<u8").reshape(-1, 2).tobytes()
+            + bounds.astype("<f4").tobytes()
+        )
+        return zlib.compress(body, 1)
+
+    @classmethod
+    def decode(cls, data: bytes) -> Snapshot:
+        body = zlib.decompress(data)
+        magic, count, keys_length = struct.unpack_from("<4sQQ", body)
+        if magic != b"GHD2":
+            raise ValueError("not GeoHub version digests")
+        offset = struct.calcsize("<4sQQ")
+        text = body[offset : offset + keys_length].decode()
+        keys = np.array(text.split("\x00") if count else [], dtype=object)
+        offset += keys_length
+        hashes = np.frombuffer(body, dtype="<u8", count=2 * count, offset=offset).reshape(count, 2)
+        hashes = hashes.astype(np.uint64)
+        offset += 16 * count
+        bounds = np.frombuffer(body, dtype="<f4", count=4 * count, offset=offset).reshape(count, 4)
+        return cls(keys, hashes, bounds.astype(np.float64))
+
+    @classmethod
+    def empty(cls) -> Snapshot:
+        return cls(np.array([], dtype=object), np.zeros((0, 2), dtype=np.uint64), np.zeros((0, 4)))
+
+
+@dataclass
+class LayerChanges:
+    """Keys added, changed and removed (counts and a sample), and the boxes of every shape touched."""
+
+    added: int = 0
+    changed: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    boxes: list[Bbox] = field(default_factory=list)
+    added_keys: list[str] = field(default_factory=list)
+    changed_keys: list[str] = field(default_factory=list)
+    removed_keys: list[str] = field(default_factory=list)
+
+    @property
+    def any(self) -> bool:
+        return bool(self.added or self.changed or self.removed)
+
+    def summary(self) -> dict[str, object]:
+        return {
+            "added": self.added,
+            "changed": self.changed,
+            "removed": self.removed,
+            "unchanged": self.unchanged,
+            "addedKeys": self.added_keys,
+            "changedKeys": self.changed_keys,
+            "removedKeys": self.removed_keys,
+        }
+
+
+def snapshot_of_table(layer: LayerDefinition, table: FeatureTable) -> Snapshot:
+    """The digests of validated features (values already coerced to the layer's types)."""
+    if not len(table):
+        return Snapshot.empty()
+    wkbs = shapely.to_wkb(table.geometries, include_srid=False)
+    columns = [table.columns[a.name] for a in layer.attributes]
+    keys = np.array([str(k) for k in table.columns[layer.key]], dtype=object)
+    kinds = [a.type for a in layer.attributes]
+    return Snapshot(keys, row_hashes(wkbs, columns, kinds), shapely.bounds(table.geometries))
+
+
+def row_hashes(
+    wkbs: np.ndarray, columns: Sequence[Sequence[Any]], kinds: Sequence[AttributeType]
+) -> np.ndarray:
+    """Per row a 64-bit hash of the geometry and one of the values (vectorized SipHash from pandas)."""
+    geometry = hash_array(np.asarray(wkbs, dtype=object), categorize=False)
+    values = np.zeros(len(wkbs), dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for column, kind in zip(columns, kinds, strict=True):
+            values = values * np.uint64(0x100000001B3) ^ hash_array(_hashable(column, kind), categorize=False)
+    return np.column_stack([geometry, values]).astype(np.uint64)
+
+
+def _hashable(column: Sequence[Any], kind: AttributeType) -> np.ndarray:
+    """The column as the numpy array pandas hashes fastest: numbers as float64 (None: NaN),
+    booleans as int8 (None: -1), everything else as objects."""
+    if kind is AttributeType.number:
+        return np.array(column, dtype=np.float64)
+    if kind is AttributeType.boolean:
+        return np.array([-1 if v is None else int(v) for v in column], dtype=np.int8)
+    if kind is AttributeType.integer and None not in column:
+        return np.array(column, dtype=np.int64)
+    values = np.empty(len(column), dtype=object)
+    values[:] = column
+    return values
+
+
+def snapshot_of_features(layer: LayerDefinition, features: Iterable[Feature]) -> Snapshot:
+    """The digests of stored features (the fallback for versions written without digests)."""
+    kinds = [a.type for a in layer.attributes]
+    names = [a.name for a in layer.attributes]
+    keys, wkbs, geometries = [], [], []
+    columns: list[list[Any]] = [[] for _ in names]
+    for feature in features:
+        geometry = shapely.from_wkb(feature.geometry)
+        keys.append(str(feature.properties.get(layer.key, feature.id)))
+        geometries.append(geometry)
+        wkbs.append(shapely.to_wkb(geometry, include_srid=False))
+        for column, kind, name in zip(columns, kinds, names, strict=True):
+            column.append(_coerced(kind, feature.properties.get(name)))
+    if not keys:
+        return Snapshot.empty()
+    return Snapshot(
+        np.array(keys, dtype=object),
+        row_hashes(np.array(wkbs, dtype=object), columns, kinds),
+        shapely.bounds(np.array(geometries)),
+    )
+
+
+def version_snapshot(store: FeatureStore, layer: LayerDefinition, version: int | None) -> Snapshot:
+    """The digests of a stored version: kept with it, else computed from its features."""
+    if version is None:
+        return Snapshot.empty()
+    stored = store.version_digests(layer.id, version)
+    if stored:
+        return Snapshot.decode(stored)
+    return snapshot_of_features(layer, store.read_version(layer, version))
+
+
+def compare(
+    old: Snapshot, new: Snapshot, same_geometry: Callable[[list[str]], set[str]] | None = None
+) -> LayerChanges:
+    """The changes from `old` to `new` by key.
+
+    `same_geometry`, given the keys whose values are equal but whose geometry hashes differ,
+    answers which of them are the same shape within a tolerance (they count as unchanged).
+    """
+    before = {key: i for i, key in enumerate(old.keys.tolist())}
+    old_hashes = old.hashes.tolist()
+    new_keys = new.keys.tolist()
+    new_hashes = new.hashes.tolist()
+    nearly = [
+        key
+        for key, (geometry, values) in zip(new_keys, new_hashes, strict=True)
+        if (j := before.get(key)) is not None and old_hashes[j][1] == values and old_hashes[j][0] != geometry
+    ]
+    unchanged_shapes = same_geometry(nearly) if same_geometry is not None and nearly else set()
+    changes = LayerChanges()
+    old_bounds = old.bounds.tolist()
+    new_bounds = new.bounds.tolist()
+    seen: set[int] = set()
+    for i, (key, digest) in enumerate(zip(new_keys, new_hashes, strict=True)):
+        j = before.get(key)
+        if j is None:
+            changes.added += 1
+            changes.boxes.append(tuple(new_bounds[i]))
+            _sample(changes.added_keys, key)
+            continue
+        seen.add(j)
+        if old_hashes[j] != digest and key not in unchanged_shapes:
+            changes.changed += 1
+            changes.boxes += [tuple(old_bounds[j]), tuple(new_bounds[i])]
+            _sample(changes.changed_keys, key)
+        else:
+            changes.unchanged += 1
+    for j, key in enumerate(old.keys.tolist()):
+        if j not in seen:
+            changes.removed += 1
+            changes.boxes.append(tuple(old_bounds[j]))
+            _sample(changes.removed_keys, key)
+    return changes
+
+
+def merge_snapshot(base: Snapshot, upserts: Snapshot, deletes: Iterable[str]) -> Snapshot:
+    """`base` without the deleted and upserted keys, plus the upserts (for item edits)."""
+    dropped = set(deletes) | set(upserts.keys.tolist())
+    keep = np.array([key not in dropped for key in base.keys.tolist()], dtype=bool)
+    return Snapshot(
+        np.concatenate([base.keys[keep], upserts.keys]).astype(object),
+        np.concatenate([base.hashes[keep], upserts.hashes]).astype(np.uint64),
+        np.concatenate([base.bounds[keep], upserts.bounds]) if len(base) + len(upserts) else np.zeros((0, 4)),
+    )
+
+
+def _coerced(kind: object, value: object) -> object:
+    try:
+        return coerce_value(kind, value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return value
+
+
+def _sample(keys: list[str], key: str) -> None:
+    if len(keys) < SAMPLE_KEYS:
+        keys.append(key)

@@ -1,0 +1,228 @@
+"""Feature edits (OGC API – Features Part 4): create, replace, update and delete items.
+
+Each edit goes through the same validation as an import and becomes a new layer version,
+copied inside the database from the published one (so rollback and the audit log cover edits
+too), published in one commit, with the changed tiles dropped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+import shapely
+
+from geohub.errors import (
+    ConflictError,
+    FeatureNotFoundError,
+    FieldError,
+    InvalidDataError,
+    InvalidRequestError,
+)
+from geohub.etl.digest import compare, merge_snapshot, snapshot_of_table, version_snapshot
+from geohub.etl.pipeline import derived_columns, merged_boxes
+from geohub.etl.service import Actor, ImportService
+from geohub.etl.validate import validate_rows
+from geohub.layers.models import LayerDefinition
+from geohub.storage.base import FeatureTable, LayerVersion
+
+EditKind = Literal["create", "replace", "update", "delete"]
+MAX_FEATURES_PER_EDIT = 10_000
+
+
+@dataclass(frozen=True)
+class EditResult:
+    """What an edit did: the new version and the keys it touched."""
+
+    version: LayerVersion
+    keys: list[str]
+
+
+def parse_features(body: Any) -> list[Mapping[str, Any]]:
+    """The GeoJSON Feature(s) of a request body: a Feature or a FeatureCollection."""
+    if not isinstance(body, Mapping):
+        raise InvalidRequestError("The body must be a GeoJSON Feature or FeatureCollection object.")
+    if body.get("type") == "Feature":
+        return [body]
+    if body.get("type") == "FeatureCollection" and isinstance(body.get("features"), list):
+        features = body["features"]
+        if not features:
+            raise InvalidRequestError("The FeatureCollection holds no feature.")
+        if len(features) > MAX_FEATURES_PER_EDIT:
+            raise InvalidRequestError(f"At most {MAX_FEATURES_PER_EDIT} features per request; use an import.")
+        if not all(isinstance(f, Mapping) and f.get("type") == "Feature" for f in features):
+            raise InvalidRequestError("Every member of 'features' must be a GeoJSON Feature.")
+        return list(features)
+    raise InvalidRequestError("The body must be a GeoJSON Feature or FeatureCollection (its 'type').")
+
+
+def create_features(
+    service: ImportService, layer: LayerDefinition, features: list[Mapping[str, Any]], *, actor: Actor
+) -> EditResult:
+    """Add new features; a key that already exists is a conflict."""
+    rows = [_row(layer, f, None) for f in features]
+    existing = _existing_keys(service, layer, [r[1].get(layer.key) for r in rows])
+    if existing:
+        raise ConflictError(f"Layer '{layer.id}' already has features with keys: {', '.join(existing[:10])}.")
+    return _apply(service, layer, rows, [], actor=actor, action="feature.create")
+
+
+def replace_feature(
+    service: ImportService,
+    layer: LayerDefinition,
+    feature_id: str,
+    feature: Mapping[str, Any],
+    *,
+    actor: Actor,
+) -> EditResult:
+    """Replace one feature whole (geometry and every property)."""
+    _require_existing(service, layer, feature_id)
+    return _apply(
+        service, layer, [_row(layer, feature, feature_id)], [], actor=actor, action="feature.replace"
+    )
+
+
+def update_feature(
+    service: ImportService, layer: LayerDefinition, feature_id: str, patch: Any, *, actor: Actor
+) -> EditResult:
+    """Change one feature by a JSON merge patch (RFC 7396) of its properties and/or geometry."""
+    if not isinstance(patch, Mapping):
+        raise InvalidRequestError("The body must be a JSON object: a merge patch of the feature.")
+    current = _require_existing(service, layer, feature_id)
+    properties = dict(current.properties)
+    changes = patch.get("properties", {})
+    if not isinstance(changes, Mapping):
+        raise InvalidRequestError("'properties' in the patch must be an object.")
+    for name, value in changes.items():
+        properties[name] = value  # null clears the value (merge patch)
+    unknown = set(patch) - {"type", "properties", "geometry", "id"}
+    if unknown:
+        raise InvalidRequestError(f"A patch may change 'properties' and 'geometry', not {sorted(unknown)}.")
+    geometry = patch.get("geometry", shapely.geometry.mapping(shapely.from_wkb(current.geometry)))
+    merged = {"type": "Feature", "geometry": geometry, "properties": properties}
+    return _apply(service, layer, [_row(layer, merged, feature_id)], [], actor=actor, action="feature.update")
+
+
+def delete_feature(
+    service: ImportService, layer: LayerDefinition, feature_id: str, *, actor: Actor
+) -> EditResult:
+    """Remove one feature."""
+    _require_existing(service, layer, feature_id)
+    return _apply(service, layer, [], [feature_id], actor=actor, action="feature.delete")
+
+
+def _row(
+    layer: LayerDefinition, feature: Mapping[str, Any], feature_id: str | None
+) -> tuple[Any, dict[str, Any]]:
+    """(geometry, properties) of a GeoJSON Feature; the key from the URL, the properties or `id`."""
+    properties = feature.get("properties") or {}
+    if not isinstance(properties, Mapping):
+        raise InvalidRequestError("A feature's 'properties' must be an object.")
+    unknown = sorted(set(properties) - {a.name for a in layer.attributes})
+    if unknown:
+        raise InvalidDataError(
+            f"Layer '{layer.id}' has no attribute {', '.join(repr(n) for n in unknown)}.",
+            [FieldError(name, "unknown attribute") for name in unknown],
+        )
+    properties = dict(properties)
+    key = properties.get(layer.key)
+    if feature_id is not None:
+        if key is not None and str(key) != feature_id:
+            raise InvalidRequestError(
+                f"The feature's '{layer.key}' ({key}) differs from its URL id ({feature_id})."
+            )
+        properties[layer.key] = feature_id
+    elif key is None and feature.get("id") is not None:
+        properties[layer.key] = feature["id"]
+    try:
+        geometry = shapely.geometry.shape(feature["geometry"]) if feature.get("geometry") else None
+    except (KeyError, TypeError, ValueError, AttributeError, shapely.errors.GEOSException) as exc:
+        raise InvalidDataError(f"The feature's geometry is not valid GeoJSON: {exc}.") from None
+    return geometry, properties
+
+
+def _apply(
+    service: ImportService,
+    layer: LayerDefinition,
+    rows: list[tuple[Any, dict[str, Any]]],
+    deletes: list[str],
+    *,
+    actor: Actor,
+    action: str,
+) -> EditResult:
+    service.require_writer(layer, actor)
+    store = service.services.store
+    current = store.current_version(layer.id)
+    if current is None:
+        raise ConflictError(f"Layer '{layer.id}' has no published version to edit; import it first.")
+    table = _validated(service, layer, rows)
+    base = version_snapshot(store, layer, current.version)
+    upserts = snapshot_of_table(layer, table)
+    merged = merge_snapshot(base, upserts, deletes)
+    note = f"{action} by {actor.principal.user}"
+    version = store.write_derived_version(
+        layer, current.version, table, deletes, note=note, publish=False, digests=merged.encode()
+    )
+    changes = compare(base, merged)
+    if store.current_version(layer.id) != current:
+        store.delete_version(layer.id, version.version)
+        raise ConflictError(f"Layer '{layer.id}' changed during the edit; send it again.")
+    published = store.publish_version(layer.id, version.version)
+    service.drop_changed_tiles(layer.id, merged_boxes(changes.boxes))
+    keys = [str(k) for k in table.columns[layer.key]] + deletes
+    service.audit.record(
+        actor.principal,
+        action,
+        layer.id,
+        {"keys": keys[:100], "version": published.version, "previous": current.version},
+        actor.remote_addr,
+    )
+    return EditResult(published, keys)
+
+
+def _validated(
+    service: ImportService, layer: LayerDefinition, rows: list[tuple[Any, dict[str, Any]]]
+) -> FeatureTable:
+    """The rows validated as an import's would be; any problem refuses the whole edit (422)."""
+    geometries = np.array([g for g, _ in rows] or [], dtype=object)
+    columns = {a.name: [p.get(a.name) for _, p in rows] for a in layer.attributes}
+    services = service.services
+    columns |= derived_columns(layer, geometries, services.store, services.registry)
+    labels = [f"feature {i + 1}" for i in range(len(rows))]
+    validated = validate_rows(
+        layer,
+        geometries,
+        columns,
+        row_labels=labels,
+        read_problems={},
+        city_bounds=service.services.settings.etl.city_bounds,
+        repair=False,
+    )
+    if validated.problems:
+        raise InvalidDataError(
+            "; ".join(f"{p.row}: {p.field} {p.reason}" for p in validated.problems[:5]),
+            [FieldError(p.field, p.reason) for p in validated.problems[:50]],
+        )
+    return validated.table
+
+
+def _require_existing(service: ImportService, layer: LayerDefinition, feature_id: str) -> Any:
+    try:
+        return service.services.store.get(layer, feature_id)
+    except FeatureNotFoundError:
+        raise FeatureNotFoundError(f"Layer '{layer.id}' has no feature '{feature_id}'.") from None
+
+
+def _existing_keys(service: ImportService, layer: LayerDefinition, keys: list[Any]) -> list[str]:
+    found = []
+    for key in keys:
+        if key is None:
+            continue
+        try:
+            service.services.store.get(layer, str(key))
+        except FeatureNotFoundError:
+            continue
+        found.append(str(key))
+    return found

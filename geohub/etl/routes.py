@@ -1,0 +1,251 @@
+"""Publishing over HTTP: imports with reports, publish or reject, versions, rollback, and
+OGC API – Features Part 4 item edits. Every route needs a signed-in account; writes need the
+layer's department (or an admin)."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import threading
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, Response, current_app, jsonify, request, url_for
+from werkzeug.utils import secure_filename
+
+from geohub.auth.context import current_principal
+from geohub.errors import InvalidRequestError, LayerNotFoundError
+from geohub.etl.edits import create_features, delete_feature, parse_features, replace_feature, update_feature
+from geohub.etl.read import read_upload
+from geohub.etl.service import Actor, ImportOptions, ImportService, parse_on_invalid
+from geohub.layers.models import LayerDefinition
+from geohub.services import Services
+
+etl = Blueprint("etl", __name__)
+IMPORTS_KEY = "geohub.imports"
+_build_lock = threading.Lock()
+MAX_HISTORY = 200
+
+
+def import_service() -> ImportService:
+    """The app's ImportService, made on first use (tile invalidation through the app's tiles)."""
+    found: ImportService | None = current_app.extensions.get(IMPORTS_KEY)
+    if found is None:
+        with _build_lock:
+            found = current_app.extensions.get(IMPORTS_KEY)
+            if found is None:
+                services: Services = current_app.extensions["geohub"]
+                tiles = current_app.extensions["geohub.tiles"]
+                found = ImportService(services, tiles.drop_changed_tiles)
+                current_app.extensions[IMPORTS_KEY] = found
+    return found
+
+
+def _actor() -> Actor:
+    return Actor(current_principal(), request.remote_addr)
+
+
+def _writable_layer(layer_id: str) -> LayerDefinition:
+    """The layer, checked writable by the current account (401 anonymous, 403 other department)."""
+    service = import_service()
+    layer = service.services.registry.get(layer_id)
+    service.require_writer(layer, _actor())
+    return layer
+
+
+def _staff_layer(layer_id: str) -> LayerDefinition:
+    """The layer for signed-in staff reading its history (401 for anonymous readers)."""
+    service = import_service()
+    principal = current_principal()
+    if not principal.is_signed_in:
+        from geohub.errors import UnauthorizedError
+
+        raise UnauthorizedError("Sign in to see a layer's imports and versions.")
+    try:
+        return service.services.registry.get(layer_id)
+    except LayerNotFoundError:
+        raise LayerNotFoundError(f"There is no layer '{layer_id}'.") from None
+
+
+def _flag(name: str, default: bool = False) -> bool:
+    value = request.form.get(name, request.args.get(name))
+    if value is None or value == "":
+        return default
+    if value.lower() in ("true", "1", "yes"):
+        return True
+    if value.lower() in ("false", "0", "no"):
+        return False
+    raise InvalidRequestError(f"{name} must be true or false, not '{value}'.")
+
+
+# imports ---------------------------------------------------------------------------------
+@etl.post("/collections/<layer_id>/imports")
+def upload_import(layer_id: str) -> tuple[Response, int, dict[str, str]]:
+    """Upload a file (multipart field `file`) and get its report; publish now or later."""
+    layer = _writable_layer(layer_id)
+    services: Services = current_app.extensions["geohub"]
+    request.max_content_length = services.settings.etl.max_upload_bytes
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        raise InvalidRequestError("Send the file as multipart/form-data in the field 'file'.")
+    filename = secure_filename(upload.filename) or "upload"
+    options = ImportOptions(
+        dry_run=_flag("dryRun"),
+        on_invalid=parse_on_invalid(request.form.get("onInvalid")),
+        publish=_flag("publish"),
+    )
+    crs = request.form.get("crs") or None
+    source_layer = request.form.get("layer") or None
+    folder = Path(tempfile.mkdtemp(prefix="upload-", dir=_uploads_dir(services)))
+    try:
+        path = folder / filename
+        upload.save(path)
+        record = import_service().run(
+            layer,
+            lambda: read_upload(path, filename=filename, crs=crs, layer=source_layer),
+            actor=_actor(),
+            source=filename,
+            options=options,
+        )
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    location = url_for("etl.get_import", layer_id=layer.id, import_id=record.id)
+    return jsonify(record.to_json()), 201, {"Location": location}
+
+
+@etl.get("/collections/<layer_id>/imports")
+def list_imports(layer_id: str) -> Response:
+    layer = _staff_layer(layer_id)
+    limit = _whole_number("limit", 50, MAX_HISTORY)
+    before = request.args.get("before")
+    history = import_service().imports.history(
+        layer.id, limit=limit, before_id=_whole_number("before", None, 2**62) if before else None
+    )
+    return jsonify({"layer": layer.id, "imports": [_brief(r.to_json()) for r in history]})
+
+
+@etl.get("/collections/<layer_id>/imports/<int:import_id>")
+def get_import(layer_id: str, import_id: int) -> Response:
+    layer = _staff_layer(layer_id)
+    return jsonify(import_service().imports.get(layer.id, import_id).to_json())
+
+
+@etl.post("/collections/<layer_id>/imports/<int:import_id>/publish")
+def publish_import(layer_id: str, import_id: int) -> Response:
+    """Publish a validated import; `{"invalidRows": "skip"}` publishes the valid rows of one with errors."""
+    layer = _writable_layer(layer_id)
+    body = _json_object(optional=True)
+    choice = body.get("invalidRows", "reject")
+    if choice not in ("skip", "reject"):
+        raise InvalidRequestError("invalidRows must be 'skip' (publish the valid rows) or 'reject'.")
+    record = import_service().publish(layer, import_id, actor=_actor(), skip_invalid=choice == "skip")
+    return jsonify(record.to_json())
+
+
+@etl.post("/collections/<layer_id>/imports/<int:import_id>/reject")
+def reject_import(layer_id: str, import_id: int) -> Response:
+    layer = _writable_layer(layer_id)
+    return jsonify(import_service().reject(layer, import_id, actor=_actor()).to_json())
+
+
+# versions --------------------------------------------------------------------------------
+@etl.get("/collections/<layer_id>/versions")
+def list_versions(layer_id: str) -> Response:
+    layer = _staff_layer(layer_id)
+    versions = import_service().services.store.versions(layer.id)
+    return jsonify(
+        {
+            "layer": layer.id,
+            "versions": [
+                {
+                    "version": v.version,
+                    "createdAt": v.created_at.isoformat(),
+                    "featureCount": v.feature_count,
+                    "extent": v.extent,
+                    "current": v.is_current,
+                    "note": v.note,
+                }
+                for v in versions
+            ],
+        }
+    )
+
+
+@etl.post("/collections/<layer_id>/rollback")
+def rollback(layer_id: str) -> Response:
+    """Publish an earlier version again: `{"version": 3}`."""
+    layer = _writable_layer(layer_id)
+    version = _json_object().get("version")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise InvalidRequestError('Give the version to restore as a positive whole number: {"version": 3}.')
+    published = import_service().rollback(layer, version, actor=_actor())
+    return jsonify({"layer": layer.id, "version": published.version, "featureCount": published.feature_count})
+
+
+# OGC API – Features Part 4 ---------------------------------------------------------------
+@etl.post("/collections/<layer_id>/items")
+def create_items(layer_id: str) -> tuple[Response, int, dict[str, str]]:
+    layer = _writable_layer(layer_id)
+    result = create_features(import_service(), layer, parse_features(_json_object()), actor=_actor())
+    headers = {"Location": url_for("features.item", layer_id=layer.id, feature_id=result.keys[0])}
+    return jsonify({"created": result.keys, "version": result.version.version}), 201, headers
+
+
+@etl.put("/collections/<layer_id>/items/<feature_id>")
+def replace_item(layer_id: str, feature_id: str) -> tuple[str, int]:
+    layer = _writable_layer(layer_id)
+    features = parse_features(_json_object())
+    if len(features) != 1:
+        raise InvalidRequestError("PUT replaces one feature: send a GeoJSON Feature.")
+    replace_feature(import_service(), layer, feature_id, features[0], actor=_actor())
+    return "", 204
+
+
+@etl.patch("/collections/<layer_id>/items/<feature_id>")
+def update_item(layer_id: str, feature_id: str) -> tuple[str, int]:
+    layer = _writable_layer(layer_id)
+    update_feature(import_service(), layer, feature_id, _json_object(), actor=_actor())
+    return "", 204
+
+
+@etl.delete("/collections/<layer_id>/items/<feature_id>")
+def delete_item(layer_id: str, feature_id: str) -> tuple[str, int]:
+    layer = _writable_layer(layer_id)
+    delete_feature(import_service(), layer, feature_id, actor=_actor())
+    return "", 204
+
+
+# helpers ---------------------------------------------------------------------------------
+def _json_object(optional: bool = False) -> dict[str, Any]:
+    if optional and not request.get_data(cache=True):
+        return {}
+    mimetype = request.mimetype or ""
+    if mimetype not in ("application/json", "application/geo+json", "application/merge-patch+json"):
+        raise InvalidRequestError(
+            "Send the body as JSON (Content-Type: application/json or application/geo+json)."
+        )
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise InvalidRequestError("The body is not a JSON object.")
+    return body
+
+
+def _whole_number(name: str, default: int | None, maximum: int) -> int:
+    raw = request.args.get(name)
+    if raw is None:
+        assert default is not None
+        return default
+    if not raw.isdigit() or not 1 <= int(raw) <= maximum:
+        raise InvalidRequestError(f"{name} must be a whole number from 1 to {maximum}.")
+    return int(raw)
+
+
+def _brief(record: dict[str, Any]) -> dict[str, Any]:
+    """A history entry: the record without the per-row problem lists."""
+    return {k: v for k, v in record.items() if k not in ("problems", "repairedRows")}
+
+
+def _uploads_dir(services: Services) -> Path:
+    folder = services.settings.data_dir / "uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder

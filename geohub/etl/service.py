@@ -1,0 +1,320 @@
+"""ImportService: imports with a report, the publisher's decision, versions and rollback.
+
+Every write is checked against the actor's rights, recorded in the import history and the
+audit log, and invalidates only the cached tiles where features changed. Readers see the old
+version until the new one is published in one commit (storage), never a mixture.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from functools import cached_property
+from typing import Any, Literal
+
+from geohub.auth.audit import AuditLog
+from geohub.auth.principal import Principal, Role
+from geohub.errors import (
+    ConflictError,
+    ForbiddenLayerError,
+    GeoHubError,
+    InvalidRequestError,
+    UnauthorizedError,
+)
+from geohub.etl.digest import compare, version_snapshot
+from geohub.etl.imports import ImportRecord, ImportRecords
+from geohub.etl.pipeline import PreparedImport, merged_boxes, prepare_import
+from geohub.etl.read import SourceData
+from geohub.layers.models import LayerDefinition
+from geohub.services import Services
+from geohub.storage.base import LayerVersion
+
+OnInvalid = Literal["ask", "reject", "skip"]
+SYSTEM = Principal(user="geohub-cli", role=Role.admin)  # the command line acts as the operator
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who asks for a write and from where (the audit log records both)."""
+
+    principal: Principal
+    remote_addr: str | None = None
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    """How an import ends.
+
+    dry_run: report only. on_invalid: `ask` stages the valid rows and waits for the publisher's
+    decision; `reject` refuses the import when any row is invalid; `skip` leaves invalid rows out.
+    publish: publish at once when nothing waits on a decision (scheduled syncs).
+    """
+
+    dry_run: bool = False
+    on_invalid: OnInvalid = "ask"
+    publish: bool = False
+    force: bool = False  # read the source even when its fingerprint has not changed
+    repair: bool = True
+
+
+class ImportService:
+    """Imports, publishing and rollback over one app's (or CLI run's) services."""
+
+    def __init__(self, services: Services, drop_changed_tiles: Callable[[str, list[Any]], int] | None = None):
+        self.services = services
+        if drop_changed_tiles is None:
+            from geohub.tiles.service import TileService
+
+            drop_changed_tiles = TileService(services).drop_changed_tiles
+        self.drop_changed_tiles = drop_changed_tiles
+
+    @cached_property
+    def imports(self) -> ImportRecords:
+        return ImportRecords(self.services.records)
+
+    @cached_property
+    def audit(self) -> AuditLog:
+        return AuditLog(self.services.records)
+
+    # imports -----------------------------------------------------------------------------
+    def run(
+        self,
+        layer: LayerDefinition,
+        read: Callable[[], SourceData],
+        *,
+        actor: Actor,
+        source: str,
+        options: ImportOptions,
+        fingerprint: str = "",
+    ) -> ImportRecord:
+        """Read, validate and diff an import, then stage, publish or stop as `options` say."""
+        self.require_writer(layer, actor)
+        record = self.imports.start(
+            layer.id, user=actor.principal.user, remote_addr=actor.remote_addr, source=source
+        )
+        record = replace(record, fingerprint=fingerprint)
+        store = self.services.store
+        try:
+            current = store.current_version(layer.id)
+            if (
+                fingerprint
+                and not options.force
+                and not options.dry_run
+                and current is not None
+                and current.source_fingerprint == fingerprint
+            ):
+                return self.imports.save(
+                    replace(
+                        record,
+                        status="no_changes",
+                        base_version=current.version,
+                        message=f"The source has not changed since version {current.version}.",
+                    )
+                )
+            prepared = prepare_import(
+                layer,
+                read(),
+                store,
+                self.services.registry,
+                self.services.settings.etl,
+                repair=options.repair,
+            )
+            return self._conclude(layer, record, prepared, actor, options)
+        except GeoHubError as error:
+            self.imports.save(replace(record, status="failed", message=error.detail))
+            raise
+
+    def _conclude(
+        self,
+        layer: LayerDefinition,
+        record: ImportRecord,
+        prepared: PreparedImport,
+        actor: Actor,
+        options: ImportOptions,
+    ) -> ImportRecord:
+        report = prepared.report(self.services.settings.etl.max_reported_problems)
+        report["dryRun"] = options.dry_run
+        report["onInvalid"] = options.on_invalid
+        record = replace(
+            record, base_version=prepared.base_version, source_crs=prepared.source_crs, report=report
+        )
+        invalid = prepared.validated.invalid_rows
+        valid = len(prepared.validated.table)
+        if options.dry_run:
+            return self.imports.save(replace(record, status="dry_run", message=_summary(prepared)))
+        if invalid and options.on_invalid == "reject":
+            return self.imports.save(
+                replace(
+                    record,
+                    status="rejected",
+                    message=f"{invalid} rows failed validation; nothing was stored.",
+                )
+            )
+        if valid == 0:
+            return self.imports.save(
+                replace(record, status="rejected", message="No row passed validation; nothing was stored.")
+            )
+        if prepared.base_version is not None and not prepared.changes.any:
+            return self.imports.save(
+                replace(
+                    record, status="no_changes", message="Identical to the published version: nothing to do."
+                )
+            )
+        staged = self.services.store.write_version(
+            layer,
+            prepared.validated.table,
+            source_fingerprint=record.fingerprint,
+            note=f"import {record.id} ({record.source})",
+            publish=False,
+            digests=prepared.snapshot.encode(),
+        )
+        record = self.imports.save(
+            replace(record, status="validated", staged_version=staged.version, message=_summary(prepared))
+        )
+        self.audit.record(
+            actor.principal,
+            "import.validated",
+            layer.id,
+            {"import": record.id, "version": staged.version, "source": record.source, **report["counts"]},
+            actor.remote_addr,
+        )
+        if options.publish and (invalid == 0 or options.on_invalid == "skip"):
+            return self.publish(layer, record.id, actor=actor, skip_invalid=options.on_invalid == "skip")
+        return record
+
+    def publish(
+        self, layer: LayerDefinition, import_id: int, *, actor: Actor, skip_invalid: bool
+    ) -> ImportRecord:
+        """Publish a validated import's staged version: one commit, then drop the changed tiles."""
+        self.require_writer(layer, actor)
+        record = self.imports.get(layer.id, import_id)
+        if record.status != "validated" or record.staged_version is None:
+            raise ConflictError(
+                f"Import {import_id} is {record.status}; only a validated import can be published."
+            )
+        invalid = int(record.report.get("counts", {}).get("invalid", 0))
+        if invalid and not skip_invalid:
+            raise ConflictError(
+                f"{invalid} rows of import {import_id} failed validation. Fix the source and import again, "
+                "publish the valid rows (invalidRows: skip), or reject the import."
+            )
+        store = self.services.store
+        current = store.current_version(layer.id)
+        current_number = None if current is None else current.version
+        if current_number != record.base_version:
+            store.delete_version(layer.id, record.staged_version)
+            self.imports.save(
+                replace(
+                    record,
+                    status="superseded",
+                    message=f"The layer changed (now version {current_number}) "
+                    "after this import was validated.",
+                )
+            )
+            raise ConflictError(
+                f"Layer '{layer.id}' changed after import {import_id} was validated; run the import again."
+            )
+        version = self._switch(layer, record.staged_version, current_number)
+        record = self.imports.save(replace(record, status="published", published_version=version.version))
+        self.audit.record(
+            actor.principal,
+            "layer.publish",
+            layer.id,
+            {
+                "import": import_id,
+                "version": version.version,
+                "previous": current_number,
+                "skippedRows": invalid,
+            },
+            actor.remote_addr,
+        )
+        return record
+
+    def reject(self, layer: LayerDefinition, import_id: int, *, actor: Actor) -> ImportRecord:
+        """The publisher refuses a validated import: its staged version is dropped."""
+        self.require_writer(layer, actor)
+        record = self.imports.get(layer.id, import_id)
+        if record.status != "validated" or record.staged_version is None:
+            raise ConflictError(
+                f"Import {import_id} is {record.status}; only a validated import can be rejected."
+            )
+        self.services.store.delete_version(layer.id, record.staged_version)
+        record = self.imports.save(replace(record, status="rejected", message="Rejected by the publisher."))
+        self.audit.record(
+            actor.principal, "import.rejected", layer.id, {"import": import_id}, actor.remote_addr
+        )
+        return record
+
+    # versions ----------------------------------------------------------------------------
+    def rollback(self, layer: LayerDefinition, version: int, *, actor: Actor) -> LayerVersion:
+        """Publish an earlier version again (a version awaiting review cannot be rolled back to)."""
+        self.require_writer(layer, actor)
+        store = self.services.store
+        current = store.current_version(layer.id)
+        if current is not None and current.version == version:
+            raise ConflictError(f"Version {version} of layer '{layer.id}' is already the published one.")
+        pending = [r for r in self.imports.history(layer.id, limit=200) if r.status == "validated"]
+        if any(r.staged_version == version for r in pending):
+            raise ConflictError(
+                f"Version {version} of layer '{layer.id}' is an import awaiting review; "
+                "publish it through its import."
+            )
+        published = self._switch(layer, version, None if current is None else current.version)
+        self.audit.record(
+            actor.principal,
+            "layer.rollback",
+            layer.id,
+            {"version": version, "previous": None if current is None else current.version},
+            actor.remote_addr,
+        )
+        return published
+
+    def _switch(self, layer: LayerDefinition, version: int, current: int | None) -> LayerVersion:
+        """Publish `version` and drop exactly the cached tiles its differences touch."""
+        store = self.services.store
+        changes = compare(version_snapshot(store, layer, current), version_snapshot(store, layer, version))
+        published = store.publish_version(layer.id, version)
+        self.drop_changed_tiles(layer.id, merged_boxes(changes.boxes))
+        return published
+
+    # housekeeping ------------------------------------------------------------------------
+    def recover_interrupted(self) -> int:
+        """Mark imports a killed process left `running` as interrupted and drop their staged
+        versions (the store itself never holds half a version: each write is one transaction)."""
+        recovered = 0
+        for record in self.imports.running():
+            self.imports.save(
+                replace(record, status="interrupted", message="The process stopped during the import.")
+            )
+            recovered += 1
+        return recovered
+
+    def require_writer(self, layer: LayerDefinition, actor: Actor) -> None:
+        """403 unless the actor may write the layer (admins, or its own department's publishers)."""
+        principal = actor.principal
+        if not principal.is_signed_in:
+            raise UnauthorizedError("Sign in to change layers.")
+        if not principal.may_write(layer):
+            raise ForbiddenLayerError(
+                f"Account '{principal.user}' may not change layer '{layer.id}' "
+                f"(it belongs to the department '{layer.department}')."
+            )
+
+
+def parse_on_invalid(value: str | None, default: OnInvalid = "ask") -> OnInvalid:
+    """The on_invalid choice from a request or the command line."""
+    if value in (None, ""):
+        return default
+    if value not in ("ask", "reject", "skip"):
+        raise InvalidRequestError(f"onInvalid must be ask, reject or skip, not '{value}'.")
+    return value  # type: ignore[return-value]
+
+
+def _summary(prepared: PreparedImport) -> str:
+    counts = prepared.validated
+    changes = prepared.changes
+    return (
+        f"{len(counts.table)} valid and {counts.invalid_rows} invalid of {counts.total} rows; "
+        f"{changes.added} added, {changes.changed} changed, {changes.removed} removed, "
+        f"{changes.unchanged} unchanged."
+    )

@@ -1,0 +1,295 @@
+"""Validate mapped source rows against a layer: types, required, allowed values, duplicate keys,
+geometry presence, type and validity (with optional repair), and the city's bounds.
+
+Every row that fails is listed with the reason; the valid rows come back as a FeatureTable,
+ready to diff and store. Columnar and vectorized where it counts: a city-scale layer is
+hundreds of thousands of rows.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import shapely
+
+from geohub.errors import FieldError, InvalidDataError
+from geohub.layers.models import Attribute, AttributeType, LayerDefinition
+from geohub.storage.base import Bbox, FeatureTable
+from geohub.storage.values import INT64_MAX, INT64_MIN, coerce_value
+
+TYPE_IDS = {
+    "Point": 0,
+    "LineString": 1,
+    "Polygon": 3,
+    "MultiPoint": 4,
+    "MultiLineString": 5,
+    "MultiPolygon": 6,
+}
+_MULTI_OF = {"Point": "MultiPoint", "LineString": "MultiLineString", "Polygon": "MultiPolygon"}
+_PROMOTE = {
+    "Point": shapely.multipoints,
+    "LineString": shapely.multilinestrings,
+    "Polygon": shapely.multipolygons,
+}
+MOSTLY_OUTSIDE = 0.5  # more rows than this outside the city: the CRS is wrong, not the rows
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    """Why one source row cannot be published."""
+
+    row: str  # human reference: "line 17" (CSV) or "feature 5"
+    key: str | None
+    field: str  # the attribute, or "geometry"
+    reason: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"row": self.row, "key": self.key, "field": self.field, "reason": self.reason}
+
+
+@dataclass
+class Validated:
+    """The valid rows as a FeatureTable, every problem, and how many geometries were repaired."""
+
+    table: FeatureTable
+    problems: list[RowProblem] = field(default_factory=list)
+    invalid_rows: int = 0
+    repaired: int = 0
+    repaired_rows: list[str] = field(default_factory=list)
+    total: int = 0
+
+
+def validate_rows(
+    layer: LayerDefinition,
+    geometries: np.ndarray,
+    columns: dict[str, list[Any]],
+    *,
+    row_labels: Sequence[str],
+    read_problems: dict[int, str],
+    city_bounds: Bbox,
+    repair: bool,
+) -> Validated:
+    """Check every row; the table holds only rows without a problem."""
+    count = len(geometries)
+    problems: dict[int, list[tuple[str, str]]] = {
+        i: [("geometry", reason)] for i, reason in read_problems.items()
+    }
+    geometries, repaired = _checked_geometries(layer, geometries, problems, repair)
+    _check_bounds(layer, geometries, problems, city_bounds)
+    coerced = {}
+    for attribute in layer.attributes:
+        values = columns.get(attribute.name) or [None] * count
+        coerced[attribute.name] = _coerced_column(attribute, values, problems)
+    _check_duplicate_keys(layer, coerced[layer.key], problems, row_labels)
+    valid = np.ones(count, dtype=bool)
+    if problems:
+        valid[list(problems)] = False
+    keys = coerced[layer.key]
+    listed = [
+        RowProblem(row_labels[i], None if keys[i] is None else str(keys[i]), name, reason)
+        for i in sorted(problems)
+        for name, reason in problems[i]
+    ]
+    table = FeatureTable(
+        _flat(geometries[valid]) if count else geometries,
+        {
+            name: [v for v, ok in zip(values, valid.tolist(), strict=True) if ok]
+            for name, values in coerced.items()
+        }
+        if problems
+        else coerced,
+    )
+    repaired_rows = [row_labels[i] for i in np.flatnonzero(repaired & valid).tolist()]
+    return Validated(table, listed, len(problems), len(repaired_rows), repaired_rows, count)
+
+
+def _checked_geometries(
+    layer: LayerDefinition, geometries: np.ndarray, problems: dict[int, list[tuple[str, str]]], repair: bool
+) -> tuple[np.ndarray, np.ndarray]:
+    """Geometries of the layer's type (single parts promoted, invalid ones repaired when asked)."""
+    geometries = np.asarray(geometries, dtype=object).copy()
+    missing = shapely.is_missing(geometries) | shapely.is_empty(geometries)
+    for i in np.flatnonzero(missing).tolist():
+        problems.setdefault(i, []).append(("geometry", "no geometry"))
+    repaired = np.zeros(len(geometries), dtype=bool)
+    present = ~missing
+    invalid = present & ~shapely.is_valid(geometries)
+    if invalid.any():
+        indexes = np.flatnonzero(invalid)
+        if repair:
+            fixed = shapely.make_valid(geometries[indexes])
+            geometries[indexes] = [_parts_of(layer, g) for g in fixed]
+            repaired[indexes] = True
+        else:
+            for i, reason in zip(
+                indexes.tolist(), shapely.is_valid_reason(geometries[indexes]).tolist(), strict=True
+            ):
+                problems.setdefault(i, []).append(("geometry", f"invalid geometry: {reason}"))
+            present &= ~invalid
+    geometries = _layer_typed(layer, geometries, present, problems)
+    return geometries, repaired
+
+
+def _parts_of(layer: LayerDefinition, geometry: shapely.Geometry) -> shapely.Geometry | None:
+    """The parts of a repaired geometry that belong to the layer's type (a collection's polygons…)."""
+    single = layer.geometry_type.value.removeprefix("Multi")
+    if shapely.get_type_id(geometry) != 7:  # not a GeometryCollection
+        return geometry
+    parts = [
+        p
+        for p in shapely.get_parts(geometry)
+        if shapely.get_type_id(p) in (TYPE_IDS[single], TYPE_IDS[_MULTI_OF[single]])
+    ]
+    parts = [q for p in parts for q in shapely.get_parts(p)]
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else _PROMOTE[single](parts)
+
+
+def _layer_typed(
+    layer: LayerDefinition,
+    geometries: np.ndarray,
+    present: np.ndarray,
+    problems: dict[int, list[tuple[str, str]]],
+) -> np.ndarray:
+    expected = layer.geometry_type.value
+    single = expected.removeprefix("Multi")
+    type_ids = shapely.get_type_id(geometries)
+    if expected != single:  # a multi layer takes single parts, promoted
+        promote = present & (type_ids == TYPE_IDS[single])
+        if promote.any():
+            geometries[promote] = [_PROMOTE[single]([g]) for g in geometries[promote]]
+            type_ids = shapely.get_type_id(geometries)
+    else:  # a single layer takes one-part multis, unwrapped
+        unwrap = (
+            present
+            & (type_ids == TYPE_IDS[_MULTI_OF[single]])
+            & (shapely.get_num_geometries(geometries) == 1)
+        )
+        if unwrap.any():
+            geometries[unwrap] = [shapely.get_geometry(g, 0) for g in geometries[unwrap]]
+            type_ids = shapely.get_type_id(geometries)
+    missing_now = shapely.is_missing(geometries) & present
+    for i in np.flatnonzero(missing_now).tolist():
+        problems.setdefault(i, []).append(("geometry", f"nothing of type {expected} is left after repair"))
+    wrong = present & ~missing_now & (type_ids != TYPE_IDS[expected])
+    for i in np.flatnonzero(wrong).tolist():
+        found = shapely.get_type_id(geometries[i])
+        name = next((n for n, t in TYPE_IDS.items() if t == found), "GeometryCollection")
+        problems.setdefault(i, []).append(("geometry", f"is a {name}, the layer holds {expected}"))
+    return geometries
+
+
+def _check_bounds(
+    layer: LayerDefinition, geometries: np.ndarray, problems: dict[int, list[tuple[str, str]]], city: Bbox
+) -> None:
+    """Rows outside the city are listed; most rows outside means a wrong CRS: the import stops."""
+    bounds = shapely.bounds(geometries)
+    with np.errstate(invalid="ignore"):
+        known = np.isfinite(bounds).all(axis=1)
+        inside = (
+            (bounds[:, 0] >= city[0])
+            & (bounds[:, 1] >= city[1])
+            & (bounds[:, 2] <= city[2])
+            & (bounds[:, 3] <= city[3])
+        )
+    outside = known & ~inside
+    if known.sum() and outside.sum() > MOSTLY_OUTSIDE * known.sum():
+        sample = bounds[np.argmax(outside)]
+        raise InvalidDataError(
+            f"{int(outside.sum())} of {int(known.sum())} features lie outside Almaty "
+            f"(the first at {sample[0]:.4f}, {sample[1]:.4f} after reprojection): "
+            "the source coordinate reference system is probably wrong; give the right one (crs).",
+            [FieldError("crs", "coordinates far outside the city")],
+        )
+    for i in np.flatnonzero(outside).tolist():
+        minx, miny = bounds[i, 0], bounds[i, 1]
+        problems.setdefault(i, []).append(
+            ("geometry", f"lies outside the city bounds (near {minx:.4f}, {miny:.4f})")
+        )
+
+
+def _coerced_column(
+    attribute: Attribute, values: list[Any], problems: dict[int, list[tuple[str, str]]]
+) -> list[Any]:
+    """The column coerced to the attribute's type; bad values become problems (and None)."""
+    column = _fast_coerced(attribute.type, values)
+    if column is None:
+        column = []
+        for i, value in enumerate(values):
+            try:
+                column.append(coerce_value(attribute.type, value))
+            except (TypeError, ValueError) as exc:
+                problems.setdefault(i, []).append((attribute.name, f"'{_shown(value)}' {exc}"))
+                column.append(None)
+    if attribute.required:
+        for i, value in enumerate(column):
+            if value is None:
+                problems.setdefault(i, []).append((attribute.name, "is required"))
+    if attribute.allowed_values:
+        allowed = set(attribute.allowed_values)
+        for i, value in enumerate(column):
+            if value is not None and value not in allowed:
+                problems.setdefault(i, []).append(
+                    (attribute.name, f"'{_shown(value)}' is not one of {list(attribute.allowed_values)}")
+                )
+    return column
+
+
+def _fast_coerced(kind: AttributeType, values: list[Any]) -> list[Any] | None:
+    """The column unchanged when its Python types already fit (no per-value work), else None."""
+    types = {type(v) for v in values}
+    types.discard(type(None))
+    if kind is AttributeType.string and types <= {str}:
+        return None if any("\x00" in v for v in values if v is not None) else list(values)
+    if kind is AttributeType.number and types <= {float}:
+        if any(math.isinf(v) for v in values if v is not None):
+            return None  # the slow path names the row
+        return [None if v is None or v != v else v for v in values]  # NaN is no value
+    if kind is AttributeType.integer and types <= {int}:
+        return (
+            None if any(v is not None and not INT64_MIN <= v <= INT64_MAX for v in values) else list(values)
+        )
+    if kind is AttributeType.boolean and types <= {bool}:
+        return list(values)
+    return None
+
+
+def _flat(geometries: np.ndarray) -> np.ndarray:
+    """Geometries without Z or M (stored 2D); untouched when they are already flat."""
+    return shapely.force_2d(geometries) if shapely.has_z(geometries).any() else geometries
+
+
+def _check_duplicate_keys(
+    layer: LayerDefinition,
+    keys: list[Any],
+    problems: dict[int, list[tuple[str, str]]],
+    row_labels: Sequence[str],
+) -> None:
+    present = [k for k in keys if k is not None]
+    if len(set(present)) == len(present):
+        return
+    counts = Counter(present)
+    duplicated = {k for k, n in counts.items() if n > 1}
+    if not duplicated:
+        return
+    first: dict[Any, int] = {}
+    for i, key in enumerate(keys):
+        if key in duplicated:
+            if key not in first:
+                first[key] = i
+                problems.setdefault(i, []).append((layer.key, f"'{key}' appears more than once"))
+            else:
+                problems.setdefault(i, []).append(
+                    (layer.key, f"'{key}' appears more than once (first at {row_labels[first[key]]})")
+                )
+
+
+def _shown(value: Any) -> str:
+    text = str(value)
+    return text if len(text) <= 60 else text[:57] + "…"
