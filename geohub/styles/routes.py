@@ -108,6 +108,7 @@ def style_preview(style_id: str) -> Response:
         style_url=f"{base}/styles/{style_id}.json?lang={language}",
         assets_url=f"{base}/styles/assets/maplibre-gl/dist",
         language=language,
+        collections_url=f"{base}/collections?f=json&lang={language}",
     )
     body = page.encode("utf-8")
     response = Response(body, mimetype="text/html")

@@ -87,6 +87,16 @@ async function main() {
         lang: document.documentElement.lang,
       };
     });
+    // the layer list with each layer's freshness, filled from /collections once the style loaded
+    await page.waitForSelector('#layer-list:not([data-state="loading"])', { state: 'attached', timeout: 30_000 });
+    report.layerList = await page.evaluate(() => {
+      const list = document.getElementById('layer-list');
+      return {
+        state: list.dataset.state,
+        items: [...list.querySelectorAll('li')].map((item) => ({ layer: item.dataset.layer, text: item.textContent })),
+        summary: document.querySelector('#layers summary').textContent,
+      };
+    });
     await page.focus('canvas.maplibregl-canvas');
     report.focused = await page.evaluate(() => document.activeElement?.classList.contains('maplibregl-canvas'));
     await page.screenshot({ path: options.screenshot });

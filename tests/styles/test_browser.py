@@ -91,6 +91,14 @@ def test_style_renders_in_chromium_from_geohub_alone(
     assert rendered["container"]["role"] == "region" and rendered["container"]["ariaLabel"]
     assert rendered["canvas"]["tabIndex"] == 0 and report["focused"]
 
+    layers = report["layerList"]  # the demo's layers were synced by `geohub demo`: fresh, with changes
+    assert layers["state"] == "ready" and layers["summary"] == "Слои и свежесть данных"
+    listed = {item["layer"]: item["text"] for item in layers["items"]}
+    assert {"districts", "cadastre"} <= set(listed)
+    assert re.fullmatch(
+        r"Районы Алматы: обновлено .*\d{4}.*, изменено объектов: [1-9]\d*", listed["districts"]
+    )
+
     with Image.open(screenshot) as image:
         map_area = image.convert("RGB").crop((0, HEADER_PX, image.width, image.height))
     colours = map_area.resize((256, 192)).getcolors(maxcolors=256 * 192) or []
