@@ -9,6 +9,7 @@ import pygeoapi
 from flask import Flask
 from pygeoapi.api import API
 from pygeoapi.openapi import get_oas
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from geohub.auth.http import register_authentication
 from geohub.auth.routes import auth
@@ -36,6 +37,9 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app = Flask("geohub", static_folder=PYGEOAPI_STATIC, static_url_path="/static")
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.config["MAX_CONTENT_LENGTH"] = 16 * 1024 * 1024
+    if settings.trusted_proxies:  # client addresses for the audit log and rate limits
+        hops = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     app.extensions["geohub"] = services
     app.extensions["geohub.pygeoapi"] = embedded_pygeoapi(services)
     register_request_logging(app)

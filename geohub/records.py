@@ -1,5 +1,8 @@
 """RecordsDatabase: the small relational tables beside the layers (accounts, audit log, imports).
 
+Timestamps are stored as fixed-width ISO 8601 UTC text (`2026-03-01T09:30:00.000000Z`) on both
+databases, so they sort and compare as text and read back the same from SQLite and PostgreSQL.
+
 Embedded: one SQLite file under `data_dir`. PostGIS deployments: the same database as the layers,
 schema `geohub`. Callers write SQL once with `%s` placeholders and portable types; the SQLite
 side turns `%s` into `?`. Tables are created by each module's `ensure_tables` (idempotent DDL).
@@ -9,8 +12,10 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import weakref
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -166,3 +171,35 @@ def auto_id(dialect: str) -> str:
     if dialect == "sqlite":
         return "INTEGER PRIMARY KEY AUTOINCREMENT"
     return "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"
+
+
+_ENSURED: weakref.WeakKeyDictionary[Any, set[tuple[str, ...]]] = weakref.WeakKeyDictionary()
+
+
+def ensure_tables(records: RecordsDatabase, statements: tuple[str, ...]) -> None:
+    """Run idempotent DDL once per records database and process; on PostgreSQL under a lock,
+    so workers starting together do not collide."""
+    done = _ENSURED.setdefault(records, set())
+    if statements in done:
+        return
+    with records.transaction() as cursor:
+        if records.dialect == "postgres":
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext('geohub.records.ddl'))")
+        for statement in statements:
+            cursor.execute(statement)
+    done.add(statements)
+
+
+def utc_now() -> datetime:
+    """The current time, timezone-aware UTC."""
+    return datetime.now(UTC)
+
+
+def to_stamp(moment: datetime) -> str:
+    """The stored text of a moment (fixed width, UTC)."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def from_stamp(text: str | None) -> datetime | None:
+    """A stored timestamp read back as an aware UTC datetime."""
+    return None if text is None else datetime.fromisoformat(text)

@@ -111,6 +111,12 @@ class Settings(BaseSettings):
         description="Base URL clients reach GeoHub at (used in links); no trailing slash.",
     )
     workers: int = Field(2, ge=1, le=64, description="Worker processes for `geohub serve`.")
+    trusted_proxies: int = Field(
+        0,
+        ge=0,
+        le=5,
+        description="Reverse proxies in front (nginx: 1) whose X-Forwarded-For/-Proto are believed.",
+    )
     layers_dir: Path = Field(PROJECT_ROOT / "layers", description="Folder of layer definitions (*.yaml).")
     demo_data_dir: Path = Field(
         PROJECT_ROOT / "data" / "almaty", description="Folder the demo sources are read from."

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 from geohub.auth.keys import AppKey, AppKeys, KeyUsage
 from geohub.auth.principal import Principal, Role
-from geohub.auth.tables import ACCOUNT_TABLES, ensure_tables, from_stamp, to_stamp, utc_now
+from geohub.auth.tables import ACCOUNT_TABLES
 from geohub.auth.tokens import (
     TOKEN_PREFIX,
     VerifiedCache,
@@ -28,7 +28,7 @@ from geohub.auth.tokens import (
     verify_password,
 )
 from geohub.errors import ConflictError, InvalidRequestError, NotFoundError, UnauthorizedError
-from geohub.records import RecordsDatabase
+from geohub.records import RecordsDatabase, ensure_tables, from_stamp, to_stamp, utc_now
 
 USER_NAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,62}")  # used with fullmatch
 MIN_PASSWORD_CHARS = 10

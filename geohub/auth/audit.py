@@ -13,9 +13,8 @@ from datetime import datetime
 from typing import Any
 
 from geohub.auth.principal import Principal
-from geohub.auth.tables import ensure_tables, from_stamp, to_stamp, utc_now
 from geohub.errors import InvalidRequestError
-from geohub.records import RecordsDatabase, auto_id
+from geohub.records import RecordsDatabase, auto_id, ensure_tables, from_stamp, to_stamp, utc_now
 
 MAX_ENTRIES_PAGE = 1000
 MAX_ACTION_CHARS = 100

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import threading
 import time
 from datetime import timedelta
 
@@ -28,6 +27,7 @@ from geohub.auth.context import current_principal, set_principal
 from geohub.auth.keys import AppKey
 from geohub.auth.principal import ANONYMOUS, Principal, Role
 from geohub.errors import ForbiddenError, TooManyRequestsError, UnauthorizedError
+from geohub.extensions import app_extension
 from geohub.problems import problem_response
 from geohub.services import Services
 
@@ -41,7 +41,6 @@ BAD_HEADER = "The Authorization header must be 'Bearer <token>'."
 BAD_TOKEN = "The token is invalid, expired or revoked."
 BAD_KEY = "The app key is invalid or revoked."
 log = logging.getLogger("geohub.auth")
-_build_lock = threading.Lock()
 
 
 def register_authentication(app: Flask) -> None:
@@ -76,29 +75,17 @@ def register_authentication(app: Flask) -> None:
 
 def accounts() -> Accounts:
     """This app's Accounts, opened on first use (the records database may be slow to reach)."""
-    found: Accounts | None = current_app.extensions.get(ACCOUNTS)
-    if found is None:
-        with _build_lock:
-            found = current_app.extensions.get(ACCOUNTS)
-            if found is None:
-                services: Services = current_app.extensions["geohub"]
-                lifetime = timedelta(hours=services.settings.auth.token_lifetime_h)
-                found = Accounts(services.records, sign_in_lifetime=lifetime)
-                current_app.extensions[ACCOUNTS] = found
-    return found
+
+    def build(services: Services, _: object) -> Accounts:
+        lifetime = timedelta(hours=services.settings.auth.token_lifetime_h)
+        return Accounts(services.records, sign_in_lifetime=lifetime)
+
+    return app_extension(ACCOUNTS, build)
 
 
 def audit_log() -> AuditLog:
     """This app's AuditLog, opened on first use."""
-    found: AuditLog | None = current_app.extensions.get(AUDIT)
-    if found is None:
-        with _build_lock:
-            found = current_app.extensions.get(AUDIT)
-            if found is None:
-                services: Services = current_app.extensions["geohub"]
-                found = AuditLog(services.records)
-                current_app.extensions[AUDIT] = found
-    return found
+    return app_extension(AUDIT, lambda services, _: AuditLog(services.records))
 
 
 def record_audit(action: str, layer_id: str | None, detail: dict[str, object]) -> None:

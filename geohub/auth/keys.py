@@ -16,10 +16,9 @@ from datetime import datetime
 
 from limits import parse_many
 
-from geohub.auth.tables import from_stamp, to_stamp, utc_now
 from geohub.auth.tokens import KEY_PREFIX, VerifiedCache, hash_secret, new_secret, parse_secret
 from geohub.errors import InvalidRequestError, NotFoundError
-from geohub.records import RecordsDatabase
+from geohub.records import RecordsDatabase, from_stamp, to_stamp, utc_now
 
 MAX_APP_NAME_CHARS = 200
 

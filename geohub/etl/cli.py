@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sys
 import tempfile
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -15,7 +16,7 @@ from geohub.etl.imports import ImportRecord
 from geohub.etl.osm import build_osm_extract
 from geohub.etl.read import read_upload
 from geohub.etl.service import ImportOptions, ImportService, parse_on_invalid
-from geohub.etl.sync import OPERATOR, SyncOutcome, layers_to_sync, osm_layers, sync_layers
+from geohub.etl.sync import OPERATOR, SyncOutcome, due_layers, layers_to_sync, osm_layers, sync_layers
 from geohub.layers.models import LayerDefinition
 from geohub.services import Services
 from geohub.settings import load_settings
@@ -43,11 +44,14 @@ def _service(services: Services) -> ImportService:
 @click.option("--all", "all_layers", is_flag=True, help="Every layer that declares a source.")
 @click.option("--force", is_flag=True, help="Read sources even when they have not changed.")
 @click.option("--dry-run", is_flag=True, help="Report what would change; publish nothing.")
+@click.option("--due", is_flag=True, help="Only layers whose schedule fired since their last sync.")
 @reports_errors
-def sync(layers: tuple[str, ...], all_layers: bool, force: bool, dry_run: bool) -> None:
+def sync(layers: tuple[str, ...], all_layers: bool, force: bool, dry_run: bool, due: bool) -> None:
     """Sync LAYERS (or --all) from their declared sources; for cron or a systemd timer."""
     services = _services()
     chosen = layers_to_sync(services.registry, layers, all_layers=all_layers)
+    if due:
+        chosen = due_layers(ImportService(services), chosen, datetime.now(UTC))
     outcomes = run_sync(services, chosen, services.settings.demo_data_dir, force=force, dry_run=dry_run)
     if any(o.status == "failed" for o in outcomes):
         sys.exit(1)
@@ -221,7 +225,8 @@ def _print_record(record: ImportRecord) -> None:
             f"{counts.get('invalid', 0)} invalid, {counts.get('repaired', 0)} repaired"
         )
     for problem in record.report.get("problems", [])[:50]:
-        click.echo(f"  {problem['row']}: {problem['field']}: {problem['reason']}")
+        key = f" ({problem['key']})" if problem.get("key") else ""
+        click.echo(f"  {problem['row']}{key}: {problem['field']}: {problem['reason']}")
     remaining = record.report.get("problemsTotal", 0) - min(50, len(record.report.get("problems", [])))
     if remaining > 0:
         click.echo(f"  … and {remaining} more problems (see the full report over HTTP).")

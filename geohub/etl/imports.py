@@ -7,9 +7,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from geohub.auth.tables import ensure_tables, from_stamp, to_stamp, utc_now
 from geohub.errors import NotFoundError
-from geohub.records import RecordsDatabase, auto_id
+from geohub.records import RecordsDatabase, auto_id, ensure_tables, from_stamp, to_stamp, utc_now
 
 STATUSES = (
     "running",  # being read and validated (left behind only by a killed process: see recover)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-import threading
 from pathlib import Path
 from typing import Any
 
@@ -18,27 +17,21 @@ from geohub.errors import InvalidRequestError, LayerNotFoundError
 from geohub.etl.edits import create_features, delete_feature, parse_features, replace_feature, update_feature
 from geohub.etl.read import read_upload
 from geohub.etl.service import Actor, ImportOptions, ImportService, parse_on_invalid
+from geohub.extensions import app_extension
 from geohub.layers.models import LayerDefinition
 from geohub.services import Services
 
 etl = Blueprint("etl", __name__)
 IMPORTS_KEY = "geohub.imports"
-_build_lock = threading.Lock()
 MAX_HISTORY = 200
 
 
 def import_service() -> ImportService:
     """The app's ImportService, made on first use (tile invalidation through the app's tiles)."""
-    found: ImportService | None = current_app.extensions.get(IMPORTS_KEY)
-    if found is None:
-        with _build_lock:
-            found = current_app.extensions.get(IMPORTS_KEY)
-            if found is None:
-                services: Services = current_app.extensions["geohub"]
-                tiles = current_app.extensions["geohub.tiles"]
-                found = ImportService(services, tiles.drop_changed_tiles)
-                current_app.extensions[IMPORTS_KEY] = found
-    return found
+    return app_extension(
+        IMPORTS_KEY,
+        lambda services, extensions: ImportService(services, extensions["geohub.tiles"].drop_changed_tiles),
+    )
 
 
 def _actor() -> Actor:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from typing import Any, Literal
 
@@ -30,6 +31,7 @@ from geohub.services import Services
 from geohub.storage.base import LayerVersion
 
 OnInvalid = Literal["ask", "reject", "skip"]
+STALE_IMPORT = timedelta(hours=2)  # no import runs this long: one still `running` was killed
 SYSTEM = Principal(user="geohub-cli", role=Role.admin)  # the command line acts as the operator
 
 
@@ -278,11 +280,19 @@ class ImportService:
         return published
 
     # housekeeping ------------------------------------------------------------------------
-    def recover_interrupted(self) -> int:
-        """Mark imports a killed process left `running` as interrupted and drop their staged
-        versions (the store itself never holds half a version: each write is one transaction)."""
+    def recover_interrupted(self, older_than: timedelta = STALE_IMPORT) -> int:
+        """Mark imports left `running` for longer than `older_than` (their process was killed)
+        as interrupted, and drop a version one of them staged before it could say so. The store
+        itself never holds half a version: each write is one transaction."""
         recovered = 0
+        cutoff = datetime.now(UTC) - older_than
+        store = self.services.store
         for record in self.imports.running():
+            if record.created_at > cutoff:
+                continue  # maybe still running in another process
+            for version in store.versions(record.layer_id):
+                if not version.is_current and version.note.startswith(f"import {record.id} ("):
+                    store.delete_version(record.layer_id, version.version)
             self.imports.save(
                 replace(record, status="interrupted", message="The process stopped during the import.")
             )

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from geohub.errors import GeoHubError, InvalidDataError
+from geohub.etl.freshness import next_sync
 from geohub.etl.imports import ImportRecord
 from geohub.etl.pipeline import import_order
 from geohub.etl.read import read_source, source_fingerprint
@@ -91,6 +93,26 @@ def layers_to_sync(
         raise InvalidDataError("Name the layers to sync, or give --all (not both).")
     chosen = [registry.get(name) for name in names] if names else list(registry)
     return [layer for layer in import_order(registry) if layer in chosen]
+
+
+def due_layers(
+    service: ImportService, layers: Iterable[LayerDefinition], now: datetime
+) -> list[LayerDefinition]:
+    """The layers whose source schedule has fired since their last sync (or never synced);
+    a layer without a schedule is always due."""
+    latest = service.imports.latest_by_layer()
+    due = []
+    for layer in layers:
+        schedule = layer.source.schedule if layer.source is not None else None
+        synced = latest.get(layer.id)
+        last = synced.synced.created_at if synced is not None and synced.synced is not None else None
+        if schedule is None or last is None:
+            due.append(layer)
+            continue
+        fires = next_sync(schedule, last)
+        if fires is not None and fires <= now:
+            due.append(layer)
+    return due
 
 
 def osm_layers(registry: LayerRegistry) -> list[LayerDefinition]:

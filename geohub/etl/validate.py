@@ -20,16 +20,9 @@ import shapely
 from geohub.errors import FieldError, InvalidDataError
 from geohub.layers.models import Attribute, AttributeType, LayerDefinition
 from geohub.storage.base import Bbox, FeatureTable
+from geohub.storage.batches import TYPE_IDS
 from geohub.storage.values import INT64_MAX, INT64_MIN, coerce_value
 
-TYPE_IDS = {
-    "Point": 0,
-    "LineString": 1,
-    "Polygon": 3,
-    "MultiPoint": 4,
-    "MultiLineString": 5,
-    "MultiPolygon": 6,
-}
 _MULTI_OF = {"Point": "MultiPoint", "LineString": "MultiLineString", "Polygon": "MultiPolygon"}
 _PROMOTE = {
     "Point": shapely.multipoints,

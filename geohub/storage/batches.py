@@ -94,7 +94,7 @@ def table_batches(layer: LayerDefinition, table: FeatureTable, size: int) -> Ite
 def _check_table_geometries(layer: LayerDefinition, geometries: np.ndarray, offset: int) -> None:
     expected = layer.geometry_type.value
     bad = shapely.is_missing(geometries) | shapely.is_empty(geometries)
-    bad |= shapely.get_type_id(geometries) != _TYPE_IDS[expected]
+    bad |= shapely.get_type_id(geometries) != TYPE_IDS[expected]
     bounds = shapely.bounds(geometries)
     with np.errstate(invalid="ignore"):
         bad |= ~np.isfinite(bounds).all(axis=1)
@@ -113,7 +113,7 @@ def _layer_geometries(layer: LayerDefinition, chunk: list[Feature], offset: int)
     expected = layer.geometry_type.value
     single = expected.removeprefix("Multi")
     if expected != single:
-        is_single = shapely.get_type_id(geometries) == _TYPE_IDS[single]
+        is_single = shapely.get_type_id(geometries) == TYPE_IDS[single]
         if is_single.any():
             promote = {
                 "Point": shapely.multipoints,
@@ -123,7 +123,7 @@ def _layer_geometries(layer: LayerDefinition, chunk: list[Feature], offset: int)
             geometries = geometries.copy()
             geometries[is_single] = [promote([g]) for g in geometries[is_single]]
     bad = shapely.is_missing(geometries) | shapely.is_empty(geometries)
-    bad |= shapely.get_type_id(geometries) != _TYPE_IDS[expected]
+    bad |= shapely.get_type_id(geometries) != TYPE_IDS[expected]
     _refuse_first(bad, layer, chunk, offset, f"missing, empty, unreadable or not a {expected}")
     geometries = shapely.force_2d(geometries)
     bounds = shapely.bounds(geometries)
@@ -146,7 +146,7 @@ def _refuse_first(
         )
 
 
-_TYPE_IDS = {
+TYPE_IDS = {
     "Point": 0,
     "LineString": 1,
     "Polygon": 3,

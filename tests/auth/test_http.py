@@ -9,9 +9,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from geohub.auth.accounts import Accounts
+from geohub.auth.audit import AuditLog
 from geohub.auth.principal import Role
 from geohub.services import Services
-from tests.auth.conftest import PASSWORD, bearer
+from geohub.settings import Settings
+from tests.auth.conftest import PASSWORD, app_settings, bearer
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -194,3 +196,21 @@ def test_publisher_may_write_own_department_only(
     principal = Principal(user=who["user"], role=Role(who["role"]), department=who["department"])
     assert principal.may_write(registry.get("cadastre"))
     assert not principal.may_write(registry.get("green_spaces"))
+
+
+def test_behind_a_trusted_proxy_the_audit_log_records_the_client_address(settings: Settings) -> None:
+    from geohub.app import create_app as make_app
+
+    proxied = make_app(app_settings(settings).model_copy(update={"trusted_proxies": 1}))
+    accounts = Accounts(proxied.extensions["geohub"].records)
+    accounts.add_user("admin", role=Role.admin, department=None)
+    token = accounts.create_token("admin")
+    client = proxied.test_client()
+    headers = {**bearer(token), "X-Forwarded-For": "10.20.30.40"}
+    refused = client.post("/auth/tokens", json={"username": "x", "password": "y"}, headers=headers)
+    assert refused.status_code == 401
+    response = client.delete("/auth/tokens/current", headers=headers)
+    assert response.status_code == 204
+    entries = AuditLog(proxied.extensions["geohub"].records).entries(user="admin")
+    assert entries and entries[0].remote_addr == "10.20.30.40"
+    proxied.extensions["geohub"].close()

@@ -39,7 +39,8 @@ def _layers_dir(target: Path) -> Path:
     districts = target / f"{SCHEDULED}.yaml"
     text = districts.read_text(encoding="utf-8")
     assert "\nsource:\n" in text
-    districts.write_text(text.replace("\nsource:\n", f'\nsource:\n  schedule: "{SCHEDULE}"\n', 1))
+    assert 'schedule: "0 3 * * *"' in text
+    districts.write_text(text.replace('schedule: "0 3 * * *"', f'schedule: "{SCHEDULE}"', 1))
     parking = target / f"{RESTRICTED}.yaml"
     text = parking.read_text(encoding="utf-8")
     parking.write_text(text.replace("\ngeometry_type:", "\naccess: restricted\ngeometry_type:", 1))
@@ -103,7 +104,7 @@ def test_synced_layer_shows_source_sync_times_and_changes(
     assert current is not None and current.feature_count > 0
 
     freshness = _freshness(client, SCHEDULED)
-    assert freshness["source"] == {"kind": "file", "label": "districts.gpkg", "schedule": SCHEDULE}
+    assert freshness["source"] == {"kind": "osm", "label": "districts.gpkg", "schedule": SCHEDULE}
     assert before <= _moment(freshness["lastSynced"]) <= after
     assert freshness["lastAttempt"] == {"at": freshness["lastSynced"], "status": "published", "failed": False}
     assert before <= _moment(freshness["published"]) <= after
@@ -117,8 +118,8 @@ def test_synced_layer_shows_source_sync_times_and_changes(
     listed = {c["id"]: c for c in client.get("/collections").get_json()["collections"]}
     assert listed[SCHEDULED][MEMBER] == freshness
     assert listed["buildings"][MEMBER]["lastSynced"] is None  # never synced here
-    assert listed["buildings"][MEMBER]["source"]["schedule"] is None
-    assert listed["buildings"][MEMBER]["nextSync"] is None
+    assert listed["buildings"][MEMBER]["source"]["schedule"] == "0 3 * * *"  # layers/buildings.yaml
+    assert _moment(listed["buildings"][MEMBER]["nextSync"]).hour == 22  # 03:00 in Almaty
 
     tilejson = client.get(f"/tiles/{SCHEDULED}.json").get_json()
     (entry,) = tilejson["vector_layers"]
