@@ -43,8 +43,8 @@ from features_bench_servers import (
     url_of,
 )
 
-from geohub.etl.service import ImportService
-from geohub.etl.sync import sync_layer
+from geohub.publishing.service import ImportService
+from geohub.publishing.sync import sync_layer
 from geohub.services import Services
 from geohub.settings import Settings
 

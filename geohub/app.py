@@ -14,13 +14,13 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from geohub.auth.http import register_authentication
 from geohub.auth.routes import auth
 from geohub.cors import register_cors
-from geohub.etl.routes import etl
 from geohub.features.config import pygeoapi_config
 from geohub.features.openapi import complete_openapi
 from geohub.features.provider import register_services
 from geohub.features.routes import features
 from geohub.health import health
 from geohub.problems import register_problem_handlers
+from geohub.publishing.routes import etl
 from geohub.request_log import configure_logging, register_request_logging
 from geohub.services import Services
 from geohub.settings import Settings, load_settings

@@ -10,10 +10,10 @@ from tqdm import tqdm
 
 from geohub.auth.cli import ACCOUNT_COMMANDS
 from geohub.cli_errors import fail, reports_errors
-from geohub.etl.cli import etl_group, run_sync
 from geohub.etl.pipeline import import_order
 from geohub.health import readiness
 from geohub.layers.catalog import summarize_layers
+from geohub.publishing.cli import etl_group, run_sync
 from geohub.services import Services
 from geohub.settings import load_settings
 from geohub.tiles.service import TileService

@@ -468,7 +468,7 @@ DETAILS: dict[str, dict[str, str]] = {
 }
 
 
-# publishing: imports, versions, rollback, item edits (geohub/etl/service.py, edits.py, routes.py)
+# publishing: imports, versions, rollback, item edits (geohub/publishing/service.py, edits.py, routes.py)
 PUBLISHING_DETAILS: dict[str, dict[str, str]] = {
     "Sign in to change layers.": {
         "ru": "Войдите, чтобы изменять слои.",

@@ -1,1 +1,1 @@
-"""ETL: read a layer's source, derive attributes, and write it to the store as a new version."""
+"""ETL core: map a source's fields to a layer, derive, validate, digest and diff by key."""

@@ -17,11 +17,11 @@ import shapely
 from geohub.errors import InvalidDataError
 from geohub.etl.derive import area_m2, district_of
 from geohub.etl.digest import LayerChanges, Snapshot, compare, snapshot_of_table, version_snapshot
-from geohub.etl.read import SourceData, read_source, source_fingerprint
 from geohub.etl.validate import Validated, validate_rows
 from geohub.layers.models import LayerDefinition
 from geohub.layers.registry import LayerRegistry
 from geohub.settings import EtlSettings
+from geohub.sources.read import SourceData, read_source, source_fingerprint
 from geohub.storage.base import Bbox, FeatureQuery, FeatureStore, FeatureTable
 
 DISTRICTS_LAYER = "districts"

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from geohub.etl.freshness import Freshness, layer_freshness
 from geohub.features.crs import CRS84, SUPPORTED_CRS
 from geohub.features.provider import attribute_schema
 from geohub.layers.models import Attribute, LayerDefinition
+from geohub.publishing.freshness import Freshness, layer_freshness
 from geohub.services import Services
 
 CONFORMANCE = [

@@ -15,7 +15,6 @@ from pygeoapi.util import render_j2_template
 
 from geohub.auth.context import current_principal
 from geohub.errors import GeoHubError, InvalidRequestError, LayerNotFoundError
-from geohub.etl.freshness import layers_freshness
 from geohub.features.audiences import audience_api
 from geohub.features.collections import (
     collection_links,
@@ -33,6 +32,7 @@ from geohub.features.params import COMMON_PARAMETERS, ItemsRequest, parse_items_
 from geohub.features.provider import items_request, output_crs, read_page, reader, visible_properties
 from geohub.i18n import negotiate_language
 from geohub.layers.models import LayerDefinition
+from geohub.publishing.freshness import layers_freshness
 from geohub.services import Services
 
 features = Blueprint("features", __name__)

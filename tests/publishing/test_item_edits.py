@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from geohub.settings import Settings
-from tests.etl.publishing import LAYER, PublishingApp, publishing_app, tile_properties
+from tests.publishing.publishing import LAYER, PublishingApp, publishing_app, tile_properties
 
 PARK = {
     "type": "Feature",

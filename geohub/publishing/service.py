@@ -23,11 +23,11 @@ from geohub.errors import (
     UnauthorizedError,
 )
 from geohub.etl.digest import compare, version_snapshot
-from geohub.etl.imports import ImportRecord, ImportRecords
 from geohub.etl.pipeline import PreparedImport, merged_boxes, prepare_import
-from geohub.etl.read import SourceData
 from geohub.layers.models import LayerDefinition
+from geohub.publishing.imports import ImportRecord, ImportRecords
 from geohub.services import Services
+from geohub.sources.read import SourceData
 from geohub.storage.base import LayerVersion
 
 OnInvalid = Literal["ask", "reject", "skip"]

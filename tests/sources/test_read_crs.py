@@ -9,9 +9,9 @@ import pytest
 import shapely
 
 from geohub.errors import InvalidDataError
-from geohub.etl.read import read_source, read_upload
 from geohub.layers.models import Source
-from tests.etl.read_samples import (
+from geohub.sources.read import read_source, read_upload
+from tests.sources.read_samples import (
     almaty_addresses,
     almaty_buildings,
     project,

@@ -16,8 +16,8 @@ import shapely
 from psycopg import sql as pgsql
 
 from geohub.errors import InvalidDataError
-from geohub.etl.source_data import SourceData, finish
 from geohub.layers.models import Source
+from geohub.sources.source_data import SourceData, finish
 
 CONNECT_TIMEOUT_S = 10
 FETCH_ROWS = 10_000

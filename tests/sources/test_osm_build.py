@@ -9,9 +9,9 @@ import pyogrio
 import pytest
 
 from geohub.errors import ConfigurationError, InvalidDataError
-from geohub.etl.osm import build_osm_extract
-from geohub.etl.read import read_source
 from geohub.layers.models import Source
+from geohub.sources.osm import build_osm_extract
+from geohub.sources.read import read_source
 from tests.conftest import DEMO_DATA
 
 SHIPPED = sorted(DEMO_DATA.glob("*.gpkg"))

@@ -14,7 +14,7 @@ import numpy as np
 import shapely
 
 from geohub.errors import InvalidDataError
-from geohub.etl.source_data import SourceData, finish
+from geohub.sources.source_data import SourceData, finish
 
 LON_NAMES = ("lon", "lng", "long", "longitude")
 LAT_NAMES = ("lat", "latitude")

@@ -12,14 +12,14 @@ import click
 from tqdm import tqdm
 
 from geohub.cli_errors import reports_errors
-from geohub.etl.imports import ImportRecord
-from geohub.etl.osm import build_osm_extract
-from geohub.etl.read import read_upload
-from geohub.etl.service import ImportOptions, ImportService, parse_on_invalid
-from geohub.etl.sync import OPERATOR, SyncOutcome, due_layers, layers_to_sync, osm_layers, sync_layers
 from geohub.layers.models import LayerDefinition
+from geohub.publishing.imports import ImportRecord
+from geohub.publishing.service import ImportOptions, ImportService, parse_on_invalid
+from geohub.publishing.sync import OPERATOR, SyncOutcome, due_layers, layers_to_sync, osm_layers, sync_layers
 from geohub.services import Services
 from geohub.settings import load_settings
+from geohub.sources.osm import build_osm_extract
+from geohub.sources.read import read_upload
 
 ACTOR = OPERATOR
 

@@ -12,12 +12,12 @@ import uuid
 from pathlib import Path
 
 from geohub.errors import InvalidDataError
-from geohub.etl.formats import read_file
-from geohub.etl.postgresql import read_postgresql
-from geohub.etl.remote import read_ogc, read_url
-from geohub.etl.source_data import SourceData
-from geohub.etl.uploads import MAX_UNPACKED_BYTES
 from geohub.layers.models import LayerDefinition, Source
+from geohub.sources.formats import read_file
+from geohub.sources.postgresql import read_postgresql
+from geohub.sources.remote import read_ogc, read_url
+from geohub.sources.source_data import SourceData
+from geohub.sources.uploads import MAX_UNPACKED_BYTES
 
 __all__ = ["SourceData", "read_source", "read_upload", "source_fingerprint", "source_path"]
 

@@ -1,4 +1,4 @@
-"""Run by tests/etl/test_sigkill.py: import the buildings layer over and over, alternating two
+"""Run by tests/publishing/test_sigkill.py: import the buildings layer over and over, alternating two
 datasets (A: the demo data; B: the same with every second building renamed), publishing each,
 until the test kills this process with SIGKILL. Settings come from GEOHUB_* variables."""
 
@@ -7,10 +7,10 @@ from __future__ import annotations
 import sys
 from dataclasses import replace
 
-from geohub.etl.read import read_source
-from geohub.etl.service import SYSTEM, Actor, ImportOptions, ImportService
+from geohub.publishing.service import SYSTEM, Actor, ImportOptions, ImportService
 from geohub.services import Services
 from geohub.settings import load_settings
+from geohub.sources.read import read_source
 
 LAYER = "buildings"
 RENAMED = "SIGKILL-B"

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import shapely
 
-from geohub.etl.crs import crs_label, source_crs, to_wgs84
+from geohub.sources.crs import crs_label, source_crs, to_wgs84
 
 
 @dataclass(frozen=True)

@@ -18,10 +18,10 @@ from flask.testing import FlaskClient
 from geohub.app import create_app
 from geohub.auth.accounts import Accounts
 from geohub.auth.principal import Principal, Role
-from geohub.etl.edits import update_feature
-from geohub.etl.freshness import next_sync
-from geohub.etl.service import Actor, ImportService
-from geohub.etl.sync import sync_layer
+from geohub.publishing.edits import update_feature
+from geohub.publishing.freshness import next_sync
+from geohub.publishing.service import Actor, ImportService
+from geohub.publishing.sync import sync_layer
 from geohub.services import Services
 from geohub.settings import PROJECT_ROOT, Settings
 from tests.conftest import DEMO_DATA

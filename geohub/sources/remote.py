@@ -14,10 +14,10 @@ import pyogrio
 import requests
 
 from geohub.errors import InvalidDataError, UploadTooLargeError
-from geohub.etl.datasets import read_dataset
-from geohub.etl.formats import EXTENSIONS, read_file, sniff_format
-from geohub.etl.source_data import SourceData
 from geohub.layers.models import Source
+from geohub.sources.datasets import read_dataset
+from geohub.sources.formats import EXTENSIONS, read_file, sniff_format
+from geohub.sources.source_data import SourceData
 
 MAX_DOWNLOAD_BYTES = 1024**3
 TIMEOUT_S = 60.0

@@ -23,9 +23,9 @@ from geohub.errors import (
 )
 from geohub.etl.digest import compare, merge_snapshot, snapshot_of_table, version_snapshot
 from geohub.etl.pipeline import derived_columns, merged_boxes
-from geohub.etl.service import Actor, ImportService
 from geohub.etl.validate import validate_rows
 from geohub.layers.models import LayerDefinition
+from geohub.publishing.service import Actor, ImportService
 from geohub.storage.base import FeatureTable, LayerVersion
 
 EditKind = Literal["create", "replace", "update", "delete"]

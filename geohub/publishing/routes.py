@@ -14,12 +14,18 @@ from werkzeug.utils import secure_filename
 
 from geohub.auth.context import current_principal
 from geohub.errors import InvalidRequestError, LayerNotFoundError
-from geohub.etl.edits import create_features, delete_feature, parse_features, replace_feature, update_feature
-from geohub.etl.read import read_upload
-from geohub.etl.service import Actor, ImportOptions, ImportService, parse_on_invalid
 from geohub.extensions import app_extension
 from geohub.layers.models import LayerDefinition
+from geohub.publishing.edits import (
+    create_features,
+    delete_feature,
+    parse_features,
+    replace_feature,
+    update_feature,
+)
+from geohub.publishing.service import Actor, ImportOptions, ImportService, parse_on_invalid
 from geohub.services import Services
+from geohub.sources.read import read_upload
 
 etl = Blueprint("etl", __name__)
 IMPORTS_KEY = "geohub.imports"

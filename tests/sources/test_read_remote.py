@@ -18,17 +18,17 @@ import pytest
 import shapely
 
 from geohub.errors import InvalidDataError, UploadTooLargeError
-from geohub.etl.read import read_source
-from geohub.etl.remote import read_url
 from geohub.layers.models import Source
-from tests.etl.read_samples import (
+from geohub.sources.read import read_source
+from geohub.sources.remote import read_url
+from tests.features.conftest import LiveServer, LiveServers
+from tests.sources.read_samples import (
     addresses_shapefile_zip,
     almaty_addresses,
     almaty_buildings,
     project,
     write_layer,
 )
-from tests.features.conftest import LiveServer, LiveServers
 
 WFS_SERVER = Path(__file__).parents[1] / "data" / "etl" / "wfs_server.py"
 

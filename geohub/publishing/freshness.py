@@ -17,8 +17,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from croniter import croniter
 
 from geohub.auth.audit import AuditEntry, AuditLog
-from geohub.etl.imports import ImportNotFoundError, ImportRecord, ImportRecords, LatestImports
 from geohub.layers.models import LayerDefinition, Source
+from geohub.publishing.imports import ImportNotFoundError, ImportRecord, ImportRecords, LatestImports
 from geohub.services import Services
 from geohub.storage.base import LayerVersion
 

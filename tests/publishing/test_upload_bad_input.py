@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from geohub.settings import Settings
-from tests.etl.publishing import LAYER, PublishingApp, cadastre_rows, publishing_app, zipped_shapefile
+from tests.publishing.publishing import LAYER, PublishingApp, cadastre_rows, publishing_app, zipped_shapefile
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import pyogrio
 import shapely
 
 from geohub.errors import InvalidDataError
-from geohub.etl.source_data import SourceData, column_values, finish
+from geohub.sources.source_data import SourceData, column_values, finish
 
 
 def read_dataset(

@@ -6,11 +6,11 @@ import tempfile
 from pathlib import Path, PurePosixPath
 
 from geohub.errors import InvalidDataError
-from geohub.etl.crs import CRS_HINT
-from geohub.etl.datasets import read_dataset
-from geohub.etl.delimited import read_csv
-from geohub.etl.source_data import SourceData
-from geohub.etl.uploads import MAX_UNPACKED_BYTES, open_zip, safe_members, unpacked
+from geohub.sources.crs import CRS_HINT
+from geohub.sources.datasets import read_dataset
+from geohub.sources.delimited import read_csv
+from geohub.sources.source_data import SourceData
+from geohub.sources.uploads import MAX_UNPACKED_BYTES, open_zip, safe_members, unpacked
 
 EXTENSIONS = {
     ".gpkg": "gpkg",

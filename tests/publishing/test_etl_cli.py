@@ -10,7 +10,7 @@ import pytest
 
 from geohub.settings import Settings
 from tests.conftest import DEMO_DATA
-from tests.etl.publishing import cadastre_rows, edited_cadastre, zipped_shapefile
+from tests.publishing.publishing import cadastre_rows, edited_cadastre, zipped_shapefile
 from tests.test_cli import run_geohub
 
 

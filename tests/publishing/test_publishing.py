@@ -15,7 +15,7 @@ import pytest
 import shapely
 
 from geohub.settings import Settings
-from tests.etl.publishing import (
+from tests.publishing.publishing import (
     LAYER,
     PublishingApp,
     cadastre_rows,

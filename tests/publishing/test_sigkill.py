@@ -15,12 +15,12 @@ from datetime import timedelta
 import psycopg
 import pytest
 
-from geohub.etl.service import ImportService
-from geohub.etl.sync import sync_layer
+from geohub.publishing.service import ImportService
+from geohub.publishing.sync import sync_layer
 from geohub.services import Services
 from geohub.settings import PROJECT_ROOT, Settings
 from geohub.storage.base import FeatureQuery
-from tests.etl.sigkill_child import LAYER, RENAMED
+from tests.publishing.sigkill_child import LAYER, RENAMED
 
 KILLS = 6
 BUILDINGS = 8061
@@ -34,7 +34,7 @@ def _child(settings: Settings) -> subprocess.Popen[str]:
         env["GEOHUB_DATABASE_URL"] = settings.database_url
     env["PYTHONPATH"] = str(PROJECT_ROOT)
     return subprocess.Popen(
-        [sys.executable, "-m", "tests.etl.sigkill_child"],
+        [sys.executable, "-m", "tests.publishing.sigkill_child"],
         env=env,
         cwd=PROJECT_ROOT,
         stdout=subprocess.PIPE,

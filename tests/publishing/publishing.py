@@ -21,8 +21,8 @@ from pyproj import Transformer
 from geohub.app import create_app
 from geohub.auth.accounts import Accounts
 from geohub.auth.principal import Role
-from geohub.etl.service import ImportService
-from geohub.etl.sync import sync_layer
+from geohub.publishing.service import ImportService
+from geohub.publishing.sync import sync_layer
 from geohub.settings import Settings
 from tests.conftest import DEMO_DATA
 

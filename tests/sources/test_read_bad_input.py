@@ -17,11 +17,11 @@ import pytest
 import shapely
 
 from geohub.errors import GeoHubError, InvalidDataError, UploadTooLargeError
-from geohub.etl.read import read_source, read_upload
 from geohub.layers.models import Source
 from geohub.messages import localize_detail
+from geohub.sources.read import read_source, read_upload
 from tests.conftest import DEMO_DATA
-from tests.etl.read_samples import addresses_shapefile_zip, almaty_addresses, write_shapefile
+from tests.sources.read_samples import addresses_shapefile_zip, almaty_addresses, write_shapefile
 
 
 @pytest.fixture(autouse=True)

@@ -12,10 +12,10 @@ import pytest
 import shapely
 
 from geohub.errors import InvalidDataError
-from geohub.etl.read import read_source, read_upload, source_fingerprint
 from geohub.layers.models import Source
+from geohub.sources.read import read_source, read_upload, source_fingerprint
 from tests.conftest import DEMO_DATA
-from tests.etl.read_samples import (
+from tests.sources.read_samples import (
     addresses_shapefile_zip,
     almaty_addresses,
     almaty_buildings,

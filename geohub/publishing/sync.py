@@ -9,13 +9,13 @@ from datetime import datetime
 from pathlib import Path
 
 from geohub.errors import GeoHubError, InvalidDataError
-from geohub.etl.freshness import next_sync
-from geohub.etl.imports import ImportRecord
 from geohub.etl.pipeline import import_order
-from geohub.etl.read import read_source, source_fingerprint
-from geohub.etl.service import SYSTEM, Actor, ImportOptions, ImportService
 from geohub.layers.models import LayerDefinition
 from geohub.layers.registry import LayerRegistry
+from geohub.publishing.freshness import next_sync
+from geohub.publishing.imports import ImportRecord
+from geohub.publishing.service import SYSTEM, Actor, ImportOptions, ImportService
+from geohub.sources.read import read_source, source_fingerprint
 
 OPERATOR = Actor(SYSTEM, "command line")
 

@@ -1,0 +1,1 @@
+"""Publishing: imports with reports, publish, reject, versions, rollback, item edits, syncs."""
