@@ -88,6 +88,12 @@ bench: install system-deps
 	command -v wrk >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null)
 	$(BIN)/python bench/features_bench.py --json var/bench/features_bench.json
 
+# Import benchmark (bench/etl_bench.py): 300k SYNTHETIC parcels GeoPackage -> PostGIS through
+# GeoHub's whole pipeline, against GDAL's plain `ogr2ogr -f PostgreSQL` of the same file.
+.PHONY: bench-etl
+bench-etl: install system-deps
+	$(BIN)/python bench/etl_bench.py --json var/bench/etl_bench.json
+
 # Vector tile benchmark (bench/tiles_bench.py, see bench/README.md): PostGIS and embedded tile
 # generation against their floors, cached tiles through GeoHub, nginx and plain static nginx.
 .PHONY: bench-tiles

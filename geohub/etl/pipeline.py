@@ -8,7 +8,9 @@ Records, publishing decisions and the audit log live in etl/service.py above thi
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -22,23 +24,52 @@ from geohub.layers.models import LayerDefinition
 from geohub.layers.registry import LayerRegistry
 from geohub.settings import EtlSettings
 from geohub.sources.read import SourceData, read_source, source_fingerprint
-from geohub.storage.base import Bbox, FeatureQuery, FeatureStore, FeatureTable
+from geohub.storage.base import FeatureQuery, FeatureStore, FeatureTable
 
 DISTRICTS_LAYER = "districts"
 SHAPE_TOLERANCE_DEG = 1e-7  # ~1 cm: closer vertices are the same shape
 FEW_FEATURES = 200  # up to this many are fetched one by one, more by reading the version
 
 
-@dataclass(frozen=True)
-class PreparedImport:
-    """An import read, validated and diffed against the live version, not yet written."""
+_DIGESTING = ThreadPoolExecutor(max_workers=2, thread_name_prefix="geohub-digest")
 
-    layer: LayerDefinition
-    validated: Validated
-    snapshot: Snapshot
-    changes: LayerChanges
-    base_version: int | None
-    source_crs: str
+
+class PreparedImport:
+    """An import read and validated, its digests being computed, not yet written.
+
+    The digests are computed in a worker thread (shapely and pandas release the GIL), so a
+    first import streams into the store while they are made: `snapshot` waits for them,
+    `changes` diffs them against the live version on first use.
+    """
+
+    def __init__(
+        self,
+        layer: LayerDefinition,
+        validated: Validated,
+        base_version: int | None,
+        source_crs: str,
+        store: FeatureStore,
+    ) -> None:
+        self.layer = layer
+        self.validated = validated
+        self.base_version = base_version
+        self.source_crs = source_crs
+        self._store = store
+        self._digests = _DIGESTING.submit(_digests_of, layer, validated.table)
+
+    @cached_property
+    def snapshot(self) -> Snapshot:
+        return self._digests.result()[0]
+
+    @cached_property
+    def changes(self) -> LayerChanges:
+        store, layer, base = self._store, self.layer, self.base_version
+        same = None if base is None else _same_shapes(store, layer, base, self.validated.table)
+        return compare(version_snapshot(store, layer, base), self.snapshot, same)
+
+    def encoded_snapshot(self) -> bytes:
+        """The digests to store with the version (a callable the store runs before it commits)."""
+        return self._digests.result()[1]
 
     def report(self, max_problems: int) -> dict[str, Any]:
         """The report body: counts, each bad row (up to `max_problems`), repairs, the diff."""
@@ -102,12 +133,9 @@ def prepare_import(
         city_bounds=settings.city_bounds,
         repair=repair,
     )
-    snapshot = snapshot_of_table(layer, validated.table)
     current = store.current_version(layer.id)
     base = None if current is None else current.version
-    same = None if base is None else _same_shapes(store, layer, base, validated.table)
-    changes = compare(version_snapshot(store, layer, base), snapshot, same)
-    return PreparedImport(layer, validated, snapshot, changes, base, data.source_crs)
+    return PreparedImport(layer, validated, base, data.source_crs, store)
 
 
 def import_layer(
@@ -142,12 +170,12 @@ def import_layer(
         )
     if current is not None and not prepared.changes.any:
         return ImportResult(layer.id, current.version, current.feature_count, True, prepared.changes)
-    version = store.write_version(
+    version = store.write_version(  # a first import is written while its digests are made
         layer,
         prepared.validated.table,
         source_fingerprint=fingerprint,
         note=f"imported from {layer.source.label}",
-        digests=prepared.snapshot.encode(),
+        digests=prepared.encoded_snapshot,
     )
     return ImportResult(layer.id, version.version, version.feature_count, False, prepared.changes)
 
@@ -206,18 +234,9 @@ def import_order(registry: LayerRegistry) -> list[LayerDefinition]:
     return sorted(layers, key=lambda layer: layer.id != DISTRICTS_LAYER)
 
 
-def merged_boxes(boxes: list[Bbox], limit: int = 2000) -> list[Bbox]:
-    """The boxes, or their union when there are too many to drop tiles box by box."""
-    if len(boxes) <= limit:
-        return boxes
-    return [
-        (
-            min(b[0] for b in boxes),
-            min(b[1] for b in boxes),
-            max(b[2] for b in boxes),
-            max(b[3] for b in boxes),
-        )
-    ]
+def _digests_of(layer: LayerDefinition, table: FeatureTable) -> tuple[Snapshot, bytes]:
+    snapshot = snapshot_of_table(layer, table)
+    return snapshot, snapshot.encode()
 
 
 def _same_shapes(

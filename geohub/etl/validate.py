@@ -8,7 +8,6 @@ hundreds of thousands of rows.
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -16,6 +15,7 @@ from typing import Any
 
 import numpy as np
 import shapely
+from pandas.api.types import infer_dtype
 
 from geohub.errors import FieldError, InvalidDataError
 from geohub.layers.models import Attribute, AttributeType, LayerDefinition
@@ -235,20 +235,27 @@ def _coerced_column(
 
 
 def _fast_coerced(kind: AttributeType, values: list[Any]) -> list[Any] | None:
-    """The column unchanged when its Python types already fit (no per-value work), else None."""
-    types = {type(v) for v in values}
-    types.discard(type(None))
-    if kind is AttributeType.string and types <= {str}:
-        return None if any("\x00" in v for v in values if v is not None) else list(values)
-    if kind is AttributeType.number and types <= {float}:
-        if any(math.isinf(v) for v in values if v is not None):
+    """The column unchanged when its Python types already fit (checked in C by pandas), else
+    None: then every value goes through coerce_value, which names the bad ones."""
+    found = infer_dtype(values, skipna=True)
+    if found == "empty":
+        return [None] * len(values)
+    if kind is AttributeType.string and found == "string":
+        try:
+            has_nul = "\x00" in "".join(filter(None, values))
+        except TypeError:  # a NaN among the strings: the slow path makes it None
+            return None
+        return None if has_nul else list(values)
+    if kind is AttributeType.number and found == "floating":
+        numbers = np.array(values, dtype=np.float64)  # None becomes NaN
+        if np.isinf(numbers).any():
             return None  # the slow path names the row
         return [None if v is None or v != v else v for v in values]  # NaN is no value
-    if kind is AttributeType.integer and types <= {int}:
-        return (
-            None if any(v is not None and not INT64_MIN <= v <= INT64_MAX for v in values) else list(values)
-        )
-    if kind is AttributeType.boolean and types <= {bool}:
+    if kind is AttributeType.integer and found == "integer":
+        present = [v for v in values if v is not None]
+        in_range = not present or (min(present) >= INT64_MIN and max(present) <= INT64_MAX)
+        return list(values) if in_range else None
+    if kind is AttributeType.boolean and found == "boolean":
         return list(values)
     return None
 

@@ -22,7 +22,7 @@ from geohub.errors import (
     InvalidRequestError,
 )
 from geohub.etl.digest import compare, merge_snapshot, snapshot_of_table, version_snapshot
-from geohub.etl.pipeline import derived_columns, merged_boxes
+from geohub.etl.pipeline import derived_columns
 from geohub.etl.validate import validate_rows
 from geohub.layers.models import LayerDefinition
 from geohub.publishing.service import Actor, ImportService
@@ -170,7 +170,7 @@ def _apply(
         store.delete_version(layer.id, version.version)
         raise ConflictError(f"Layer '{layer.id}' changed during the edit; send it again.")
     published = store.publish_version(layer.id, version.version)
-    service.drop_changed_tiles(layer.id, merged_boxes(changes.boxes))
+    service.drop_changed_tiles(layer.id, changes.tile_boxes())
     keys = [str(k) for k in table.columns[layer.key]] + deletes
     service.audit.record(
         actor.principal,

@@ -23,7 +23,7 @@ from geohub.errors import (
     UnauthorizedError,
 )
 from geohub.etl.digest import compare, version_snapshot
-from geohub.etl.pipeline import PreparedImport, merged_boxes, prepare_import
+from geohub.etl.pipeline import PreparedImport, prepare_import
 from geohub.layers.models import LayerDefinition
 from geohub.publishing.imports import ImportRecord, ImportRecords
 from geohub.services import Services
@@ -134,45 +134,35 @@ class ImportService:
         actor: Actor,
         options: ImportOptions,
     ) -> ImportRecord:
-        report = prepared.report(self.services.settings.etl.max_reported_problems)
-        report["dryRun"] = options.dry_run
-        report["onInvalid"] = options.on_invalid
-        record = replace(
-            record, base_version=prepared.base_version, source_crs=prepared.source_crs, report=report
-        )
+        record = replace(record, base_version=prepared.base_version, source_crs=prepared.source_crs)
+
+        def finish(status: str, message: str, **changes: Any) -> ImportRecord:
+            report = prepared.report(self.services.settings.etl.max_reported_problems)
+            report |= {"dryRun": options.dry_run, "onInvalid": options.on_invalid}
+            return self.imports.save(
+                replace(record, status=status, message=message, report=report, **changes)
+            )
+
         invalid = prepared.validated.invalid_rows
         valid = len(prepared.validated.table)
         if options.dry_run:
-            return self.imports.save(replace(record, status="dry_run", message=_summary(prepared)))
+            return finish("dry_run", _summary(prepared))
         if invalid and options.on_invalid == "reject":
-            return self.imports.save(
-                replace(
-                    record,
-                    status="rejected",
-                    message=f"{invalid} rows failed validation; nothing was stored.",
-                )
-            )
+            return finish("rejected", f"{invalid} rows failed validation; nothing was stored.")
         if valid == 0:
-            return self.imports.save(
-                replace(record, status="rejected", message="No row passed validation; nothing was stored.")
-            )
+            return finish("rejected", "No row passed validation; nothing was stored.")
         if prepared.base_version is not None and not prepared.changes.any:
-            return self.imports.save(
-                replace(
-                    record, status="no_changes", message="Identical to the published version: nothing to do."
-                )
-            )
-        staged = self.services.store.write_version(
+            return finish("no_changes", "Identical to the published version: nothing to do.")
+        staged = self.services.store.write_version(  # a first import is written while its digests are made
             layer,
             prepared.validated.table,
             source_fingerprint=record.fingerprint,
             note=f"import {record.id} ({record.source})",
             publish=False,
-            digests=prepared.snapshot.encode(),
+            digests=prepared.encoded_snapshot,
         )
-        record = self.imports.save(
-            replace(record, status="validated", staged_version=staged.version, message=_summary(prepared))
-        )
+        record = finish("validated", _summary(prepared), staged_version=staged.version)
+        report = record.report
         self.audit.record(
             actor.principal,
             "import.validated",
@@ -276,7 +266,7 @@ class ImportService:
         store = self.services.store
         changes = compare(version_snapshot(store, layer, current), version_snapshot(store, layer, version))
         published = store.publish_version(layer.id, version)
-        self.drop_changed_tiles(layer.id, merged_boxes(changes.boxes))
+        self.drop_changed_tiles(layer.id, changes.tile_boxes())
         return published
 
     # housekeeping ------------------------------------------------------------------------

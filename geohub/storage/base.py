@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -14,6 +14,7 @@ from geohub.errors import InvalidBboxError, InvalidRequestError
 from geohub.layers.models import LayerDefinition
 
 Bbox = tuple[float, float, float, float]
+Digests = bytes | Callable[[], bytes]  # the ETL's digests, or a callable giving them before commit
 MAX_PAGE_SIZE = 10_000
 
 
@@ -133,12 +134,13 @@ class FeatureStore(Protocol):
         source_fingerprint: str = "",
         note: str = "",
         publish: bool = True,
-        digests: bytes = b"",
+        digests: Digests = b"",
     ) -> LayerVersion:
         """Store `features` as a new version, all or nothing; publish it when asked.
 
         `digests` is the ETL's per-feature fingerprint of the version (etl/digest.py), kept
-        beside it so the next import can diff without reading every feature back.
+        beside it so the next import can diff without reading every feature back; a callable
+        is called after the rows are in, so the caller can compute them while they stream.
         """
 
     def write_derived_version(
@@ -150,7 +152,7 @@ class FeatureStore(Protocol):
         *,
         note: str = "",
         publish: bool = True,
-        digests: bytes = b"",
+        digests: Digests = b"",
     ) -> LayerVersion:
         """A new version: `base_version`'s features without the `deletes` keys and the keys of
         `upserts`, plus `upserts` — copied inside the database, all or nothing."""

@@ -24,6 +24,7 @@ from geohub.storage import gpkg_format as gpkg
 from geohub.storage import gpkg_tiles
 from geohub.storage.base import (
     Bbox,
+    Digests,
     Feature,
     FeaturePage,
     FeatureQuery,
@@ -125,7 +126,7 @@ class GeopackageStore:
         source_fingerprint: str = "",
         note: str = "",
         publish: bool = True,
-        digests: bytes = b"",
+        digests: Digests = b"",
     ) -> LayerVersion:
         with self._transaction() as conn:
             version, table = _next_version(conn, layer.id)
@@ -146,7 +147,7 @@ class GeopackageStore:
         *,
         note: str = "",
         publish: bool = True,
-        digests: bytes = b"",
+        digests: Digests = b"",
     ) -> LayerVersion:
         key = layer.attribute(layer.key)
         assert key is not None
@@ -414,7 +415,7 @@ def _record_version(
     extent: Bbox | None,
     source_fingerprint: str,
     note: str,
-    digests: bytes,
+    digests: Digests,
 ) -> None:
     conn.execute(
         "INSERT INTO geohub_layer_versions (layer_id, version, table_name, created_at, feature_count, "
@@ -430,7 +431,7 @@ def _record_version(
             source_fingerprint,
             note,
             json.dumps(schema_of(layer)),
-            digests or None,
+            (digests() if callable(digests) else digests) or None,
         ),
     )
 

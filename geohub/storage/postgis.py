@@ -25,6 +25,7 @@ from geohub.layers.models import LayerDefinition
 from geohub.settings import StorageSettings
 from geohub.storage.base import (
     Bbox,
+    Digests,
     Feature,
     FeaturePage,
     FeatureQuery,
@@ -146,7 +147,7 @@ class PostgisStore:
         source_fingerprint: str = "",
         note: str = "",
         publish: bool = True,
-        digests: bytes = b"",
+        digests: Digests = b"",
     ) -> LayerVersion:
         with self._connection(writing=True) as conn:
             version, table = _next_version(conn, layer.id)
@@ -169,7 +170,7 @@ class PostgisStore:
         *,
         note: str = "",
         publish: bool = True,
-        digests: bytes = b"",
+        digests: Digests = b"",
     ) -> LayerVersion:
         key = layer.attribute(layer.key)
         assert key is not None
@@ -419,7 +420,7 @@ def _record_version(
     extent: Bbox | None,
     source_fingerprint: str,
     note: str,
-    digests: bytes,
+    digests: Digests,
 ) -> None:
     conn.execute(
         "INSERT INTO geohub.layer_versions (layer_id, version, table_name, feature_count, "
@@ -434,7 +435,7 @@ def _record_version(
             source_fingerprint,
             note,
             Jsonb(schema_of(layer)),
-            digests or None,
+            (digests() if callable(digests) else digests) or None,
         ),
     )
 
