@@ -53,7 +53,7 @@ class AuthSettings(BaseModel):
         True, description="Apply the rate limits below and app keys' own limits."
     )
     anonymous_rate_limit: str = Field(
-        "600/minute",
+        "1200/minute",
         description="Requests per client address without an app key (signed-in users: per account).",
     )
     sign_in_rate_limit: str = Field("10/minute", description="Sign-in attempts per client address.")

@@ -37,6 +37,7 @@ LIMITER = "geohub.limiter"
 SIGN_IN_ENDPOINT = "auth.sign_in"
 MAX_CREDENTIAL_CHARS = 200  # tokens and keys are 64 characters
 UNLIMITED_PATHS = frozenset({"/healthz", "/readyz"})
+UNLIMITED_PREFIXES = ("/static/", "/fonts/", "/sprites/")  # the map's own files, not data
 BAD_HEADER = "The Authorization header must be 'Bearer <token>'."
 BAD_TOKEN = "The token is invalid, expired or revoked."
 BAD_KEY = "The app key is invalid or revoked."
@@ -64,7 +65,9 @@ def register_authentication(app: Flask) -> None:
         key_prefix="geohub",
         swallow_errors=True,  # counters unreachable (Redis down): serve unlimited and log, not fail
     )
-    limiter.request_filter(lambda: request.path in UNLIMITED_PATHS)
+    limiter.request_filter(
+        lambda: request.path in UNLIMITED_PATHS or request.path.startswith(UNLIMITED_PREFIXES)
+    )
     limiter.init_app(app)  # its check runs after _authenticate, so it knows the key and account
     app.before_request(_refuse_bad_credentials)
     app.extensions[LIMITER] = limiter

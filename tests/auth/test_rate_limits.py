@@ -69,6 +69,7 @@ def test_anonymous_limit_is_per_address_and_spares_health(make_app: Any) -> None
     assert client.get("/auth/whoami", environ_base={"REMOTE_ADDR": "10.1.2.3"}).status_code == 200
     for _ in range(5):
         assert client.get("/healthz").status_code == 200
+        assert client.get("/static/img/logo.png").status_code != 429  # the map's own files
 
 
 def test_bad_tokens_count_against_the_address(make_app: Any) -> None:
