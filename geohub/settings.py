@@ -84,6 +84,9 @@ class EtlSettings(BaseModel):
         (76.55, 42.95, 77.45, 43.55),
         description="lon/lat box every imported feature must lie in (Almaty with a margin).",
     )
+    keep_versions: int = Field(
+        10, ge=2, le=1000, description="Versions kept per layer for rollback (older ones are dropped)."
+    )
     max_reported_problems: int = Field(
         1000, ge=1, description="Invalid rows listed one by one in an import report (the rest counted)."
     )

@@ -171,6 +171,7 @@ def _apply(
         raise ConflictError(f"Layer '{layer.id}' changed during the edit; send it again.")
     published = store.publish_version(layer.id, version.version)
     service.drop_changed_tiles(layer.id, changes.tile_boxes())
+    service.prune_versions(layer)
     keys = [str(k) for k in table.columns[layer.key]] + deletes
     service.audit.record(
         actor.principal,

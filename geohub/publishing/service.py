@@ -267,7 +267,23 @@ class ImportService:
         changes = compare(version_snapshot(store, layer, current), version_snapshot(store, layer, version))
         published = store.publish_version(layer.id, version)
         self.drop_changed_tiles(layer.id, changes.tile_boxes())
+        self.prune_versions(layer)
         return published
+
+    def prune_versions(self, layer: LayerDefinition) -> list[int]:
+        """Drop the oldest versions beyond `etl.keep_versions`; never the published one nor one
+        a validated import is waiting to publish. Returns the versions dropped."""
+        store = self.services.store
+        keep = self.services.settings.etl.keep_versions
+        pending = {
+            r.staged_version for r in self.imports.history(layer.id, limit=200) if r.status == "validated"
+        }
+        dropped = []
+        for version in store.versions(layer.id)[keep:]:  # newest first
+            if not version.is_current and version.version not in pending:
+                store.delete_version(layer.id, version.version)
+                dropped.append(version.version)
+        return dropped
 
     # housekeeping ------------------------------------------------------------------------
     def recover_interrupted(self, older_than: timedelta = STALE_IMPORT) -> int:

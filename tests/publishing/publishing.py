@@ -48,9 +48,7 @@ def publishing_app(settings: Settings) -> Iterator[PublishingApp]:
     """An app with districts and the cadastre synced from the demo data, and four accounts:
     an admin, the land-relations publisher aigerim, the natural-resources publisher dana and
     the moderator marat."""
-    app = create_app(
-        Settings(data_dir=settings.data_dir, database_url=settings.database_url, log_level="WARNING")
-    )
+    app = create_app(settings.model_copy(update={"log_level": "WARNING"}))
     services = app.extensions["geohub"]
     service = ImportService(services, app.extensions["geohub.tiles"].drop_changed_tiles)
     for layer_id in ("districts", LAYER):

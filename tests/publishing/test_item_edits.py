@@ -114,3 +114,16 @@ def test_only_the_owning_department_edits(hub: PublishingApp) -> None:
     assert _send(hub, "DELETE", path, None, user="dana").status_code == 403
     assert hub.client.delete(path).status_code == 401
     assert hub.client.get(f"{path}?f=json").status_code == 200
+
+
+def test_old_versions_beyond_the_kept_number_are_dropped(settings: Settings) -> None:
+    kept = Settings(data_dir=settings.data_dir, database_url=settings.database_url, etl={"keep_versions": 3})
+    for hub in publishing_app(kept):
+        for n in range(5):
+            feature = {**PARK, "properties": {**PARK["properties"], "osm_ref": f"w91000010{n}"}}
+            assert _send(hub, "POST", _items(hub), feature).status_code == 201
+        versions = hub.client.get(f"/collections/{LAYER}/versions", headers=hub.headers("aigerim")).json["versions"]
+        assert [v["version"] for v in versions] == [6, 5, 4]  # v1 (the import) and v2, v3 are gone
+        assert versions[0]["current"]
+        assert _send(hub, "POST", f"/collections/{LAYER}/rollback", {"version": 4}).status_code == 200
+        assert _count(hub) == 274 + 3
