@@ -122,7 +122,9 @@ def test_old_versions_beyond_the_kept_number_are_dropped(settings: Settings) -> 
         for n in range(5):
             feature = {**PARK, "properties": {**PARK["properties"], "osm_ref": f"w91000010{n}"}}
             assert _send(hub, "POST", _items(hub), feature).status_code == 201
-        versions = hub.client.get(f"/collections/{LAYER}/versions", headers=hub.headers("aigerim")).json["versions"]
+        versions = hub.client.get(f"/collections/{LAYER}/versions", headers=hub.headers("aigerim")).json[
+            "versions"
+        ]
         assert [v["version"] for v in versions] == [6, 5, 4]  # v1 (the import) and v2, v3 are gone
         assert versions[0]["current"]
         assert _send(hub, "POST", f"/collections/{LAYER}/rollback", {"version": 4}).status_code == 200
