@@ -11,7 +11,6 @@ side turns `%s` into `?`. Tables are created by each module's `ensure_tables` (i
 from __future__ import annotations
 
 import sqlite3
-import threading
 import weakref
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -21,6 +20,7 @@ from typing import Any, Protocol
 
 from geohub.errors import StorageUnavailableError
 from geohub.settings import Settings
+from geohub.storage.sqlite import SqliteConnections
 
 Row = tuple[Any, ...]
 
@@ -71,47 +71,26 @@ class SqliteRecords:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._local = threading.local()
-        self._write_lock = threading.Lock()
+        self._sqlite = SqliteConnections(path, lambda conn: conn.execute("PRAGMA foreign_keys = ON"))
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            self._connection()
+            self._sqlite.connection()
         except (OSError, sqlite3.Error) as exc:
             raise StorageUnavailableError(f"The records database cannot be opened: {exc}") from exc
 
-    def _connection(self) -> sqlite3.Connection:
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = sqlite3.connect(self.path, isolation_level=None, timeout=30, check_same_thread=False)
-            conn.execute("PRAGMA journal_mode = WAL")
-            conn.execute("PRAGMA synchronous = NORMAL")
-            conn.execute("PRAGMA foreign_keys = ON")
-            self._local.conn = conn
-        return conn
-
     @contextmanager
     def transaction(self) -> Iterator[_SqliteCursor]:
-        conn = self._connection()
-        with self._write_lock:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield _SqliteCursor(conn.cursor())
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            conn.execute("COMMIT")
+        with self._sqlite.transaction() as conn:
+            yield _SqliteCursor(conn.cursor())
 
     def fetchone(self, statement: str, params: Sequence[Any] = ()) -> Row | None:
-        return _SqliteCursor(self._connection().cursor()).execute(statement, params).fetchone()
+        return _SqliteCursor(self._sqlite.connection().cursor()).execute(statement, params).fetchone()
 
     def fetchall(self, statement: str, params: Sequence[Any] = ()) -> list[Row]:
-        return _SqliteCursor(self._connection().cursor()).execute(statement, params).fetchall()
+        return _SqliteCursor(self._sqlite.connection().cursor()).execute(statement, params).fetchall()
 
     def close(self) -> None:
-        conn = getattr(self._local, "conn", None)
-        if conn is not None:
-            conn.close()
-        self._local = threading.local()
+        self._sqlite.close()
 
 
 class PostgresRecords:

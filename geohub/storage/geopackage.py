@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import threading
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -44,6 +43,7 @@ from geohub.storage.rows import (
     schema_of,
     version_from_row,
 )
+from geohub.storage.sqlite import SqliteConnections
 from geohub.storage.values import SQLITE_TYPES, parse_feature_id, parse_filter_value
 
 VERSIONS_DDL = """CREATE TABLE IF NOT EXISTS geohub_layer_versions (
@@ -62,9 +62,7 @@ class GeopackageStore:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._local = threading.local()
-        self._write_lock = threading.Lock()
-        self._connections: list[sqlite3.Connection] = []
+        self._sqlite = SqliteConnections(path, gpkg.register_functions)
         self._counts = CountCache()
         self._tile_indexes = gpkg_tiles.TileIndexes()
         try:
@@ -82,27 +80,10 @@ class GeopackageStore:
 
     # connections -------------------------------------------------------------------------
     def _connection(self) -> sqlite3.Connection:
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = sqlite3.connect(self.path, isolation_level=None, timeout=30, check_same_thread=False)
-            conn.execute("PRAGMA journal_mode = WAL")
-            conn.execute("PRAGMA synchronous = NORMAL")
-            gpkg.register_functions(conn)
-            self._local.conn = conn
-            self._connections.append(conn)
-        return conn
+        return self._sqlite.connection()
 
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        conn = self._connection()
-        with self._write_lock:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield conn
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            conn.execute("COMMIT")
+    def _transaction(self) -> AbstractContextManager[sqlite3.Connection]:
+        return self._sqlite.transaction()
 
     def check(self) -> None:
         try:
@@ -112,10 +93,7 @@ class GeopackageStore:
 
     def close(self) -> None:
         """Close every thread's connection; the next use opens new ones."""
-        for conn in self._connections:
-            conn.close()
-        self._connections.clear()
-        self._local = threading.local()
+        self._sqlite.close()
 
     # versions ----------------------------------------------------------------------------
     def write_version(
