@@ -80,13 +80,13 @@ def test_broken_layer_definition_stops_serve_with_one_line(tmp_path: Path) -> No
     assert "parking.yaml: geometry_type" in lines[0]
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
 
 
-def _wait_for(url: str, timeout_s: float = 30) -> bytes:
+def wait_for(url: str, timeout_s: float = 30) -> bytes:
     deadline = time.monotonic() + timeout_s
     while True:
         try:
@@ -100,17 +100,17 @@ def _wait_for(url: str, timeout_s: float = 30) -> bytes:
 
 def test_serve_runs_several_workers_over_one_store(settings: Settings) -> None:
     assert run_geohub("demo", "--no-serve", settings=settings).returncode == 0
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("GEOHUB_")}
     env.update({"GEOHUB_DATA_DIR": str(settings.data_dir), "GEOHUB_PORT": str(port), "GEOHUB_WORKERS": "2"})
     if settings.database_url:
         env["GEOHUB_DATABASE_URL"] = settings.database_url
     server = subprocess.Popen([GEOHUB, "serve"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
-        ready = _wait_for(f"http://127.0.0.1:{port}/readyz")
+        ready = wait_for(f"http://127.0.0.1:{port}/readyz")
         assert b'"status":"ready"' in ready
         for _ in range(20):  # spread over both workers
-            assert b"buildings" in _wait_for(f"http://127.0.0.1:{port}/collections")
+            assert b"buildings" in wait_for(f"http://127.0.0.1:{port}/collections")
     finally:
         server.terminate()
         _, stderr = server.communicate(timeout=30)

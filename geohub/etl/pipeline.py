@@ -7,12 +7,13 @@ Records, publishing decisions and the audit log live in etl/service.py above thi
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import shapely
 
@@ -26,12 +27,10 @@ from geohub.settings import EtlSettings
 from geohub.sources.read import SourceData, read_source, source_fingerprint
 from geohub.storage.base import FeatureQuery, FeatureStore, FeatureTable
 
+T = TypeVar("T")
 DISTRICTS_LAYER = "districts"
 SHAPE_TOLERANCE_DEG = 1e-7  # ~1 cm: closer vertices are the same shape
 FEW_FEATURES = 200  # up to this many are fetched one by one, more by reading the version
-
-
-_DIGESTING = ThreadPoolExecutor(max_workers=2, thread_name_prefix="geohub-digest")
 
 
 class PreparedImport:
@@ -55,7 +54,7 @@ class PreparedImport:
         self.base_version = base_version
         self.source_crs = source_crs
         self._store = store
-        self._digests = _DIGESTING.submit(_digests_of, layer, validated.table)
+        self._digests = _in_thread(_digests_of, layer, validated.table)
 
     @cached_property
     def snapshot(self) -> Snapshot:
@@ -232,6 +231,21 @@ def import_order(registry: LayerRegistry) -> list[LayerDefinition]:
     """Layers with a source, districts first (others derive their district from it)."""
     layers = [layer for layer in registry if layer.source is not None]
     return sorted(layers, key=lambda layer: layer.id != DISTRICTS_LAYER)
+
+
+def _in_thread(function: Callable[..., T], *args: Any) -> Future[T]:
+    """`function(*args)` in a thread of its own (one per import: safe across gunicorn's fork,
+    which a pool made before the fork is not)."""
+    future: Future[T] = Future()
+
+    def run() -> None:
+        try:
+            future.set_result(function(*args))
+        except BaseException as error:  # handed to whoever waits for the result
+            future.set_exception(error)
+
+    threading.Thread(target=run, name="geohub-digest", daemon=True).start()
+    return future
 
 
 def _digests_of(layer: LayerDefinition, table: FeatureTable) -> tuple[Snapshot, bytes]:

@@ -3,7 +3,12 @@ from an OpenStreetMap extract, history, versions, rollback, and its errors."""
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
+import subprocess
+import urllib.request
+import uuid
 from pathlib import Path
 
 import pytest
@@ -11,7 +16,7 @@ import pytest
 from geohub.settings import Settings
 from tests.conftest import DEMO_DATA
 from tests.publishing.publishing import cadastre_rows, edited_cadastre, zipped_shapefile
-from tests.test_cli import run_geohub
+from tests.test_cli import GEOHUB, free_port, run_geohub, wait_for
 
 
 def test_sync_publishes_then_skips_unchanged_sources_and_due_respects_schedules(settings: Settings) -> None:
@@ -66,3 +71,62 @@ def test_import_osm_rebuilds_every_osm_layer_and_identical_data_changes_nothing(
     assert "16 layers (" in rebuilt.stdout and "16 no changes" in rebuilt.stdout
     not_pbf = run_geohub("etl", "import-osm", str(DEMO_DATA / "PROVENANCE.md"), settings=settings)
     assert not_pbf.returncode == 2 and "geohub: error:" in not_pbf.stderr
+
+
+def _multipart(path: Path, fields: dict[str, str]) -> tuple[bytes, str]:
+    boundary = uuid.uuid4().hex
+    parts = [
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+        for name, value in fields.items()
+    ]
+    parts.append(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{path.name}"\r\n'
+        "Content-Type: application/zip\r\n\r\n".encode()
+        + path.read_bytes()
+        + b"\r\n"
+    )
+    return b"".join(parts) + f"--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
+
+
+def test_demo_server_publishes_an_upload_from_its_forked_workers(settings: Settings, tmp_path: Path) -> None:
+    """`geohub demo` loads the data, then gunicorn forks its workers: imports must still work there."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GEOHUB_")}
+    env.update({"GEOHUB_DATA_DIR": str(settings.data_dir), "GEOHUB_PORT": str(port), "GEOHUB_WORKERS": "2"})
+    if settings.database_url:
+        env["GEOHUB_DATABASE_URL"] = settings.database_url
+    server = subprocess.Popen([GEOHUB, "demo"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        wait_for(f"http://127.0.0.1:{port}/readyz", timeout_s=180)
+        assert (
+            run_geohub(
+                "users",
+                "add",
+                "aigerim",
+                "--department",
+                "land_relations",
+                "--role",
+                "publisher",
+                settings=settings,
+            ).returncode
+            == 0
+        )
+        token = run_geohub("tokens", "create", "aigerim", settings=settings).stdout.strip()
+        geometries, columns, _ = edited_cadastre()
+        body, content_type = _multipart(
+            zipped_shapefile(tmp_path, geometries, columns), {"onInvalid": "skip", "publish": "true"}
+        )
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/collections/cadastre/imports",
+            data=body,
+            headers={"Authorization": f"Bearer {token}", "Content-Type": content_type},
+            method="POST",
+        )
+        with urllib.request.urlopen(request, timeout=60) as response:
+            record = json.loads(response.read())
+        assert response.status == 201 and record["status"] == "published", record
+        items = json.loads(wait_for(f"http://127.0.0.1:{port}/collections/cadastre/items?limit=1&f=json"))
+        assert items["numberMatched"] == 270
+    finally:
+        server.terminate()
+        server.communicate(timeout=30)
