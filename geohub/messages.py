@@ -474,10 +474,6 @@ PUBLISHING_DETAILS: dict[str, dict[str, str]] = {
         "ru": "Войдите, чтобы изменять слои.",
         "kk": "Қабаттарды өзгерту үшін жүйеге кіріңіз.",
     },
-    "Sign in to see a layer's imports and versions.": {
-        "ru": "Войдите, чтобы видеть импорты и версии слоя.",
-        "kk": "Қабаттың импорттары мен нұсқаларын көру үшін жүйеге кіріңіз.",
-    },
     "Account '{user}' may not change layer '{layer}' (it belongs to the department '{department}').": {
         "ru": "Учётная запись «{user}» не может изменять слой «{layer}» (он принадлежит "
               "управлению «{department}»).",

@@ -13,7 +13,8 @@ from flask import Blueprint, Response, current_app, jsonify, request, url_for
 from werkzeug.utils import secure_filename
 
 from geohub.auth.context import current_principal
-from geohub.errors import InvalidRequestError, LayerNotFoundError
+from geohub.auth.http import require_signed_in
+from geohub.errors import InvalidRequestError
 from geohub.extensions import app_extension
 from geohub.layers.models import LayerDefinition
 from geohub.publishing.edits import (
@@ -54,16 +55,8 @@ def _writable_layer(layer_id: str) -> LayerDefinition:
 
 def _staff_layer(layer_id: str) -> LayerDefinition:
     """The layer for signed-in staff reading its history (401 for anonymous readers)."""
-    service = import_service()
-    principal = current_principal()
-    if not principal.is_signed_in:
-        from geohub.errors import UnauthorizedError
-
-        raise UnauthorizedError("Sign in to see a layer's imports and versions.")
-    try:
-        return service.services.registry.get(layer_id)
-    except LayerNotFoundError:
-        raise LayerNotFoundError(f"There is no layer '{layer_id}'.") from None
+    require_signed_in()
+    return import_service().services.registry.get(layer_id)
 
 
 def _flag(name: str, default: bool = False) -> bool:
