@@ -24,7 +24,7 @@ from geohub.publishing.edits import (
     replace_feature,
     update_feature,
 )
-from geohub.publishing.service import Actor, ImportOptions, ImportService, parse_on_invalid
+from geohub.publishing.service import Actor, ImportOptions, ImportService, parse_on_invalid, uploads_dir
 from geohub.services import Services
 from geohub.sources.read import read_upload
 
@@ -88,7 +88,7 @@ def upload_import(layer_id: str) -> tuple[Response, int, dict[str, str]]:
     )
     crs = request.form.get("crs") or None
     source_layer = request.form.get("layer") or None
-    folder = Path(tempfile.mkdtemp(prefix="upload-", dir=_uploads_dir(services)))
+    folder = Path(tempfile.mkdtemp(prefix="upload-", dir=uploads_dir(services.settings)))
     try:
         path = folder / filename
         upload.save(path)
@@ -235,9 +235,3 @@ def _whole_number(name: str, default: int | None, maximum: int) -> int:
 def _brief(record: dict[str, Any]) -> dict[str, Any]:
     """A history entry: the record without the per-row problem lists."""
     return {k: v for k, v in record.items() if k not in ("problems", "repairedRows")}
-
-
-def _uploads_dir(services: Services) -> Path:
-    folder = services.settings.data_dir / "uploads"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder

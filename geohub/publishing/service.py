@@ -7,10 +7,12 @@ version until the new one is published in one commit (storage), never a mixture.
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
+from pathlib import Path
 from typing import Any, Literal
 
 from geohub.auth.audit import AuditLog
@@ -27,6 +29,7 @@ from geohub.etl.pipeline import PreparedImport, prepare_import
 from geohub.layers.models import LayerDefinition
 from geohub.publishing.imports import ImportRecord, ImportRecords
 from geohub.services import Services
+from geohub.settings import Settings
 from geohub.sources.read import SourceData
 from geohub.storage.base import LayerVersion
 
@@ -303,6 +306,9 @@ class ImportService:
                 replace(record, status="interrupted", message="The process stopped during the import.")
             )
             recovered += 1
+        for folder in uploads_dir(self.services.settings).glob("upload-*"):  # a killed upload's file
+            if datetime.fromtimestamp(folder.stat().st_mtime, UTC) < cutoff:
+                shutil.rmtree(folder, ignore_errors=True)
         return recovered
 
     def require_writer(self, layer: LayerDefinition, actor: Actor) -> None:
@@ -315,6 +321,13 @@ class ImportService:
                 f"Account '{principal.user}' may not change layer '{layer.id}' "
                 f"(it belongs to the department '{layer.department}')."
             )
+
+
+def uploads_dir(settings: Settings) -> Path:
+    """Where uploads wait while they are read (each in a folder `upload-*` of its own)."""
+    folder = settings.data_dir / "uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 def parse_on_invalid(value: str | None, default: OnInvalid = "ask") -> OnInvalid:
