@@ -166,13 +166,21 @@ class StyleLibrary:
                 return info
         raise NotFoundError(f"There is no style '{style_id}'.")
 
-    def compose(self, style_id: str) -> dict[str, Any]:
-        """The style document with its placeholders still in."""
+    def overlays_of(self, style_id: str) -> tuple[str, ...]:
+        """The overlays (layer ids) a style shows over the basemap; NotFoundError for no style."""
+        return self._entry(style_id).overlays
+
+    def _entry(self, style_id: str) -> StyleEntry:
         info = self.info(style_id)
         base_id = (
             style_id.removesuffix(f"-{self.catalog.high_contrast.suffix}") if info.high_contrast else style_id
         )
-        entry = next(e for e in self.catalog.styles if e.id == base_id)
+        return next(e for e in self.catalog.styles if e.id == base_id)
+
+    def compose(self, style_id: str) -> dict[str, Any]:
+        """The style document with its placeholders still in."""
+        info = self.info(style_id)
+        entry = self._entry(style_id)
         document = compose_style(entry, self.basemap, self.overlays)
         if info.high_contrast:
             apply_overrides(document, self.high_contrast)

@@ -9,6 +9,8 @@ from typing import Any
 from flask import Blueprint, Response, abort, current_app, request, send_file
 from flask.blueprints import BlueprintSetupState
 
+from geohub.auth.context import current_principal
+from geohub.errors import NotFoundError
 from geohub.i18n import negotiate_language
 from geohub.styles.documents import DEFAULT_LABEL_LANGUAGE, StyleInfo, StyleLibrary, etag_of, load_library
 from geohub.styles.glyphs import GLYPHS_MEDIA_TYPE, glyph_range_file
@@ -56,14 +58,42 @@ def style_list() -> Response:
     language = negotiate_language(request.headers.get("Accept-Language"), request.args.get("lang"))
     base = _public_url()
     query = f"?lang={request.args['lang']}" if request.args.get("lang") in ("kk", "ru", "en") else ""
+    library = _library()
     body = {
-        "styles": [_style_summary(info, base, language, query) for info in _library().styles()],
+        "styles": [
+            _style_summary(info, base, language, query) for info in library.styles() if _readable(info.id)
+        ],
         "links": [{"href": f"{base}/styles", "rel": "self", "type": "application/json"}],
     }
     data = json.dumps(body, ensure_ascii=False).encode("utf-8")
     response = Response(data, mimetype="application/json")
     response.headers["Content-Language"] = language
-    return _revalidated(response, etag_of(data), STYLE_MAX_AGE_S)
+    return _for_reader(_revalidated(response, etag_of(data), STYLE_MAX_AGE_S))
+
+
+def _readable(style_id: str) -> bool:
+    """False for a style whose every overlay is a layer the reader may not see (as if it did
+    not exist); the basemap and styles mixing in public layers stay."""
+    overlays = _library().overlays_of(style_id)
+    if not overlays:
+        return True
+    registry = current_app.extensions["geohub"].registry
+    principal = current_principal()
+    return any(name not in registry.layers or principal.may_read(registry.layers[name]) for name in overlays)
+
+
+def _visible_style(style_id: str) -> None:
+    """NotFoundError, like an unknown style, when the reader may not see any of its layers."""
+    if not _readable(style_id):
+        raise NotFoundError(f"There is no style '{style_id}'.")
+
+
+def _for_reader(response: Response) -> Response:
+    """Answers that depend on who asks are never shared between audiences by a cache."""
+    response.vary.add("Authorization")
+    if current_principal().is_signed_in:
+        response.headers["Cache-Control"] = response.headers["Cache-Control"].replace("public", "private")
+    return response
 
 
 def _style_summary(info: StyleInfo, base: str, language: str, query: str) -> dict[str, Any]:
@@ -93,7 +123,9 @@ def _style_summary(info: StyleInfo, base: str, language: str, query: str) -> dic
 def style_document(style_id: str) -> Response:
     """The MapLibre style, its URLs on this server, its labels in `lang` (kk, ru, en; default ru)."""
     body = _library().render(style_id, _public_url(), _label_language())
-    return _revalidated(Response(body, mimetype="application/json"), etag_of(body), STYLE_MAX_AGE_S)
+    _visible_style(style_id)
+    response = _revalidated(Response(body, mimetype="application/json"), etag_of(body), STYLE_MAX_AGE_S)
+    return _for_reader(response)
 
 
 @styles.get("/styles/<style_id>.html")
@@ -102,6 +134,7 @@ def style_preview(style_id: str) -> Response:
     language = _label_language()
     library = _library()
     library.render(style_id, _public_url(), language)  # unknown style or language: 404 / 400 here
+    _visible_style(style_id)
     base = _public_url()
     page = preview_page(
         title=library.info(style_id).title.in_language(language),
@@ -113,7 +146,7 @@ def style_preview(style_id: str) -> Response:
     body = page.encode("utf-8")
     response = Response(body, mimetype="text/html")
     response.headers["Content-Language"] = language
-    return _revalidated(response, etag_of(body), STYLE_MAX_AGE_S)
+    return _for_reader(_revalidated(response, etag_of(body), STYLE_MAX_AGE_S))
 
 
 @styles.get("/styles/assets/<path:asset>")

@@ -195,3 +195,19 @@ def test_bad_token_is_refused_not_treated_as_anonymous(app: Flask) -> None:
     )
     assert answer.status_code == 401
     assert ATTRIBUTE.encode() not in answer.data
+
+
+def test_a_restricted_layers_own_style_is_hidden_from_anonymous_readers(
+    anonymous: FlaskClient, staff: FlaskClient
+) -> None:
+    public = {s["id"] for s in anonymous.get("/styles").get_json()["styles"]}
+    assert "parking" not in public and "parking-high-contrast" not in public
+    assert {"basemap", "city", "buildings"} <= public  # the city style mixes in public layers: it stays
+    for path in ("/styles/parking.json", "/styles/parking.html", "/styles/parking-high-contrast.json"):
+        assert anonymous.get(path).status_code == 404, path
+    listed = staff.get("/styles")
+    assert "parking" in {s["id"] for s in listed.get_json()["styles"]}
+    assert listed.headers["Cache-Control"].startswith("private") and "Authorization" in listed.headers["Vary"]
+    assert staff.get("/styles/parking.json").status_code == 200
+    shared = anonymous.get("/styles")
+    assert shared.headers["Cache-Control"].startswith("public") and "Authorization" in shared.headers["Vary"]
