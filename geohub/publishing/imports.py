@@ -170,16 +170,6 @@ class ImportRecords:
         )
         return [_record(row) for row in rows]
 
-    def last_finished(self, layer_id: str, statuses: tuple[str, ...]) -> ImportRecord | None:
-        """The newest import of the layer in one of `statuses`."""
-        marks = ", ".join("%s" for _ in statuses)
-        row = self._records.fetchone(
-            f"SELECT {_FIELDS} FROM imports WHERE layer_id = %s AND status IN ({marks}) "
-            "ORDER BY id DESC LIMIT 1",
-            (layer_id, *statuses),
-        )
-        return None if row is None else _record(row)
-
     def latest_by_layer(self) -> dict[str, LatestImports]:
         """Per layer, in one query: its newest finished attempt, newest sync and newest publication."""
         unsynced = ", ".join(f"'{s}'" for s in UNSYNCED_STATUSES)
