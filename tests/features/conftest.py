@@ -32,6 +32,8 @@ from flask.testing import FlaskClient
 from psycopg import sql
 
 from geohub.app import create_app
+from geohub.auth.accounts import Accounts
+from geohub.auth.principal import Role
 from geohub.cli import load_demo
 from geohub.layers.models import LayerDefinition
 from geohub.services import Services
@@ -292,3 +294,18 @@ def live_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServe
 def live(backend: str, live_servers: LiveServers) -> LiveServer:
     """A real `geohub serve` over the demo data on each backend."""
     return live_servers(backend)
+
+
+def staff_token(app: Flask) -> str:
+    """A real API token of a new publisher account in the app's records database."""
+    accounts = Accounts(app.extensions["geohub"].records)
+    name = f"aigerim_{uuid.uuid4().hex[:8]}"
+    accounts.add_user(name, role=Role.publisher, department="land_relations")
+    return accounts.create_token(name)
+
+
+def staff_client(app: Flask) -> FlaskClient:
+    """A test client of `app` signed in as a new publisher (every request carries its token)."""
+    client = app.test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {staff_token(app)}"
+    return client

@@ -10,7 +10,6 @@ import csv
 import io
 import json
 import re
-import uuid
 from typing import Any
 
 import pyogrio
@@ -18,20 +17,10 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from geohub.auth.accounts import Accounts
-from geohub.auth.principal import Role
-from tests.features.conftest import RESTRICTED_ATTRIBUTE, RESTRICTED_LAYER, DemoApps
+from tests.features.conftest import RESTRICTED_ATTRIBUTE, RESTRICTED_LAYER, DemoApps, staff_client
 
 LAYER, ATTRIBUTE = RESTRICTED_ATTRIBUTE  # buildings, levels
 MISSING = "no_such_field"  # an attribute no layer has: anonymous errors must read the same
-
-
-def staff_token(app: Flask) -> str:
-    """A real API token of a new publisher account in the app's records database."""
-    accounts = Accounts(app.extensions["geohub"].records)
-    name = f"aigerim_{uuid.uuid4().hex[:8]}"
-    accounts.add_user(name, role=Role.publisher, department="land_relations")
-    return accounts.create_token(name)
 
 
 @pytest.fixture
@@ -46,9 +35,7 @@ def anonymous(app: Flask) -> FlaskClient:
 
 @pytest.fixture
 def staff(app: Flask) -> FlaskClient:
-    client = app.test_client()
-    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {staff_token(app)}"
-    return client
+    return staff_client(app)
 
 
 def _json(client: FlaskClient, path: str) -> Any:

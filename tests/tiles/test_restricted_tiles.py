@@ -13,8 +13,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from geohub.tiles.tms import WEB_MERCATOR_QUAD
-from tests.features.conftest import RESTRICTED_ATTRIBUTE, RESTRICTED_LAYER, DemoApps
-from tests.features.test_restricted import staff_token
+from tests.features.conftest import RESTRICTED_ATTRIBUTE, RESTRICTED_LAYER, DemoApps, staff_client
 
 LAYER, ATTRIBUTE = RESTRICTED_ATTRIBUTE  # buildings, levels
 CENTRE = (76.945, 43.255)
@@ -40,9 +39,7 @@ def anonymous(app: Flask) -> FlaskClient:
 
 @pytest.fixture
 def staff(app: Flask) -> FlaskClient:
-    client = app.test_client()
-    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {staff_token(app)}"
-    return client
+    return staff_client(app)
 
 
 def _tile_path(tileset: str, z: int, lonlat: tuple[float, float] = CENTRE) -> str:
