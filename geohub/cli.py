@@ -9,7 +9,7 @@ import click
 from tqdm import tqdm
 
 from geohub.auth.cli import ACCOUNT_COMMANDS
-from geohub.cli_errors import fail, reports_errors
+from geohub.cli_support import fail, reports_errors
 from geohub.etl.pipeline import import_order
 from geohub.health import readiness
 from geohub.layers.catalog import summarize_layers

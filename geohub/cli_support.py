@@ -1,9 +1,11 @@
-"""How every `geohub` command reports a failure: one line on stderr, exit status 2."""
+"""What every `geohub` command shares: its services for one run, and failures as one line on
+stderr with exit status 2."""
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import wraps
 from typing import Any, NoReturn, TypeVar
 
@@ -11,7 +13,8 @@ import click
 from pydantic import ValidationError
 
 from geohub.errors import ConfigurationError, GeoHubError
-from geohub.settings import describe_settings_error
+from geohub.services import Services
+from geohub.settings import describe_settings_error, load_settings
 
 Command = TypeVar("Command", bound=Callable[..., Any])
 
@@ -36,3 +39,13 @@ def reports_errors(command: Command) -> Command:
 def fail(message: str) -> NoReturn:
     click.echo(f"geohub: error: {message}", err=True)
     sys.exit(2)
+
+
+@contextmanager
+def opened_services() -> Iterator[Services]:
+    """Services for one command, closed at the end (a PostgreSQL pool must not outlive it)."""
+    services = Services.from_settings(load_settings())
+    try:
+        yield services
+    finally:
+        services.close()

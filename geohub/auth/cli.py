@@ -7,8 +7,6 @@ can capture it; it is not shown again. Every change is written to the audit log.
 from __future__ import annotations
 
 import getpass
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import click
@@ -16,19 +14,8 @@ import click
 from geohub.auth.accounts import Accounts, check_department
 from geohub.auth.audit import AuditLog
 from geohub.auth.principal import ANONYMOUS, Role
-from geohub.cli_errors import reports_errors
+from geohub.cli_support import opened_services, reports_errors
 from geohub.services import Services
-from geohub.settings import load_settings
-
-
-@contextmanager
-def _opened() -> Iterator[Services]:
-    """Services for one command, closed at the end (a PostgreSQL pool must not outlive it)."""
-    services = Services.from_settings(load_settings())
-    try:
-        yield services
-    finally:
-        services.close()
 
 
 def _accounts(services: Services) -> Accounts:
@@ -60,7 +47,7 @@ def users_group() -> None:
 @reports_errors
 def add_user(name: str, role: str, department: str | None, password_prompt: bool) -> None:
     """Add the account NAME."""
-    with _opened() as services:
+    with opened_services() as services:
         check_department(department, services.registry.departments)
         password = (
             click.prompt("Password", hide_input=True, confirmation_prompt=True) if password_prompt else None
@@ -75,7 +62,7 @@ def add_user(name: str, role: str, department: str | None, password_prompt: bool
 def list_users() -> None:
     """List accounts."""
     click.echo(f"{'name':<24} {'role':<10} {'department':<20} {'status':<9} created")
-    with _opened() as services:
+    with opened_services() as services:
         for user in _accounts(services).list_users():
             status = "disabled" if user.disabled else "active"
             click.echo(
@@ -89,7 +76,7 @@ def list_users() -> None:
 @reports_errors
 def disable_user(name: str) -> None:
     """Disable the account NAME: its tokens stop working at once."""
-    with _opened() as services:
+    with opened_services() as services:
         _accounts(services).disable_user(name)
         _audit(services, "user.disable", {"user": name})
         click.echo(f"disabled {name}")
@@ -100,7 +87,7 @@ def disable_user(name: str) -> None:
 @reports_errors
 def enable_user(name: str) -> None:
     """Enable the disabled account NAME again."""
-    with _opened() as services:
+    with opened_services() as services:
         _accounts(services).enable_user(name)
         _audit(services, "user.enable", {"user": name})
         click.echo(f"enabled {name}")
@@ -117,7 +104,7 @@ def tokens_group() -> None:
 @reports_errors
 def create_token(name: str, expires_days: int | None) -> None:
     """Create a token for the account NAME and print it (only it; it is not shown again)."""
-    with _opened() as services:
+    with opened_services() as services:
         accounts = _accounts(services)
         token = accounts.create_token(name, expires_days=expires_days)
         token_id = token.split("_")[1]
@@ -130,7 +117,7 @@ def create_token(name: str, expires_days: int | None) -> None:
 @reports_errors
 def list_tokens(name: str | None) -> None:
     """List tokens (of the account NAME, or all)."""
-    with _opened() as services:
+    with opened_services() as services:
         accounts = _accounts(services)
         if name:
             accounts.get_user(name)
@@ -150,7 +137,7 @@ def list_tokens(name: str | None) -> None:
 @reports_errors
 def revoke_token(token_id: str) -> None:
     """Revoke the token ID; it stops working at once."""
-    with _opened() as services:
+    with opened_services() as services:
         token = _accounts(services).revoke_token(token_id)
         _audit(services, "token.revoke", {"user": token.user, "token": token.id})
         click.echo(f"revoked token {token.id} of {token.user}")
@@ -168,7 +155,7 @@ def keys_group() -> None:
 @reports_errors
 def create_key(app: str, rate: str, contact: str) -> None:
     """Create a key for the application APP and print it (only it; it is not shown again)."""
-    with _opened() as services:
+    with opened_services() as services:
         key = _accounts(services).create_key(app, rate_limit=rate, contact=contact)
         _audit(services, "key.create", {"app": app, "key": key.split("_")[1], "rateLimit": rate})
         click.echo(key)
@@ -179,7 +166,7 @@ def create_key(app: str, rate: str, contact: str) -> None:
 def list_keys() -> None:
     """List app keys with their rate limits and requests today and in all (UTC days)."""
     click.echo(f"{'id':<17} {'app':<24} {'rate':<12} {'today':>8} {'total':>10} {'status':<8} contact")
-    with _opened() as services:
+    with opened_services() as services:
         for usage in _accounts(services).list_keys():
             key = usage.key
             status = "revoked" if key.revoked else "active"
@@ -194,7 +181,7 @@ def list_keys() -> None:
 @reports_errors
 def revoke_key(key_id: str) -> None:
     """Revoke the app key ID."""
-    with _opened() as services:
+    with opened_services() as services:
         key = _accounts(services).revoke_key(key_id)
         _audit(services, "key.revoke", {"app": key.app, "key": key.id})
         click.echo(f"revoked key {key.id} of {key.app}")
@@ -209,7 +196,7 @@ def departments_group() -> None:
 @reports_errors
 def list_departments() -> None:
     """List department ids and names."""
-    with _opened() as services:
+    with opened_services() as services:
         for department in services.registry.departments.values():
             click.echo(f"{department.id:<22} {department.name.en}")
 

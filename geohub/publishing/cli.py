@@ -11,13 +11,12 @@ from pathlib import Path
 import click
 from tqdm import tqdm
 
-from geohub.cli_errors import reports_errors
+from geohub.cli_support import opened_services, reports_errors
 from geohub.layers.models import LayerDefinition
 from geohub.publishing.imports import ImportRecord
 from geohub.publishing.service import ImportOptions, ImportService, parse_on_invalid
 from geohub.publishing.sync import OPERATOR, SyncOutcome, due_layers, layers_to_sync, osm_layers, sync_layers
 from geohub.services import Services
-from geohub.settings import load_settings
 from geohub.sources.osm import build_osm_extract
 from geohub.sources.read import read_upload
 
@@ -27,10 +26,6 @@ ACTOR = OPERATOR
 @click.group("etl")
 def etl_group() -> None:
     """Imports: sync layers from their sources, import files, publish, roll back."""
-
-
-def _services() -> Services:
-    return Services.from_settings(load_settings())
 
 
 def _service(services: Services) -> ImportService:
@@ -48,13 +43,13 @@ def _service(services: Services) -> ImportService:
 @reports_errors
 def sync(layers: tuple[str, ...], all_layers: bool, force: bool, dry_run: bool, due: bool) -> None:
     """Sync LAYERS (or --all) from their declared sources; for cron or a systemd timer."""
-    services = _services()
-    chosen = layers_to_sync(services.registry, layers, all_layers=all_layers)
-    if due:
-        chosen = due_layers(ImportService(services), chosen, datetime.now(UTC))
-    outcomes = run_sync(services, chosen, services.settings.demo_data_dir, force=force, dry_run=dry_run)
-    if any(o.status == "failed" for o in outcomes):
-        sys.exit(1)
+    with opened_services() as services:
+        chosen = layers_to_sync(services.registry, layers, all_layers=all_layers)
+        if due:
+            chosen = due_layers(ImportService(services), chosen, datetime.now(UTC))
+        outcomes = run_sync(services, chosen, services.settings.demo_data_dir, force=force, dry_run=dry_run)
+        if any(o.status == "failed" for o in outcomes):
+            sys.exit(1)
 
 
 def run_sync(
@@ -124,16 +119,16 @@ def import_file(
     publish: bool,
 ) -> None:
     """Import FILE into LAYER_ID and print its report."""
-    services = _services()
-    layer = services.registry.get(layer_id)
-    record = _service(services).run(
-        layer,
-        lambda: read_upload(file, filename=file.name, crs=crs, layer=source_layer),
-        actor=ACTOR,
-        source=file.name,
-        options=ImportOptions(dry_run=dry_run, on_invalid=parse_on_invalid(on_invalid), publish=publish),
-    )
-    _print_record(record)
+    with opened_services() as services:
+        layer = services.registry.get(layer_id)
+        record = _service(services).run(
+            layer,
+            lambda: read_upload(file, filename=file.name, crs=crs, layer=source_layer),
+            actor=ACTOR,
+            source=file.name,
+            options=ImportOptions(dry_run=dry_run, on_invalid=parse_on_invalid(on_invalid), publish=publish),
+        )
+        _print_record(record)
 
 
 @etl_group.command("import-osm")
@@ -142,13 +137,13 @@ def import_file(
 @reports_errors
 def import_osm(pbf: Path, dry_run: bool) -> None:
     """Rebuild every OpenStreetMap-based layer from an .osm.pbf extract (as data/almaty/build.sh)."""
-    services = _services()
-    with tempfile.TemporaryDirectory(prefix="geohub-osm-") as folder:
-        click.echo(f"Building the OpenStreetMap layers from {pbf.name} …", err=True)
-        built = build_osm_extract(pbf, Path(folder))
-        outcomes = run_sync(services, osm_layers(services.registry), built, dry_run=dry_run)
-    if any(o.status == "failed" for o in outcomes):
-        sys.exit(1)
+    with opened_services() as services:
+        with tempfile.TemporaryDirectory(prefix="geohub-osm-") as folder:
+            click.echo(f"Building the OpenStreetMap layers from {pbf.name} …", err=True)
+            built = build_osm_extract(pbf, Path(folder))
+            outcomes = run_sync(services, osm_layers(services.registry), built, dry_run=dry_run)
+        if any(o.status == "failed" for o in outcomes):
+            sys.exit(1)
 
 
 @etl_group.command("history")
@@ -157,11 +152,13 @@ def import_osm(pbf: Path, dry_run: bool) -> None:
 @reports_errors
 def history(layer_id: str, limit: int) -> None:
     """The layer's imports, newest first."""
-    services = _services()
-    layer = services.registry.get(layer_id)
-    for record in ImportService(services).imports.history(layer.id, limit=limit):
-        when = record.created_at.strftime("%Y-%m-%d %H:%M")
-        click.echo(f"{record.id:>6}  {when}  {record.status:<11} {record.user or '-':<14} {record.message}")
+    with opened_services() as services:
+        layer = services.registry.get(layer_id)
+        for record in ImportService(services).imports.history(layer.id, limit=limit):
+            when = record.created_at.strftime("%Y-%m-%d %H:%M")
+            click.echo(
+                f"{record.id:>6}  {when}  {record.status:<11} {record.user or '-':<14} {record.message}"
+            )
 
 
 @etl_group.command("versions")
@@ -169,14 +166,14 @@ def history(layer_id: str, limit: int) -> None:
 @reports_errors
 def versions(layer_id: str) -> None:
     """The layer's stored versions; * marks the published one."""
-    services = _services()
-    layer = services.registry.get(layer_id)
-    for version in services.store.versions(layer.id):
-        mark = "*" if version.is_current else " "
-        when = version.created_at.strftime("%Y-%m-%d %H:%M")
-        click.echo(
-            f"{mark} v{version.version:<5} {when}  {version.feature_count:>9,} features  {version.note}"
-        )
+    with opened_services() as services:
+        layer = services.registry.get(layer_id)
+        for version in services.store.versions(layer.id):
+            mark = "*" if version.is_current else " "
+            when = version.created_at.strftime("%Y-%m-%d %H:%M")
+            click.echo(
+                f"{mark} v{version.version:<5} {when}  {version.feature_count:>9,} features  {version.note}"
+            )
 
 
 @etl_group.command("publish")
@@ -186,9 +183,9 @@ def versions(layer_id: str) -> None:
 @reports_errors
 def publish(layer_id: str, import_id: int, skip_invalid: bool) -> None:
     """Publish a validated import."""
-    services = _services()
-    layer = services.registry.get(layer_id)
-    _print_record(_service(services).publish(layer, import_id, actor=ACTOR, skip_invalid=skip_invalid))
+    with opened_services() as services:
+        layer = services.registry.get(layer_id)
+        _print_record(_service(services).publish(layer, import_id, actor=ACTOR, skip_invalid=skip_invalid))
 
 
 @etl_group.command("reject")
@@ -197,9 +194,9 @@ def publish(layer_id: str, import_id: int, skip_invalid: bool) -> None:
 @reports_errors
 def reject(layer_id: str, import_id: int) -> None:
     """Reject a validated import (its staged version is dropped)."""
-    services = _services()
-    layer = services.registry.get(layer_id)
-    _print_record(_service(services).reject(layer, import_id, actor=ACTOR))
+    with opened_services() as services:
+        layer = services.registry.get(layer_id)
+        _print_record(_service(services).reject(layer, import_id, actor=ACTOR))
 
 
 @etl_group.command("rollback")
@@ -208,12 +205,12 @@ def reject(layer_id: str, import_id: int) -> None:
 @reports_errors
 def rollback(layer_id: str, version: int) -> None:
     """Publish VERSION of the layer again."""
-    services = _services()
-    layer = services.registry.get(layer_id)
-    published = _service(services).rollback(layer, version, actor=ACTOR)
-    click.echo(
-        f"{layer.id}: version {published.version} is published ({published.feature_count:,} features)."
-    )
+    with opened_services() as services:
+        layer = services.registry.get(layer_id)
+        published = _service(services).rollback(layer, version, actor=ACTOR)
+        click.echo(
+            f"{layer.id}: version {published.version} is published ({published.feature_count:,} features)."
+        )
 
 
 def _print_record(record: ImportRecord) -> None:
