@@ -22,6 +22,7 @@ from geohub.health import health
 from geohub.problems import register_problem_handlers
 from geohub.publishing.routes import etl
 from geohub.request_log import configure_logging, register_request_logging
+from geohub.security_headers import register_security_headers
 from geohub.services import Services
 from geohub.settings import Settings, load_settings
 from geohub.styles.routes import styles
@@ -45,6 +46,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     register_request_logging(app)
     register_problem_handlers(app)
     register_cors(app)
+    register_security_headers(app)
     register_authentication(app)
     app.register_blueprint(auth)
     app.register_blueprint(health)
