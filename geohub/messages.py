@@ -637,6 +637,10 @@ PUBLISHING_DETAILS: dict[str, dict[str, str]] = {
         "ru": "У слоя «{layer}» не указан источник для синхронизации.",
         "kk": "«{layer}» қабатында синхрондау үшін дереккөз көрсетілмеген.",
     },
+    "{row}: {field} is empty: every row needs a key": {
+        "ru": "{row}: ключ {field} пуст: у каждой строки должен быть ключ",
+        "kk": "{row}: {field} кілті бос: әр жолдың кілті болуы керек",
+    },
 }
 DETAILS.update(PUBLISHING_DETAILS)
 

@@ -29,6 +29,7 @@ _PROMOTE = {
     "LineString": shapely.multilinestrings,
     "Polygon": shapely.multipolygons,
 }
+EMPTY_KEY = "is empty: every row needs a key"
 MOSTLY_OUTSIDE = 0.5  # more rows than this outside the city: the CRS is wrong, not the rows
 
 
@@ -78,6 +79,7 @@ def validate_rows(
     for attribute in layer.attributes:
         values = columns.get(attribute.name) or [None] * count
         coerced[attribute.name] = _coerced_column(attribute, values, problems)
+    _check_empty_keys(layer, coerced[layer.key], problems)
     _check_duplicate_keys(layer, coerced[layer.key], problems, row_labels)
     valid = np.ones(count, dtype=bool)
     if problems:
@@ -263,6 +265,16 @@ def _fast_coerced(kind: AttributeType, values: list[Any]) -> list[Any] | None:
 def _flat(geometries: np.ndarray) -> np.ndarray:
     """Geometries without Z or M (stored 2D); untouched when they are already flat."""
     return shapely.force_2d(geometries) if shapely.has_z(geometries).any() else geometries
+
+
+def _check_empty_keys(
+    layer: LayerDefinition, keys: list[Any], problems: dict[int, list[tuple[str, str]]]
+) -> None:
+    """A key of only whitespace ("" included) names no feature: the row is invalid (None is
+    already `is required`)."""
+    for i, key in enumerate(keys):
+        if isinstance(key, str) and not key.strip():
+            problems.setdefault(i, []).append((layer.key, EMPTY_KEY))
 
 
 def _check_duplicate_keys(

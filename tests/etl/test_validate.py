@@ -116,3 +116,12 @@ def test_nan_is_no_value_and_infinity_is_a_problem(cadastre: LayerDefinition) ->
     )
     assert [(p.row, p.field) for p in result.problems] == [("feature 2", "area_m2")]
     assert result.table.columns["area_m2"] == [None]
+
+
+@pytest.mark.parametrize("blank", ["", "   ", "\t\n", None])
+def test_an_empty_key_is_an_invalid_row(cadastre: LayerDefinition, blank: Any) -> None:
+    result = _validate(cadastre, [SQUARE, SQUARE], osm_ref=["w1", blank], land_use=["park"] * 2)
+    assert [(p.row, p.field) for p in result.problems] == [("feature 2", "osm_ref")]
+    expected = "is required" if blank is None else "is empty: every row needs a key"
+    assert result.problems[0].reason == expected
+    assert result.table.columns["osm_ref"] == ["w1"]
