@@ -12,6 +12,7 @@ from pygeoapi.openapi import get_oas
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from geohub.auth.http import register_authentication
+from geohub.auth.layer_visibility import register_layer_visibility
 from geohub.auth.routes import auth
 from geohub.cors import register_cors
 from geohub.features.config import pygeoapi_config
@@ -19,6 +20,7 @@ from geohub.features.openapi import complete_openapi
 from geohub.features.provider import register_services
 from geohub.features.routes import features
 from geohub.health import health
+from geohub.pages.routes import pages
 from geohub.problems import register_problem_handlers
 from geohub.publishing.routes import etl
 from geohub.request_log import configure_logging, register_request_logging
@@ -48,9 +50,11 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     register_cors(app)
     register_security_headers(app)
     register_authentication(app)
+    register_layer_visibility(app)  # after sign-in: a layer the caller may not see is a missing one
     app.register_blueprint(auth)
     app.register_blueprint(health)
     app.register_blueprint(features)
+    app.register_blueprint(pages)
     app.extensions["geohub.tiles"] = TileService(services)
     app.register_blueprint(tiles)
     app.register_blueprint(styles)
