@@ -13,6 +13,7 @@ import copy
 import hashlib
 import json
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, TypeVar
@@ -133,6 +134,17 @@ class StyleInfo:
     high_contrast: bool
 
 
+@dataclass(frozen=True)
+class Hidden:
+    """What a reader may not see: whole layers, and attributes of layers it does see."""
+
+    layers: frozenset[str] = frozenset()
+    attributes: frozenset[tuple[str, str]] = frozenset()  # (layer id, attribute name)
+
+
+NOTHING_HIDDEN = Hidden()
+
+
 @dataclass
 class StyleLibrary:
     """Every style GeoHub serves; rendered documents are kept per (id, base URL, language)."""
@@ -141,7 +153,7 @@ class StyleLibrary:
     basemap: dict[str, Any]
     overlays: dict[str, dict[str, Any]]
     high_contrast: HighContrastOverrides
-    _rendered: dict[tuple[str, str, str], bytes] = field(default_factory=dict, repr=False)
+    _rendered: dict[tuple[str, str, str, Hidden], bytes] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def styles(self) -> list[StyleInfo]:
@@ -188,16 +200,17 @@ class StyleLibrary:
         document["metadata"] = {"geohub:id": info.id, "geohub:title": info.title.model_dump()}
         return document
 
-    def render(self, style_id: str, base_url: str, language: str) -> bytes:
-        """The style as served: JSON with `{base}` and `{lang}` filled in."""
+    def render(self, style_id: str, base_url: str, language: str, hidden: Hidden = NOTHING_HIDDEN) -> bytes:
+        """The style as served: JSON with `{base}` and `{lang}` filled in, naming nothing `hidden`."""
         if language not in LANGUAGES:
             raise InvalidRequestError(
                 f"Unknown label language lang={language}; use kk, ru or en.",
                 [FieldError("lang", "must be kk, ru or en")],
             )
-        key = (style_id, base_url, language)
+        key = (style_id, base_url, language, hidden)
         if key not in self._rendered:
-            document = fill_placeholders(self.compose(style_id), {"{base}": base_url, "{lang}": language})
+            document = without_hidden(self.compose(style_id), hidden)
+            document = fill_placeholders(document, {"{base}": base_url, "{lang}": language})
             body = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
             with self._lock:
                 self._rendered[key] = body
@@ -238,6 +251,39 @@ def compose_style(entry: StyleEntry, basemap: dict[str, Any], overlays: dict[str
             "attribution": OSM_ATTRIBUTION,
         }
     return document
+
+
+def without_hidden(document: dict[str, Any], hidden: Hidden) -> dict[str, Any]:
+    """The document without the style layers that draw a hidden layer or mention a hidden
+    attribute of the layer they draw (in a filter, a label, a colour…), and without the
+    sources no layer uses any more. Dropping the whole style layer keeps every expression
+    valid; the reader's tiles hold neither anyway."""
+    if hidden == NOTHING_HIDDEN:
+        return document
+    kept = [layer for layer in document["layers"] if not _shows_hidden(layer, hidden)]
+    used = {layer.get("source") for layer in kept}
+    sources = {name: source for name, source in document["sources"].items() if name in used}
+    return {**document, "layers": kept, "sources": sources}
+
+
+def _shows_hidden(layer: dict[str, Any], hidden: Hidden) -> bool:
+    drawn = layer.get("source-layer")
+    if drawn in hidden.layers or layer.get("source") in hidden.layers:
+        return True
+    names = {attribute for layer_id, attribute in hidden.attributes if layer_id == drawn}
+    return bool(names) and any(text in names for text in _strings(layer))
+
+
+def _strings(value: Any) -> Iterator[str]:
+    """Every string in a JSON value (an expression names an attribute as a string)."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _strings(item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
 
 
 def apply_overrides(document: dict[str, Any], overrides: HighContrastOverrides) -> None:

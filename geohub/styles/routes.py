@@ -12,7 +12,14 @@ from flask.blueprints import BlueprintSetupState
 from geohub.auth.context import current_principal
 from geohub.errors import NotFoundError
 from geohub.i18n import negotiate_language
-from geohub.styles.documents import DEFAULT_LABEL_LANGUAGE, StyleInfo, StyleLibrary, etag_of, load_library
+from geohub.styles.documents import (
+    DEFAULT_LABEL_LANGUAGE,
+    Hidden,
+    StyleInfo,
+    StyleLibrary,
+    etag_of,
+    load_library,
+)
 from geohub.styles.glyphs import GLYPHS_MEDIA_TYPE, glyph_range_file
 from geohub.styles.preview import ASSET_MEDIA_TYPES, asset_file, preview_page
 from geohub.styles.sprites import SPRITE_MEDIA_TYPES, sprite_file
@@ -88,6 +95,22 @@ def _visible_style(style_id: str) -> None:
         raise NotFoundError(f"There is no style '{style_id}'.")
 
 
+def _hidden() -> Hidden:
+    """The layers and attributes the reader may not see: their style layers are left out."""
+    principal = current_principal()
+    registry = current_app.extensions["geohub"].registry
+    readable = registry.readable_layers(principal)
+    return Hidden(
+        layers=frozenset(registry.layers) - {layer.id for layer in readable},
+        attributes=frozenset(
+            (layer.id, attribute.name)
+            for layer in readable
+            for attribute in layer.attributes
+            if attribute not in principal.visible_attributes(layer)
+        ),
+    )
+
+
 def _for_reader(response: Response) -> Response:
     """Answers that depend on who asks are never shared between audiences by a cache."""
     response.vary.add("Authorization")
@@ -122,7 +145,7 @@ def _style_summary(info: StyleInfo, base: str, language: str, query: str) -> dic
 @styles.get("/styles/<style_id>.json")
 def style_document(style_id: str) -> Response:
     """The MapLibre style, its URLs on this server, its labels in `lang` (kk, ru, en; default ru)."""
-    body = _library().render(style_id, _public_url(), _label_language())
+    body = _library().render(style_id, _public_url(), _label_language(), _hidden())
     _visible_style(style_id)
     response = _revalidated(Response(body, mimetype="application/json"), etag_of(body), STYLE_MAX_AGE_S)
     return _for_reader(response)
