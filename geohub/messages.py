@@ -129,10 +129,6 @@ DETAILS: dict[str, dict[str, str]] = {
         "ru": "filter-crs должен быть {crs}.",
         "kk": "filter-crs {crs} болуы керек.",
     },
-    "The filter is longer than {count} characters.": {
-        "ru": "Фильтр длиннее {count} символов.",
-        "kk": "Сүзгі {count} таңбадан ұзын.",
-    },
     "The filter is not valid {language}.": {
         "ru": "Фильтр не является корректным {language}.",
         "kk": "Сүзгі дұрыс {language} емес.",
@@ -644,11 +640,99 @@ PUBLISHING_DETAILS: dict[str, dict[str, str]] = {
 }
 DETAILS.update(PUBLISHING_DETAILS)
 
+# CQL2 filters checked before any SQL (storage/cql_check.py, storage/cql_geometry.py)
+FILTER_DETAILS: dict[str, dict[str, str]] = {
+    "The filter is longer than {maximum} bytes.": {
+        "ru": "Фильтр длиннее {maximum} байт.",
+        "kk": "Сүзгі {maximum} байттан ұзын.",
+    },
+    "The filter has more than {maximum} terms.": {
+        "ru": "В фильтре больше {maximum} элементов.",
+        "kk": "Сүзгіде {maximum} элементтен көп.",
+    },
+    "The filter is nested more than {maximum} levels deep.": {
+        "ru": "Вложенность фильтра больше {maximum} уровней.",
+        "kk": "Сүзгінің кірістірілуі {maximum} деңгейден терең.",
+    },
+    "The filter has a value where a condition belongs.": {
+        "ru": "В фильтре стоит значение там, где должно быть условие.",
+        "kk": "Сүзгіде шарт тұруы керек жерде мән тұр.",
+    },
+    "LIKE works on text, not on {type}.": {
+        "ru": "LIKE работает с текстом, а не с типом {type}.",
+        "kk": "LIKE {type} түрімен емес, мәтінмен жұмыс істейді.",
+    },
+    "Arithmetic works on numbers, not on {type}.": {
+        "ru": "Арифметика работает с числами, а не с типом {type}.",
+        "kk": "Арифметика {type} түрімен емес, сандармен жұмыс істейді.",
+    },
+    "The function {name}() takes one text argument.": {
+        "ru": "Функция {name}() принимает один текстовый аргумент.",
+        "kk": "{name}() функциясы бір мәтіндік аргумент алады.",
+    },
+    "The filter compares values of different types: {left} and {right}.": {
+        "ru": "Фильтр сравнивает значения разных типов: {left} и {right}.",
+        "kk": "Сүзгі әр түрлі түрдегі мәндерді салыстырады: {left} және {right}.",
+    },
+    "Property names in a filter must be text.": {
+        "ru": "Имена свойств в фильтре должны быть текстом.",
+        "kk": "Сүзгідегі қасиет атаулары мәтін болуы керек.",
+    },
+    "Numbers in a filter must be finite.": {
+        "ru": "Числа в фильтре должны быть конечными.",
+        "kk": "Сүзгідегі сандар шекті болуы керек.",
+    },
+    "Text in a filter must not contain NUL characters.": {
+        "ru": "Текст в фильтре не должен содержать символов NUL.",
+        "kk": "Сүзгідегі мәтінде NUL таңбалары болмауы керек.",
+    },
+    "The geometry can only be used in a spatial predicate.": {
+        "ru": "Геометрию можно использовать только в пространственном предикате.",
+        "kk": "Геометрияны тек кеңістіктік предикатта қолдануға болады.",
+    },
+    "BBOX takes 4 or 6 numbers.": {
+        "ru": "BBOX принимает 4 или 6 чисел.",
+        "kk": "BBOX 4 немесе 6 сан алады.",
+    },
+    "The filter has a geometry whose coordinates are not finite numbers.": {
+        "ru": "В фильтре есть геометрия, координаты которой не являются конечными числами.",
+        "kk": "Сүзгідегі геометрияның координаттары шекті сандар емес.",
+    },
+    "The filter has a geometry of unknown type '{type}'.": {
+        "ru": "В фильтре есть геометрия неизвестного типа «{type}».",
+        "kk": "Сүзгіде белгісіз «{type}» түріндегі геометрия бар.",
+    },
+    "The filter has a {type} with too few points.": {
+        "ru": "В фильтре есть {type} со слишком малым числом точек.",
+        "kk": "Сүзгідегі {type} нүктелері тым аз.",
+    },
+    "The filter has a polygon ring that does not close.": {
+        "ru": "В фильтре есть незамкнутое кольцо полигона.",
+        "kk": "Сүзгіде тұйықталмаған полигон сақинасы бар.",
+    },
+    "The filter has an invalid geometry.": {
+        "ru": "В фильтре есть некорректная геометрия.",
+        "kk": "Сүзгіде қате геометрия бар.",
+    },
+}
+DETAILS.update(FILTER_DETAILS)
+
+
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
 
 @cache
 def _pattern(template: str) -> re.Pattern[str]:
     parts = re.split(r"(\{\w+\})", template)
-    regex = "".join(f"(?P<{p[1:-1]}>.*?)" if p.startswith("{") else re.escape(p) for p in parts)
+    seen: set[str] = set()
+    regex = ""
+    for part in parts:
+        if _PLACEHOLDER.fullmatch(part):  # a name used twice must match the same text twice
+            name = part[1:-1]
+            regex += f"(?P={name})" if name in seen else f"(?P<{name}>.*?)"
+            seen.add(name)
+        else:
+            regex += re.escape(part)
     return re.compile(f"^{regex}$", re.S)
 
 
@@ -659,8 +743,13 @@ def localize_detail(detail: str, language: str) -> str:
     for template, translations in DETAILS.items():
         match = _pattern(template).match(detail)
         if match and language in translations:
-            return translations[language].format(**match.groupdict())
+            return _fill(translations[language], match.groupdict())
     return detail
+
+
+def _fill(template: str, values: dict[str, str]) -> str:
+    """`template` with each {name} replaced; other braces (JSON examples) are left as written."""
+    return _PLACEHOLDER.sub(lambda m: values.get(m[1], m[0]), template)
 
 
 def localize_title(slug: str, english: str, language: str) -> str:

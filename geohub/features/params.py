@@ -18,10 +18,10 @@ from geohub.errors import InvalidBboxError, InvalidRequestError
 from geohub.features.crs import CRS84, bbox_to_crs84, canonical_crs
 from geohub.layers.models import LayerDefinition
 from geohub.storage.base import Bbox, FeatureQuery, SortKey, check_bbox
+from geohub.storage.cql_check import check_filter, check_filter_size
 
 DEFAULT_LIMIT = 10
 MAX_LIMIT = 10_000
-MAX_FILTER_CHARS = 20_000
 MAX_OFFSET = 2**62  # any larger offset is past the end of every layer, and past SQL's integers
 COMMON_PARAMETERS = frozenset({"f", "lang", "key"})  # key: an app developer key (auth/http.py)
 ITEMS_PARAMETERS = (
@@ -202,18 +202,21 @@ def parse_filter(
         raise InvalidRequestError(f"filter-crs must be {CRS84}.")
     text = args.get("filter")
     if text is None and body:
-        text, language = body.decode("utf-8", errors="strict"), "cql2-json"
+        check_filter_size(body.decode("latin-1"))
+        try:
+            text, language = body.decode("utf-8", errors="strict"), "cql2-json"
+        except UnicodeDecodeError:
+            raise InvalidRequestError("The filter is not valid JSON.") from None
     if text is None:
         return None
-    if len(text) > MAX_FILTER_CHARS:
-        raise InvalidRequestError(f"The filter is longer than {MAX_FILTER_CHARS} characters.")
+    check_filter_size(text)
     try:
         node = parse_cql2_text(text) if language == "cql2-text" else parse_cql2_json(_json_filter(text))
     except InvalidRequestError:
         raise
     except Exception:  # pygeofilter raises lark and parser errors of many kinds
         raise InvalidRequestError(f"The filter is not valid {language.upper()}.") from None
-    check_filter_properties(layer, queryable, node)
+    check_filter(node, layer, queryable)
     return node
 
 
@@ -241,26 +244,6 @@ def _bbox_to_polygon(node: Any) -> Any:
     if isinstance(node, list):
         return [_bbox_to_polygon(item) for item in node]
     return node
-
-
-def check_filter_properties(layer: LayerDefinition, queryable: frozenset[str], node: Any) -> None:
-    """InvalidRequestError for any property that is not in `queryable` (nor the geometry)."""
-    for name in _attribute_names(node):
-        if name not in queryable and name not in ("geometry", "geom"):
-            raise InvalidRequestError(f"Layer '{layer.id}' has no queryable '{name}'.")
-
-
-def _attribute_names(node: Any) -> list[str]:
-    if isinstance(node, ast.Attribute):
-        return [node.name]
-    names: list[str] = []
-    if isinstance(node, ast.Node):
-        for child in node.get_sub_nodes():
-            names += _attribute_names(child)
-    elif isinstance(node, list | tuple):
-        for child in node:
-            names += _attribute_names(child)
-    return names
 
 
 def datetime_filter(layer: LayerDefinition, queryable: frozenset[str], value: str | None) -> ast.Node | None:

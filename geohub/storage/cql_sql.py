@@ -1,4 +1,6 @@
-"""CQL2 filters (pygeofilter AST) compiled to parameterised SQL for SQLite and PostGIS."""
+"""CQL2 filters (pygeofilter AST) compiled to parameterised SQL for SQLite and PostGIS.
+
+Filters are checked first (storage/cql_check.py); the errors raised here are a second line."""
 
 from __future__ import annotations
 
@@ -11,6 +13,8 @@ from pygeofilter import ast, values
 
 from geohub.errors import InvalidRequestError
 from geohub.layers.models import AttributeType, LayerDefinition
+from geohub.storage.cql_check import flatten
+from geohub.storage.cql_geometry import literal_geometry
 from geohub.storage.values import INT64_MAX, parse_filter_value
 
 GEOMETRY_NAMES = frozenset({"geometry", "geom"})
@@ -55,6 +59,9 @@ class Dialect:
             return f"ST_{operation.capitalize()}({geom}, ST_GeomFromWKB({self.placeholder}, 4326))"
         return f"gh_spatial('{operation}', {geom}, {self.placeholder})"
 
+    def real(self, expression: str) -> str:
+        return f"CAST({expression} AS {'double precision' if self.name == 'postgis' else 'REAL'})"
+
     def lower(self, expression: str) -> str:
         return f"lower({expression})" if self.name == "postgis" else f"gh_lower({expression})"
 
@@ -82,9 +89,9 @@ class _Compiler:
     def condition(self, node: Any) -> str:  # noqa: C901 - one branch per CQL2 construct
         if isinstance(node, ast.Not):
             return f"NOT ({self.condition(node.sub_node)})"
-        if isinstance(node, ast.And | ast.Or):
+        if isinstance(node, ast.And | ast.Or):  # chains compile flat: no parser depth limit is near
             joiner = " AND " if isinstance(node, ast.And) else " OR "
-            return f"({self.condition(node.lhs)}{joiner}{self.condition(node.rhs)})"
+            return "(" + joiner.join(self.condition(operand) for operand in flatten(node)) + ")"
         if type(node) in _COMPARISONS:
             return self._comparison(node)
         if isinstance(node, ast.Between):
@@ -158,10 +165,12 @@ class _Compiler:
             raise InvalidRequestError(f"The filter function '{node.name}' is not supported.")
         if type(node) in _ARITHMETIC:
             operator = _ARITHMETIC[type(node)]
-            rhs = self.expression(node.rhs)
+            # in floating point on both: no integer overflow or integer division on one only
+            lhs = self.dialect.real(self.expression(node.lhs))
+            rhs = self.dialect.real(self.expression(node.rhs))
             if operator == "/":  # a division by zero is NULL (no match) on both backends
                 rhs = f"NULLIF({rhs}, 0)"
-            return f"({self.expression(node.lhs)} {operator} {rhs})"
+            return f"({lhs} {operator} {rhs})"
         return self._param(self._literal(node, kind, name))
 
     def _name_of(self, node: Any) -> str:
@@ -196,16 +205,3 @@ class _Compiler:
                 raise InvalidRequestError(f"Numbers in a filter must lie within ±{INT64_MAX}.")
             return value.isoformat() if isinstance(value, date | datetime) else value
         return parse_filter_value(kind, name, value)
-
-
-def literal_geometry(value: Any) -> shapely.Geometry:
-    """A shapely geometry from a CQL2 geometry literal, BBOX function or envelope."""
-    if isinstance(value, values.Geometry):
-        return shapely.geometry.shape(value.geometry)
-    if isinstance(value, values.Envelope):
-        return shapely.box(value.x1, value.y1, value.x2, value.y2)
-    if isinstance(value, ast.Function) and value.name.lower() == "bbox" and len(value.arguments) in (4, 6):
-        numbers = [float(v) for v in value.arguments]
-        half = len(numbers) // 2
-        return shapely.box(numbers[0], numbers[1], numbers[half], numbers[half + 1])
-    raise InvalidRequestError("A spatial predicate needs a geometry literal (WKT, GeoJSON or BBOX).")
