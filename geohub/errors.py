@@ -108,6 +108,12 @@ class InvalidDataError(GeoHubError):
     status, title, slug = 422, "Invalid data", "invalid-data"
 
 
+class UploadTimeoutError(InvalidDataError):
+    """A file that takes longer to read than an import may (etl.read_timeout_s)."""
+
+    title, slug = "Upload too slow to read", "upload-too-slow"
+
+
 class StorageUnavailableError(GeoHubError):
     status, title, slug = 503, "Storage unavailable", "storage-unavailable"
 

@@ -18,7 +18,7 @@ from geohub.publishing.service import ImportOptions, ImportService, parse_on_inv
 from geohub.publishing.sync import OPERATOR, SyncOutcome, due_layers, layers_to_sync, osm_layers, sync_layers
 from geohub.services import Services
 from geohub.sources.osm import build_osm_extract
-from geohub.sources.read import read_upload
+from geohub.sources.read import ReadLimits, read_upload
 
 ACTOR = OPERATOR
 
@@ -123,7 +123,13 @@ def import_file(
         layer = services.registry.get(layer_id)
         record = _service(services).run(
             layer,
-            lambda: read_upload(file, filename=file.name, crs=crs, layer=source_layer),
+            lambda: read_upload(
+                file,
+                filename=file.name,
+                crs=crs,
+                layer=source_layer,
+                limits=ReadLimits.from_settings(services.settings.etl),
+            ),
             actor=ACTOR,
             source=file.name,
             options=ImportOptions(dry_run=dry_run, on_invalid=parse_on_invalid(on_invalid), publish=publish),

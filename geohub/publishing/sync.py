@@ -15,7 +15,7 @@ from geohub.layers.registry import LayerRegistry
 from geohub.publishing.freshness import next_sync
 from geohub.publishing.imports import ImportRecord
 from geohub.publishing.service import SYSTEM, Actor, ImportOptions, ImportService
-from geohub.sources.read import read_source, source_fingerprint
+from geohub.sources.read import ReadLimits, read_source, source_fingerprint
 
 OPERATOR = Actor(SYSTEM, "command line")
 
@@ -48,7 +48,7 @@ def sync_layer(
         raise InvalidDataError(f"Layer '{layer.id}' declares no source to sync from.")
     return service.run(
         layer,
-        lambda: read_source(source, base_dir),
+        lambda: read_source(source, base_dir, ReadLimits.from_settings(service.services.settings.etl)),
         actor=actor,
         source=source.label,
         fingerprint=source_fingerprint(layer, base_dir),

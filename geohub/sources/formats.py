@@ -1,14 +1,24 @@
-"""A local file to SourceData: format from its name and its first bytes, zips unpacked safely."""
+"""A local file to SourceData: its kind from its name AND its content, zips unpacked safely.
+
+`locate` turns a file (or a zip holding one) into a `LocatedDataset` of one declared kind;
+`read_located` reads it with the one GDAL driver of that kind (or GeoHub's own CSV reader).
+Uploads take the same two steps, with the read in a sandboxed process (sources/sandbox/).
+"""
 
 from __future__ import annotations
 
+import re
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from geohub.errors import InvalidDataError
 from geohub.sources.crs import CRS_HINT
 from geohub.sources.datasets import read_dataset
 from geohub.sources.delimited import read_csv
+from geohub.sources.inspection import check_geopackage
 from geohub.sources.source_data import SourceData
 from geohub.sources.uploads import MAX_UNPACKED_BYTES, open_zip, safe_members, unpacked
 
@@ -31,36 +41,56 @@ FORMAT_NAMES = {
     "kml": "KML",
     "shp": "Shapefile",
     "csv": "CSV text",
+    "xml": "XML other than KML",
+    "sqlite": "SQLite database other than GeoPackage",
 }
+# The one GDAL driver each kind is opened with (CSV is read by GeoHub itself): nothing that can
+# name another dataset (VRT, WFS, PostgreSQL…) is ever a candidate, whatever the file holds.
+KIND_DRIVERS = {"gpkg": "GPKG", "geojson": "GeoJSON", "shp": "ESRI Shapefile", "kml": "KML"}
 SHAPEFILE_MAGIC = b"\x00\x00\x27\x0a"
 SHAPEFILE_PARTS = (".shx", ".dbf")
-IGNORED_IN_ZIP = ("__MACOSX/", ".")  # macOS resource forks and hidden files
+SNIFF_BYTES = 1 << 16
+GEOPACKAGE_IDS = (b"GPKG", b"GP10", b"GP11")  # SQLite application_id at byte 68
+_XML_PROLOGUE = re.compile(rb"\s*(<\?xml[^>]*\?>|<!--.*?-->|<!DOCTYPE[^>]*>|\s)*", re.S)
+_KML_ROOT = re.compile(rb"<(\w+:)?kml[\s>/]")
+
+
+@dataclass(frozen=True)
+class LocatedDataset:
+    """One dataset of one kind on disk: `name` is how messages refer to it; `layer` inside it."""
+
+    kind: str
+    path: Path
+    name: str
+    layer: str | None = None
 
 
 def sniff_format(head: bytes) -> str:
-    """The format the first bytes of a file show: zip, gpkg, geojson, kml, shp, else csv."""
+    """The kind the first bytes of a file show: zip, gpkg, geojson, kml, shp or csv (else xml, sqlite)."""
     if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
         return "zip"
     if head.startswith(b"SQLite format 3\x00"):
-        return "gpkg"
+        return "gpkg" if head[68:72] in GEOPACKAGE_IDS else "sqlite"
     if head.startswith(SHAPEFILE_MAGIC):
         return "shp"
     text = head.removeprefix(b"\xef\xbb\xbf").lstrip()
     if text.startswith(b"{"):
         return "geojson"
     if text.startswith(b"<"):
-        return "kml"
+        prologue = _XML_PROLOGUE.match(text)
+        rest = text[prologue.end() if prologue else 0 :]
+        return "kml" if _KML_ROOT.match(rest) else "xml"
     return "csv"
 
 
 def detect_format(path: Path, filename: str) -> str:
-    """The file's format from its name AND its content; a mismatch is an error naming both."""
+    """The file's kind from its name AND its content; a mismatch is an error naming both."""
     by_name = EXTENSIONS.get(PurePosixPath(filename).suffix.lower())
     if by_name is None:
         known = ", ".join(sorted(EXTENSIONS))
         raise InvalidDataError(f"{filename}: GeoHub reads files ending in {known}.")
     with path.open("rb") as stream:
-        head = stream.read(1024)
+        head = stream.read(SNIFF_BYTES)
     if not head.strip():
         raise InvalidDataError(f"The file {filename} is empty.")
     by_content = sniff_format(head)
@@ -80,20 +110,43 @@ def read_file(
     crs: str | None = None,
     max_unpacked_bytes: int = MAX_UNPACKED_BYTES,
 ) -> SourceData:
-    """Read a local file of any supported format; `crs` assigns the source CRS."""
+    """Read a local file of a layer definition's source, in this process; `crs` assigns its CRS."""
+    unpack_cap = max_unpacked_bytes
+    with locate(path, filename=filename, layer=layer, crs=crs, max_unpacked_bytes=unpack_cap) as found:
+        return read_located(found, sql=sql, crs=crs)
+
+
+@contextmanager
+def locate(
+    path: Path,
+    *,
+    filename: str,
+    layer: str | None,
+    crs: str | None,
+    max_unpacked_bytes: int = MAX_UNPACKED_BYTES,
+    workdir: Path | None = None,
+) -> Iterator[LocatedDataset]:
+    """The dataset `path` holds, its kind checked; a zip's one dataset unpacked under `workdir`."""
     kind = detect_format(path, filename)
-    if kind == "zip":
-        return _read_zip(
-            path, filename=filename, layer=layer, sql=sql, crs=crs, max_unpacked_bytes=max_unpacked_bytes
-        )
-    if kind == "csv":
-        if sql or layer:
-            raise InvalidDataError(f"{filename} is a CSV file: it has no layers and takes no SQL.")
-        return read_csv(path, name=filename, crs=crs)
-    if kind == "shp":
-        _check_shapefile(path.name, {p.name.lower() for p in path.parent.iterdir()}, filename, crs)
-        layer = None
-    return read_dataset(path, name=filename, layer=layer, sql=sql, crs=crs)
+    if kind != "zip":
+        if kind == "shp":
+            _check_shapefile(path.name, {p.name.lower() for p in path.parent.iterdir()}, filename, crs)
+            layer = None
+        yield LocatedDataset(kind, path, filename, layer)
+        return
+    with _unzipped(path, filename, layer, crs, max_unpacked_bytes, workdir) as found:
+        yield found
+
+
+def read_located(found: LocatedDataset, *, sql: str | None = None, crs: str | None = None) -> SourceData:
+    """Read a located dataset with the reader of its kind, and nothing else."""
+    if found.kind == "csv":
+        if sql or found.layer:
+            raise InvalidDataError(f"{found.name} is a CSV file: it has no layers and takes no SQL.")
+        return read_csv(found.path, name=found.name, crs=crs)
+    if found.kind == "gpkg":
+        check_geopackage(found.path, name=found.name)
+    return read_dataset(found.path, name=found.name, layer=found.layer, sql=sql, crs=crs)
 
 
 def _check_shapefile(shp: str, names: set[str], filename: str, crs: str | None) -> None:
@@ -111,9 +164,15 @@ def _check_shapefile(shp: str, names: set[str], filename: str, crs: str | None) 
         )
 
 
-def _read_zip(
-    path: Path, *, filename: str, layer: str | None, sql: str | None, crs: str | None, max_unpacked_bytes: int
-) -> SourceData:
+@contextmanager
+def _unzipped(
+    path: Path,
+    filename: str,
+    layer: str | None,
+    crs: str | None,
+    max_unpacked_bytes: int,
+    workdir: Path | None,
+) -> Iterator[LocatedDataset]:
     with open_zip(path, name=filename) as archive:
         members = safe_members(archive, name=filename, max_unpacked_bytes=max_unpacked_bytes)
     original = {m.replace("\\", "/"): m for m in members}  # zips made on Windows may use backslashes
@@ -130,12 +189,15 @@ def _read_zip(
         layer = None
     else:
         parts = [inner]
-    target = Path(tempfile.mkdtemp(prefix="geohub-unpack-"))
+    target = Path(tempfile.mkdtemp(prefix="geohub-unpack-", dir=workdir))
     extract = [original[n] for n in parts]
     with unpacked(path, extract, target, name=filename, max_unpacked_bytes=max_unpacked_bytes) as folder:
-        return read_file(
-            folder / inner_path, filename=f"{filename}/{inner_name}", layer=layer, sql=sql, crs=crs
-        )
+        inner_file = folder / inner_path
+        display = f"{filename}/{inner_name}"
+        kind = detect_format(inner_file, display)
+        if kind == "zip":
+            raise InvalidDataError(f"{filename} holds another archive, {inner_name}; upload it unpacked.")
+        yield LocatedDataset(kind, inner_file, display, layer)
 
 
 def _choose_dataset(members: list[str], filename: str, layer: str | None) -> str:

@@ -16,10 +16,10 @@ from geohub.layers.models import LayerDefinition, Source
 from geohub.sources.formats import read_file
 from geohub.sources.postgresql import read_postgresql
 from geohub.sources.remote import read_ogc, read_url
+from geohub.sources.sandbox import ReadLimits, read_untrusted
 from geohub.sources.source_data import SourceData
-from geohub.sources.uploads import MAX_UNPACKED_BYTES
 
-__all__ = ["SourceData", "read_source", "read_upload", "source_fingerprint", "source_path"]
+__all__ = ["ReadLimits", "SourceData", "read_source", "read_upload", "source_fingerprint", "source_path"]
 
 REMOTE_KINDS = ("url", "oapif", "wfs", "postgresql")
 
@@ -30,10 +30,15 @@ def source_path(source: Source, base_dir: Path) -> Path:
     return source.path if source.path.is_absolute() else base_dir / source.path
 
 
-def read_source(source: Source, base_dir: Path) -> SourceData:
-    """Read the source's layer or SQL, whatever its kind, as lon/lat WGS 84."""
+def read_source(source: Source, base_dir: Path, limits: ReadLimits | None = None) -> SourceData:
+    """Read the source's layer or SQL, whatever its kind, as lon/lat WGS 84.
+
+    A local file named by a layer definition is the operator's own and is read in this process
+    (its kind still checked against its content); a file downloaded from a URL is a stranger's
+    and is read in the sandbox, like an upload.
+    """
     if source.kind == "url":
-        return read_url(source)
+        return read_url(source, limits=limits or ReadLimits())
     if source.kind in ("oapif", "wfs"):
         return read_ogc(source)
     if source.kind == "postgresql":
@@ -50,14 +55,15 @@ def read_upload(
     filename: str,
     crs: str | None = None,
     layer: str | None = None,
-    max_unpacked_bytes: int = MAX_UNPACKED_BYTES,
+    limits: ReadLimits | None = None,
 ) -> SourceData:
-    """Read an uploaded file: format from `filename` and the content; `crs` assigns the source CRS."""
+    """Read an uploaded file in the sandbox: its kind from `filename` and the content; `crs` assigns
+    the source CRS. The HTTP upload and `geohub etl import` both come here."""
     if filename.lower().endswith(".shp"):
         raise InvalidDataError(
             f"{filename}: upload a Shapefile as one .zip holding its .shp, .shx, .dbf and .prj files."
         )
-    return read_file(path, filename=filename, layer=layer, crs=crs, max_unpacked_bytes=max_unpacked_bytes)
+    return read_untrusted(path, filename=filename, layer=layer, crs=crs, limits=limits or ReadLimits())
 
 
 def source_fingerprint(layer: LayerDefinition, base_dir: Path) -> str:

@@ -16,7 +16,8 @@ import requests
 from geohub.errors import InvalidDataError, UploadTooLargeError
 from geohub.layers.models import Source
 from geohub.sources.datasets import read_dataset
-from geohub.sources.formats import EXTENSIONS, read_file, sniff_format
+from geohub.sources.formats import EXTENSIONS, sniff_format
+from geohub.sources.sandbox import ReadLimits, read_untrusted
 from geohub.sources.source_data import SourceData
 
 MAX_DOWNLOAD_BYTES = 1024**3
@@ -34,15 +35,17 @@ SUFFIX_OF_FORMAT = {
 
 
 def read_url(
-    source: Source, *, max_bytes: int = MAX_DOWNLOAD_BYTES, timeout_s: float = TIMEOUT_S
+    source: Source, *, limits: ReadLimits, max_bytes: int = MAX_DOWNLOAD_BYTES, timeout_s: float = TIMEOUT_S
 ) -> SourceData:
-    """Fetch the file at `source.url` into a temporary folder and read it like a local file."""
+    """Fetch the file at `source.url` into a temporary folder and read it like an upload (sandboxed)."""
     assert source.url is not None
+    if source.sql:
+        raise InvalidDataError(f"{source.label}: a downloaded file is read whole; a url source takes no SQL.")
     with fetched(source.url, label=source.label, max_bytes=max_bytes, timeout_s=timeout_s) as (
         path,
         filename,
     ):
-        return read_file(path, filename=filename, layer=source.layer, sql=source.sql, crs=source.crs)
+        return read_untrusted(path, filename=filename, layer=source.layer, crs=source.crs, limits=limits)
 
 
 def read_ogc(source: Source) -> SourceData:
@@ -68,7 +71,8 @@ def fetched(url: str, *, label: str, max_bytes: int, timeout_s: float) -> Iterat
     try:
         path = folder / "download"
         try:
-            with requests.get(url, stream=True, timeout=timeout_s) as response:
+            # Redirects are not followed: a source reaches only the URL its definition names.
+            with requests.get(url, stream=True, timeout=timeout_s, allow_redirects=False) as response:
                 _check_response(response, label, max_bytes)
                 _save(response, path, label, max_bytes)
                 filename = _file_name(url, response.headers.get("Content-Disposition", ""))
@@ -80,6 +84,13 @@ def fetched(url: str, *, label: str, max_bytes: int, timeout_s: float) -> Iterat
 
 
 def _check_response(response: requests.Response, label: str, max_bytes: int) -> None:
+    if response.is_redirect or 300 <= response.status_code < 400:
+        target = urlsplit(response.headers.get("Location", ""))
+        shown = f"{target.scheme}://{target.hostname}{target.path}" if target.hostname else target.path
+        raise InvalidDataError(
+            f"{label} answered HTTP {response.status_code}, a redirect to {shown or 'elsewhere'}: "
+            "GeoHub fetches only the URL the layer definition names; write the final URL there."
+        )
     if response.status_code >= 400:
         raise InvalidDataError(f"{label} answered HTTP {response.status_code}.")
     length = response.headers.get("Content-Length", "")

@@ -19,7 +19,7 @@ import shapely
 from geohub.errors import GeoHubError, InvalidDataError, UploadTooLargeError
 from geohub.layers.models import Source
 from geohub.messages import localize_detail
-from geohub.sources.read import read_source, read_upload
+from geohub.sources.read import ReadLimits, read_source, read_upload
 from tests.conftest import DEMO_DATA
 from tests.sources.read_samples import addresses_shapefile_zip, almaty_addresses, write_shapefile
 
@@ -63,7 +63,7 @@ def test_zip_bomb_is_refused_before_unpacking(tmp_path: Path, scratch: Path) -> 
 def test_zip_larger_than_the_cap_is_413(tmp_path: Path) -> None:
     archive = addresses_shapefile_zip(tmp_path)
     with pytest.raises(UploadTooLargeError, match=r"addresses.zip unpacks to \d+ bytes; at most 1000 bytes"):
-        read_upload(archive, filename="addresses.zip", max_unpacked_bytes=1000)
+        read_upload(archive, filename="addresses.zip", limits=ReadLimits(max_unpacked_bytes=1000))
     assert UploadTooLargeError.status == 413
 
 
@@ -132,7 +132,8 @@ def test_damaged_zip(tmp_path: Path) -> None:
         ),
         ("a.geojson", b"", "a.geojson is empty"),
         ("a.csv", b"   \n", "a.csv is empty"),
-        ("a.kml", b"<html><body>not kml</body></html>", "a.kml cannot be read"),
+        ("a.kml", b"<html><body>not kml</body></html>", "a.kml is named like a KML file but holds XML other"),
+        ("a.kml", b"<kml><Document><Placemark>", "a.kml cannot be read"),
         ("a.csv", np.random.default_rng(7).integers(0, 256, 4096, dtype=np.uint8).tobytes(), "is not a text"),
         ("a.csv", b"name,street\nx,y\n", "a.csv has no coordinate columns: .* its columns are: name, street"),
         ("a.csv", b"lon,lat,LON\n1,2,3\n", "a.csv names a column more than once: LON, lon"),
@@ -318,7 +319,7 @@ def test_read_errors_are_translated(tmp_path: Path) -> None:
             read_upload(path, filename=filename, **options)  # type: ignore[arg-type]
         details.append(error.value.detail)
     with pytest.raises(UploadTooLargeError) as too_large:
-        read_upload(addresses_shapefile_zip(tmp_path / "3"), filename="a.zip", max_unpacked_bytes=10)
+        read_upload(addresses_shapefile_zip(tmp_path / "3"), filename="a.zip", limits=ReadLimits(max_unpacked_bytes=10))
     details.append(too_large.value.detail)
     assert len(set(details)) == len(details)
     for detail in details:

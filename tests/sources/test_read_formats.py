@@ -174,8 +174,18 @@ def test_csv_decimal_commas_with_semicolons(tmp_path: Path) -> None:
         ),
         (
             "parcels.geojson",
-            b"SQLite format 3\x00" + bytes(200),
+            b"SQLite format 3\x00" + bytes(52) + b"GPKG" + bytes(100),
             "named like a GeoJSON file but holds GeoPackage",
+        ),
+        (
+            "parcels.gpkg",
+            b"SQLite format 3\x00" + bytes(200),
+            "named like a GeoPackage file but holds SQLite database other than GeoPackage",
+        ),
+        (
+            "parcels.kml",
+            b'<?xml version="1.0"?>\n<!-- a VRT under a KML name -->\n<OGRVRTDataSource></OGRVRTDataSource>',
+            "named like a KML file but holds XML other than KML",
         ),
         ("parcels.gpkg", b"PK\x03\x04" + bytes(100), "named like a GeoPackage file but holds zip archive"),
         ("parcels.zip", b"lon,lat\n76.9,43.2\n", "named like a zip archive file but holds CSV text"),

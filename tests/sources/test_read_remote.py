@@ -19,7 +19,7 @@ import shapely
 
 from geohub.errors import InvalidDataError, UploadTooLargeError
 from geohub.layers.models import Source
-from geohub.sources.read import read_source
+from geohub.sources.read import ReadLimits, read_source
 from geohub.sources.remote import read_url
 from tests.features.conftest import LiveServer, LiveServers
 from tests.sources.read_samples import (
@@ -84,7 +84,7 @@ def test_url_over_the_size_cap_is_413(file_server: tuple[str, Path], tmp_path: P
     base, folder = file_server
     (folder / "big.csv").write_text("lon,lat\n" + "76.9,43.2\n" * 1000)
     with pytest.raises(UploadTooLargeError, match=r"big.csv is \d+ bytes; at most 100 bytes are fetched"):
-        read_url(Source(kind="url", url=f"{base}/big.csv"), max_bytes=100)
+        read_url(Source(kind="url", url=f"{base}/big.csv"), limits=ReadLimits(), max_bytes=100)
 
 
 @pytest.mark.parametrize(
