@@ -90,6 +90,24 @@ class EtlSettings(BaseModel):
     max_reported_problems: int = Field(
         1000, ge=1, description="Invalid rows listed one by one in an import report (the rest counted)."
     )
+    read_timeout_s: float = Field(
+        120.0,
+        gt=0,
+        le=3600,
+        description="Longest an uploaded or downloaded file may take to read, in seconds; its sandboxed "
+        "reader process is killed then and the import refused (422).",
+    )
+    read_memory_bytes: int = Field(
+        6 * 1024**3,
+        ge=256 * 1024**2,
+        description="Address space the sandboxed reader process of an upload may use, in bytes.",
+    )
+    max_source_fields: int = Field(
+        500, ge=1, le=100_000, description="Most fields (columns) an uploaded file may have (more is a 413)."
+    )
+    max_source_rows: int = Field(
+        2_000_000, ge=1, description="Most rows (features) an uploaded file may have (more is a 413)."
+    )
 
 
 class Settings(BaseSettings):

@@ -26,7 +26,7 @@ from geohub.publishing.edits import (
 )
 from geohub.publishing.service import Actor, ImportOptions, ImportService, parse_on_invalid, uploads_dir
 from geohub.services import Services
-from geohub.sources.read import read_upload
+from geohub.sources.read import ReadLimits, read_upload
 
 etl = Blueprint("etl", __name__)
 IMPORTS_KEY = "geohub.imports"
@@ -94,7 +94,13 @@ def upload_import(layer_id: str) -> tuple[Response, int, dict[str, str]]:
         upload.save(path)
         record = import_service().run(
             layer,
-            lambda: read_upload(path, filename=filename, crs=crs, layer=source_layer),
+            lambda: read_upload(
+                path,
+                filename=filename,
+                crs=crs,
+                layer=source_layer,
+                limits=ReadLimits.from_settings(services.settings.etl),
+            ),
             actor=_actor(),
             source=filename,
             options=options,
