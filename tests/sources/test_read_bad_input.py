@@ -319,7 +319,8 @@ def test_read_errors_are_translated(tmp_path: Path) -> None:
             read_upload(path, filename=filename, **options)  # type: ignore[arg-type]
         details.append(error.value.detail)
     with pytest.raises(UploadTooLargeError) as too_large:
-        read_upload(addresses_shapefile_zip(tmp_path / "3"), filename="a.zip", limits=ReadLimits(max_unpacked_bytes=10))
+        archive = addresses_shapefile_zip(tmp_path / "3")
+        read_upload(archive, filename="a.zip", limits=ReadLimits(max_unpacked_bytes=10))
     details.append(too_large.value.detail)
     assert len(set(details)) == len(details)
     for detail in details:

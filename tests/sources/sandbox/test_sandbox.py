@@ -1,0 +1,259 @@
+"""The sandboxed reader of untrusted files: one driver per kind, no network, counts before the
+read, a hard time bound, and nothing it reads but the file it was given."""
+
+from __future__ import annotations
+
+import http.server
+import json
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import ClassVar
+
+import numpy as np
+import pytest
+import shapely
+
+from geohub.errors import InvalidDataError, UploadTimeoutError, UploadTooLargeError
+from geohub.sources.read import ReadLimits, read_upload
+from geohub.sources.sandbox import child_environment
+from tests.sources.read_samples import almaty_addresses, write_layer, write_shapefile, zip_shapefile
+
+SECRET = "geohub-secret-7f3a"
+
+
+@pytest.fixture
+def secret_file(tmp_path: Path) -> Path:
+    """A local file an attacker would like to read: a CSV GDAL could open, with a point in Almaty."""
+    path = tmp_path / "secret" / "accounts.csv"
+    path.parent.mkdir()
+    path.write_text(f"name,wkt\n{SECRET},POINT(76.9 43.2)\n")
+    return path
+
+
+def _vrt(target: Path) -> str:
+    return (
+        '<?xml version="1.0"?>\n<OGRVRTDataSource><OGRVRTLayer name="accounts">'
+        f"<SrcDataSource>CSV:{target}</SrcDataSource><SrcLayer>accounts</SrcLayer>"
+        '<GeometryField encoding="WKT" field="wkt"/></OGRVRTLayer></OGRVRTDataSource>'
+    )
+
+
+def test_a_vrt_named_kml_is_refused(tmp_path: Path, secret_file: Path) -> None:
+    upload = tmp_path / "upload.kml"
+    upload.write_text(_vrt(secret_file))
+    with pytest.raises(InvalidDataError, match="named like a KML file but holds XML other than KML"):
+        read_upload(upload, filename="parks.kml", crs="EPSG:4326")
+
+
+def test_a_vrt_inside_a_kml_root_names_nothing_gdal_follows(tmp_path: Path, secret_file: Path) -> None:
+    """A <kml> document is read by the KML driver alone: a VRT inside it is just unknown markup."""
+    upload = tmp_path / "upload.kml"
+    inner = _vrt(secret_file).split("\n", 1)[1]
+    upload.write_text(f'<kml xmlns="http://www.opengis.net/kml/2.2"><Document>{inner}</Document></kml>')
+    try:
+        data = read_upload(upload, filename="parks.kml")
+    except InvalidDataError as error:
+        assert SECRET not in error.detail
+        return
+    assert SECRET not in json.dumps(data.columns, default=str)
+
+
+def test_a_vrt_zipped_as_kml_is_refused(tmp_path: Path, secret_file: Path) -> None:
+    archive = tmp_path / "upload.zip"
+    with zipfile.ZipFile(archive, "w") as bundle:
+        bundle.writestr("doc.kml", _vrt(secret_file))
+    with pytest.raises(InvalidDataError, match=r"doc\.kml is named like a KML file but holds XML other"):
+        read_upload(archive, filename="parks.kmz")
+
+
+def _geopackage_with(tmp_path: Path, statement: str) -> Path:
+    points, fields = almaty_addresses()
+    path = write_layer(tmp_path / "a.gpkg", points, fields, layer="addresses")
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA writable_schema = ON")
+        conn.execute(statement)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("statement", "message"),
+    [
+        (
+            "INSERT INTO sqlite_master VALUES ('table', 'stolen', 'stolen', 0, "
+            "'CREATE VIRTUAL TABLE stolen USING VirtualOGR(''/etc/passwd'')')",
+            "holds a virtual table \\(stolen\\)",
+        ),
+        ("CREATE VIEW everything AS SELECT * FROM addresses", "holds a view \\(everything\\)"),
+    ],
+)
+def test_a_geopackage_that_reaches_outside_is_refused(tmp_path: Path, statement: str, message: str) -> None:
+    path = _geopackage_with(tmp_path, statement)
+    with pytest.raises(InvalidDataError, match=message):
+        read_upload(path, filename="addresses.gpkg")
+
+
+def test_a_plain_sqlite_file_named_gpkg_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "a.gpkg"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE t (x)")
+    with pytest.raises(InvalidDataError, match="SQLite database other than GeoPackage"):
+        read_upload(path, filename="a.gpkg")
+
+
+@pytest.mark.parametrize(
+    ("driver", "expected"),
+    [
+        ("GPKG", {"GPKG"}),
+        ("GeoJSON", {"GeoJSON"}),
+        ("ESRI Shapefile", {"ESRI Shapefile"}),
+        ("KML", {"KML"}),
+        (None, set()),
+    ],
+)
+def test_the_reader_registers_only_the_declared_kinds_driver(
+    tmp_path: Path, driver: str | None, expected: set[str]
+) -> None:
+    script = "import json, pyogrio; print(json.dumps(sorted(pyogrio.list_drivers())))"
+    out = subprocess.run(
+        [sys.executable, "-I", "-c", script],
+        env=child_environment(driver, tmp_path),
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert set(json.loads(out)) == expected
+
+
+class _Counting(http.server.BaseHTTPRequestHandler):
+    hits: ClassVar[list[str]] = []
+
+    def do_GET(self) -> None:
+        self.hits.append(self.path)
+        self.send_response(200)
+        self.end_headers()
+        self.wfile.write(b'{"type": "FeatureCollection", "features": []}')
+
+    do_HEAD = do_GET
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def listener() -> Iterator[tuple[str, list[str]]]:
+    """A local HTTP server that only counts what reaches it."""
+    _Counting.hits = []
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Counting)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", _Counting.hits
+    server.shutdown()
+    server.server_close()
+
+
+def test_gdal_in_the_reader_reaches_no_network(tmp_path: Path, listener: tuple[str, list[str]]) -> None:
+    """Even a driver that would fetch a URL gets nowhere: a namespace without network where the
+    kernel allows one, and GDAL's dead proxy and /vsicurl/ allow-list everywhere."""
+    base, hits = listener
+    script = (
+        "import sys, pyogrio\n"
+        "from geohub.sources.sandbox.child import _leave_network\n"
+        "print(_leave_network())\n"
+        "for path in sys.argv[1:]:\n"
+        "    try:\n"
+        "        pyogrio.read_info(path)\n"
+        "        print('opened', path)\n"
+        "    except Exception as exc:\n"
+        "        print('refused', type(exc).__name__)\n"
+    )
+    urls = [f"/vsicurl/{base}/a.geojson", f"GeoJSON:{base}/b.geojson", f"/vsicurl_streaming/{base}/c.json"]
+    result = subprocess.run(
+        [sys.executable, "-I", "-c", script, *urls],
+        env=child_environment("GeoJSON", tmp_path),
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    assert "opened" not in result.stdout
+    assert hits == []
+
+
+def _wide_geojson(path: Path, fields: int, features: int = 10) -> Path:
+    properties = {f"f{i}": i for i in range(fields)}
+    feature = {"type": "Feature", "geometry": {"type": "Point", "coordinates": [76.9, 43.2]}}
+    collection = {"type": "FeatureCollection", "features": [{**feature, "properties": properties}] * features}
+    path.write_text(json.dumps(collection))
+    return path
+
+
+def _wide_csv(path: Path, fields: int) -> Path:
+    header = ",".join(["lon", "lat"] + [f"f{i}" for i in range(fields)])
+    path.write_text(header + "\n" + ",".join(["76.9", "43.2"] + ["1"] * fields) + "\n")
+    return path
+
+
+def _wide_geopackage(path: Path, fields: int) -> Path:
+    points = np.array([shapely.Point(76.9, 43.2)])
+    return write_layer(path, points, {f"f{i}": np.array([i]) for i in range(fields)}, layer="wide")
+
+
+def _wide_shapefile(path: Path, fields: int) -> Path:
+    points = np.array([shapely.Point(76.9, 43.2)])
+    columns = {f"f{i}": np.array([i]) for i in range(fields)}
+    shp = write_shapefile(path.parent / "shp", "wide", points, columns, crs="EPSG:4326")
+    return zip_shapefile(shp, path)
+
+
+@pytest.mark.parametrize(
+    ("name", "make"),
+    [
+        ("wide.geojson", _wide_geojson),
+        ("wide.csv", _wide_csv),
+        ("wide.gpkg", _wide_geopackage),
+        ("wide.zip", _wide_shapefile),
+    ],
+)
+def test_too_many_fields_is_413_from_metadata(tmp_path: Path, name: str, make: object) -> None:
+    path = make(tmp_path / name, 120)  # type: ignore[operator]
+    with pytest.raises(UploadTooLargeError, match=r"has 12\d fields; at most 100 are read in one import"):
+        read_upload(path, filename=name, limits=ReadLimits(max_fields=100))
+
+
+def test_too_many_rows_is_413(tmp_path: Path) -> None:
+    points, fields = almaty_addresses()
+    path = write_layer(tmp_path / "a.gpkg", points, fields, layer="addresses")
+    with pytest.raises(UploadTooLargeError, match=rf"has {len(points)} rows; at most 10 are read"):
+        read_upload(path, filename="a.gpkg", limits=ReadLimits(max_rows=10))
+
+
+def _readers() -> int:
+    ps = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True, check=True).stdout
+    return sum("geohub.sources.sandbox.child" in line for line in ps.splitlines())
+
+
+def test_a_read_longer_than_the_bound_is_stopped(tmp_path: Path) -> None:
+    """20,000 fields in 10 features take GDAL ~20 s to decode: the reader is killed at the bound."""
+    path = _wide_geojson(tmp_path / "wide.geojson", 20_000)
+    before = _readers()
+    started = time.monotonic()
+    with pytest.raises(UploadTimeoutError, match=r"wide.geojson took longer than 3 s to read") as error:
+        read_upload(path, filename="wide.geojson", limits=ReadLimits(timeout_s=3, max_fields=100_000))
+    assert time.monotonic() - started < 10
+    assert error.value.status == 422
+    assert _readers() == before  # the reader process is gone, not left running
+
+
+def test_what_the_reader_hands_back_equals_what_gdal_reads(tmp_path: Path) -> None:
+    points, fields = almaty_addresses()
+    path = write_layer(tmp_path / "a.gpkg", points, fields, layer="addresses")
+    data = read_upload(path, filename="a.gpkg")
+    assert list(data.columns) == ["street", "house_no"]
+    assert data.columns["street"] == fields["street"].tolist()
+    assert bool(shapely.equals_exact(data.geometries, points, tolerance=1e-9).all())
+    assert data.source_crs == "EPSG:4326"
