@@ -717,6 +717,58 @@ FILTER_DETAILS: dict[str, dict[str, str]] = {
 }
 DETAILS.update(FILTER_DETAILS)
 
+# requests gunicorn refuses before the app sees them (geohub/worker.py)
+SERVER_TITLES: dict[str, dict[str, str]] = {
+    "bad-request": {"ru": "Некорректный запрос", "kk": "Сұрау қате"},
+    "uri-too-long": {"ru": "Слишком длинный URI", "kk": "URI тым ұзын"},
+    "request-header-fields-too-large": {"ru": "Слишком большие заголовки", "kk": "Тақырыптар тым үлкен"},
+    "expectation-failed": {"ru": "Ожидание не выполнено", "kk": "Күтілген шарт орындалмады"},
+}
+TITLES.update(SERVER_TITLES)
+SERVER_DETAILS: dict[str, dict[str, str]] = {
+    "The request line is too long.": {
+        "ru": "Строка запроса слишком длинная.",
+        "kk": "Сұрау жолы тым ұзын.",
+    },
+    "The request has too many headers, or one that is too large.": {
+        "ru": "В запросе слишком много заголовков или слишком большой заголовок.",
+        "kk": "Сұрауда тақырыптар тым көп немесе біреуі тым үлкен.",
+    },
+    "Only Expect: 100-continue is supported.": {
+        "ru": "Поддерживается только Expect: 100-continue.",
+        "kk": "Тек Expect: 100-continue қолдау көрсетіледі.",
+    },
+    "Proxy requests are not accepted from this address.": {
+        "ru": "Прокси-запросы с этого адреса не принимаются.",
+        "kk": "Бұл мекенжайдан прокси-сұраулар қабылданбайды.",
+    },
+    "The request line is not valid HTTP.": {
+        "ru": "Строка запроса не является корректным HTTP.",
+        "kk": "Сұрау жолы дұрыс HTTP емес.",
+    },
+    "The request method is not valid HTTP.": {
+        "ru": "Метод запроса не является корректным HTTP.",
+        "kk": "Сұрау әдісі дұрыс HTTP емес.",
+    },
+    "The HTTP version is not supported.": {
+        "ru": "Версия HTTP не поддерживается.",
+        "kk": "HTTP нұсқасына қолдау көрсетілмейді.",
+    },
+    "The request's Transfer-Encoding is not supported.": {
+        "ru": "Transfer-Encoding запроса не поддерживается.",
+        "kk": "Сұраудың Transfer-Encoding түріне қолдау көрсетілмейді.",
+    },
+    "The request has a header that is not valid HTTP.": {
+        "ru": "В запросе есть заголовок, не являющийся корректным HTTP.",
+        "kk": "Сұрауда дұрыс HTTP емес тақырып бар.",
+    },
+    "The request is not valid HTTP.": {
+        "ru": "Запрос не является корректным HTTP.",
+        "kk": "Сұрау дұрыс HTTP емес.",
+    },
+}
+DETAILS.update(SERVER_DETAILS)
+
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 

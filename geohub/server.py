@@ -19,7 +19,7 @@ class GeohubServer(BaseApplication):
     def load_config(self) -> None:
         self.cfg.set("bind", f"{self.settings.host}:{self.settings.port}")
         self.cfg.set("workers", self.settings.workers)
-        self.cfg.set("worker_class", "gthread")
+        self.cfg.set("worker_class", "geohub.worker.GeohubWorker")  # gthread, answering problem+json
         self.cfg.set("threads", 4)
         self.cfg.set("timeout", 60)
         self.cfg.set("limit_request_line", 8190)  # long filters and ids reach Flask: problem+json
