@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -11,7 +12,7 @@ from geohub.errors import NotFoundError
 from geohub.records import RecordsDatabase, auto_id, ensure_tables, from_stamp, to_stamp, utc_now
 
 STATUSES = (
-    "running",  # being read and validated (left behind only by a killed process: see recover)
+    "running",  # being read and validated; its process holds its lock (publishing/import_locks.py)
     "dry_run",  # report only, nothing stored
     "validated",  # staged as an unpublished version, waiting for a publisher's decision
     "published",
@@ -114,8 +115,17 @@ class ImportRecords:
         self._records = records
         ensure_tables(records, _tables(records.dialect))
 
-    def start(self, layer_id: str, *, user: str | None, remote_addr: str | None, source: str) -> ImportRecord:
-        """A new record in status `running`."""
+    def start(
+        self,
+        layer_id: str,
+        *,
+        user: str | None,
+        remote_addr: str | None,
+        source: str,
+        before_commit: Callable[[int], None] = lambda import_id: None,
+    ) -> ImportRecord:
+        """A new record in status `running`; `before_commit(id)` runs before others can see it
+        (the import takes its lock there: a visible `running` import without one is dead)."""
         now = utc_now()
         with self._records.transaction() as cursor:
             row = cursor.execute(
@@ -123,7 +133,8 @@ class ImportRecords:
                 "VALUES (%s, 'running', %s, %s, %s, %s) RETURNING id",
                 (layer_id, to_stamp(now), user, remote_addr, source),
             ).fetchone()
-        assert row is not None
+            assert row is not None
+            before_commit(int(row[0]))
         return ImportRecord(
             int(row[0]), layer_id, "running", now, user=user, remote_addr=remote_addr, source=source
         )

@@ -7,10 +7,8 @@ version until the new one is published in one commit (storage), never a mixture.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
@@ -27,14 +25,16 @@ from geohub.errors import (
 from geohub.etl.digest import compare, version_snapshot
 from geohub.etl.pipeline import PreparedImport, prepare_import
 from geohub.layers.models import LayerDefinition
+from geohub.publishing.import_locks import HeldLock, ImportLocks, import_locks
 from geohub.publishing.imports import ImportRecord, ImportRecords
+from geohub.publishing.upload_folders import remove_abandoned_uploads
+from geohub.publishing.upload_folders import uploads_dir as process_uploads_dir
 from geohub.services import Services
 from geohub.settings import Settings
 from geohub.sources.read import SourceData
 from geohub.storage.base import LayerVersion
 
 OnInvalid = Literal["ask", "reject", "skip"]
-STALE_IMPORT = timedelta(hours=2)  # no import runs this long: one still `running` was killed
 SYSTEM = Principal(user="geohub-cli", role=Role.admin)  # the command line acts as the operator
 
 
@@ -81,6 +81,10 @@ class ImportService:
     def audit(self) -> AuditLog:
         return AuditLog(self.services.records)
 
+    @cached_property
+    def locks(self) -> ImportLocks:
+        return import_locks(self.services.settings)
+
     # imports -----------------------------------------------------------------------------
     def run(
         self,
@@ -92,12 +96,42 @@ class ImportService:
         options: ImportOptions,
         fingerprint: str = "",
     ) -> ImportRecord:
-        """Read, validate and diff an import, then stage, publish or stop as `options` say."""
+        """Read, validate and diff an import, then stage, publish or stop as `options` say.
+        Imports a killed process left `running` are cleaned up first."""
         self.require_writer(layer, actor)
-        record = self.imports.start(
-            layer.id, user=actor.principal.user, remote_addr=actor.remote_addr, source=source
-        )
-        record = replace(record, fingerprint=fingerprint)
+        self.recover_interrupted()
+        record, lock = self._start(layer, actor, source)
+        try:
+            return self._run(layer, read, replace(record, fingerprint=fingerprint), actor, options)
+        finally:
+            lock.release()
+
+    def _start(self, layer: LayerDefinition, actor: Actor, source: str) -> tuple[ImportRecord, HeldLock]:
+        """A new `running` record and its lock, taken before the record is visible to others."""
+        held: list[HeldLock] = []
+        try:
+            record = self.imports.start(
+                layer.id,
+                user=actor.principal.user,
+                remote_addr=actor.remote_addr,
+                source=source,
+                before_commit=lambda import_id: held.append(self.locks.hold(import_id)),
+            )
+        except BaseException:
+            for lock in held:  # the record was never written: nothing to hold
+                lock.release()
+            raise
+        return record, held[0]
+
+    def _run(
+        self,
+        layer: LayerDefinition,
+        read: Callable[[], SourceData],
+        record: ImportRecord,
+        actor: Actor,
+        options: ImportOptions,
+    ) -> ImportRecord:
+        fingerprint = record.fingerprint
         store = self.services.store
         try:
             current = store.current_version(layer.id)
@@ -289,27 +323,34 @@ class ImportService:
         return dropped
 
     # housekeeping ------------------------------------------------------------------------
-    def recover_interrupted(self, older_than: timedelta = STALE_IMPORT) -> int:
-        """Mark imports left `running` for longer than `older_than` (their process was killed)
-        as interrupted, and drop a version one of them staged before it could say so. The store
-        itself never holds half a version: each write is one transaction."""
-        recovered = 0
-        cutoff = datetime.now(UTC) - older_than
-        store = self.services.store
-        for record in self.imports.running():
-            if record.created_at > cutoff:
-                continue  # maybe still running in another process
+    def recover_interrupted(self) -> int:
+        """Mark the imports whose process died (no process holds their lock) as interrupted,
+        drop a version one of them staged before it could say so, and delete the upload folders
+        of dead processes. No clock is involved: a killed import is cleaned up by the next
+        import, sync or command, in any process. The store itself never holds half a version:
+        each write is one transaction."""
+        recovered = sum(self._recover(record) for record in self.imports.running())
+        remove_abandoned_uploads(self.services.settings.data_dir)
+        return recovered
+
+    def _recover(self, record: ImportRecord) -> bool:
+        lock = self.locks.claim(record.id)
+        if lock is None:
+            return False  # still running in a live process
+        try:
+            record = self.imports.get(record.layer_id, record.id)
+            if record.status != "running":
+                return False  # it finished between the query and the claim
+            store = self.services.store
             for version in store.versions(record.layer_id):
                 if not version.is_current and version.note.startswith(f"import {record.id} ("):
                     store.delete_version(record.layer_id, version.version)
             self.imports.save(
                 replace(record, status="interrupted", message="The process stopped during the import.")
             )
-            recovered += 1
-        for folder in uploads_dir(self.services.settings).glob("upload-*"):  # a killed upload's file
-            if datetime.fromtimestamp(folder.stat().st_mtime, UTC) < cutoff:
-                shutil.rmtree(folder, ignore_errors=True)
-        return recovered
+            return True
+        finally:
+            lock.release()
 
     def require_writer(self, layer: LayerDefinition, actor: Actor) -> None:
         """403 unless the actor may write the layer (admins, or its own department's publishers)."""
@@ -324,10 +365,9 @@ class ImportService:
 
 
 def uploads_dir(settings: Settings) -> Path:
-    """Where uploads wait while they are read (each in a folder `upload-*` of its own)."""
-    folder = settings.data_dir / "uploads"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    """Where this process's uploads wait while they are read (each in a folder `upload-*` of its
+    own); the folder is removed by the next recovery once the process has died."""
+    return process_uploads_dir(settings.data_dir)
 
 
 def parse_on_invalid(value: str | None, default: OnInvalid = "ask") -> OnInvalid:

@@ -7,8 +7,6 @@ version in OGC API and tiles, rolls back, and sees the old one; another departme
 
 from __future__ import annotations
 
-import os
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,8 +14,6 @@ from typing import Any
 import pytest
 import shapely
 
-from geohub.publishing.routes import import_service
-from geohub.publishing.service import uploads_dir
 from geohub.settings import Settings
 from tests.publishing.publishing import (
     LAYER,
@@ -244,16 +240,3 @@ def test_an_import_validated_before_another_publish_is_superseded(hub: Publishin
         f"/collections/{LAYER}/imports/{first['id']}", headers=hub.headers("aigerim")
     ).json
     assert record["status"] == "superseded"
-
-
-def test_recovery_clears_what_a_killed_upload_left_behind(hub: PublishingApp) -> None:
-    services = hub.app.extensions["geohub"]
-    old, fresh = uploads_dir(services.settings) / "upload-old", uploads_dir(services.settings) / "upload-new"
-    for folder in (old, fresh):
-        folder.mkdir()
-        (folder / "parcels.zip").write_bytes(b"PK")
-    three_hours_ago = time.time() - 3 * 3600
-    os.utime(old, (three_hours_ago, three_hours_ago))
-    with hub.app.app_context():
-        import_service().recover_interrupted()
-    assert not old.exists() and fresh.exists()
