@@ -24,6 +24,7 @@ TITLES: dict[str, dict[str, str]] = {
     "too-many-requests": {"ru": "Слишком много запросов", "kk": "Сұраулар тым көп"},
     "conflict": {"ru": "Конфликт", "kk": "Қайшылық"},
     "upload-too-large": {"ru": "Файл слишком большой", "kk": "Файл тым үлкен"},
+    "upload-too-slow": {"ru": "Файл читается слишком долго", "kk": "Файлды оқу тым ұзаққа созылды"},
     "invalid-data": {"ru": "Некорректные данные", "kk": "Деректер қате"},
     "storage-unavailable": {"ru": "Хранилище недоступно", "kk": "Қойма қолжетімсіз"},
     "internal-error": {"ru": "Внутренняя ошибка сервера", "kk": "Сервердің ішкі қатесі"},
@@ -378,6 +379,51 @@ DETAILS: dict[str, dict[str, str]] = {
     "{name} is named like a {named} file but holds {holds}.": {
         "ru": "{name} назван как файл {named}, но содержит {holds}.",
         "kk": "{name} {named} файлы сияқты аталған, бірақ ішінде {holds}.",
+    },
+    "{name} has {count} fields; at most {maximum} are read in one import.": {
+        "ru": "В {name} полей: {count}; за один импорт читается не больше {maximum}.",
+        "kk": "{name} ішінде {count} өріс бар; бір импортта {maximum}-ден аспайтыны оқылады.",
+    },
+    "{name} has {count} rows; at most {maximum} are read in one import.": {
+        "ru": "В {name} строк: {count}; за один импорт читается не больше {maximum}.",
+        "kk": "{name} ішінде {count} жол бар; бір импортта {maximum}-ден аспайтыны оқылады.",
+    },
+    "{name} took longer than {seconds} s to read, the most an import may take; split it into smaller "
+    "files.": {
+        "ru": "{name} читался дольше {seconds} с — больше, чем может длиться импорт; разделите его на "
+        "файлы поменьше.",
+        "kk": "{name} оқу {seconds} с-тан ұзаққа созылды — импорттың ең ұзақ уақытынан көп; оны кішірек "
+        "файлдарға бөліңіз.",
+    },
+    "{name} needs more memory to read than an import may use ({count} bytes).": {
+        "ru": "Для чтения {name} нужно больше памяти, чем может занять импорт ({count} байт).",
+        "kk": "{name} оқу үшін импорт қолдана алатыннан көп жады керек ({count} байт).",
+    },
+    "{name} holds a view ({object}); GeoHub reads GeoPackages of plain tables only.": {
+        "ru": "В {name} есть представление ({object}); GeoHub читает GeoPackage только из обычных таблиц.",
+        "kk": "{name} ішінде көрініс ({object}) бар; GeoHub тек қарапайым кестелерден тұратын GeoPackage "
+        "оқиды.",
+    },
+    "{name} holds a virtual table ({object}); GeoHub reads GeoPackages of plain tables only.": {
+        "ru": "В {name} есть виртуальная таблица ({object}); GeoHub читает GeoPackage только из обычных "
+        "таблиц.",
+        "kk": "{name} ішінде виртуалды кесте ({object}) бар; GeoHub тек қарапайым кестелерден тұратын "
+        "GeoPackage оқиды.",
+    },
+    "{name} holds another archive, {inner}; upload it unpacked.": {
+        "ru": "В {name} лежит другой архив, {inner}; загрузите его распакованным.",
+        "kk": "{name} ішінде басқа мұрағат бар, {inner}; оны ашып жүктеңіз.",
+    },
+    "{label}: a downloaded file is read whole; a url source takes no SQL.": {
+        "ru": "{label}: скачанный файл читается целиком; к источнику url нельзя применить SQL.",
+        "kk": "{label}: жүктелген файл толық оқылады; url дереккөзіне SQL қолданылмайды.",
+    },
+    "{label} answered HTTP {status}, a redirect to {target}: GeoHub fetches only the URL the layer "
+    "definition names; write the final URL there.": {
+        "ru": "{label} ответил HTTP {status}, перенаправлением на {target}: GeoHub скачивает только URL, "
+        "указанный в описании слоя; запишите туда окончательный URL.",
+        "kk": "{label} HTTP {status} деп жауап берді, {target} мекенжайына бағыттады: GeoHub тек қабат "
+        "сипаттамасында аталған URL-ді жүктейді; сол жерге соңғы URL-ді жазыңыз.",
     },
     "{name} is a CSV file: it has no layers and takes no SQL.": {
         "ru": "{name} — файл CSV: в нём нет слоёв и к нему нельзя применить SQL.",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import re
 import subprocess
 import sys
 import tempfile
@@ -235,3 +236,27 @@ def test_postgresql_errors(
     source = Source(kind="postgresql", url=url or parcels_database, layer=layer)
     with pytest.raises(InvalidDataError, match=message):
         read_source(source, tmp_path)
+
+
+class RedirectingHandler(http.server.BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        self.send_response(302)
+        self.send_header("Location", "http://169.254.169.254/latest/meta-data?token=x")
+        self.end_headers()
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def test_url_source_follows_no_redirect(tmp_path: Path) -> None:
+    """A source reaches only the URL its definition names: a redirect is refused, not followed."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), RedirectingHandler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/parking.geojson"
+        target = re.escape("HTTP 302, a redirect to http://169.254.169.254/latest/meta-data:")
+        with pytest.raises(InvalidDataError, match=target):
+            read_source(Source(kind="url", url=url), tmp_path)
+    finally:
+        server.shutdown()
+        server.server_close()
