@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from flask import Flask, Response
 
+# The one <style> element Swagger UI (web/node_modules/swagger-ui-dist 5.35) writes itself, by its
+# hash: no other inline style is allowed. tests/security/test_browser.py fails when it changes.
+SWAGGER_UI_STYLE = "'sha256-RL3ie0nH+Lzz2YNqQN83mnU0J1ot4QL7b99vMdIX99w='"
+
 CONTENT_SECURITY_POLICY = "; ".join(
     (
         "default-src 'self'",
         "script-src 'self'",
-        "style-src 'self'",
+        f"style-src 'self' {SWAGGER_UI_STYLE}",
         "img-src 'self' data: blob:",
         "font-src 'self' data:",
         "connect-src 'self'",

@@ -9,6 +9,7 @@ from geohub.features.crs import CRS84, STORAGE_CRS, SUPPORTED_CRS
 from geohub.features.params import DEFAULT_LIMIT, MAX_LIMIT
 from geohub.layers.models import LANGUAGES, LayerDefinition, Text
 from geohub.layers.registry import LayerRegistry
+from geohub.pages.routes import TEMPLATES_DIR
 from geohub.settings import Settings
 
 PROVIDER = "geohub.features.provider.GeohubProvider"
@@ -43,6 +44,8 @@ def pygeoapi_config(
             "pretty_print": False,
             "limits": {"default_items": DEFAULT_LIMIT, "max_items": MAX_LIMIT, "on_exceed": "throttle"},
             "map": {"url": "", "attribution": "© OpenStreetMap contributors, ODbL"},
+            # GeoHub's copies of pygeoapi's templates with no inline script or style (see geohub/pages)
+            "templates": {"path": str(TEMPLATES_DIR)},
         },
         "logging": {"level": "ERROR"},
         "metadata": _metadata(settings),

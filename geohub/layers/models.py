@@ -116,6 +116,13 @@ class License(Strict):
     name: str
     url: str
 
+    @field_validator("url")
+    @classmethod
+    def _web_address(cls, value: str) -> str:
+        if not value.lower().startswith(("https://", "http://")):  # pages link to it: no javascript:
+            raise ValueError(f"'{value}' must be an http(s) URL")
+        return value
+
 
 SOURCE_KINDS = ("file", "url", "oapif", "wfs", "postgresql", "osm")
 

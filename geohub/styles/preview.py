@@ -1,12 +1,14 @@
-"""Preview page of a style: MapLibre GL JS, served by GeoHub from web/node_modules, showing one style."""
+"""Preview page of a style: MapLibre GL JS, served by GeoHub from web/node_modules, showing one style.
+
+The page has no inline script or style (the CSP allows neither): see geohub/pages/assets."""
 
 from __future__ import annotations
 
-import json
 import re
 from html import escape
 from pathlib import Path
 
+from geohub.pages.script_data import json_block
 from geohub.settings import PROJECT_ROOT
 
 NODE_MODULES = PROJECT_ROOT / "web" / "node_modules"
@@ -74,23 +76,7 @@ _PAGE = """<!doctype html>
 <title>{title} — GeoHub Almaty</title>
 <link rel="icon" href="data:,">
 <link rel="stylesheet" href="{assets}/maplibre-gl.css">
-<style>
-  html, body {{ height: 100%; margin: 0; }}
-  body {{ display: grid; grid-template-rows: auto 1fr; font-family: system-ui, sans-serif; }}
-  header {{ padding: 0.5rem 1rem; background: #1f2937; color: #ffffff; }}
-  h1 {{ margin: 0; font-size: 1.25rem; }}
-  header p {{ margin: 0.25rem 0 0; font-size: 0.9rem; }}
-  main, #map {{ min-height: 0; height: 100%; }}
-  header {{ display: flex; justify-content: space-between; align-items: flex-start; gap: 1rem; }}
-  #layers {{ position: relative; font-size: 0.9rem; }}
-  #layers summary {{ cursor: pointer; }}
-  #layers summary:focus-visible {{ outline: 3px solid #f59e0b; }}
-  #layer-list {{ position: absolute; right: 0; z-index: 2; width: min(28rem, 90vw); max-height: 60vh;
-    overflow: auto; margin: 0.5rem 0 0; padding: 0.5rem 0.75rem 0.5rem 1.75rem; background: #ffffff;
-    color: #111827; border: 1px solid #6b7280; border-radius: 4px; }}
-  #layer-list li {{ margin: 0.25rem 0; }}
-  .maplibregl-canvas:focus-visible {{ outline: 3px solid #f59e0b; outline-offset: -3px; }}
-</style>
+<link rel="stylesheet" href="{page_assets}/css/preview.css">
 </head>
 <body>
 <header>
@@ -106,27 +92,13 @@ _PAGE = """<!doctype html>
 <main>
 <div id="map" role="region" aria-label="{map_label}" aria-describedby="map-help" data-state="loading"></div>
 </main>
-<script type="module">
-import {{ Map, NavigationControl }} from {module_url};
-const container = document.getElementById("map");
-const map = new Map({{
-  container,
-  style: {style_url},
-  center: {center},
-  zoom: {zoom},
-  locale: {locale},
-}});
-map.addControl(new NavigationControl());
-map.on("idle", () => {{ container.dataset.state = "idle"; }});
-map.on("error", (event) => {{ console.error("map error:", event.error && event.error.message); }});
-window.geohubMap = map;
-{layer_script}
-</script>
+{config}
+<script type="module" src="{page_assets}/js/style-preview.js"></script>
 </body>
 </html>
 """
 
-
+# What the layer list says (its script, geohub/pages/assets/js/style-preview.js, fills it in)
 _LAYER_TEXT_KEYS = (
     "updated",
     "next_sync",
@@ -136,75 +108,33 @@ _LAYER_TEXT_KEYS = (
     "sync_failed",
     "layers_unavailable",
 )
-# The style's layers with their freshness, from the collections the reader may see (anonymous
-# readers: public layers only). Text goes in with textContent: nothing from the server is parsed
-# as HTML. Dates are shown in Almaty time.
-_LAYER_SCRIPT = """
-const layerList = document.getElementById("layer-list");
-const layerText = %(text)s;
-const shownAt = new Intl.DateTimeFormat(document.documentElement.lang, {
-  dateStyle: "medium", timeStyle: "short", timeZone: "Asia/Almaty",
-});
-function freshnessText(freshness) {
-  const when = (stamp) => shownAt.format(new Date(stamp));
-  const parts = [freshness.published
-    ? layerText.updated.replace("{date}", () => when(freshness.published))
-    : layerText.unpublished];
-  if (freshness.nextSync) parts.push(layerText.next_sync.replace("{date}", () => when(freshness.nextSync)));
-  const changes = freshness.changes;
-  parts.push(changes
-    ? layerText.changed.replace("{n}", () => String(changes.added + changes.changed + changes.removed))
-    : layerText.changes_unknown);
-  if (freshness.lastAttempt && freshness.lastAttempt.failed) parts.push(layerText.sync_failed);
-  return parts.join(", ");
-}
-async function listLayers() {
-  const inStyle = new Set(map.getStyle().layers.map((layer) => layer["source-layer"]).filter(Boolean));
-  try {
-    const response = await fetch(%(collections_url)s, { headers: { Accept: "application/json" } });
-    if (!response.ok) throw new Error(`collections: HTTP ${response.status}`);
-    for (const collection of (await response.json()).collections) {
-      const freshness = collection["geohub:freshness"];
-      if (!freshness || !inStyle.has(collection.id)) continue;
-      const item = document.createElement("li");
-      item.dataset.layer = collection.id;
-      const name = document.createElement("strong");
-      name.textContent = collection.title;
-      const detail = document.createElement("span");
-      detail.className = "freshness";
-      detail.textContent = freshnessText(freshness);
-      item.append(name, document.createTextNode(": "), detail);
-      layerList.append(item);
-    }
-    layerList.dataset.state = "ready";
-  } catch (error) {
-    layerList.textContent = layerText.layers_unavailable;
-    layerList.dataset.state = "failed";
-    console.warn("layer list:", error.message);
-  }
-}
-map.once("load", listLayers);
-"""
 
 
 def preview_page(
-    title: str, style_url: str, assets_url: str, language: str, collections_url: str | None = None
+    title: str,
+    style_url: str,
+    assets_url: str,
+    language: str,
+    collections_url: str | None = None,
+    page_assets_url: str = "/assets",
 ) -> str:
     """A minimal accessible page showing the style at `style_url` over Almaty; with
-    `collections_url`, a list of the style's layers and how fresh their data is."""
+    `collections_url`, a list of the style's layers and how fresh their data is. Its script and
+    styles are files under `page_assets_url`; its data a JSON block (no inline script or style)."""
     text = _TEXT.get(language, _TEXT["en"])
-    layer_text = {key: text[key] for key in _LAYER_TEXT_KEYS}
-    layer_script = ""
-    if collections_url is not None:
-        layer_script = _LAYER_SCRIPT % {
-            "text": _script_value(layer_text),
-            "collections_url": _script_value(collections_url),
-        }
-    locale = {
-        "Map.Title": text["map"].format(title=title),
-        "NavigationControl.ZoomIn": text["zoom_in"],
-        "NavigationControl.ZoomOut": text["zoom_out"],
-        "NavigationControl.ResetBearing": text["north"],
+    config = {
+        "moduleUrl": f"{assets_url}/maplibre-gl.mjs",
+        "styleUrl": style_url,
+        "center": list(ALMATY_CENTER),
+        "zoom": ALMATY_ZOOM,
+        "locale": {
+            "Map.Title": text["map"].format(title=title),
+            "NavigationControl.ZoomIn": text["zoom_in"],
+            "NavigationControl.ZoomOut": text["zoom_out"],
+            "NavigationControl.ResetBearing": text["north"],
+        },
+        "collectionsUrl": collections_url,
+        "layerText": {key: text[key] for key in _LAYER_TEXT_KEYS},
     }
     return _PAGE.format(
         lang=escape(language),
@@ -213,19 +143,10 @@ def preview_page(
         help=escape(text["help"]),
         map_label=escape(text["map"].format(title=title)),
         assets=escape(assets_url),
-        module_url=_script_value(f"{assets_url}/maplibre-gl.mjs"),
-        style_url=_script_value(style_url),
-        center=_script_value(list(ALMATY_CENTER)),
-        zoom=ALMATY_ZOOM,
-        locale=_script_value(locale),
+        page_assets=escape(page_assets_url),
         layers_label=escape(text["layers"]),
-        layer_script=layer_script,
+        config=json_block("preview-config", config),
     )
-
-
-def _script_value(value: object) -> str:
-    """`value` as a JavaScript literal that cannot end the <script> element."""
-    return json.dumps(value, ensure_ascii=False).replace("<", "\\u003c")
 
 
 def asset_file(asset: str, node_modules: Path = NODE_MODULES) -> Path | None:

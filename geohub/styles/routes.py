@@ -165,6 +165,7 @@ def style_preview(style_id: str) -> Response:
         assets_url=f"{base}/styles/assets/maplibre-gl/dist",
         language=language,
         collections_url=f"{base}/collections?f=json&lang={language}",
+        page_assets_url=f"{base}/assets",
     )
     body = page.encode("utf-8")
     response = Response(body, mimetype="text/html")

@@ -145,7 +145,7 @@ def test_preview_page_is_accessible_and_self_contained(client: FlaskClient, lang
     network = [url for url in urls if url != "data:,"]
     assert network and all(url.startswith(PUBLIC_URL + "/") for url in network), urls
     assert f'"{PUBLIC_URL}/styles/city.json?lang={lang}"' in html
-    assert "[76.95, 43.25]" in html and "zoom: 12" in html
+    assert '"center": [76.95, 43.25]' in html and '"zoom": 12' in html
 
 
 def test_preview_page_of_unknown_style_is_404_problem(client: FlaskClient) -> None:
