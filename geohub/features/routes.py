@@ -12,6 +12,7 @@ import pygeoapi.api.itemtypes as itemtypes
 from flask import Blueprint, Response, abort, current_app, request, send_file
 from pygeoapi.api import API, APIRequest
 from pygeoapi.util import render_j2_template
+from werkzeug.datastructures import EnvironHeaders
 
 from geohub.auth.context import current_principal
 from geohub.errors import GeoHubError, InvalidRequestError, LayerNotFoundError
@@ -61,9 +62,7 @@ def _services() -> Services:
 def _call(function: Any, *args: Any, query: dict[str, str] | None = None) -> tuple[dict[str, str], int, Any]:
     """Run a framework-free pygeoapi function; its errors come back as GeoHubErrors."""
     api = _api()
-    api_request = APIRequest.from_flask(
-        _Request(query if query is not None else request.args.to_dict(), request.headers), api.locales
-    )
+    api_request = APIRequest.from_flask(_Request(*_pygeoapi_arguments(query)), api.locales)
     token = reader.set(current_principal())  # the provider shows only what the reader may see
     try:
         headers, status, content = function(api, api_request, *args)
@@ -72,6 +71,19 @@ def _call(function: Any, *args: Any, query: dict[str, str] | None = None) -> tup
     if status >= 400:
         raise _pygeoapi_error(status, content)
     return dict(headers), int(status), content
+
+
+def _pygeoapi_arguments(query: dict[str, str] | None) -> tuple[dict[str, str], EnvironHeaders]:
+    """Query and headers for pygeoapi, with the language already chosen by GeoHub (kk, ru or en):
+    pygeoapi fails on locales it has no text for, e.g. `lang=c` (POSIX)."""
+    args = dict(query if query is not None else request.args.to_dict())
+    language = _language()
+    if "lang" in args:
+        args["lang"] = language
+    environ = dict(request.environ)
+    if "HTTP_ACCEPT_LANGUAGE" in environ:
+        environ["HTTP_ACCEPT_LANGUAGE"] = language
+    return args, EnvironHeaders(environ)
 
 
 def _pygeoapi_error(status: int, content: Any) -> GeoHubError:
