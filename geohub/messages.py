@@ -388,6 +388,13 @@ DETAILS: dict[str, dict[str, str]] = {
         "ru": "В {name} строк: {count}; за один импорт читается не больше {maximum}.",
         "kk": "{name} ішінде {count} жол бар; бір импортта {maximum}-ден аспайтыны оқылады.",
     },
+    "{name} holds {count} values ({rows} rows × {fields} fields); at most {maximum} are read in one "
+    "import.": {
+        "ru": "В {name} значений: {count} ({rows} строк × {fields} полей); за один импорт читается не "
+        "больше {maximum}.",
+        "kk": "{name} ішінде {count} мән бар ({rows} жол × {fields} өріс); бір импортта {maximum}-ден "
+        "аспайтыны оқылады.",
+    },
     "{name} took longer than {seconds} s to read, the most an import may take; split it into smaller "
     "files.": {
         "ru": "{name} читался дольше {seconds} с — больше, чем может длиться импорт; разделите его на "

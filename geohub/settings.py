@@ -108,6 +108,12 @@ class EtlSettings(BaseModel):
     max_source_rows: int = Field(
         2_000_000, ge=1, description="Most rows (features) an uploaded file may have (more is a 413)."
     )
+    max_source_cells: int = Field(
+        20_000_000,
+        ge=1,
+        description="Most values (rows × fields) an uploaded file may hold (more is a 413): bounds the "
+        "memory and time of everything after the read.",
+    )
 
 
 class Settings(BaseSettings):

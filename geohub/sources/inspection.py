@@ -63,14 +63,19 @@ def dataset_size(kind: str, path: Path, *, layer: str | None, name: str) -> Data
     return DatasetSize(len(info["fields"]), int(info["features"]))
 
 
-def check_size(size: DatasetSize, *, name: str, max_fields: int, max_rows: int) -> None:
-    """A clear 413 when a dataset has more fields or rows than GeoHub reads in one import."""
+def check_size(size: DatasetSize, *, name: str, max_fields: int, max_rows: int, max_cells: int) -> None:
+    """A clear 413 when a dataset has more fields, rows or values than GeoHub reads in one import."""
     if size.fields > max_fields:
         raise UploadTooLargeError(
             f"{name} has {size.fields} fields; at most {max_fields} are read in one import."
         )
     if size.rows > max_rows:
         raise UploadTooLargeError(f"{name} has {size.rows} rows; at most {max_rows} are read in one import.")
+    if size.rows * size.fields > max_cells:
+        raise UploadTooLargeError(
+            f"{name} holds {size.rows * size.fields} values ({size.rows} rows × {size.fields} fields); "
+            f"at most {max_cells} are read in one import."
+        )
 
 
 def _open_readonly(path: Path, name: str) -> sqlite3.Connection:
@@ -97,7 +102,12 @@ def _geopackage_size(path: Path, layer: str | None, name: str) -> DatasetSize:
         for table in chosen:
             quoted = '"' + table.replace('"', '""') + '"'
             try:
-                fields = max(fields, len(conn.execute(f"PRAGMA table_info({quoted})").fetchall()))
+                columns = conn.execute(f"PRAGMA table_info({quoted})").fetchall()
+                geometry = conn.execute(
+                    "SELECT column_name FROM gpkg_geometry_columns WHERE table_name = ?", (table,)
+                ).fetchall()
+                skipped = {str(row[0]) for row in geometry} | {str(c[1]) for c in columns if c[5]}  # pk
+                fields = max(fields, sum(str(c[1]) not in skipped for c in columns))
                 rows = max(rows, int(conn.execute(f"SELECT count(*) FROM {quoted}").fetchone()[0]))
             except sqlite3.DatabaseError as exc:
                 raise InvalidDataError(f"{name} cannot be read: {exc}") from None

@@ -52,7 +52,13 @@ def _read(request: dict[str, Any], limits: dict[str, Any]) -> None:
 
     found = LocatedDataset(request["kind"], Path(request["path"]), request["name"], request["layer"])
     size = dataset_size(found.kind, found.path, layer=found.layer, name=found.name)
-    check_size(size, name=found.name, max_fields=limits["max_fields"], max_rows=limits["max_rows"])
+    check_size(
+        size,
+        name=found.name,
+        max_fields=limits["max_fields"],
+        max_rows=limits["max_rows"],
+        max_cells=limits["max_cells"],
+    )
     data = read_located(found, crs=request["crs"])
     write_source_data(data, Path(request["out"]))
 

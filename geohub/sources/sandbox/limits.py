@@ -16,6 +16,7 @@ class ReadLimits:
     memory_bytes: int = 6 * 1024**3
     max_fields: int = 500
     max_rows: int = 2_000_000
+    max_cells: int = 20_000_000
     max_unpacked_bytes: int = 2 * 1024**3
 
     @classmethod
@@ -26,6 +27,7 @@ class ReadLimits:
             memory_bytes=etl.read_memory_bytes,
             max_fields=etl.max_source_fields,
             max_rows=etl.max_source_rows,
+            max_cells=etl.max_source_cells,
             max_unpacked_bytes=max(etl.max_upload_bytes, 2 * 1024**3),
         )
 

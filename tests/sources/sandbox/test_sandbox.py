@@ -257,3 +257,11 @@ def test_what_the_reader_hands_back_equals_what_gdal_reads(tmp_path: Path) -> No
     assert data.columns["street"] == fields["street"].tolist()
     assert bool(shapely.equals_exact(data.geometries, points, tolerance=1e-9).all())
     assert data.source_crs == "EPSG:4326"
+
+
+def test_too_many_values_is_413(tmp_path: Path) -> None:
+    points, fields = almaty_addresses()
+    path = write_layer(tmp_path / "a.gpkg", points, fields, layer="addresses")
+    expected = rf"holds {len(points) * 2} values \({len(points)} rows × 2 fields\); at most 50 are read"
+    with pytest.raises(UploadTooLargeError, match=expected):
+        read_upload(path, filename="a.gpkg", limits=ReadLimits(max_cells=50))
