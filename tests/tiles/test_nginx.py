@@ -25,6 +25,7 @@ from pathlib import Path
 
 import pytest
 
+from geohub.security_headers import SECURITY_HEADERS
 from geohub.services import Services
 from geohub.settings import PROJECT_ROOT, Settings
 from geohub.tiles.service import tile_cache_root
@@ -334,3 +335,20 @@ def test_everything_else_is_proxied_to_geohub(proxy: Proxy) -> None:
     assert preflight.status == 200
     assert "GET" in preflight.header("Access-Control-Allow-Methods")[0]
     assert proxy.geohub_requests(path) == 1
+
+
+def test_every_answer_has_geohubs_security_headers_once(proxy: Proxy) -> None:
+    path, _ = tile_path("city", 13)
+    answers = {
+        "tile from GeoHub": proxy.get(path),
+        "cached tile": proxy.get(path),
+        "proxied page": proxy.get("/collections?f=html"),
+        "proxied error": proxy.get("/collections/nope"),
+        "nginx's 404": proxy.get("/tiles/.hidden"),
+        "nginx's 400": proxy.get("/../etc/passwd"),
+    }
+    assert proxy.geohub_requests(path) == 1  # the second answer came from the file
+    for what, answer in answers.items():
+        for name, value in SECURITY_HEADERS.items():
+            assert answer.header(name) == [value], (what, name)
+        assert answer.header("Server") == ["nginx"], what  # no version, never gunicorn
