@@ -106,7 +106,7 @@ class EtlSettings(BaseModel):
         500, ge=1, le=100_000, description="Most fields (columns) an uploaded file may have (more is a 413)."
     )
     max_source_rows: int = Field(
-        2_000_000, ge=1, description="Most rows (features) an uploaded file may have (more is a 413)."
+        1_000_000, ge=1, description="Most rows (features) an uploaded file may have (more is a 413)."
     )
     max_source_cells: int = Field(
         20_000_000,

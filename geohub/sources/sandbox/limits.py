@@ -15,7 +15,7 @@ class ReadLimits:
     timeout_s: float = 120.0
     memory_bytes: int = 6 * 1024**3
     max_fields: int = 500
-    max_rows: int = 2_000_000
+    max_rows: int = 1_000_000
     max_cells: int = 20_000_000
     max_unpacked_bytes: int = 2 * 1024**3
 
