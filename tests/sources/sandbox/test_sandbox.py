@@ -265,3 +265,22 @@ def test_too_many_values_is_413(tmp_path: Path) -> None:
     expected = rf"holds {len(points) * 2} values \({len(points)} rows × 2 fields\); at most 50 are read"
     with pytest.raises(UploadTooLargeError, match=expected):
         read_upload(path, filename="a.gpkg", limits=ReadLimits(max_cells=50))
+
+
+def test_a_geojson_crs_link_is_not_fetched(tmp_path: Path, listener: tuple[str, list[str]]) -> None:
+    """GeoJSON's old linked CRS makes plain GDAL fetch its URL; in the reader it fetches nothing."""
+    base, hits = listener
+    path = tmp_path / "link.geojson"
+    feature = {
+        "type": "Feature",
+        "properties": {"a": 1},
+        "geometry": {"type": "Point", "coordinates": [76.9, 43.2]},
+    }
+    crs = {"type": "link", "properties": {"href": f"{base}/crs.wkt", "type": "ogcwkt"}}
+    path.write_text(json.dumps({"type": "FeatureCollection", "crs": crs, "features": [feature]}))
+    plain = "import sys, pyogrio; pyogrio.read_info(sys.argv[1])"
+    subprocess.run([sys.executable, "-c", plain, str(path)], capture_output=True, check=False, timeout=60)
+    assert hits == ["/crs.wkt"]  # the danger is real: GDAL left alone asks the URL
+    data = read_upload(path, filename="link.geojson")
+    assert len(data) == 1
+    assert hits == ["/crs.wkt"]  # and the sandboxed read asked nothing more
