@@ -94,6 +94,12 @@ bench: install system-deps
 bench-etl: install system-deps
 	$(BIN)/python bench/etl_bench.py --json var/bench/etl_bench.json
 
+# Upload benchmark (bench/upload_bench.py): the sandboxed reader's cost, a 20,000-field file refused
+# from its metadata, a read stopped at its time bound, and a whole upload at the row and value caps.
+.PHONY: bench-upload
+bench-upload: install
+	$(BIN)/python bench/upload_bench.py --json var/bench/upload_bench.json
+
 # Vector tile benchmark (bench/tiles_bench.py, see bench/README.md): PostGIS and embedded tile
 # generation against their floors, cached tiles through GeoHub, nginx and plain static nginx.
 .PHONY: bench-tiles
