@@ -14,10 +14,9 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "script-src 'self'",
         f"style-src 'self' {SWAGGER_UI_STYLE}",
         "img-src 'self' data: blob:",
-        "font-src 'self' data:",
+        "font-src 'self'",
         "connect-src 'self'",
-        "worker-src 'self' blob:",
-        "child-src 'self' blob:",
+        "worker-src 'self'",  # MapLibre GL JS 6 starts its workers from its own file: no blob: needed
         "object-src 'none'",
         "base-uri 'none'",
         "form-action 'self'",
