@@ -77,7 +77,6 @@ def test_no_page_runs_planted_script_or_breaks_the_csp(hostile_apps: HostileApps
     pages.append({"url": f"{bases[0]}/styles/city.html?lang=en", "ready": '#layer-list[data-state="ready"]'})
 
     report = run_browser_check(pages, bases)
-    print({page["url"]: page["ms"] for page in report["pages"]})
 
     assert report["blocked"] == [], "a page tried to reach another host"
     assert [page["url"] for page in report["pages"]] == [page["url"] for page in pages]
