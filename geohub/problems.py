@@ -19,12 +19,12 @@ log = logging.getLogger("geohub.errors")
 
 def problem_response(slug: str, title: str, status: int, detail: str, **extra: Any) -> Response:
     """A problem+json response in the request's language, with the request id attached."""
-    language = negotiate_language(request.headers.get("Accept-Language"), request.args.get("lang"))
+    language, title, detail = _localized(slug, title, detail)
     body: dict[str, Any] = {
         "type": PROBLEM_TYPE_BASE + slug,
-        "title": localize_title(slug, title, language),
+        "title": title,
         "status": status,
-        "detail": localize_detail(detail, language),
+        "detail": detail,
         "instance": request.path,
         **extra,
     }
@@ -34,6 +34,16 @@ def problem_response(slug: str, title: str, status: int, detail: str, **extra: A
     response = Response(json.dumps(body, ensure_ascii=False), status=status, mimetype=PROBLEM_JSON)
     response.headers["Content-Language"] = language
     return response
+
+
+def _localized(slug: str, title: str, detail: str) -> tuple[str, str, str]:
+    """Language, title and detail; English when translating fails, so an error answer never does."""
+    try:
+        language = negotiate_language(request.headers.get("Accept-Language"), request.args.get("lang"))
+        return language, localize_title(slug, title, language), localize_detail(detail, language)
+    except Exception:
+        log.exception("could not translate the problem %s", slug)
+        return "en", title, detail
 
 
 def _geohub_error(error: GeoHubError) -> Response:

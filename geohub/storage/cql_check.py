@@ -137,6 +137,9 @@ class _Checker:
             operands = [node.lhs, values.Envelope(node.minx, node.maxx, node.miny, node.maxy)]
         else:
             operands = [node.lhs, node.rhs]
+        for operand in operands:
+            if isinstance(operand, ast.Attribute):
+                self._attribute(operand.name)  # text, and known
         properties = [o for o in operands if isinstance(o, ast.Attribute) and o.name in GEOMETRY_NAMES]
         if not properties:
             raise InvalidRequestError(

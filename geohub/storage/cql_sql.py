@@ -59,6 +59,18 @@ class Dialect:
             return f"ST_{operation.capitalize()}({geom}, ST_GeomFromWKB({self.placeholder}, 4326))"
         return f"gh_spatial('{operation}', {geom}, {self.placeholder})"
 
+    def typed(self, placeholder: str, value: Any) -> str:
+        """`placeholder` cast to the SQL type of `value` (PostgreSQL cannot infer a lone one)."""
+        if self.name != "postgis" or value is None:
+            return placeholder
+        if isinstance(value, bool):
+            return f"CAST({placeholder} AS boolean)"
+        if isinstance(value, int):
+            return f"CAST({placeholder} AS bigint)"
+        if isinstance(value, float):
+            return f"CAST({placeholder} AS double precision)"
+        return f"CAST({placeholder} AS text)"
+
     def real(self, expression: str) -> str:
         return f"CAST({expression} AS {'double precision' if self.name == 'postgis' else 'REAL'})"
 
@@ -86,6 +98,13 @@ class _Compiler:
         self.params.append(value)
         return self.dialect.placeholder
 
+    def _value(self, node: Any, kind: AttributeType | None, name: str) -> str:
+        """A literal as a parameter: of the attribute's type, or typed by its own value when
+        nothing around it gives PostgreSQL a type (`'a' IS NULL`, `1 = 1`)."""
+        value = self._literal(node, kind, name)
+        placeholder = self._param(value)
+        return placeholder if kind is not None else self.dialect.typed(placeholder, value)
+
     def condition(self, node: Any) -> str:  # noqa: C901 - one branch per CQL2 construct
         if isinstance(node, ast.Not):
             return f"NOT ({self.condition(node.sub_node)})"
@@ -97,8 +116,8 @@ class _Compiler:
         if isinstance(node, ast.Between):
             kind = self._kind_or_none(node.lhs)
             name = self._name_of(node.lhs)
-            low = self._param(self._literal(node.low, kind, name))
-            high = self._param(self._literal(node.high, kind, name))
+            low = self._value(node.low, kind, name)
+            high = self._value(node.high, kind, name)
             negation = "NOT " if node.not_ else ""
             return f"{self.expression(node.lhs)} {negation}BETWEEN {low} AND {high}"
         if isinstance(node, ast.Like):
@@ -106,7 +125,7 @@ class _Compiler:
         if isinstance(node, ast.In):
             kind = self._kind_or_none(node.lhs)
             name = self._name_of(node.lhs)
-            items = ", ".join(self._param(self._literal(item, kind, name)) for item in node.sub_nodes)
+            items = ", ".join(self._value(item, kind, name) for item in node.sub_nodes)
             return f"{self.expression(node.lhs)} {'NOT ' if node.not_ else ''}IN ({items})"
         if isinstance(node, ast.IsNull):
             return f"{self.expression(node.lhs)} IS {'NOT ' if node.not_ else ''}NULL"
@@ -171,7 +190,7 @@ class _Compiler:
             if operator == "/":  # a division by zero is NULL (no match) on both backends
                 rhs = f"NULLIF({rhs}, 0)"
             return f"({lhs} {operator} {rhs})"
-        return self._param(self._literal(node, kind, name))
+        return self._value(node, kind, name)
 
     def _name_of(self, node: Any) -> str:
         if isinstance(node, ast.Attribute):

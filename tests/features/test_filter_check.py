@@ -162,3 +162,23 @@ def test_valid_filters_still_answer(client: FlaskClient) -> None:
     ):
         response = client.get(path)
         assert response.status_code == 200, response.get_data(as_text=True)[:300]
+
+
+# what the fuzz tests (test_fuzz_filters.py) found, kept as plain cases
+FUZZ_FINDINGS = {
+    "literal-alone-is-null": (text("NOT ('' IS NULL)"), 200),
+    "literals-compared": (text("'a' = 'a' AND 1 < 2 AND TRUE = TRUE"), 200),
+    "spatial-property-name-list": (
+        cql_json(
+            {"op": "s_touches", "args": [{"property": ["a", {}]}, {"type": "Point", "coordinates": [1, 2]}]}
+        ),
+        400,
+    ),
+}
+
+
+@pytest.mark.parametrize("finding", list(FUZZ_FINDINGS), ids=list(FUZZ_FINDINGS))
+def test_fuzz_findings_answer_alike_on_both_backends(demo_apps: DemoApps, finding: str) -> None:
+    path, status = FUZZ_FINDINGS[finding]
+    for backend, response in _answers(demo_apps, path, "ru").items():
+        assert response.status_code == status, (backend, response.get_data(as_text=True)[:300])
