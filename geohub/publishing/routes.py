@@ -54,9 +54,12 @@ def _writable_layer(layer_id: str) -> LayerDefinition:
 
 
 def _staff_layer(layer_id: str) -> LayerDefinition:
-    """The layer for signed-in staff reading its history (401 for anonymous readers)."""
+    """The layer for signed-in staff reading its history (401 for anonymous readers); imports
+    whose process died are marked interrupted first, so the history never shows them running."""
     require_signed_in()
-    return import_service().services.registry.get(layer_id)
+    service = import_service()
+    service.recover_interrupted()
+    return service.services.registry.get(layer_id)
 
 
 def _flag(name: str, default: bool = False) -> bool:

@@ -1,6 +1,7 @@
-"""A killed import is found dead from its lock, not from a clock: the very next import (an upload,
-or any `geohub etl` command) marks it interrupted, drops what it staged and deletes the folder its
-upload was waiting in, at once, on both backends. Upload folders of live processes stay."""
+"""A killed import is found dead from its lock, not from a clock: the very next import (an
+upload, or any `geohub etl` command) or look at the import history marks it interrupted, drops
+what it staged and deletes the folder its upload was waiting in, at once, on both backends.
+Upload folders of live processes stay."""
 
 from __future__ import annotations
 
@@ -115,7 +116,7 @@ def _next_command(settings: Settings) -> None:
     assert done.returncode == 0, done.stderr[-2000:]
 
 
-@pytest.mark.parametrize("next_call", ["upload", "command"])
+@pytest.mark.parametrize("next_call", ["upload", "command", "history"])
 def test_the_next_import_cleans_up_a_killed_one_at_once(
     hub: PublishingApp, settings: Settings, tmp_path: Path, next_call: str
 ) -> None:
@@ -123,8 +124,11 @@ def test_the_next_import_cleans_up_a_killed_one_at_once(
     killed, folder = _kill_mid_import(settings, hub, archives)
     if next_call == "upload":
         _next_upload(hub, archives[0])
-    else:
+    elif next_call == "command":
         _next_command(settings)
+    else:  # a publisher looking at the import sees it interrupted, not running
+        seen = hub.client.get(f"/collections/{LAYER}/imports/{killed.id}", headers=hub.headers("admin"))
+        assert seen.json["status"] == "interrupted"
     records = ImportRecords(hub.app.extensions["geohub"].records)
     after = records.get(LAYER, killed.id)
     assert after.status == "interrupted", after
