@@ -11,12 +11,19 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import hypothesis
 import pytest
 import schemathesis
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
 
+from geohub.app import create_app
+from geohub.auth.accounts import Accounts
+from geohub.auth.principal import Role
+from geohub.cli import load_demo
+from geohub.services import Services
+from geohub.settings import Settings
 from tests.features.conftest import DemoApps
 from tests.features.fuzzing import FUZZ_SETTINGS, LANGUAGES, check_answer, fuzz_app
 
@@ -42,7 +49,7 @@ def _header(response: Any, name: str) -> str:
 def test_openapi_operations_never_fail_on_the_server(
     demo_apps: DemoApps, backend: str, language: str
 ) -> None:
-    @settings(FUZZ_SETTINGS, max_examples=150)
+    @hypothesis.settings(FUZZ_SETTINGS, max_examples=150)
     @given(case=_openapi_cases(demo_apps, backend))
     def fuzz(case: Any) -> None:
         response = case.call(headers={"Accept-Language": language})
@@ -53,3 +60,34 @@ def test_openapi_operations_never_fail_on_the_server(
             json.loads(response.content)
 
     fuzz()
+
+
+def test_signed_in_writes_never_fail_on_the_server(settings: Settings) -> None:
+    """An admin's writes (Part 4 edits, imports, publish, reject, rollback) on a store of its own."""
+    services = Services.from_settings(settings)
+    load_demo(services)
+    services.close()
+    auth = settings.auth.model_copy(update={"rate_limits_enabled": False})
+    app = create_app(settings.model_copy(update={"auth": auth}))
+    accounts = Accounts(app.extensions["geohub"].records)
+    accounts.add_user("fuzz_admin", role=Role.admin, department=None)
+    token = accounts.create_token("fuzz_admin")
+    schema = schemathesis.openapi.from_wsgi("/openapi?f=json", app)
+    schema = schema.include(path_regex=FUZZED_PATHS, method=["POST", "PUT", "PATCH", "DELETE"])
+    schema = schema.exclude(path_regex="^/auth/")  # signing out would revoke the token the fuzzing uses
+    cases = st.one_of(
+        schema.as_strategy(GenerationMode.POSITIVE), schema.as_strategy(GenerationMode.NEGATIVE)
+    )
+
+    @hypothesis.settings(FUZZ_SETTINGS, max_examples=120)
+    @given(case=cases, language=st.sampled_from(LANGUAGES))
+    def fuzz(case: Any, language: str) -> None:
+        headers = {"Authorization": f"Bearer {token}", "Accept-Language": language}
+        response = case.call(headers=headers)
+        request = f"{case.method} {case.formatted_path} {case.query} {str(case.body)[:300]}"
+        check_answer(response.status_code, _header(response, "Content-Type"), response.content, request)
+
+    try:
+        fuzz()
+    finally:
+        app.extensions["geohub"].close()
