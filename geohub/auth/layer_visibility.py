@@ -23,5 +23,7 @@ def register_layer_visibility(app: Flask) -> None:
 def hide_unreadable_layer() -> None:
     """LayerNotFoundError, word for word a missing layer's, when the caller may not read the layer."""
     layer_id = (request.view_args or {}).get(LAYER_ARGUMENT)
-    if layer_id is not None:
+    # a CORS preflight carries no credentials and says nothing of the layer (a missing one's is
+    # the same 200): refusing it would stop staff's browser clients before they can sign in
+    if layer_id is not None and request.method != "OPTIONS":
         current_app.extensions["geohub"].registry.readable(layer_id, current_principal())
