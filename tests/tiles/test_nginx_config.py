@@ -63,3 +63,10 @@ def test_geohubs_own_copies_are_hidden_and_the_version_is_not_told() -> None:
     hidden = {args[1] for blocks, args in found if args[0] == "proxy_hide_header"}
     assert hidden >= set(SECURITY_HEADERS)
     assert ["server_tokens", "off"] in [args for _, args in found]
+
+
+def test_nginx_waits_for_an_upload_longer_than_geohub_may_read_it() -> None:
+    """An upload's answer may come after etl.read_timeout_s of reading: nginx must not give up first."""
+    timeouts = {blocks[-1]: args[1] for blocks, args in directives() if args[0] == "proxy_read_timeout"}
+    imports = next(value for block, value in timeouts.items() if "/imports" in block)
+    assert int(imports.removesuffix("s")) > EtlSettings().read_timeout_s + 60
