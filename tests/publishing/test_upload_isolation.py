@@ -16,10 +16,9 @@ import pytest
 
 from geohub.settings import Settings
 from tests.publishing.publishing import LAYER, PublishingApp, cadastre_rows, publishing_app
+from tests.sources.hostile_files import SECRET, secret_csv, vrt_naming
 from tests.sources.read_samples import write_layer
 from tests.test_cli import run_geohub
-
-SECRET = "geohub-secret-1c9e"
 
 
 @pytest.fixture
@@ -30,18 +29,11 @@ def hub(settings: Settings) -> Iterator[PublishingApp]:
 
 @pytest.fixture
 def secret_file(tmp_path: Path) -> Path:
-    path = tmp_path / "private" / "accounts.csv"
-    path.parent.mkdir()
-    path.write_text(f"osm_ref,land_use,wkt\n{SECRET},park,POINT(76.9 43.2)\n")
-    return path
+    return secret_csv(tmp_path)
 
 
 def _vrt_named_kml(secret_file: Path) -> bytes:
-    return (
-        '<?xml version="1.0"?>\n<OGRVRTDataSource><OGRVRTLayer name="accounts">'
-        f"<SrcDataSource>CSV:{secret_file}</SrcDataSource><SrcLayer>accounts</SrcLayer>"
-        '<GeometryField encoding="WKT" field="wkt"/></OGRVRTLayer></OGRVRTDataSource>'
-    ).encode()
+    return vrt_naming(secret_file).encode()
 
 
 def _post(hub: PublishingApp, name: str, content: bytes, language: str = "en", **fields: str) -> Any:

@@ -9,25 +9,7 @@
 //   node tests/security/browser_check.cjs '{"chromium": ..., "allowedOrigins": [...], "pages": [{"url": ..., "ready": ...}]}'
 'use strict';
 
-const path = require('path');
-const { createRequire } = require('module');
-
-const webRequire = createRequire(path.resolve(__dirname, '../../web/package.json'));
-const { chromium } = webRequire('playwright-core');
-
-// As root Chromium needs --no-sandbox; the rest keep it from calling home.
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-default-apps',
-  '--disable-domain-reliability',
-  '--use-angle=swiftshader',
-  '--enable-unsafe-swiftshader',
-];
+const { launchChromium } = require('../chromium.cjs');
 
 // Runs before any script of the page, outside its CSP: records every violation the page causes.
 function watchViolations() {
@@ -85,7 +67,7 @@ async function checkPage(context, { url, ready, popups }) {
 
 async function main() {
   const options = JSON.parse(process.argv[2]);
-  const browser = await chromium.launch({ executablePath: options.chromium, args: CHROMIUM_ARGS, headless: true, timeout: 60_000 });
+  const browser = await launchChromium(options.chromium);
   const report = { pages: [], blocked: [] };
   try {
     const context = await browser.newContext({ viewport: { width: 1024, height: 768 }, serviceWorkers: 'block' });

@@ -7,36 +7,12 @@
 //   node tests/styles/browser_check.cjs '{"url": ..., "allowedOrigin": ..., "screenshot": ..., "chromium": ...}'
 'use strict';
 
-const path = require('path');
-const { createRequire } = require('module');
-
-const webRequire = createRequire(path.resolve(__dirname, '../../web/package.json'));
-const { chromium } = webRequire('playwright-core');
-
-// As root Chromium needs --no-sandbox; the rest keep it from calling home. Software WebGL
-// (SwiftShader) is what headless Chromium without a GPU draws the map with.
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-default-apps',
-  '--disable-domain-reliability',
-  '--use-angle=swiftshader',
-  '--enable-unsafe-swiftshader',
-];
+const { launchChromium } = require('../chromium.cjs');
 
 async function main() {
   const options = JSON.parse(process.argv[2]);
   const report = { requests: [], responses: [], blocked: [], failed: [], consoleErrors: [], pageErrors: [] };
-  const browser = await chromium.launch({
-    executablePath: options.chromium,
-    args: CHROMIUM_ARGS,
-    headless: true,
-    timeout: 60_000,
-  });
+  const browser = await launchChromium(options.chromium);
   try {
     const context = await browser.newContext({ viewport: { width: 1024, height: 768 }, serviceWorkers: 'block' });
     await context.route('**/*', (route) => {

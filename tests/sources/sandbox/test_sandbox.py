@@ -22,31 +22,18 @@ import shapely
 from geohub.errors import InvalidDataError, UploadTimeoutError, UploadTooLargeError
 from geohub.sources.read import ReadLimits, read_upload
 from geohub.sources.sandbox import child_environment
+from tests.sources.hostile_files import SECRET, secret_csv, vrt_naming
 from tests.sources.read_samples import almaty_addresses, write_layer, write_shapefile, zip_shapefile
-
-SECRET = "geohub-secret-7f3a"
 
 
 @pytest.fixture
 def secret_file(tmp_path: Path) -> Path:
-    """A local file an attacker would like to read: a CSV GDAL could open, with a point in Almaty."""
-    path = tmp_path / "secret" / "accounts.csv"
-    path.parent.mkdir()
-    path.write_text(f"name,wkt\n{SECRET},POINT(76.9 43.2)\n")
-    return path
-
-
-def _vrt(target: Path) -> str:
-    return (
-        '<?xml version="1.0"?>\n<OGRVRTDataSource><OGRVRTLayer name="accounts">'
-        f"<SrcDataSource>CSV:{target}</SrcDataSource><SrcLayer>accounts</SrcLayer>"
-        '<GeometryField encoding="WKT" field="wkt"/></OGRVRTLayer></OGRVRTDataSource>'
-    )
+    return secret_csv(tmp_path)
 
 
 def test_a_vrt_named_kml_is_refused(tmp_path: Path, secret_file: Path) -> None:
     upload = tmp_path / "upload.kml"
-    upload.write_text(_vrt(secret_file))
+    upload.write_text(vrt_naming(secret_file))
     with pytest.raises(InvalidDataError, match="named like a KML file but holds XML other than KML"):
         read_upload(upload, filename="parks.kml", crs="EPSG:4326")
 
@@ -54,7 +41,7 @@ def test_a_vrt_named_kml_is_refused(tmp_path: Path, secret_file: Path) -> None:
 def test_a_vrt_inside_a_kml_root_names_nothing_gdal_follows(tmp_path: Path, secret_file: Path) -> None:
     """A <kml> document is read by the KML driver alone: a VRT inside it is just unknown markup."""
     upload = tmp_path / "upload.kml"
-    inner = _vrt(secret_file).split("\n", 1)[1]
+    inner = vrt_naming(secret_file).split("\n", 1)[1]
     upload.write_text(f'<kml xmlns="http://www.opengis.net/kml/2.2"><Document>{inner}</Document></kml>')
     try:
         data = read_upload(upload, filename="parks.kml")
@@ -67,7 +54,7 @@ def test_a_vrt_inside_a_kml_root_names_nothing_gdal_follows(tmp_path: Path, secr
 def test_a_vrt_zipped_as_kml_is_refused(tmp_path: Path, secret_file: Path) -> None:
     archive = tmp_path / "upload.zip"
     with zipfile.ZipFile(archive, "w") as bundle:
-        bundle.writestr("doc.kml", _vrt(secret_file))
+        bundle.writestr("doc.kml", vrt_naming(secret_file))
     with pytest.raises(InvalidDataError, match=r"doc\.kml is named like a KML file but holds XML other"):
         read_upload(archive, filename="parks.kmz")
 
