@@ -19,9 +19,8 @@ from flask.testing import FlaskClient
 from werkzeug.routing import Rule
 from werkzeug.test import TestResponse
 
-from geohub.app import create_app
 from geohub.settings import Settings
-from tests.features.conftest import RESTRICTED_LAYER, restricted_layers_dir, staff_client
+from tests.features.conftest import RESTRICTED_LAYER, restricted_app, staff_client
 
 MISSING = "nolayer"  # no layer has this id; as long as RESTRICTED_LAYER ("parking")
 LAYER_ARGUMENTS = frozenset({"layer_id", "tileset_id", "style_id"})  # path parts that may name a layer
@@ -66,10 +65,7 @@ assert len(MISSING) == len(RESTRICTED_LAYER)
 
 @pytest.fixture
 def app(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
-    layers = restricted_layers_dir(tmp_path_factory.mktemp("layers") / "layers")
-    app = create_app(settings.model_copy(update={"layers_dir": layers, "log_level": "WARNING"}))
-    yield app
-    app.extensions["geohub"].close()
+    yield from restricted_app(settings, tmp_path_factory.mktemp("layers"))
 
 
 def _layer_rules(app: Flask) -> list[tuple[Rule, str]]:

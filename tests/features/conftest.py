@@ -124,6 +124,15 @@ def restricted_layers_dir(target: Path) -> Path:
     return target
 
 
+def restricted_app(settings: Settings, folder: Path) -> Iterator[Flask]:
+    """An app (no data loaded) over a copy of layers/ in `folder` with the restricted layer and
+    attribute; its services closed afterwards. Use it with `yield from` in a fixture."""
+    layers = restricted_layers_dir(folder / "layers")
+    app = create_app(settings.model_copy(update={"layers_dir": layers, "log_level": "WARNING"}))
+    yield app
+    app.extensions["geohub"].close()
+
+
 def stored_features(store: FeatureStore, layer: LayerDefinition) -> list[StoredFeature]:
     """Every current feature of `layer`, straight from the store."""
     page = store.query(layer, FeatureQuery(limit=10_000))

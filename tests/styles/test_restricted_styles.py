@@ -11,12 +11,11 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from geohub.app import create_app
 from geohub.settings import Settings
 from tests.features.conftest import (
     RESTRICTED_ATTRIBUTE,
     RESTRICTED_LAYER,
-    restricted_layers_dir,
+    restricted_app,
     staff_client,
 )
 
@@ -25,10 +24,7 @@ LAYER, ATTRIBUTE = RESTRICTED_ATTRIBUTE  # buildings, levels
 
 @pytest.fixture
 def app(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
-    layers = restricted_layers_dir(tmp_path_factory.mktemp("layers") / "layers")
-    app = create_app(settings.model_copy(update={"layers_dir": layers, "log_level": "WARNING"}))
-    yield app
-    app.extensions["geohub"].close()
+    yield from restricted_app(settings, tmp_path_factory.mktemp("layers"))
 
 
 def _strings(value: Any) -> Iterator[str]:
