@@ -37,7 +37,7 @@ def _ask_both(clients: dict[str, FlaskClient], query: dict[str, str], language: 
         assert len(set(details.values())) == 1, f"{details} for {query}"
 
 
-@settings(FUZZ_SETTINGS, max_examples=250)
+@settings(FUZZ_SETTINGS, max_examples=500)
 @given(text=cql2_text, extra=extra_parameters, language=st.sampled_from(LANGUAGES))
 def test_cql2_text_never_fails_on_the_server(
     clients: dict[str, FlaskClient], text: str, extra: dict[str, str], language: str
@@ -45,7 +45,7 @@ def test_cql2_text_never_fails_on_the_server(
     _ask_both(clients, {**extra, "filter": text}, language)
 
 
-@settings(FUZZ_SETTINGS, max_examples=250)
+@settings(FUZZ_SETTINGS, max_examples=500)
 @given(document=cql2_json, extra=extra_parameters, language=st.sampled_from(LANGUAGES))
 def test_cql2_json_never_fails_on_the_server(
     clients: dict[str, FlaskClient], document: Any, extra: dict[str, str], language: str

@@ -49,7 +49,7 @@ def _header(response: Any, name: str) -> str:
 def test_openapi_operations_never_fail_on_the_server(
     demo_apps: DemoApps, backend: str, language: str
 ) -> None:
-    @hypothesis.settings(FUZZ_SETTINGS, max_examples=150)
+    @hypothesis.settings(FUZZ_SETTINGS, max_examples=300)
     @given(case=_openapi_cases(demo_apps, backend))
     def fuzz(case: Any) -> None:
         response = case.call(headers={"Accept-Language": language})
@@ -79,7 +79,7 @@ def test_signed_in_writes_never_fail_on_the_server(settings: Settings) -> None:
         schema.as_strategy(GenerationMode.POSITIVE), schema.as_strategy(GenerationMode.NEGATIVE)
     )
 
-    @hypothesis.settings(FUZZ_SETTINGS, max_examples=120)
+    @hypothesis.settings(FUZZ_SETTINGS, max_examples=200)
     @given(case=cases, language=st.sampled_from(LANGUAGES))
     def fuzz(case: Any, language: str) -> None:
         headers = {"Authorization": f"Bearer {token}", "Accept-Language": language}

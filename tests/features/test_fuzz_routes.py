@@ -72,7 +72,7 @@ def test_every_get_route_never_fails_on_the_server(demo_apps: DemoApps, backend:
     app = fuzz_app(demo_apps, backend)
     client = app.test_client()
 
-    @settings(FUZZ_SETTINGS, max_examples=300)
+    @settings(FUZZ_SETTINGS, max_examples=600)
     @given(request=_requests(_get_routes(app)))
     def fuzz(request: tuple[str, dict[str, str], dict[str, str]]) -> None:
         path, query, headers = request
