@@ -11,10 +11,10 @@ from typing import Any
 
 from pygeofilter import ast
 from pygeofilter.parsers.cql2_json import parse as parse_cql2_json
-from pygeofilter.parsers.cql2_text import parse as parse_cql2_text
 
 from geohub.auth.principal import Principal
 from geohub.errors import InvalidBboxError, InvalidRequestError
+from geohub.features.cql_text import parse_cql2_text
 from geohub.features.crs import CRS84, bbox_to_crs84, canonical_crs
 from geohub.layers.models import LayerDefinition
 from geohub.storage.base import Bbox, FeatureQuery, SortKey, check_bbox

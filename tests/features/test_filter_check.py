@@ -182,3 +182,11 @@ def test_fuzz_findings_answer_alike_on_both_backends(demo_apps: DemoApps, findin
     path, status = FUZZ_FINDINGS[finding]
     for backend, response in _answers(demo_apps, path, "ru").items():
         assert response.status_code == status, (backend, response.get_data(as_text=True)[:300])
+
+
+def test_a_bad_filter_prints_nothing(client: FlaskClient, capfd: pytest.CaptureFixture[str]) -> None:
+    """pygeofilter's parser dumped its whole state to stdout for such filters: log flooding."""
+    capfd.readouterr()
+    response = client.get(text("osm_timestamp > TIMESTAMP('garbage')"))
+    assert response.status_code == 400
+    assert "STATE STACK" not in capfd.readouterr().out
