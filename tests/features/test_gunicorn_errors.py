@@ -23,6 +23,11 @@ MALFORMED = {
         400,
     ),
     "header-name-with-space": (b"GET / HTTP/1.1\r\nHost: x\r\nBad Header: 1\r\n\r\n", 400),
+    "header-too-large": (b"GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 9000 + b"\r\n\r\n", 431),
+    "too-many-headers": (
+        b"GET / HTTP/1.1\r\nHost: x\r\n" + b"".join(b"X-%d: 1\r\n" % i for i in range(150)) + b"\r\n",
+        431,
+    ),
     "request-line-garbage": (b"GARBAGE\r\n\r\n", 400),
     "http-version-unknown": (b"GET / HTTP/9.9\r\nHost: x\r\n\r\n", 400),
     "transfer-encoding-unknown": (
