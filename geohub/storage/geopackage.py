@@ -44,7 +44,13 @@ from geohub.storage.rows import (
     version_from_row,
 )
 from geohub.storage.sqlite import SqliteConnections
-from geohub.storage.values import SQLITE_TYPES, parse_feature_id, parse_filter_value
+from geohub.storage.values import (
+    INT64_MAX,
+    INT64_MIN,
+    SQLITE_TYPES,
+    parse_feature_id,
+    parse_filter_value,
+)
 
 VERSIONS_DDL = """CREATE TABLE IF NOT EXISTS geohub_layer_versions (
     layer_id TEXT NOT NULL, version INTEGER NOT NULL, table_name TEXT NOT NULL,
@@ -153,6 +159,7 @@ class GeopackageStore:
         return self._version(layer.id, version)
 
     def delete_version(self, layer_id: str, version: int) -> None:
+        _check_version_number(layer_id, version)
         with self._transaction() as conn:
             row = conn.execute(
                 "SELECT table_name, is_current FROM geohub_layer_versions WHERE layer_id = ? AND version = ?",
@@ -170,6 +177,7 @@ class GeopackageStore:
             )
 
     def version_digests(self, layer_id: str, version: int) -> bytes:
+        _check_version_number(layer_id, version)
         row = (
             self._connection()
             .execute(
@@ -183,6 +191,7 @@ class GeopackageStore:
         return bytes(row[0] or b"")
 
     def read_version(self, layer: LayerDefinition, version: int) -> Iterator[Feature]:
+        _check_version_number(layer.id, version)
         conn = self._connection()
         table, stored_layer = _version_table(conn, layer, version)
         rows = conn.execute(f'SELECT {_select_list(stored_layer)} FROM "{table}" t ORDER BY "{layer.key}"')
@@ -190,6 +199,7 @@ class GeopackageStore:
             yield feature_from_row(stored_layer, gpkg.blob_wkb(row[0]), row[1:])
 
     def publish_version(self, layer_id: str, version: int) -> LayerVersion:
+        _check_version_number(layer_id, version)
         with self._transaction() as conn:
             _switch_current(conn, layer_id, version)
         return self._version(layer_id, version)
@@ -218,6 +228,7 @@ class GeopackageStore:
         return None if row is None else version_from_row(row)
 
     def _version(self, layer_id: str, version: int) -> LayerVersion:
+        _check_version_number(layer_id, version)
         row = (
             self._connection()
             .execute(
@@ -445,6 +456,12 @@ def _drop_table(conn: sqlite3.Connection, table: str) -> None:
 
 def _gpkg_type(layer: LayerDefinition) -> str:
     return layer.geometry_type.value.upper()
+
+
+def _check_version_number(layer_id: str, version: int) -> None:
+    """A version number beyond 64 bits names no stored version (and SQLite cannot even bind it)."""
+    if not INT64_MIN <= version <= INT64_MAX:
+        raise VersionNotFoundError(f"Layer '{layer_id}' has no version {version}.")
 
 
 def _switch_current(conn: sqlite3.Connection, layer_id: str, version: int) -> None:

@@ -74,3 +74,18 @@ def test_rollback_error_with_braces_is_translated(
     assert response.status_code == 400
     assert response.mimetype == "application/problem+json"
     assert response.get_json()["detail"] == detail
+
+
+def test_rollback_to_a_version_beyond_64_bits_is_a_404(demo_apps: DemoApps, backend: str) -> None:
+    """Found by fuzzing: the GeoPackage store could not bind such a number (a 500)."""
+    app = demo_apps.app(backend)
+    accounts = Accounts(app.extensions["geohub"].records)
+    name = f"admin_{uuid.uuid4().hex[:8]}"
+    accounts.add_user(name, role=Role.admin, department=None)
+    response = app.test_client().post(
+        "/collections/buildings/rollback",
+        json={"version": 10**25},
+        headers={"Authorization": f"Bearer {accounts.create_token(name)}", "Accept-Language": "ru"},
+    )
+    assert response.status_code == 404
+    assert response.mimetype == "application/problem+json"
