@@ -53,7 +53,7 @@ class _SqliteCursor:
         self._cursor = cursor
 
     def execute(self, statement: str, params: Sequence[Any] = ()) -> _SqliteCursor:
-        self._cursor.execute(statement.replace("%s", "?"), tuple(params))
+        self._cursor.execute(statement.replace("%s", "?"), tuple(_bindable(p) for p in params))
         return self
 
     def fetchone(self) -> Row | None:
@@ -62,6 +62,15 @@ class _SqliteCursor:
 
     def fetchall(self) -> list[Row]:
         return [tuple(row) for row in self._cursor.fetchall()]
+
+
+def _bindable(value: Any) -> Any:
+    """`value` as SQLite binds it. An integer beyond 64 bits (an import number from a URL, say)
+    cannot be bound as a number: sent as text it matches no stored integer, as it does in
+    PostgreSQL, instead of raising OverflowError."""
+    if isinstance(value, int) and not isinstance(value, bool) and not -(2**63) <= value < 2**63:
+        return str(value)
+    return value
 
 
 class SqliteRecords:

@@ -89,3 +89,21 @@ def test_rollback_to_a_version_beyond_64_bits_is_a_404(demo_apps: DemoApps, back
     )
     assert response.status_code == 404
     assert response.mimetype == "application/problem+json"
+
+
+@pytest.mark.parametrize("method,suffix", [("GET", ""), ("POST", "/publish"), ("POST", "/reject")])
+def test_import_number_beyond_64_bits_is_a_404(
+    demo_apps: DemoApps, backend: str, method: str, suffix: str
+) -> None:
+    """Found by probing: the embedded records database could not bind such a number (a 500)."""
+    app = demo_apps.app(backend)
+    accounts = Accounts(app.extensions["geohub"].records)
+    name = f"admin_{uuid.uuid4().hex[:8]}"
+    accounts.add_user(name, role=Role.admin, department=None)
+    response = app.test_client().open(
+        f"/collections/buildings/imports/{10**25}{suffix}",
+        method=method,
+        headers={"Authorization": f"Bearer {accounts.create_token(name)}"},
+    )
+    assert response.status_code == 404
+    assert response.mimetype == "application/problem+json"
