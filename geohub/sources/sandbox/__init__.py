@@ -12,6 +12,7 @@ import contextlib
 import json
 import logging
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -65,10 +66,11 @@ def read_untrusted(
     path: Path, *, filename: str, layer: str | None = None, crs: str | None = None, limits: ReadLimits
 ) -> SourceData:
     """Read an untrusted file of a supported kind, in the sandbox, within `limits`."""
-    with tempfile.TemporaryDirectory(prefix="geohub-read-", dir=path.parent) as scratch:
+    parent = path.parent if os.access(path.parent, os.W_OK) else None  # an upload's own folder
+    with tempfile.TemporaryDirectory(prefix="geohub-read-", dir=parent) as scratch:
         workdir = Path(scratch)
         with locate(
-            path,
+            _into(workdir, path),
             filename=filename,
             layer=layer,
             crs=crs,
@@ -76,6 +78,16 @@ def read_untrusted(
             workdir=workdir,
         ) as found:
             return _read_in_child(found, crs=crs, limits=limits, workdir=workdir)
+
+
+def _into(workdir: Path, path: Path) -> Path:
+    """`path` in `workdir` (a hard link, else a copy): the only folder the reader may read."""
+    own = workdir / path.name
+    try:
+        os.link(path, own)
+    except OSError:
+        shutil.copyfile(path, own)
+    return own
 
 
 def _read_in_child(
@@ -91,12 +103,13 @@ def _read_in_child(
         "driver": KIND_DRIVERS.get(found.kind),
         "limits": limits.to_json(),
         "out": str(out),
+        "workdir": str(workdir.resolve()),
     }
     answer = _run_child(request, found, limits, workdir)
     if not answer.get("ok"):
         raise _error_from(answer, found.name, limits)
     data, _ = read_source_data(out)
-    log.debug("sandboxed read of %s: network %s", found.name, answer.get("network"))
+    log.debug("sandboxed read of %s: %s, %s", found.name, answer.get("network"), answer.get("files"))
     return data
 
 

@@ -3,9 +3,12 @@
 Before it imports GDAL it takes its limits (address space, CPU time, no core dumps, no new
 privileges, death with its parent) and, where the kernel lets it, a network namespace of its
 own with no interface up. GDAL registers only the driver of the declared kind (GDAL_SKIP, set by
-the parent) and is told to reach no network. Then it checks the dataset's size from metadata,
-reads it, and writes the result as an Arrow IPC file (transfer.py). It answers on stdout with one
-JSON line: {"ok": true, "network": "namespace" | "gdal-options"} or {"ok": false, "error": …}.
+the parent) and is told to reach no network. Once everything is imported it gives up, through
+Landlock, every file but its libraries and its work folder (which holds the dataset) and every
+TCP connection. Then it checks the dataset's size from metadata, reads it, and writes the result
+as an Arrow IPC file (transfer.py). It answers on stdout with one JSON line: {"ok": true,
+"network": "namespace" | "gdal-options", "files": "landlock v7" | "no landlock"} or
+{"ok": false, "error": …}.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ def main() -> int:
     network = _leave_network()
     try:
         _check_drivers(request["driver"])
+        files = _give_up_files(Path(request["workdir"]))
         _read(request, limits)
     except MemoryError:
         return _answer({"ok": False, "error": "memory", "detail": request["name"]}, EXIT_REFUSED)
@@ -42,7 +46,24 @@ def main() -> int:
         if isinstance(exc, GeoHubError):
             return _answer({"ok": False, "error": type(exc).__name__, "detail": exc.detail}, EXIT_REFUSED)
         return _answer({"ok": False, "error": "unreadable", "detail": type(exc).__name__}, EXIT_REFUSED)
-    return _answer({"ok": True, "network": network}, 0)
+    return _answer({"ok": True, "network": network, "files": files}, 0)
+
+
+def _give_up_files(workdir: Path) -> str:
+    """After every import: read only the libraries and `workdir` (which holds the dataset), write
+    only `workdir`, open no TCP connection (Landlock, where the kernel has it)."""
+    import sysconfig
+
+    import geohub.sources.formats
+    import geohub.sources.inspection
+    import geohub.sources.sandbox.transfer  # imported before the libraries are fenced
+    from geohub.sources.sandbox.landlock import restrict
+
+    paths = sysconfig.get_paths()
+    libraries = {Path(paths[name]) for name in ("stdlib", "platstdlib", "purelib", "platlib")}
+    code = Path(geohub.__file__).parent
+    devices = [Path("/dev/null"), Path("/dev/urandom")]
+    return restrict(readable=[*sorted(libraries), code, *devices], writable=[workdir])
 
 
 def _read(request: dict[str, Any], limits: dict[str, Any]) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import http.server
 import json
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -22,6 +23,7 @@ import shapely
 from geohub.errors import InvalidDataError, UploadTimeoutError, UploadTooLargeError
 from geohub.sources.read import ReadLimits, read_upload
 from geohub.sources.sandbox import child_environment
+from geohub.sources.sandbox.landlock import landlock_abi
 from tests.sources.hostile_files import SECRET, secret_csv, vrt_naming
 from tests.sources.read_samples import almaty_addresses, write_layer, write_shapefile, zip_shapefile
 
@@ -271,3 +273,64 @@ def test_a_geojson_crs_link_is_not_fetched(tmp_path: Path, listener: tuple[str, 
     data = read_upload(path, filename="link.geojson")
     assert len(data) == 1
     assert hits == ["/crs.wkt"]  # and the sandboxed read asked nothing more
+
+
+def _child(request: dict[str, object], workdir: Path, driver: str | None) -> dict[str, object]:
+    """Run the reader process itself on `request`, as the sandbox does, and return its answer."""
+    result = subprocess.run(
+        [sys.executable, "-I", "-m", "geohub.sources.sandbox.child"],
+        input=json.dumps(request),
+        env=child_environment(driver, workdir),
+        cwd=workdir,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    answer: dict[str, object] = json.loads(result.stdout.strip().splitlines()[-1])
+    return answer
+
+
+@pytest.mark.skipif(landlock_abi() < 1, reason="the kernel has no Landlock")
+def test_the_reader_cannot_open_a_file_outside_its_work_folder(tmp_path: Path, secret_file: Path) -> None:
+    """Were a driver ever to follow a path written in a file, the kernel still refuses it: here the
+    reader is pointed straight at a file outside its work folder, and cannot read it."""
+    workdir = tmp_path / "work"
+    workdir.mkdir()
+    shutil.copy(secret_file, workdir / "inside.csv")
+    request = {
+        "kind": "csv",
+        "name": "accounts.csv",
+        "layer": None,
+        "crs": "EPSG:4326",
+        "driver": None,
+        "limits": ReadLimits().to_json(),
+        "out": str(workdir / "result.arrow"),
+        "workdir": str(workdir),
+    }
+    inside = _child({**request, "path": str(workdir / "inside.csv")}, workdir, None)
+    assert inside["ok"] is True and str(inside["files"]).startswith("landlock v")
+    outside = _child({**request, "path": str(secret_file)}, workdir, None)
+    assert outside == {"ok": False, "error": "unreadable", "detail": "PermissionError"}
+
+
+@pytest.mark.skipif(landlock_abi() < 4, reason="the kernel's Landlock has no network rules")
+def test_a_fenced_process_opens_no_tcp_connection(tmp_path: Path, listener: tuple[str, list[str]]) -> None:
+    """Landlock alone (no namespace) keeps the reader off every TCP port, loopback included."""
+    base, hits = listener
+    script = (
+        "import sys, socket, pathlib\n"
+        "from geohub.sources.sandbox.landlock import restrict\n"
+        "print(restrict(readable=[], writable=[pathlib.Path(sys.argv[1])]))\n"
+        "host, port = sys.argv[2].rsplit(':', 1)\n"
+        "try:\n"
+        "    socket.create_connection((host.removeprefix('http://'), int(port)), timeout=5)\n"
+        "    print('connected')\n"
+        "except OSError as exc:\n"
+        "    print('refused', exc.errno)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path), base], capture_output=True, text=True, check=True
+    )
+    assert "connected" not in result.stdout and "refused 13" in result.stdout  # EACCES
+    assert hits == []
