@@ -40,7 +40,7 @@ def read_source(source: Source, base_dir: Path, limits: ReadLimits | None = None
     if source.kind == "url":
         return read_url(source, limits=limits or ReadLimits())
     if source.kind in ("oapif", "wfs"):
-        return read_ogc(source)
+        return read_ogc(source, limits=limits or ReadLimits())
     if source.kind == "postgresql":
         return read_postgresql(source)
     path = source_path(source, base_dir)

@@ -10,14 +10,12 @@ from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
-import pyogrio
 import requests
 
 from geohub.errors import InvalidDataError, UploadTooLargeError
 from geohub.layers.models import Source
-from geohub.sources.datasets import read_dataset
 from geohub.sources.formats import EXTENSIONS, sniff_format
-from geohub.sources.sandbox import ReadLimits, read_untrusted
+from geohub.sources.sandbox import ReadLimits, read_remote_untrusted, read_untrusted
 from geohub.sources.source_data import SourceData
 
 MAX_DOWNLOAD_BYTES = 1024**3
@@ -48,17 +46,20 @@ def read_url(
         return read_untrusted(path, filename=filename, layer=source.layer, crs=source.crs, limits=limits)
 
 
-def read_ogc(source: Source) -> SourceData:
-    """Read collection (OAPIF) or feature type (WFS) `source.layer` through GDAL's drivers."""
+def read_ogc(source: Source, *, limits: ReadLimits) -> SourceData:
+    """Read collection (OAPIF) or feature type (WFS) `source.layer` through GDAL's drivers, in the
+    sandbox: the reader reaches the host and port of `source.url` and no other."""
     assert source.url is not None and source.layer is not None
-    # GDAL waits forever for a silent server unless told otherwise (a process-wide setting).
-    pyogrio.set_gdal_config_options({"GDAL_HTTP_TIMEOUT": str(int(TIMEOUT_S))})
-    if source.kind == "oapif":
-        dataset, options = f"OAPIF:{source.url}", {"PAGE_SIZE": str(PAGE_SIZE)}
-    else:
-        dataset, options = f"WFS:{source.url}", {}
-    return read_dataset(
-        dataset, name=source.label, layer=source.layer, sql=source.sql, crs=source.crs, options=options
+    options = {"PAGE_SIZE": str(PAGE_SIZE)} if source.kind == "oapif" else {}
+    return read_remote_untrusted(
+        source.kind,
+        source.url,
+        name=source.label,
+        layer=source.layer,
+        sql=source.sql,
+        crs=source.crs,
+        options=options,
+        limits=limits,
     )
 
 

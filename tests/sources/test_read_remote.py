@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import json
 import re
 import subprocess
 import sys
@@ -12,6 +13,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
+from typing import ClassVar
 
 import psycopg
 import pyogrio
@@ -105,7 +107,7 @@ def test_url_errors(file_server: tuple[str, Path], tmp_path: Path, path: str, me
 def geohub_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """A real `geohub serve` over the demo data on the embedded store, in its own process.
 
-    (In this process it would deadlock: pyogrio keeps the GIL while GDAL waits for the answer.)
+    (Apart, as in production: the sandboxed reader runs in a process of its own either way.)
     """
     with ExitStack() as stack:
         yield LiveServers(tmp_path_factory, stack).one("geopackage")
@@ -260,3 +262,90 @@ def test_url_source_follows_no_redirect(tmp_path: Path) -> None:
     finally:
         server.shutdown()
         server.server_close()
+
+
+class _Elsewhere(http.server.BaseHTTPRequestHandler):
+    """Another host a hostile service would send GeoHub to: counts what reaches it."""
+
+    hits: ClassVar[list[str]] = []
+
+    def do_GET(self) -> None:
+        self.hits.append(self.path)
+        self.send_response(200)
+        self.send_header("Content-Type", "application/geo+json")
+        self.end_headers()
+        self.wfile.write(b'{"type": "FeatureCollection", "features": []}')
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+class _HostileOapif(http.server.BaseHTTPRequestHandler):
+    """A small OGC API – Features service whose items page links its next page on another host."""
+
+    elsewhere = ""
+
+    def do_GET(self) -> None:
+        base = f"http://127.0.0.1:{self.server.server_address[1]}"
+        items = {"rel": "items", "href": f"{base}/collections/parks/items", "type": "application/geo+json"}
+        feature = {
+            "type": "Feature",
+            "id": "a",
+            "properties": {"name": "Park"},
+            "geometry": {"type": "Point", "coordinates": [76.9, 43.2]},
+        }
+        next_page = {"rel": "next", "href": f"{self.elsewhere}/stolen?page=2", "type": "application/geo+json"}
+        bodies = {
+            "/": {"links": [{"rel": "data", "href": f"{base}/collections", "type": "application/json"}]},
+            "/conformance": {"conformsTo": ["http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core"]},
+            "/collections": {"collections": [{"id": "parks", "links": [items]}]},
+            "/collections/parks": {"id": "parks", "links": [items]},
+            "/collections/parks/items": {
+                "type": "FeatureCollection",
+                "features": [feature],
+                "links": [next_page],
+            },
+        }
+        body = bodies.get(self.path.split("?")[0])
+        self.send_response(200 if body else 404)
+        self.send_header("Content-Type", "application/json")
+        self.end_headers()
+        self.wfile.write(json.dumps(body or {}).encode())
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def _serve(handler: type[http.server.BaseHTTPRequestHandler], stack: ExitStack) -> str:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    stack.callback(server.server_close)
+    stack.callback(server.shutdown)
+    return f"http://127.0.0.1:{server.server_address[1]}"
+
+
+def test_oapif_source_reaches_only_its_own_host(tmp_path: Path) -> None:
+    """GDAL follows a service's `next` link wherever it points; GeoHub's reader reaches only the
+    host and port of the URL in the layer definition."""
+    _Elsewhere.hits = []
+    with ExitStack() as stack:
+        _HostileOapif.elsewhere = _serve(_Elsewhere, stack)
+        url = _serve(_HostileOapif, stack)
+        plain = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                "import sys, pyogrio; pyogrio.read_info(sys.argv[1], layer='parks', "
+                "force_feature_count=True)",
+                f"OAPIF:{url}",
+            ],
+            capture_output=True,
+            check=False,
+            timeout=60,
+        )
+        assert plain.returncode == 0 and _Elsewhere.hits == ["/stolen?page=2"]  # GDAL alone goes there
+        _Elsewhere.hits = []
+        expected = re.escape(f"sent GeoHub on to {_HostileOapif.elsewhere}/stolen, which is not the host")
+        with pytest.raises(InvalidDataError, match=expected):
+            read_source(Source(kind="oapif", url=url, layer="parks"), tmp_path)
+        assert _Elsewhere.hits == []

@@ -1,65 +1,39 @@
-"""Read an untrusted file (an upload, a downloaded source) in a sandboxed process of its own.
+"""Read an untrusted file (an upload, a downloaded source) or a remote service in a sandboxed process.
 
-The worker never lets GDAL near a stranger's file. It checks the declared kind against the
-content and unpacks a zip safely itself (formats.locate), then starts `sandbox/child.py` with only
-that kind's GDAL driver registered, network access off, and bounds on memory and CPU time, and
-waits at most `limits.timeout_s` before killing it. What comes back is data (transfer.py).
+The worker never lets GDAL near a stranger's data. For a file it checks the declared kind
+against the content and unpacks a zip safely itself (formats.locate), links the dataset into a
+work folder of its own, then starts `sandbox/child.py` with only that kind's GDAL driver
+registered, no network, only that folder readable (Landlock), and bounds on memory and CPU time,
+and waits at most `limits.timeout_s` before killing it. An OGC API – Features or WFS source is
+read the same way, reaching the network only through a proxy that lets it ask the host and port
+of its definition's URL and no other (proxy.py). What comes back is data (transfer.py).
 """
 
 from __future__ import annotations
 
-import contextlib
-import json
 import logging
 import os
 import shutil
-import signal
-import subprocess
-import sys
 import tempfile
-from functools import cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
-from geohub.errors import GeoHubError, InvalidDataError, UploadTimeoutError, UploadTooLargeError
-from geohub.sources.formats import KIND_DRIVERS, LocatedDataset, locate
+from geohub.errors import GeoHubError, InvalidDataError
+from geohub.sources.formats import KIND_DRIVERS, locate
+from geohub.sources.sandbox.environment import child_environment
 from geohub.sources.sandbox.limits import ReadLimits
-from geohub.sources.sandbox.transfer import read_source_data
+from geohub.sources.sandbox.proxy import AllowedOrigin, allow_list_proxy
+from geohub.sources.sandbox.runner import run_reader
 from geohub.sources.source_data import SourceData
 
-__all__ = ["NO_NETWORK_GDAL_OPTIONS", "ReadLimits", "read_untrusted"]
+__all__ = ["ReadLimits", "child_environment", "read_remote_untrusted", "read_untrusted"]
 
 log = logging.getLogger(__name__)
 
-# GDAL configuration (read from the environment) that keeps it off the network and away from
-# anything a file could name: a dead proxy for every HTTP(S) request, /vsicurl/ allowed for no file,
-# no retries, no .netrc, no directory listings, no SQLite virtual tables or external access.
-NO_NETWORK_GDAL_OPTIONS = {
-    "GDAL_HTTP_PROXY": "127.0.0.1:9",
-    "GDAL_HTTPS_PROXY": "127.0.0.1:9",
-    "http_proxy": "http://127.0.0.1:9",
-    "https_proxy": "http://127.0.0.1:9",
-    "all_proxy": "http://127.0.0.1:9",
-    "no_proxy": "",
-    "CPL_VSIL_CURL_ALLOWED_FILENAME": "/geohub/no-network",
-    "CPL_VSIL_CURL_ALLOWED_EXTENSIONS": ".geohub-no-network",
-    "GDAL_HTTP_TIMEOUT": "1",
-    "GDAL_HTTP_CONNECTTIMEOUT": "1",
-    "GDAL_HTTP_MAX_RETRY": "0",
-    "GDAL_HTTP_NETRC": "NO",
-    "GDAL_DISABLE_READDIR_ON_OPEN": "EMPTY_DIR",
-    "CPL_ALLOW_VSISTDIN": "NO",
-    "OGR_SQLITE_ALLOW_EXTERNAL_ACCESS": "NO",
-    "OGR_SQLITE_LIST_VIRTUAL_OGR": "NO",
-    "OGR_SQLITE_LOAD_EXTENSIONS": "",
-    "GDAL_VRT_ENABLE_PYTHON": "NO",
-    "GDAL_VRT_ENABLE_RAWRASTERBAND": "NO",
-}
-PASSED_ENVIRONMENT = ("PATH", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
-ERRORS_BY_NAME: dict[str, type[GeoHubError]] = {
-    "InvalidDataError": InvalidDataError,
-    "UploadTooLargeError": UploadTooLargeError,
-}
+# GDAL drivers a remote kind needs: the service's own, and the one its answers are parsed with
+REMOTE_DRIVERS = {"oapif": ("OAPIF", "GeoJSON"), "wfs": ("WFS", "GML", "GeoJSON")}
+REMOTE_PREFIXES = {"oapif": "OAPIF", "wfs": "WFS"}
 
 
 def read_untrusted(
@@ -68,7 +42,7 @@ def read_untrusted(
     """Read an untrusted file of a supported kind, in the sandbox, within `limits`."""
     parent = path.parent if os.access(path.parent, os.W_OK) else None  # an upload's own folder
     with tempfile.TemporaryDirectory(prefix="geohub-read-", dir=parent) as scratch:
-        workdir = Path(scratch)
+        workdir = Path(scratch).resolve()
         with locate(
             _into(workdir, path),
             filename=filename,
@@ -77,7 +51,59 @@ def read_untrusted(
             max_unpacked_bytes=limits.max_unpacked_bytes,
             workdir=workdir,
         ) as found:
-            return _read_in_child(found, crs=crs, limits=limits, workdir=workdir)
+            driver = KIND_DRIVERS.get(found.kind)
+            request = _request(workdir, limits, kind=found.kind, name=found.name, layer=found.layer, crs=crs)
+            request["path"] = str(found.path.resolve())
+            request["drivers"] = [driver] if driver else []
+            env = child_environment(request["drivers"], workdir)
+            return run_reader(request, name=found.name, limits=limits, workdir=workdir, env=env)
+
+
+def read_remote_untrusted(
+    kind: str,
+    url: str,
+    *,
+    name: str,
+    layer: str | None,
+    sql: str | None,
+    crs: str | None,
+    options: dict[str, str],
+    limits: ReadLimits,
+) -> SourceData:
+    """Read collection or feature type `layer` of the OGC API – Features or WFS service at `url`,
+    in the sandbox; the reader reaches `url`'s host and port and nothing else."""
+    origin = AllowedOrigin.of(url)
+    with tempfile.TemporaryDirectory(prefix="geohub-read-") as scratch, allow_list_proxy(origin) as port:
+        workdir = Path(scratch).resolve()
+        request = _request(workdir, limits, kind=kind, name=name, layer=layer, crs=crs)
+        request.update(
+            {
+                "dataset": f"{REMOTE_PREFIXES[kind]}:{url}",
+                "sql": sql,
+                "options": options,
+                "proxyPort": port,
+                "drivers": list(REMOTE_DRIVERS[kind]),
+            }
+        )
+        env = child_environment(request["drivers"], workdir, proxy_port=port)
+        try:
+            return run_reader(request, name=name, limits=limits, workdir=workdir, env=env)
+        except GeoHubError:
+            if origin.refused:
+                raise InvalidDataError(
+                    f"{name} sent GeoHub on to {_shown(origin.refused[0])}, which is not the host its "
+                    "layer definition names; GeoHub reads a source only from that host."
+                ) from None
+            raise
+        finally:
+            if origin.refused:
+                log.warning("%s: refused requests to %s", name, origin.refused[:5])
+
+
+def _shown(target: str) -> str:
+    """A refused request's scheme, host and path, without its query (which may hold secrets)."""
+    parts = urlsplit(target if "://" in target else f"https://{target}")
+    return f"{parts.scheme}://{parts.netloc}{parts.path}"
 
 
 def _into(workdir: Path, path: Path) -> Path:
@@ -90,95 +116,15 @@ def _into(workdir: Path, path: Path) -> Path:
     return own
 
 
-def _read_in_child(
-    found: LocatedDataset, *, crs: str | None, limits: ReadLimits, workdir: Path
-) -> SourceData:
-    out = workdir / "result.arrow"
-    request = {
-        "kind": found.kind,
-        "path": str(found.path.resolve()),
-        "name": found.name,
-        "layer": found.layer,
-        "crs": crs,
-        "driver": KIND_DRIVERS.get(found.kind),
-        "limits": limits.to_json(),
-        "out": str(out),
-        "workdir": str(workdir.resolve()),
-    }
-    answer = _run_child(request, found, limits, workdir)
-    if not answer.get("ok"):
-        raise _error_from(answer, found.name, limits)
-    data, _ = read_source_data(out)
-    log.debug("sandboxed read of %s: %s, %s", found.name, answer.get("network"), answer.get("files"))
-    return data
-
-
-def _run_child(
-    request: dict[str, Any], found: LocatedDataset, limits: ReadLimits, workdir: Path
+def _request(
+    workdir: Path, limits: ReadLimits, *, kind: str, name: str, layer: str | None, crs: str | None
 ) -> dict[str, Any]:
-    process = subprocess.Popen(
-        [sys.executable, "-I", "-m", "geohub.sources.sandbox.child"],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        cwd=workdir,
-        env=child_environment(request["driver"], workdir),
-        start_new_session=True,  # its own process group: killed whole on a timeout
-    )
-    try:
-        stdout, stderr = process.communicate(json.dumps(request).encode(), timeout=limits.timeout_s)
-    except subprocess.TimeoutExpired:
-        _kill(process)
-        raise UploadTimeoutError(
-            f"{found.name} took longer than {limits.timeout_s:g} s to read, the most an import may take; "
-            "split it into smaller files."
-        ) from None
-    if stderr:
-        log.info("sandboxed read of %s: %s", found.name, stderr.decode(errors="replace")[-2000:])
-    try:
-        answer: dict[str, Any] = json.loads(stdout.decode().strip().splitlines()[-1])
-    except (ValueError, IndexError):
-        answer = {"ok": False, "error": "crashed", "detail": f"exit {process.returncode}"}
-    return answer
-
-
-def _kill(process: subprocess.Popen[bytes]) -> None:
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGKILL)
-    process.communicate()
-
-
-def _error_from(answer: dict[str, Any], name: str, limits: ReadLimits) -> GeoHubError:
-    kind = str(answer.get("error"))
-    if kind in ERRORS_BY_NAME:
-        return ERRORS_BY_NAME[kind](str(answer.get("detail", "")))
-    if kind == "memory":
-        return UploadTooLargeError(
-            f"{name} needs more memory to read than an import may use ({limits.memory_bytes} bytes)."
-        )
-    log.warning("sandboxed read of %s failed: %s", name, answer)
-    return InvalidDataError(f"{name} cannot be read: the reader stopped on it.")
-
-
-def child_environment(driver: str | None, workdir: Path) -> dict[str, str]:
-    """The reader's whole environment: GDAL's vector drivers all skipped but `driver`, no network."""
-    env = {name: os.environ[name] for name in PASSED_ENVIRONMENT if name in os.environ}
-    env.update(NO_NETWORK_GDAL_OPTIONS)
-    skipped = sorted(_vector_drivers() - ({driver} if driver else set()))
-    env.update(
-        {
-            "GDAL_SKIP": ",".join(skipped),
-            "HOME": str(workdir),
-            "TMPDIR": str(workdir),
-            "CPL_TMPDIR": str(workdir),
-            "LANG": "C.UTF-8",
-        }
-    )
-    return env
-
-
-@cache
-def _vector_drivers() -> frozenset[str]:
-    import pyogrio
-
-    return frozenset(pyogrio.list_drivers())
+    return {
+        "kind": kind,
+        "name": name,
+        "layer": layer,
+        "crs": crs,
+        "limits": limits.to_json(),
+        "out": str(workdir / "result.arrow"),
+        "workdir": str(workdir),
+    }

@@ -27,16 +27,19 @@ CLONE_NEWNET = 0x40000000
 PR_SET_PDEATHSIG = 1
 PR_SET_NO_NEW_PRIVS = 38
 EXIT_REFUSED = 3
+# where TLS clients look for CA certificates on Debian and elsewhere: public, read-only
+CA_CERTIFICATE_PATHS = ("/etc/ssl", "/usr/share/ca-certificates", "/usr/lib/ssl", "/etc/pki")
 
 
 def main() -> int:
     request = json.loads(sys.stdin.read())
     limits = request["limits"]
     _limit_resources(limits)
-    network = _leave_network()
+    proxy_port = request.get("proxyPort")
+    network = f"proxy to port {proxy_port}" if proxy_port else _leave_network()
     try:
-        _check_drivers(request["driver"])
-        files = _give_up_files(Path(request["workdir"]))
+        _check_drivers(set(request["drivers"]))
+        files = _give_up_files(Path(request["workdir"]), proxy_port)
         _read(request, limits)
     except MemoryError:
         return _answer({"ok": False, "error": "memory", "detail": request["name"]}, EXIT_REFUSED)
@@ -49,9 +52,9 @@ def main() -> int:
     return _answer({"ok": True, "network": network, "files": files}, 0)
 
 
-def _give_up_files(workdir: Path) -> str:
+def _give_up_files(workdir: Path, proxy_port: int | None) -> str:
     """After every import: read only the libraries and `workdir` (which holds the dataset), write
-    only `workdir`, open no TCP connection (Landlock, where the kernel has it)."""
+    only `workdir`, open no TCP connection but to the proxy (Landlock, where the kernel has it)."""
     import sysconfig
 
     import geohub.sources.formats
@@ -63,24 +66,40 @@ def _give_up_files(workdir: Path) -> str:
     libraries = {Path(paths[name]) for name in ("stdlib", "platstdlib", "purelib", "platlib")}
     code = Path(geohub.__file__).parent
     devices = [Path("/dev/null"), Path("/dev/urandom")]
-    return restrict(readable=[*sorted(libraries), code, *devices], writable=[workdir])
+    certificates = [Path(p) for p in CA_CERTIFICATE_PATHS] if proxy_port else []  # https, end to end
+    return restrict(
+        readable=[*sorted(libraries), code, *devices, *certificates],
+        writable=[workdir],
+        connectable_ports=[proxy_port] if proxy_port else [],
+    )
 
 
 def _read(request: dict[str, Any], limits: dict[str, Any]) -> None:
+    from geohub.sources.datasets import read_dataset
     from geohub.sources.formats import LocatedDataset, read_located
-    from geohub.sources.inspection import check_size, dataset_size
+    from geohub.sources.inspection import DatasetSize, check_size, dataset_size
     from geohub.sources.sandbox.transfer import write_source_data
 
-    found = LocatedDataset(request["kind"], Path(request["path"]), request["name"], request["layer"])
-    size = dataset_size(found.kind, found.path, layer=found.layer, name=found.name)
-    check_size(
-        size,
-        name=found.name,
-        max_fields=limits["max_fields"],
-        max_rows=limits["max_rows"],
-        max_cells=limits["max_cells"],
-    )
-    data = read_located(found, crs=request["crs"])
+    caps = {
+        "max_fields": limits["max_fields"],
+        "max_rows": limits["max_rows"],
+        "max_cells": limits["max_cells"],
+    }
+    if "dataset" in request:  # a remote service: sized once read
+        data = read_dataset(
+            request["dataset"],
+            name=request["name"],
+            layer=request["layer"],
+            sql=request["sql"],
+            crs=request["crs"],
+            options=request["options"],
+        )
+        check_size(DatasetSize(len(data.columns), len(data)), name=request["name"], **caps)
+    else:
+        found = LocatedDataset(request["kind"], Path(request["path"]), request["name"], request["layer"])
+        size = dataset_size(found.kind, found.path, layer=found.layer, name=found.name)
+        check_size(size, name=found.name, **caps)
+        data = read_located(found, crs=request["crs"])
     write_source_data(data, Path(request["out"]))
 
 
@@ -105,12 +124,11 @@ def _leave_network() -> str:
     return "gdal-options"
 
 
-def _check_drivers(driver: str | None) -> None:
-    """GDAL has registered the declared kind's driver and no other vector driver."""
+def _check_drivers(allowed: set[str]) -> None:
+    """GDAL has registered the declared kind's drivers and no other vector driver."""
     import pyogrio
 
     registered = set(pyogrio.list_drivers())
-    allowed = {driver} if driver else set()
     if not registered <= allowed:
         raise RuntimeError(f"unexpected GDAL drivers: {sorted(registered - allowed)}")
 

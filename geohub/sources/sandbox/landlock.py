@@ -17,7 +17,7 @@ from pathlib import Path
 
 SYS_CREATE_RULESET, SYS_ADD_RULE, SYS_RESTRICT_SELF = 444, 445, 446  # the same on every architecture
 CREATE_RULESET_VERSION = 1
-RULE_PATH_BENEATH = 1
+RULE_PATH_BENEATH, RULE_NET_PORT = 1, 2
 PR_SET_NO_NEW_PRIVS = 38
 
 EXECUTE, WRITE_FILE, READ_FILE, READ_DIR = 1 << 0, 1 << 1, 1 << 2, 1 << 3
@@ -37,6 +37,11 @@ class _Ruleset(ctypes.Structure):
     _fields_ = [("handled_access_fs", ctypes.c_uint64), ("handled_access_net", ctypes.c_uint64)]
 
 
+class _NetPort(ctypes.Structure):
+    _pack_ = 1
+    _fields_ = [("allowed_access", ctypes.c_uint64), ("port", ctypes.c_uint64)]
+
+
 class _PathBeneath(ctypes.Structure):
     _pack_ = 1
     _fields_ = [("allowed_access", ctypes.c_uint64), ("parent_fd", ctypes.c_int32)]
@@ -52,8 +57,11 @@ def landlock_abi() -> int:
     return max(0, int(version))
 
 
-def restrict(*, readable: Iterable[Path], writable: Iterable[Path]) -> str:
-    """Allow only reading `readable`, reading and writing `writable`, and no TCP; for good.
+def restrict(
+    *, readable: Iterable[Path], writable: Iterable[Path], connectable_ports: Iterable[int] = ()
+) -> str:
+    """Allow only reading `readable`, reading and writing `writable`, and TCP connections only to
+    `connectable_ports` (on any address: the proxy listens on loopback); for good.
 
     Returns what was enforced ("landlock v7") or why nothing was ("no landlock").
     """
@@ -76,6 +84,9 @@ def restrict(*, readable: Iterable[Path], writable: Iterable[Path]) -> str:
             _allow(libc, ruleset_fd, path, READ & handled_fs)
         for path in writable:
             _allow(libc, ruleset_fd, path, (READ_WRITE | (TRUNCATE if abi >= 3 else 0)) & handled_fs)
+        if handled_net:
+            for port in connectable_ports:
+                _allow_port(libc, ruleset_fd, port)
         libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
         if libc.syscall(SYS_RESTRICT_SELF, ctypes.c_int(ruleset_fd), ctypes.c_uint32(0)) != 0:
             raise OSError(ctypes.get_errno(), "landlock_restrict_self failed")
@@ -107,3 +118,15 @@ def _allow(libc: ctypes.CDLL, ruleset_fd: int, path: Path, access: int) -> None:
             raise OSError(ctypes.get_errno(), f"landlock_add_rule failed for {path}")
     finally:
         os.close(fd)
+
+
+def _allow_port(libc: ctypes.CDLL, ruleset_fd: int, port: int) -> None:
+    rule = _NetPort(NET_CONNECT_TCP, port)
+    if libc.syscall(
+        SYS_ADD_RULE,
+        ctypes.c_int(ruleset_fd),
+        ctypes.c_int(RULE_NET_PORT),
+        ctypes.byref(rule),
+        ctypes.c_uint32(0),
+    ):
+        raise OSError(ctypes.get_errno(), f"landlock_add_rule failed for port {port}")

@@ -111,7 +111,7 @@ def test_the_reader_registers_only_the_declared_kinds_driver(
     script = "import json, pyogrio; print(json.dumps(sorted(pyogrio.list_drivers())))"
     out = subprocess.run(
         [sys.executable, "-I", "-c", script],
-        env=child_environment(driver, tmp_path),
+        env=child_environment([driver] if driver else [], tmp_path),
         capture_output=True,
         text=True,
         check=True,
@@ -163,7 +163,7 @@ def test_gdal_in_the_reader_reaches_no_network(tmp_path: Path, listener: tuple[s
     urls = [f"/vsicurl/{base}/a.geojson", f"GeoJSON:{base}/b.geojson", f"/vsicurl_streaming/{base}/c.json"]
     result = subprocess.run(
         [sys.executable, "-I", "-c", script, *urls],
-        env=child_environment("GeoJSON", tmp_path),
+        env=child_environment(["GeoJSON"], tmp_path),
         capture_output=True,
         text=True,
         check=True,
@@ -280,7 +280,7 @@ def _child(request: dict[str, object], workdir: Path, driver: str | None) -> dic
     result = subprocess.run(
         [sys.executable, "-I", "-m", "geohub.sources.sandbox.child"],
         input=json.dumps(request),
-        env=child_environment(driver, workdir),
+        env=child_environment([driver] if driver else [], workdir),
         cwd=workdir,
         capture_output=True,
         text=True,
@@ -303,7 +303,7 @@ def test_the_reader_cannot_open_a_file_outside_its_work_folder(tmp_path: Path, s
         "name": "accounts.csv",
         "layer": None,
         "crs": "EPSG:4326",
-        "driver": None,
+        "drivers": [],
         "limits": ReadLimits().to_json(),
         "out": str(workdir / "result.arrow"),
         "workdir": str(workdir),
