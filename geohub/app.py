@@ -16,6 +16,7 @@ from geohub.auth.layer_visibility import register_layer_visibility
 from geohub.auth.routes import auth
 from geohub.cors import register_cors
 from geohub.features.config import pygeoapi_config
+from geohub.features.html import translate_each_config_afresh
 from geohub.features.openapi import complete_openapi
 from geohub.features.provider import register_services
 from geohub.features.routes import features
@@ -44,6 +45,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         hops = settings.trusted_proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     app.extensions["geohub"] = services
+    translate_each_config_afresh()  # pygeoapi's per-process page config cache mixes audiences
     app.extensions["geohub.pygeoapi"] = embedded_pygeoapi(services)
     register_request_logging(app)
     register_problem_handlers(app)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 from geohub.settings import PROJECT_ROOT
 
@@ -36,3 +37,24 @@ def vendor_file(asset: str) -> Path | None:
     if VENDOR_DIR.resolve() not in path.parents or not path.is_file():
         return None
     return path
+
+
+class _NoConfigCache(dict[Any, Any]):
+    """A cache that keeps nothing: pygeoapi then translates the config it was given, every time."""
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        pass
+
+
+def translate_each_config_afresh() -> None:
+    """Make pygeoapi translate the config of the API that renders a page, not the first one's.
+
+    pygeoapi 0.21 caches a page's translated config once per language for the whole process
+    (`pygeoapi.l10n._cfg_cache`), whichever API it came from. GeoHub runs one pygeoapi per audience
+    (and tests run many apps), so a staff page could get the public config (a 500 on a restricted
+    layer's page) or a public page the staff's. A copy per page costs well under a millisecond.
+    """
+    from pygeoapi import l10n
+
+    if not isinstance(l10n._cfg_cache, _NoConfigCache):
+        l10n._cfg_cache = _NoConfigCache()

@@ -198,3 +198,19 @@ def test_a_restricted_layers_own_style_is_hidden_from_anonymous_readers(
     assert staff.get("/styles/parking.json").status_code == 200
     shared = anonymous.get("/styles")
     assert shared.headers["Cache-Control"].startswith("public") and "Authorization" in shared.headers["Vary"]
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_html_pages_of_each_audience_after_the_other(
+    anonymous: FlaskClient, staff: FlaskClient, language: str
+) -> None:
+    """pygeoapi caches its translated config once per language for the whole process; GeoHub has
+    one pygeoapi per audience, so a staff page rendered after a public one (or the other way round)
+    must still see its own audience's layers: no 500, and nothing of the staff's on public pages."""
+    headers = {"Accept-Language": language}
+    assert anonymous.get("/collections/buildings?f=html", headers=headers).status_code == 200
+    staff_page = staff.get(f"/collections/{RESTRICTED_LAYER}?f=html", headers=headers)
+    assert staff_page.status_code == 200, staff_page.get_data(as_text=True)[:300]
+    public_again = anonymous.get("/collections/buildings?f=html", headers=headers)
+    assert public_again.status_code == 200
+    assert f"/collections/{RESTRICTED_LAYER}" not in public_again.get_data(as_text=True)
