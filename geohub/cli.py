@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from typing import Any
+from urllib.parse import urlsplit
 
 import click
 from tqdm import tqdm
@@ -103,7 +104,23 @@ def check() -> None:
     if not ready:
         _fail(f"storage: {body['detail']}")
     empty = body["layersWithoutData"]
-    click.echo(f"storage: ok ({len(services.registry) - len(empty)} layers with data)")  # type: ignore[arg-type]
+    with_data = len(services.registry) - len(empty)  # type: ignore[arg-type]
+    click.echo(f"storage: ok ({with_data} layers with data; data_dir {services.settings.data_dir})")
+    if with_data == 0 and len(services.registry):
+        click.echo(
+            f"warning: the store is empty: no layer has data (data_dir {services.settings.data_dir}"
+            f"{_database_note(services.settings.database_url)}). Is this the folder you meant? "
+            "Set GEOHUB_DATA_DIR, or load data with `geohub demo --no-serve` or `geohub etl import`.",
+            err=True,
+        )
+
+
+def _database_note(database_url: str | None) -> str:
+    """`, database host/name` for PostGIS storage, without credentials."""
+    if not database_url:
+        return ""
+    parts = urlsplit(database_url)
+    return f", database {parts.hostname or 'localhost'}{parts.path}"
 
 
 @cli.group("tiles")

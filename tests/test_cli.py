@@ -116,3 +116,11 @@ def test_serve_runs_several_workers_over_one_store(settings: Settings) -> None:
         _, stderr = server.communicate(timeout=30)
     workers = {line for line in stderr.decode().splitlines() if "Booting worker" in line}
     assert len(workers) == 2
+
+
+def test_check_of_an_empty_store_warns_and_names_its_data_dir(tmp_path: Path) -> None:
+    result = run_geohub("check", settings=Settings(data_dir=tmp_path / "elsewhere"))
+    assert result.returncode == 0, result.stderr
+    assert f"data_dir {tmp_path / 'elsewhere'}" in result.stdout
+    assert "warning: the store is empty" in result.stderr
+    assert str(tmp_path / "elsewhere") in result.stderr
