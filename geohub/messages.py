@@ -597,6 +597,10 @@ PUBLISHING_DETAILS: dict[str, dict[str, str]] = {
         "ru": "Геометрия объекта — некорректный GeoJSON: {reason}.",
         "kk": "Нысанның геометриясы жарамды GeoJSON емес: {reason}.",
     },
+    "The features have {count} faults: {faults}.": {
+        "ru": "В объектах ошибок: {count}: {faults}.",
+        "kk": "Нысандарда {count} қате бар: {faults}.",
+    },
     "The body must be a GeoJSON Feature or FeatureCollection object.": {
         "ru": "Тело запроса должно быть объектом GeoJSON Feature или FeatureCollection.",
         "kk": "Сұрау денесі GeoJSON Feature немесе FeatureCollection нысаны болуы керек.",

@@ -8,7 +8,7 @@ too), published in one commit, with the changed tiles dropped.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
@@ -62,8 +62,8 @@ def create_features(
     service: ImportService, layer: LayerDefinition, features: list[Mapping[str, Any]], *, actor: Actor
 ) -> EditResult:
     """Add new features; a key that already exists is a conflict."""
-    rows = [_row(layer, f, None) for f in features]
-    existing = _existing_keys(service, layer, [r[1].get(layer.key) for r in rows])
+    rows = _rows(layer, features, None)
+    existing = _existing_keys(service, layer, [r[1].get(layer.key) for r in rows.rows])
     if existing:
         raise ConflictError(f"Layer '{layer.id}' already has features with keys: {', '.join(existing[:10])}.")
     return _apply(service, layer, rows, [], actor=actor, action="feature.create")
@@ -79,9 +79,8 @@ def replace_feature(
 ) -> EditResult:
     """Replace one feature whole (geometry and every property)."""
     _require_existing(service, layer, feature_id)
-    return _apply(
-        service, layer, [_row(layer, feature, feature_id)], [], actor=actor, action="feature.replace"
-    )
+    rows = _rows(layer, [feature], feature_id)
+    return _apply(service, layer, rows, [], actor=actor, action="feature.replace")
 
 
 def update_feature(
@@ -102,7 +101,8 @@ def update_feature(
         raise InvalidRequestError(f"A patch may change 'properties' and 'geometry', not {sorted(unknown)}.")
     geometry = patch.get("geometry", shapely.geometry.mapping(shapely.from_wkb(current.geometry)))
     merged = {"type": "Feature", "geometry": geometry, "properties": properties}
-    return _apply(service, layer, [_row(layer, merged, feature_id)], [], actor=actor, action="feature.update")
+    rows = _rows(layer, [merged], feature_id)
+    return _apply(service, layer, rows, [], actor=actor, action="feature.update")
 
 
 def delete_feature(
@@ -110,22 +110,52 @@ def delete_feature(
 ) -> EditResult:
     """Remove one feature."""
     _require_existing(service, layer, feature_id)
-    return _apply(service, layer, [], [feature_id], actor=actor, action="feature.delete")
+    return _apply(service, layer, _Rows([], []), [feature_id], actor=actor, action="feature.delete")
+
+
+@dataclass(frozen=True)
+class _Fault:
+    """One fault of one feature: its row label, the field and why, and a detail for the reader."""
+
+    row: str
+    field: str
+    reason: str
+    detail: str
+
+
+@dataclass
+class _Rows:
+    """The (geometry, properties) rows of a body's features, with every fault found in them."""
+
+    rows: list[tuple[Any, dict[str, Any]]]
+    labels: list[str]
+    faults: list[_Fault] = field(default_factory=list)
+
+
+def _rows(layer: LayerDefinition, features: list[Mapping[str, Any]], feature_id: str | None) -> _Rows:
+    """Every feature's row; unknown attributes and broken geometries are collected, not raised
+    (the rows are validated all the same, so one answer names every fault)."""
+    parsed = _Rows([], [])
+    for number, feature in enumerate(features, start=1):
+        row, faults = _row(layer, feature, feature_id, f"feature {number}")
+        parsed.faults += faults
+        parsed.rows.append(row)
+        parsed.labels.append(f"feature {number}")
+    return parsed
 
 
 def _row(
-    layer: LayerDefinition, feature: Mapping[str, Any], feature_id: str | None
-) -> tuple[Any, dict[str, Any]]:
+    layer: LayerDefinition, feature: Mapping[str, Any], feature_id: str | None, label: str
+) -> tuple[tuple[Any, dict[str, Any]], list[_Fault]]:
     """(geometry, properties) of a GeoJSON Feature; the key from the URL, the properties or `id`."""
     properties = feature.get("properties") or {}
     if not isinstance(properties, Mapping):
         raise InvalidRequestError("A feature's 'properties' must be an object.")
+    faults = []
     unknown = sorted(set(properties) - {a.name for a in layer.attributes})
     if unknown:
-        raise InvalidDataError(
-            f"Layer '{layer.id}' has no attribute {', '.join(repr(n) for n in unknown)}.",
-            [FieldError(name, "unknown attribute") for name in unknown],
-        )
+        detail = f"Layer '{layer.id}' has no attribute {', '.join(repr(n) for n in unknown)}."
+        faults += [_Fault(label, name, "unknown attribute", detail) for name in unknown]
     properties = dict(properties)
     key = properties.get(layer.key)
     if feature_id is not None:
@@ -136,17 +166,19 @@ def _row(
         properties[layer.key] = feature_id
     elif key is None and feature.get("id") is not None:
         properties[layer.key] = feature["id"]
+    geometry = None
     try:
         geometry = shapely.geometry.shape(feature["geometry"]) if feature.get("geometry") else None
     except (KeyError, TypeError, ValueError, AttributeError, shapely.errors.GEOSException) as exc:
-        raise InvalidDataError(f"The feature's geometry is not valid GeoJSON: {exc}.") from None
-    return geometry, properties
+        reason = f"not valid GeoJSON: {exc}"
+        faults.append(_Fault(label, "geometry", reason, f"The feature's geometry is {reason}."))
+    return (geometry, properties), faults
 
 
 def _apply(
     service: ImportService,
     layer: LayerDefinition,
-    rows: list[tuple[Any, dict[str, Any]]],
+    rows: _Rows,
     deletes: list[str],
     *,
     actor: Actor,
@@ -183,30 +215,44 @@ def _apply(
     return EditResult(published, keys)
 
 
-def _validated(
-    service: ImportService, layer: LayerDefinition, rows: list[tuple[Any, dict[str, Any]]]
-) -> FeatureTable:
-    """The rows validated as an import's would be; any problem refuses the whole edit (422)."""
-    geometries = np.array([g for g, _ in rows] or [], dtype=object)
-    columns = {a.name: [p.get(a.name) for _, p in rows] for a in layer.attributes}
+def _validated(service: ImportService, layer: LayerDefinition, rows: _Rows) -> FeatureTable:
+    """The rows validated as an import's would be; any fault refuses the whole edit, and every
+    fault of every feature is listed in the one 422."""
+    geometries = np.array([g for g, _ in rows.rows] or [], dtype=object)
+    columns = {a.name: [p.get(a.name) for _, p in rows.rows] for a in layer.attributes}
     services = service.services
     columns |= derived_columns(layer, geometries, services.store, services.registry)
-    labels = [f"feature {i + 1}" for i in range(len(rows))]
     validated = validate_rows(
         layer,
         geometries,
         columns,
-        row_labels=labels,
+        row_labels=rows.labels,
         read_problems={},
         city_bounds=service.services.settings.etl.city_bounds,
         repair=False,
     )
-    if validated.problems:
-        raise InvalidDataError(
-            "; ".join(f"{p.row}: {p.field} {p.reason}" for p in validated.problems[:5]),
-            [FieldError(p.field, p.reason) for p in validated.problems[:50]],
-        )
+    known = {(f.row, f.field) for f in rows.faults}  # a broken geometry is not also "missing"
+    faults = rows.faults + [
+        _Fault(p.row, p.field, p.reason, f"{p.row}: {p.field} {p.reason}")
+        for p in validated.problems
+        if (p.row, p.field) not in known
+    ]
+    if faults:
+        raise _refusal(faults)
     return validated.table
+
+
+def _refusal(faults: list[_Fault]) -> InvalidDataError:
+    """One 422 naming every fault (its detail the fault's own when there is one)."""
+    details = list(dict.fromkeys(f.detail for f in faults))
+    if len(details) == 1:
+        detail = details[0]
+    else:
+        listed = "; ".join(f"{f.row}: {f.field} {f.reason}" for f in faults[:5])
+        detail = f"The features have {len(faults)} faults: {listed}."
+    several = len({f.row for f in faults}) > 1
+    errors = [FieldError(f.field, f"{f.row}: {f.reason}" if several else f.reason) for f in faults[:50]]
+    return InvalidDataError(detail, errors)
 
 
 def _require_existing(service: ImportService, layer: LayerDefinition, feature_id: str) -> Any:

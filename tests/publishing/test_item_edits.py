@@ -129,3 +129,17 @@ def test_old_versions_beyond_the_kept_number_are_dropped(settings: Settings) -> 
         assert versions[0]["current"]
         assert _send(hub, "POST", f"/collections/{LAYER}/rollback", {"version": 4}).status_code == 200
         assert _count(hub) == 274 + 3
+
+
+def test_a_body_with_three_faults_gets_all_three_in_one_422(hub: PublishingApp) -> None:
+    unknown = {**PARK, "properties": {**PARK["properties"], "owner": "x"}}
+    broken = {**PARK, "geometry": {"type": "Polygon", "coordinates": "nope"}}
+    broken["properties"] = {**PARK["properties"], "osm_ref": "w910000003"}
+    no_use = {**PARK, "properties": {"osm_ref": "w910000004"}}
+    body = {"type": "FeatureCollection", "features": [unknown, broken, no_use]}
+    response = _send(hub, "POST", _items(hub), body)
+    assert response.status_code == 422, response.json
+    errors = response.json["errors"]
+    assert [e["field"] for e in errors] == ["owner", "geometry", "land_use"]
+    assert [e["message"].split(":")[0] for e in errors] == ["feature 1", "feature 2", "feature 3"]
+    assert "3 faults" in response.json["detail"]
