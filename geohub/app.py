@@ -41,9 +41,11 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app = Flask("geohub", static_folder=PYGEOAPI_STATIC, static_url_path="/static")
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.config["MAX_CONTENT_LENGTH"] = 16 * 1024 * 1024
-    if settings.trusted_proxies:  # client addresses for the audit log and rate limits
+    if settings.trusted_proxies:  # client addresses (audit log, rate limits); links' host (base_url)
         hops = settings.trusted_proxies
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops
+        )
     app.extensions["geohub"] = services
     translate_each_config_afresh()  # pygeoapi's per-process page config cache mixes audiences
     app.extensions["geohub.pygeoapi"] = embedded_pygeoapi(services)

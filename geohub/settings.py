@@ -133,16 +133,18 @@ class Settings(BaseSettings):
     data_dir: Path = Field(Path("var"), description="Where the embedded store and caches live.")
     host: str = Field("127.0.0.1", description="Address `geohub serve` listens on.")
     port: int = Field(8000, ge=1, le=65535, description="Port `geohub serve` listens on.")
-    public_url: str = Field(
-        "http://127.0.0.1:8000",
-        description="Base URL clients reach GeoHub at (used in links); no trailing slash.",
+    public_url: str | None = Field(
+        None,
+        description="Base URL clients reach GeoHub at, used in links; unset: each request's own "
+        "(its Host, or X-Forwarded-Host/-Proto/-Port from trusted proxies).",
     )
     workers: int = Field(2, ge=1, le=64, description="Worker processes for `geohub serve`.")
     trusted_proxies: int = Field(
         0,
         ge=0,
         le=5,
-        description="Reverse proxies in front (nginx: 1) whose X-Forwarded-For/-Proto are believed.",
+        description="Reverse proxies in front (nginx: 1) whose X-Forwarded-For/-Proto/-Host/-Port "
+        "are believed.",
     )
     layers_dir: Path = Field(PROJECT_ROOT / "layers", description="Folder of layer definitions (*.yaml).")
     demo_data_dir: Path = Field(
@@ -178,7 +180,9 @@ class Settings(BaseSettings):
 
     @field_validator("public_url")
     @classmethod
-    def _no_trailing_slash(cls, value: str) -> str:
+    def _no_trailing_slash(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
         if not value.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
         return value.rstrip("/")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -124,3 +125,26 @@ def test_check_of_an_empty_store_warns_and_names_its_data_dir(tmp_path: Path) ->
     assert f"data_dir {tmp_path / 'elsewhere'}" in result.stdout
     assert "warning: the store is empty" in result.stderr
     assert str(tmp_path / "elsewhere") in result.stderr
+
+
+def test_serve_on_another_port_links_to_itself_without_public_url(tmp_path: Path) -> None:
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GEOHUB_")}
+    env.update({"GEOHUB_DATA_DIR": str(tmp_path), "GEOHUB_WORKERS": "1", "GEOHUB_LOG_LEVEL": "WARNING"})
+    server = subprocess.Popen([GEOHUB, "serve", "--port", str(port)], env=env, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(f"{base}/healthz")
+        tilejson = json.loads(wait_for(f"{base}/tiles/city.json"))
+        style = json.loads(wait_for(f"{base}/styles/city.json"))
+        collection = json.loads(wait_for(f"{base}/collections/parking"))
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    hrefs = [
+        *tilejson["tiles"],
+        *(source["url"] for source in style["sources"].values() if "url" in source),
+        *(link["href"] for link in collection["links"] if link["rel"] != "license"),
+    ]
+    assert len(hrefs) > 5
+    assert all(href.startswith((f"{base}/", f"{base}?")) for href in hrefs), hrefs

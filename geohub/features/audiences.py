@@ -10,6 +10,7 @@ restricted (otherwise both would be the same).
 
 from __future__ import annotations
 
+import copy
 import threading
 import uuid
 from typing import Any
@@ -58,3 +59,35 @@ def has_restrictions(services: Services) -> bool:
     return any(
         not layer.is_public or any(a.restricted for a in layer.attributes) for layer in services.registry
     )
+
+
+def for_base_url(api: API, base_url: str) -> API:
+    """`api` with its links on `base_url`: a shallow view for one request, sharing everything else.
+
+    pygeoapi reads its base URL from `api.base_url`, `tpl_config` (HTML pages) and the
+    OpenAPI document's `servers`, all fixed when the API is built; GeoHub's links follow the
+    request (`public_url` unset), so each request gets a view with its own three.
+    """
+    if api.base_url == base_url:
+        return api
+    view = copy.copy(api)
+    view.base_url = base_url
+    view.config = _on_base_url(api.config, base_url)
+    view.tpl_config = _on_base_url(api.tpl_config, base_url)
+    servers = [{**server, "url": base_url} for server in api.openapi.get("servers", [])]
+    view.openapi = {**api.openapi, "servers": servers}
+    return view
+
+
+def _on_base_url(config: dict[str, Any], base_url: str) -> dict[str, Any]:
+    """A config sharing `resources` (live extents are written there) with the URLs replaced."""
+    metadata = config["metadata"]
+    return {
+        **config,
+        "server": {**config["server"], "url": base_url},
+        "metadata": {
+            **metadata,
+            "identification": {**metadata["identification"], "url": base_url},
+            "provider": {**metadata["provider"], "url": base_url},
+        },
+    }

@@ -62,14 +62,14 @@ def refresh_extents(config: dict[str, Any], services: Services, only: str | None
 
 
 def collection_links(
-    collection: dict[str, Any], services: Services, freshness: Freshness | None = None
+    collection: dict[str, Any], services: Services, base_url: str, freshness: Freshness | None = None
 ) -> dict[str, Any]:
     """A pygeoapi collection with GeoHub's metadata: owner, freshness, downloads, CRS, queryables.
 
     Only for a collection the reader may see (its freshness is read here unless given).
     """
     layer = services.registry.get(collection["id"])
-    base = f"{services.settings.public_url}/collections/{layer.id}"
+    base = f"{base_url}/collections/{layer.id}"
     if freshness is None:
         freshness = layer_freshness(services, layer)
     department = services.registry.departments[layer.department]

@@ -28,6 +28,11 @@ def localized(text: Text) -> dict[str, str]:
     return {LOCALES[lang]: text.in_language(lang) for lang in ("en", "ru", "kk")}
 
 
+def configured_base_url(settings: Settings) -> str:
+    """`public_url`, or where `geohub serve` listens: what pygeoapi's API is built with."""
+    return settings.public_url or f"http://{settings.host}:{settings.port}"
+
+
 def pygeoapi_config(
     settings: Settings, registry: LayerRegistry, app_token: str, reader: Principal = ANONYMOUS
 ) -> dict[str, Any]:
@@ -35,7 +40,7 @@ def pygeoapi_config(
     return {
         "server": {
             "bind": {"host": settings.host, "port": settings.port},
-            "url": settings.public_url,
+            "url": configured_base_url(settings),  # per request: audiences.for_base_url
             "mimetype": "application/json; charset=UTF-8",
             "encoding": "utf-8",
             "gzip": False,
@@ -64,10 +69,10 @@ def _metadata(settings: Settings) -> dict[str, Any]:
             "keywords": {LOCALES["en"]: ["Almaty", "geospatial", "OGC API"]},
             "keywords_type": "theme",
             "terms_of_service": "https://opendatacommons.org/licenses/odbl/1-0/",
-            "url": settings.public_url,
+            "url": configured_base_url(settings),
         },
         "license": {"name": "ODbL-1.0", "url": "https://opendatacommons.org/licenses/odbl/1-0/"},
-        "provider": {"name": "Akimat of Almaty — GeoHub", "url": settings.public_url},
+        "provider": {"name": "Akimat of Almaty — GeoHub", "url": configured_base_url(settings)},
         "contact": {
             "name": "GeoHub Almaty",
             "position": "Operator",

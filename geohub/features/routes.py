@@ -15,8 +15,9 @@ from pygeoapi.util import render_j2_template
 from werkzeug.datastructures import EnvironHeaders
 
 from geohub.auth.context import current_principal
+from geohub.base_url import request_base_url
 from geohub.errors import GeoHubError, InvalidRequestError, LayerNotFoundError
-from geohub.features.audiences import audience_api
+from geohub.features.audiences import audience_api, for_base_url
 from geohub.features.collections import (
     collection_links,
     conformance_document,
@@ -52,7 +53,8 @@ class _Request:
 
 def _api() -> API:
     """The embedded pygeoapi of the reader's audience (anonymous readers' knows no restricted layer)."""
-    return audience_api(current_app.extensions, _services(), current_principal())
+    api = audience_api(current_app.extensions, _services(), current_principal())
+    return for_base_url(api, request_base_url())
 
 
 def _services() -> Services:
@@ -152,7 +154,7 @@ def landing_page() -> Response:
     if _format() != "json":
         return _respond(headers, status, content)
     document = json.loads(content)
-    base = _services().settings.public_url
+    base = request_base_url()
     document["links"] = [
         link
         for link in document["links"]
@@ -207,7 +209,7 @@ def collections() -> Response:
     readable = services.registry.readable_layers(current_principal())
     freshness = layers_freshness(services, readable)  # one query for every layer's imports
     document["collections"] = [
-        collection_links(c, services, freshness[c["id"]])
+        collection_links(c, services, request_base_url(), freshness[c["id"]])
         for c in document["collections"]
         if c["id"] in freshness
     ]
@@ -223,7 +225,7 @@ def collection(layer_id: str) -> Response:
     headers, status, content = _call(core.describe_collections, layer_id)
     if _format() != "json":
         return _respond(headers, status, content)
-    return _json_response(headers, collection_links(json.loads(content), services))
+    return _json_response(headers, collection_links(json.loads(content), services, request_base_url()))
 
 
 @features.get("/collections/<layer_id>/queryables")
@@ -235,7 +237,7 @@ def queryables(layer_id: str) -> Response:
         return _respond(headers, status, content)
     language = negotiate_language(request.headers.get("Accept-Language"), request.args.get("lang"))
     attributes = current_principal().visible_attributes(layer)
-    document = queryables_document(layer, attributes, _services().settings.public_url, language)
+    document = queryables_document(layer, attributes, request_base_url(), language)
     return _json_response({"Content-Language": language}, document, "application/schema+json")
 
 
@@ -272,7 +274,7 @@ def _items_document(layer: LayerDefinition, checked: ItemsRequest, fmt: str) -> 
         "numberMatched": page.number_matched,
         "numberReturned": len(page.features),
         "timeStamp": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
-        "links": items_links(services.settings.public_url, layer, checked, page.number_matched),
+        "links": items_links(request_base_url(), layer, checked, page.number_matched),
     }
     text = feature_collection_json(
         page.features, visible, checked.crs, members, skip_geometry=checked.skip_geometry

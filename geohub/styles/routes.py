@@ -10,6 +10,7 @@ from flask import Blueprint, Response, abort, current_app, request, send_file
 from flask.blueprints import BlueprintSetupState
 
 from geohub.auth.context import current_principal
+from geohub.base_url import request_base_url
 from geohub.errors import NotFoundError
 from geohub.i18n import negotiate_language
 from geohub.styles.documents import (
@@ -41,7 +42,7 @@ def _library() -> StyleLibrary:
 
 
 def _public_url() -> str:
-    return str(current_app.extensions["geohub"].settings.public_url)
+    return request_base_url()
 
 
 def _label_language() -> str:

@@ -10,6 +10,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 
 from geohub.auth.context import current_principal
 from geohub.auth.principal import ANONYMOUS
+from geohub.base_url import request_base_url
 from geohub.i18n import negotiate_language
 from geohub.publishing.freshness import layers_freshness
 from geohub.tiles.raster import render_hillshade
@@ -31,7 +32,7 @@ def _language() -> str:
 
 
 def _base() -> str:
-    return str(current_app.extensions["geohub"].settings.public_url)
+    return request_base_url()
 
 
 @tiles.after_request
