@@ -108,6 +108,12 @@ def collection_links(
             "title": "Download (GeoJSON)",
             "href": f"{base}/download.geojson",
         },
+        {
+            "rel": "enclosure",
+            "type": "text/csv",
+            "title": "Download (CSV, geometry as WKT)",
+            "href": f"{base}/download.csv",
+        },
     ]
     collection["links"] = links
     return collection

@@ -1,4 +1,4 @@
-"""Whole-layer downloads (GeoPackage, GeoJSON), written once per published version."""
+"""Whole-layer downloads (GeoPackage, GeoJSON, CSV), written once per published version."""
 
 from __future__ import annotations
 
@@ -11,9 +11,11 @@ from typing import Any
 
 import numpy as np
 import pyogrio
+import shapely
 
 from geohub.auth.principal import Principal
 from geohub.errors import LayerNotFoundError
+from geohub.features.csv_export import write_csv
 from geohub.layers.models import Attribute, AttributeType, LayerDefinition
 from geohub.services import Services
 from geohub.storage.base import MAX_PAGE_SIZE, Feature, FeatureQuery
@@ -21,6 +23,7 @@ from geohub.storage.base import MAX_PAGE_SIZE, Feature, FeatureQuery
 FORMATS = {
     "gpkg": ("GPKG", "application/geopackage+sqlite3"),
     "geojson": ("GeoJSON", "application/geo+json"),
+    "csv": ("CSV", "text/csv; charset=utf-8"),  # the items CSV's columns: id, attributes, WKT geometry
 }
 _LAYER_OPTIONS = {
     "GPKG": lambda layer: {"DESCRIPTION": layer.title.en},
@@ -64,6 +67,9 @@ def _write(
 ) -> None:
     """Write to a temporary file beside `path`, then rename: readers never see half a file."""
     features = _all_features(services, layer)
+    if driver == "CSV":
+        _write_csv(features, attributes, path)
+        return
     columns, masks = [], []
     for attribute in attributes:
         values = [f.properties.get(attribute.name) for f in features]
@@ -88,6 +94,19 @@ def _write(
             layer_options=_LAYER_OPTIONS[driver](layer),
             **({"dataset_options": {"VERSION": "1.3"}} if driver == "GPKG" else {}),
         )
+        os.replace(temporary, path)
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+
+
+def _write_csv(features: Sequence[Feature], attributes: Sequence[Attribute], path: Path) -> None:
+    wkt = shapely.to_wkt(shapely.from_wkb([f.geometry for f in features]), rounding_precision=-1)
+    rows = ((f.id, f.properties, text or "") for f, text in zip(features, wkt, strict=True))
+    handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=path.suffix)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
+            write_csv(out, rows, [a.name for a in attributes])
         os.replace(temporary, path)
     finally:
         if os.path.exists(temporary):

@@ -112,6 +112,7 @@ def complete_openapi(document: dict[str, Any], registry: LayerRegistry) -> dict[
         for extension, media in (
             ("gpkg", "application/geopackage+sqlite3"),
             ("geojson", "application/geo+json"),
+            ("csv", "text/csv"),
         ):
             paths[f"/collections/{layer.id}/download.{extension}"] = {
                 "get": {

@@ -593,6 +593,7 @@ def _restricted_feature_id(demo_apps: DemoApps, backend: str) -> str:
         "/collections/{layer}/items/{feature}?f=html",
         "/collections/{layer}/download.gpkg",
         "/collections/{layer}/download.geojson",
+        "/collections/{layer}/download.csv",
     ],
 )
 def test_a_restricted_layer_is_404_for_anonymous_readers(

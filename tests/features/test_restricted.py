@@ -14,6 +14,7 @@ from typing import Any
 
 import pyogrio
 import pytest
+import shapely
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -131,6 +132,30 @@ def test_downloads_hold_restricted_attribute_only_for_staff(
         assert "Authorization" in answer.headers["Vary"]
     assert etags[0] != etags[1]
     assert anonymous.get(path, headers={"If-None-Match": etags[1]}).status_code == 200
+
+
+def test_csv_download_is_the_whole_layer_as_wkt_with_restricted_attribute_only_for_staff(
+    anonymous: FlaskClient, staff: FlaskClient, demo_apps: DemoApps, backend: str
+) -> None:
+    path = f"/collections/{LAYER}/download.csv"
+    reference = {f.id: f for f in demo_apps.reference(backend, LAYER)}
+    etags = []
+    for client, sees in ((anonymous, False), (staff, True)):
+        answer = client.get(path)
+        assert answer.status_code == 200 and answer.mimetype == "text/csv"
+        assert answer.headers["Content-Disposition"] == f"attachment; filename={LAYER}.csv"
+        rows = list(csv.DictReader(io.StringIO(answer.get_data(as_text=True))))
+        header = list(rows[0])
+        assert (header[0], header[-1]) == ("id", "geometry") and (ATTRIBUTE in header) is sees
+        assert len(rows) == len(reference)
+        for row in rows[:50]:
+            stored = reference[row["id"]]
+            assert shapely.from_wkt(row["geometry"]).equals_exact(stored.geometry, 1e-9)
+            assert row["name"] == (stored.properties["name"] or "")
+        etags.append(answer.headers["ETag"])
+        assert client.get(path, headers={"If-None-Match": etags[-1]}).status_code == 304
+        assert ("private" in answer.headers["Cache-Control"]) is sees
+    assert etags[0] != etags[1]
 
 
 @pytest.mark.parametrize(
