@@ -32,9 +32,10 @@ from geohub.features.html import self_contained, vendor_file
 from geohub.features.links import items_links
 from geohub.features.params import COMMON_PARAMETERS, ItemsRequest, parse_items_request
 from geohub.features.provider import items_request, output_crs, read_page, reader, visible_properties
+from geohub.features.revalidation import revalidated
 from geohub.i18n import negotiate_language
 from geohub.layers.models import LayerDefinition
-from geohub.publishing.freshness import layers_freshness
+from geohub.publishing.freshness import Freshness, layer_freshness, layers_freshness
 from geohub.services import Services
 
 features = Blueprint("features", __name__)
@@ -151,8 +152,9 @@ def _not_shared_when_signed_in(response: Response) -> Response:
 def landing_page() -> Response:
     _check_arguments(COMMON_PARAMETERS)
     headers, status, content = _call(core.landing_page)
+    freshness = _readable_freshness().values()
     if _format() != "json":
-        return _respond(headers, status, content)
+        return revalidated(_respond(headers, status, content), freshness)
     document = json.loads(content)
     base = request_base_url()
     document["links"] = [
@@ -166,7 +168,7 @@ def landing_page() -> Response:
         {"rel": "service-status", "type": "application/json", "href": f"{base}/readyz", "title": "Readiness"}
     )
     document["attribution"] = "© OpenStreetMap contributors, ODbL"
-    return _json_response(headers, document)
+    return revalidated(_json_response(headers, document), freshness)
 
 
 @features.get("/conformance")
@@ -203,29 +205,36 @@ def collections() -> Response:
     services = _services()
     refresh_extents(_api().config, services)
     headers, status, content = _call(core.describe_collections)
+    freshness = _readable_freshness()
     if _format() != "json":
-        return _respond(headers, status, content)
+        return revalidated(_respond(headers, status, content), freshness.values())
     document = json.loads(content)
-    readable = services.registry.readable_layers(current_principal())
-    freshness = layers_freshness(services, readable)  # one query for every layer's imports
     document["collections"] = [
         collection_links(c, services, request_base_url(), freshness[c["id"]])
         for c in document["collections"]
         if c["id"] in freshness
     ]
-    return _json_response(headers, document)
+    return revalidated(_json_response(headers, document), freshness.values())
 
 
 @features.get("/collections/<layer_id>")
 def collection(layer_id: str) -> Response:
     _check_arguments(COMMON_PARAMETERS)
-    _visible_layer(layer_id)
+    layer = _visible_layer(layer_id)
     services = _services()
     refresh_extents(_api().config, services, only=layer_id)
     headers, status, content = _call(core.describe_collections, layer_id)
+    freshness = layer_freshness(services, layer)
     if _format() != "json":
-        return _respond(headers, status, content)
-    return _json_response(headers, collection_links(json.loads(content), services, request_base_url()))
+        return revalidated(_respond(headers, status, content), [freshness])
+    document = collection_links(json.loads(content), services, request_base_url(), freshness)
+    return revalidated(_json_response(headers, document), [freshness])
+
+
+def _readable_freshness() -> dict[str, Freshness]:
+    """Every layer the reader may see with its freshness (one query for all their imports)."""
+    services = _services()
+    return layers_freshness(services, services.registry.readable_layers(current_principal()))
 
 
 @features.get("/collections/<layer_id>/queryables")
