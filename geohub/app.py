@@ -14,6 +14,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from geohub.auth.http import register_authentication
 from geohub.auth.layer_visibility import register_layer_visibility
 from geohub.auth.routes import auth
+from geohub.compression import register_compression
 from geohub.cors import register_cors
 from geohub.features.config import pygeoapi_config
 from geohub.features.html import translate_each_config_afresh
@@ -49,6 +50,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.extensions["geohub"] = services
     translate_each_config_afresh()  # pygeoapi's per-process page config cache mixes audiences
     app.extensions["geohub.pygeoapi"] = embedded_pygeoapi(services)
+    register_compression(app)  # first: its after-request hook runs after every other one
     register_request_logging(app)
     register_problem_handlers(app)
     register_cors(app)
