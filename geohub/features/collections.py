@@ -7,6 +7,7 @@ from typing import Any
 
 from geohub.features.crs import CRS84, SUPPORTED_CRS
 from geohub.features.provider import attribute_schema
+from geohub.features.schemas import schema_links
 from geohub.layers.models import Attribute, LayerDefinition
 from geohub.publishing.freshness import Freshness, layer_freshness
 from geohub.services import Services
@@ -40,15 +41,48 @@ CONFORMANCE = [
     "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions-plus",
     "http://www.opengis.net/spec/cql2/1.0/conf/spatial-functions",
     "http://www.opengis.net/spec/cql2/1.0/conf/arithmetic",
+    # OGC API – Tiles: each collection's vector tilesets (tests/features/test_discovery.py)
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/core",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/tileset",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/tilesets-list",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/geodata-tilesets",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/mvt",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/oas30",
 ]
 FRESHNESS_MEMBER = "geohub:freshness"  # source, last sync, next sync, publication, changes
 QUERYABLES_REL = "http://www.opengis.net/def/rel/ogc/1.0/queryables"
 SCHEMA_REL = "http://www.opengis.net/def/rel/ogc/1.0/schema"
+TILESETS_VECTOR_REL = "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector"
+TILING_SCHEMES_REL = "http://www.opengis.net/def/rel/ogc/1.0/tiling-schemes"
 
 
 def conformance_document() -> dict[str, Any]:
     """The conformance classes GeoHub's tests show to hold."""
     return {"conformsTo": list(CONFORMANCE)}
+
+
+def landing_links(base_url: str) -> list[dict[str, Any]]:
+    """Links GeoHub adds to pygeoapi's landing page: readiness, vector tilesets, tiling schemes."""
+    return [
+        {
+            "rel": "service-status",
+            "type": "application/json",
+            "title": "Readiness",
+            "href": f"{base_url}/readyz",
+        },
+        {
+            "rel": TILESETS_VECTOR_REL,
+            "type": "application/json",
+            "title": "Vector tilesets",
+            "href": f"{base_url}/tiles",
+        },
+        {
+            "rel": TILING_SCHEMES_REL,
+            "type": "application/json",
+            "title": "Tile matrix sets",
+            "href": f"{base_url}/tileMatrixSets",
+        },
+    ]
 
 
 def refresh_extents(config: dict[str, Any], services: Services, only: str | None = None) -> None:
@@ -85,15 +119,21 @@ def collection_links(
     collection[FRESHNESS_MEMBER] = freshness.to_json()
     if layer.stand_in:
         collection["standIn"] = layer.stand_in
-    links = [
-        link for link in collection.get("links", []) if link.get("rel") not in (QUERYABLES_REL, SCHEMA_REL)
-    ]
+    replaced = (QUERYABLES_REL, SCHEMA_REL, "describedby", TILESETS_VECTOR_REL)
+    links = [link for link in collection.get("links", []) if link.get("rel", "").lower() not in replaced]
     links += [
         {
             "rel": QUERYABLES_REL,
             "type": "application/schema+json",
             "title": "Queryables",
             "href": f"{base}/queryables",
+        },
+        *schema_links(base_url, layer.id),
+        {
+            "rel": TILESETS_VECTOR_REL,
+            "type": "application/json",
+            "title": "Vector tilesets",
+            "href": f"{base}/tiles",
         },
         {"rel": "items", "type": "text/csv", "title": "Items as CSV", "href": f"{base}/items?f=csv"},
         {

@@ -14,6 +14,7 @@ from geohub.features.openapi_paths import (
     auth_paths,
     publishing_paths,
 )
+from geohub.features.openapi_tiles import TILES_TAG, schema_paths, tiles_paths
 from geohub.layers.registry import LayerRegistry
 
 PROBLEM = {
@@ -83,8 +84,8 @@ OTHER_PATHS = {
 
 
 def complete_openapi(document: dict[str, Any], registry: LayerRegistry) -> dict[str, Any]:
-    """Add filter/datetime/sortby parameters, downloads, health, publishing, Part 4 edits and
-    sign-in with their security schemes; drop jobs and schema paths.
+    """Add filter/datetime/sortby parameters, downloads, health, tiles, schemas, publishing, Part 4
+    edits and sign-in with their security schemes; drop jobs and pygeoapi's own schema paths.
 
     `document` is one audience's (features/audiences.py): only layers already in its paths are
     described, so the public document names no restricted layer or attribute.
@@ -95,7 +96,9 @@ def complete_openapi(document: dict[str, Any], registry: LayerRegistry) -> dict[
     document["components"].setdefault("responses", {})["Problem"] = PROBLEM_RESPONSE
     document["components"]["securitySchemes"] = SECURITY_SCHEMES
     document["security"] = READ_SECURITY
-    document["tags"] = document.get("tags", []) + TAGS
+    own = [*TAGS, TILES_TAG]  # pygeoapi names a `tiles` tag of its own, without a description
+    named = {tag["name"] for tag in own}
+    document["tags"] = [tag for tag in document.get("tags", []) if tag["name"] not in named] + own
     paths = {
         path: spec
         for path, spec in document["paths"].items()
@@ -125,6 +128,8 @@ def complete_openapi(document: dict[str, Any], registry: LayerRegistry) -> dict[
                 }
             }
     paths.update(OTHER_PATHS)
+    paths.update(tiles_paths())
+    paths.update(schema_paths())
     paths.update(publishing_paths())
     paths.update(auth_paths())
     document["paths"] = paths

@@ -21,6 +21,7 @@ from geohub.features.audiences import audience_api, for_base_url
 from geohub.features.collections import (
     collection_links,
     conformance_document,
+    landing_links,
     queryables_document,
     refresh_extents,
 )
@@ -33,6 +34,7 @@ from geohub.features.links import items_links
 from geohub.features.params import COMMON_PARAMETERS, ItemsRequest, parse_items_request
 from geohub.features.provider import items_request, output_crs, read_page, reader, visible_properties
 from geohub.features.revalidation import revalidated
+from geohub.features.schemas import SCHEMA_TYPE, feature_schema, geojson_feature_schema
 from geohub.i18n import negotiate_language
 from geohub.layers.models import LayerDefinition
 from geohub.publishing.freshness import Freshness, layer_freshness, layers_freshness
@@ -164,9 +166,7 @@ def landing_page() -> Response:
         and "jobs" not in link["href"]
         and "TileMatrixSets" not in link["href"]
     ]
-    document["links"].append(
-        {"rel": "service-status", "type": "application/json", "href": f"{base}/readyz", "title": "Readiness"}
-    )
+    document["links"] += landing_links(base)
     document["attribution"] = "© OpenStreetMap contributors, ODbL"
     return revalidated(_json_response(headers, document), freshness)
 
@@ -248,6 +248,20 @@ def queryables(layer_id: str) -> Response:
     attributes = current_principal().visible_attributes(layer)
     document = queryables_document(layer, attributes, request_base_url(), language)
     return _json_response({"Content-Language": language}, document, "application/schema+json")
+
+
+@features.get("/collections/<layer_id>/schema", defaults={"encoding": None})
+@features.get("/collections/<layer_id>/schema/<any(geojson):encoding>")
+def schema(layer_id: str, encoding: str | None) -> Response:
+    """JSON Schema of the features (Part 5), or of one feature as GeoJSON: what the reader may see."""
+    _check_arguments(COMMON_PARAMETERS)
+    layer = _visible_layer(layer_id)
+    if request.args.get("f", "json") != "json":
+        raise InvalidRequestError("A schema is JSON only: use f=json or leave f out.")
+    attributes = current_principal().visible_attributes(layer)
+    build = feature_schema if encoding is None else geojson_feature_schema
+    document = build(layer, attributes, request_base_url(), _language())
+    return _json_response({"Content-Language": _language()}, document, SCHEMA_TYPE)
 
 
 @features.get("/collections/<layer_id>/items")
