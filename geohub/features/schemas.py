@@ -3,9 +3,9 @@
 Two shapes of the same schema: the logical one of Part 5 (`/collections/{id}/schema`: the
 properties side by side, the identifier and the geometry marked by `x-ogc-role`), and the schema
 of a feature as GeoJSON (`/collections/{id}/schema/geojson`: the attributes inside the Feature's
-`properties` member). GDAL before 3.9 reads field types only from the second, and only through a
-link whose relation is spelled `describedBy`; link relations compare case-insensitively
-(RFC 8288), so both links are `describedby` links.
+`properties` member). GDAL 3.6 (Debian 12) reads field types only from the second, and only
+through a link whose relation is spelled `describedBy` (measured; newer releases not checked);
+link relations compare case-insensitively (RFC 8288), so both links are `describedby` links.
 """
 
 from __future__ import annotations

@@ -57,6 +57,16 @@ def test_gdal_feature_count_is_the_stored_count(live: LiveServer, layer_id: str)
     assert int(counts[0]) > 0
 
 
+def test_gdal_types_fields_from_the_collections_schema(live: LiveServer) -> None:
+    """GDAL's OAPIF driver types fields only from the JSON Schema a collection links (describedby)."""
+    summary = _ogr("ogrinfo", "-ro", "-so", f"OAPIF:{live.base_url}", "buildings")
+    fields = dict(re.findall(r"^(\w+): (\w+) \(", summary, re.M))
+    assert fields["levels"] == "Integer"
+    assert fields["height"] == "Real"
+    assert fields["osm_timestamp"] == "DateTime"
+    assert fields["name"] == fields["district"] == "String"
+
+
 def _copy_with_ogr2ogr(live: LiveServer, layer_id: str, target: Path, *options: str) -> dict[str, Any]:
     _ogr("ogr2ogr", "-f", "GPKG", str(target), f"OAPIF:{live.base_url}", layer_id, *options)
     meta, _fids, geometries, fields = read(target, layer=layer_id)

@@ -22,3 +22,8 @@ def test_qgis_loads_every_feature_of_a_layer(live: LiveServer, layer_id: str, tm
     assert loaded["feature_count"] == len(stored)
     assert sorted(loaded["ids"]) == sorted(str(f.id) for f in stored)  # type: ignore[arg-type]
     assert loaded["crs"] == "EPSG:4326"
+    types = loaded["gdal_field_types"]
+    assert loaded["gdal_valid"] and isinstance(types, dict)
+    schema = {a.name: a.type.value for a in live.services.registry.get(layer_id).public_attributes()}
+    expected = {"integer": "Integer", "number": "Real", "string": "String", "datetime": "DateTime"}
+    assert {name: types[name] for name in schema} == {n: expected[t] for n, t in schema.items()}
