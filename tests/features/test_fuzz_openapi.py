@@ -52,7 +52,8 @@ def test_openapi_operations_never_fail_on_the_server(
     @hypothesis.settings(FUZZ_SETTINGS, max_examples=300)
     @given(case=_openapi_cases(demo_apps, backend))
     def fuzz(case: Any) -> None:
-        response = case.call(headers={"Accept-Language": language})
+        # schemathesis' WSGI transport asks for gzip but does not decode: read the bytes as sent
+        response = case.call(headers={"Accept-Language": language, "Accept-Encoding": "identity"})
         request = f"{case.method} {case.formatted_path} {case.query} {case.headers}"
         check_answer(response.status_code, _header(response, "Content-Type"), response.content, request)
         content_type = _header(response, "Content-Type")
