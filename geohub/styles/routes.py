@@ -41,7 +41,7 @@ def _library() -> StyleLibrary:
     return current_app.extensions["geohub.styles"]
 
 
-def _public_url() -> str:
+def _base_url() -> str:
     return request_base_url()
 
 
@@ -64,7 +64,7 @@ def _static_file(path: Path, mimetype: str) -> Response:
 def style_list() -> Response:
     """Every style with its title and links to the document and the preview page."""
     language = negotiate_language(request.headers.get("Accept-Language"), request.args.get("lang"))
-    base = _public_url()
+    base = _base_url()
     query = f"?lang={request.args['lang']}" if request.args.get("lang") in ("kk", "ru", "en") else ""
     library = _library()
     body = {
@@ -146,7 +146,7 @@ def _style_summary(info: StyleInfo, base: str, language: str, query: str) -> dic
 @styles.get("/styles/<style_id>.json")
 def style_document(style_id: str) -> Response:
     """The MapLibre style, its URLs on this server, its labels in `lang` (kk, ru, en; default ru)."""
-    body = _library().render(style_id, _public_url(), _label_language(), _hidden())
+    body = _library().render(style_id, _base_url(), _label_language(), _hidden())
     _visible_style(style_id)
     response = _revalidated(Response(body, mimetype="application/json"), etag_of(body), STYLE_MAX_AGE_S)
     return _for_reader(response)
@@ -157,9 +157,9 @@ def style_preview(style_id: str) -> Response:
     """A page showing the style with MapLibre GL JS, centred on Almaty."""
     language = _label_language()
     library = _library()
-    library.render(style_id, _public_url(), language)  # unknown style or language: 404 / 400 here
+    library.render(style_id, _base_url(), language)  # unknown style or language: 404 / 400 here
     _visible_style(style_id)
-    base = _public_url()
+    base = _base_url()
     page = preview_page(
         title=library.info(style_id).title.in_language(language),
         style_url=f"{base}/styles/{style_id}.json?lang={language}",
