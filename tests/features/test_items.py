@@ -701,6 +701,18 @@ def test_every_link_answers_with_the_media_type_it_announces(client: FlaskClient
     assert wrong == []
 
 
+TILE_ADDRESS = {
+    "tilesetId": "buildings",
+    "tileMatrixSetId": "WebMercatorQuad",
+    "z": "15",
+    "x": "23387",
+    "y": "12008",
+    "tileMatrix": "15",
+    "tileRow": "12008",
+    "tileCol": "23387",
+}
+
+
 def test_every_path_in_the_openapi_document_is_served(client: FlaskClient) -> None:
     paths = get_json(client, "/openapi")["paths"]
     served = []
@@ -708,6 +720,8 @@ def test_every_path_in_the_openapi_document_is_served(client: FlaskClient) -> No
         if "get" not in operations:
             continue
         concrete = path.replace("{collectionId}", "buildings").replace("{featureId}", "w27064510")
+        for name, value in TILE_ADDRESS.items():  # a tile of central Almaty, zoom 15
+            concrete = concrete.replace(f"{{{name}}}", value)
         concrete = re.sub(r"\{\w+\}", "x", concrete.replace("{importId}", "1"))
         status = client.get(concrete).status_code
         served.append((path, status))
