@@ -33,6 +33,7 @@ SAMPLES: dict[str, Any] = {  # every other path argument of the app's rules, wit
     "x": 0,
     "y": 0,
     "image_format": "png",
+    "encoding": "geojson",  # /collections/{id}/schema/geojson
 }
 UNCOMPARED_HEADERS = frozenset({"X-Request-ID", "Date"})
 # endpoints that must be among those walked: if the walk finds none of these, it checks nothing
