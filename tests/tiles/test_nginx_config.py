@@ -70,3 +70,10 @@ def test_nginx_waits_for_an_upload_longer_than_geohub_may_read_it() -> None:
     timeouts = {blocks[-1]: args[1] for blocks, args in directives() if args[0] == "proxy_read_timeout"}
     imports = next(value for block, value in timeouts.items() if "/imports" in block)
     assert int(imports.removesuffix("s")) > EtlSettings().read_timeout_s + 60
+
+
+def test_nginx_sets_every_forwarded_header_geohub_believes() -> None:
+    """Behind nginx (trusted_proxies 1) GeoHub believes X-Forwarded-For/-Proto/-Host/-Port: nginx sets
+    each itself, so a client's own values never reach GeoHub."""
+    set_headers = {args[1] for _, args in directives() if args[0] == "proxy_set_header"}
+    assert {"X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host", "X-Forwarded-Port"} <= set_headers
