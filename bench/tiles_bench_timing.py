@@ -33,7 +33,7 @@ from geohub.layers.models import GeometryType
 from geohub.services import Services
 from geohub.storage import postgis_tiles
 from geohub.storage.base import TileLayerRequest, TileRequest
-from geohub.tiles.mvt import TileLayer
+from geohub.storage.mvt import TileLayer
 from geohub.tiles.tilesets import Tileset, tile_request
 from geohub.tiles.tms import tiles_covering
 
@@ -137,7 +137,7 @@ class NaiveGeopackage:
     """Per tile: open each layer's current table in the store's GeoPackage with pyogrio (bbox read),
     then filter, simplify, clip with shapely and encode with mapbox-vector-tile (no index kept).
     It calls mapbox_vector_tile.encode itself, with the options GeoHub's encoder uses today, so a
-    faster encoder in GeoHub (geohub/tiles/mvt.py) shows in the ratio instead of speeding both."""
+    faster encoder in GeoHub (geohub/storage/mvt.py) shows in the ratio instead of speeding both."""
 
     def __init__(self, gpkg_path: str, tables: dict[str, str]) -> None:
         self.path = gpkg_path

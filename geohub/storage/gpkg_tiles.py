@@ -14,8 +14,8 @@ from pyproj import Transformer
 from geohub.layers.models import GeometryType, LayerDefinition
 from geohub.storage import gpkg_format as gpkg
 from geohub.storage.base import TileLayerRequest, TileRequest
+from geohub.storage.mvt import TileLayer, encode_tile
 from geohub.storage.values import from_storage
-from geohub.tiles.mvt import TileLayer, encode_tile
 
 _TO_3857 = Transformer.from_crs(4326, 3857, always_xy=True)
 _POINTS = (GeometryType.point, GeometryType.multipoint)
@@ -33,21 +33,33 @@ class LayerTileIndex:
 
 
 class TileIndexes:
-    """The LayerTileIndex of each (table), built on first use; a new version is a new table."""
+    """The LayerTileIndex of each layer's live table, built on first use; a new version is a new
+    table and replaces the old one's index, so memory stays one index per layer."""
 
     def __init__(self) -> None:
-        self._indexes: dict[str, LayerTileIndex] = {}
+        self._indexes: dict[str, tuple[str, LayerTileIndex]] = {}  # layer id -> (table, index)
         self._lock = threading.Lock()
 
     def get(self, conn: sqlite3.Connection, table: str, layer: LayerDefinition) -> LayerTileIndex:
-        index = self._indexes.get(table)
-        if index is None:
+        found = self._indexes.get(layer.id)
+        if found is None or found[0] != table:
             with self._lock:
-                index = self._indexes.get(table)
-                if index is None:
-                    index = _build_index(conn, table, layer)
-                    self._indexes[table] = index
-        return index
+                found = self._indexes.get(layer.id)
+                if found is None or found[0] != table:
+                    found = (table, _build_index(conn, table, layer))
+                    self._indexes[layer.id] = found
+        return found[1]
+
+    def release(self, layer_id: str, keep: str | None = None) -> None:
+        """Forget the layer's index unless it is the one of table `keep` (the published one)."""
+        with self._lock:
+            found = self._indexes.get(layer_id)
+            if found is not None and found[0] != keep:
+                del self._indexes[layer_id]
+
+    def tables(self) -> dict[str, str]:
+        """The table each layer's held index was built from."""
+        return {layer_id: table for layer_id, (table, _) in self._indexes.items()}
 
 
 def _build_index(conn: sqlite3.Connection, table: str, layer: LayerDefinition) -> LayerTileIndex:
