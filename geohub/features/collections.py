@@ -8,8 +8,8 @@ from typing import Any
 from geohub.features.crs import CRS84, SUPPORTED_CRS
 from geohub.features.provider import attribute_schema
 from geohub.features.schemas import schema_links
+from geohub.freshness import Freshness, layer_freshness
 from geohub.layers.models import Attribute, LayerDefinition
-from geohub.publishing.freshness import Freshness, layer_freshness
 from geohub.services import Services
 
 CONFORMANCE = [

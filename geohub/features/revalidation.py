@@ -17,7 +17,7 @@ from flask import Response, request
 
 from geohub.auth.context import current_principal
 from geohub.auth.principal import ANONYMOUS
-from geohub.publishing.freshness import Freshness
+from geohub.freshness import Freshness
 
 
 def last_published(freshness: Iterable[Freshness]) -> datetime | None:

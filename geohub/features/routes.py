@@ -35,9 +35,9 @@ from geohub.features.params import COMMON_PARAMETERS, ItemsRequest, parse_items_
 from geohub.features.provider import items_request, output_crs, read_page, reader, visible_properties
 from geohub.features.revalidation import revalidated
 from geohub.features.schemas import SCHEMA_TYPE, feature_schema, geojson_feature_schema
+from geohub.freshness import Freshness, layer_freshness, layers_freshness
 from geohub.i18n import negotiate_language
 from geohub.layers.models import LayerDefinition
-from geohub.publishing.freshness import Freshness, layer_freshness, layers_freshness
 from geohub.services import Services
 
 features = Blueprint("features", __name__)

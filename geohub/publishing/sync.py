@@ -12,7 +12,7 @@ from geohub.errors import GeoHubError, InvalidDataError
 from geohub.etl.pipeline import import_order
 from geohub.layers.models import LayerDefinition
 from geohub.layers.registry import LayerRegistry
-from geohub.publishing.freshness import next_sync
+from geohub.layers.schedule import next_sync
 from geohub.publishing.imports import ImportRecord
 from geohub.publishing.service import SYSTEM, Actor, ImportOptions, ImportService
 from geohub.sources.read import ReadLimits, read_source, source_fingerprint

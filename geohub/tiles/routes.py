@@ -11,8 +11,8 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from geohub.auth.context import current_principal
 from geohub.auth.principal import ANONYMOUS
 from geohub.base_url import request_base_url
+from geohub.freshness import layers_freshness
 from geohub.i18n import negotiate_language
-from geohub.publishing.freshness import layers_freshness
 from geohub.tiles.raster import render_hillshade
 from geohub.tiles.service import TileService, TilesetNotFoundError
 from geohub.tiles.tilejson import MVT, TMS_URI, ogc_tileset, tilejson

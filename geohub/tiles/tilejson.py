@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from geohub.freshness import Freshness
 from geohub.layers.models import AttributeType, LayerDefinition
-from geohub.publishing.freshness import Freshness
 from geohub.storage.base import Bbox
 from geohub.tiles.tilesets import Tileset
 from geohub.tiles.tms import TMS_ID

@@ -18,8 +18,8 @@ from flask.testing import FlaskClient
 from geohub.app import create_app
 from geohub.auth.accounts import Accounts
 from geohub.auth.principal import Principal, Role
+from geohub.layers.schedule import next_sync
 from geohub.publishing.edits import update_feature
-from geohub.publishing.freshness import next_sync
 from geohub.publishing.service import Actor, ImportService
 from geohub.publishing.sync import sync_layer
 from geohub.services import Services

@@ -2,22 +2,21 @@
 
 Cheap enough for every collection listing: one query for every layer's latest imports, one for
 every layer's latest publication in the audit log, plus the published version the caller has.
-Schedules (`Source.schedule`) are five-field cron expressions in Almaty time.
+A read model of layers for the HTTP answers (features, tiles); next syncs come from
+`layers/schedule.py`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-from croniter import croniter
 
 from geohub.auth.audit import AuditEntry, AuditLog
 from geohub.layers.models import LayerDefinition, Source
+from geohub.layers.schedule import next_sync
 from geohub.publishing.imports import ImportNotFoundError, ImportRecord, ImportRecords, LatestImports
 from geohub.services import Services
 from geohub.storage.base import LayerVersion
@@ -26,14 +25,6 @@ FAILED_STATUSES = ("failed", "interrupted")
 EDIT_ACTIONS = ("feature.create", "feature.replace", "feature.update", "feature.delete")
 PUBLISHING_ACTIONS = ("layer.publish", "layer.rollback", *EDIT_ACTIONS)
 MAX_AUDITED_KEYS = 100  # an edit's audit entry lists at most this many keys (etl/edits.py)
-
-
-def schedule_zone() -> tzinfo:
-    """Almaty's time zone, in which source schedules are read (UTC+5 when tzdata is missing)."""
-    try:
-        return ZoneInfo("Asia/Almaty")
-    except ZoneInfoNotFoundError:
-        return timezone(timedelta(hours=5), "Asia/Almaty")
 
 
 @dataclass(frozen=True)
@@ -133,15 +124,6 @@ def layers_freshness(
 def layer_freshness(services: Services, layer: LayerDefinition, *, now: datetime | None = None) -> Freshness:
     """Freshness of one layer."""
     return layers_freshness(services, [layer], now=now)[layer.id]
-
-
-def next_sync(schedule: str | None, after: datetime) -> datetime | None:
-    """When a cron `schedule` (Almaty time) next fires after `after`, in UTC; None without one."""
-    if not schedule:
-        return None
-    local = after.astimezone(schedule_zone())
-    due: datetime = croniter(schedule, local).get_next(datetime)
-    return due.astimezone(UTC)
 
 
 def source_label(source: Source) -> str:
