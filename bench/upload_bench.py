@@ -83,7 +83,8 @@ def upload_at_limits(folder: Path, rows: int, repeat: int) -> float:
     settings = Settings(data_dir=folder / "var", log_level="WARNING")
     app = create_app(settings)
     services = app.extensions["geohub"]
-    sync_layer(ImportService(services), services.registry.get("districts"), settings.demo_data_dir)
+    service = ImportService(services, app.extensions["geohub.tiles"].drop_changed_tiles)
+    sync_layer(service, services.registry.get("districts"), settings.demo_data_dir)
     Accounts(services.records).add_user("aigerim", role=Role.publisher, department="land_relations")
     token = Accounts(services.records).create_token("aigerim")
     content = synthetic_csv(folder / "parcels.csv", rows).read_bytes()

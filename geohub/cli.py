@@ -14,7 +14,8 @@ from geohub.cli_support import fail, reports_errors
 from geohub.etl.pipeline import import_order
 from geohub.health import readiness
 from geohub.layers.catalog import summarize_layers
-from geohub.publishing.cli import etl_group, run_sync
+from geohub.publishing.cli import EtlContext, etl_group, run_sync
+from geohub.publishing.service import DropChangedTiles, ImportService
 from geohub.services import Services
 from geohub.settings import load_settings
 from geohub.tiles.service import TileService
@@ -31,8 +32,14 @@ def _services(**overrides: Any) -> Services:
 
 @click.group()
 @click.version_option(package_name="geohub")
-def cli() -> None:
+@click.pass_context
+def cli(ctx: click.Context) -> None:
     """GeoHub Almaty: the city's geospatial portal and tile server."""
+    ctx.obj = EtlContext(tile_invalidation=_tile_invalidation)
+
+
+def _tile_invalidation(services: Services) -> DropChangedTiles:
+    return TileService(services).drop_changed_tiles
 
 
 @cli.command()
@@ -61,7 +68,8 @@ def demo(then_serve: bool, host: str | None, port: int | None) -> None:
 
 def load_demo(services: Services) -> None:
     """Sync every layer that has a source from the demo data, with a progress bar and a summary."""
-    outcomes = run_sync(services, import_order(services.registry), services.settings.demo_data_dir)
+    service = ImportService(services, _tile_invalidation(services))
+    outcomes = run_sync(service, import_order(services.registry), services.settings.demo_data_dir)
     failed = [o for o in outcomes if o.status == "failed"]
     if failed:
         fail(f"{len(failed)} layers failed to load; the first, {failed[0].layer_id}: {failed[0].error}")

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import sys
 import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -14,7 +16,7 @@ from tqdm import tqdm
 from geohub.cli_support import opened_services, reports_errors
 from geohub.layers.models import LayerDefinition
 from geohub.publishing.imports import ImportRecord
-from geohub.publishing.service import ImportOptions, ImportService, parse_on_invalid
+from geohub.publishing.service import DropChangedTiles, ImportOptions, ImportService, parse_on_invalid
 from geohub.publishing.sync import OPERATOR, SyncOutcome, due_layers, layers_to_sync, osm_layers, sync_layers
 from geohub.services import Services
 from geohub.sources.osm import build_osm_extract
@@ -23,13 +25,31 @@ from geohub.sources.read import ReadLimits, read_upload
 ACTOR = OPERATOR
 
 
+@dataclass(frozen=True)
+class EtlContext:
+    """What the program mounting `geohub etl` gives it (as the click context object): how to drop
+    a layer's changed cached tiles, given the command's services. Publishing does not import tiles."""
+
+    tile_invalidation: Callable[[Services], DropChangedTiles]
+
+
 @click.group("etl")
 def etl_group() -> None:
     """Imports: sync layers from their sources, import files, publish, roll back."""
 
 
+def _import_service(services: Services) -> ImportService:
+    context = click.get_current_context().find_object(EtlContext)
+    if context is None:
+        raise RuntimeError("geohub etl needs an EtlContext as its click context object (geohub/cli.py)")
+    return ImportService(services, context.tile_invalidation(services))
+
+
 def _service(services: Services) -> ImportService:
-    service = ImportService(services)
+    return _recovered(_import_service(services))
+
+
+def _recovered(service: ImportService) -> ImportService:
     service.recover_interrupted()
     return service
 
@@ -44,16 +64,17 @@ def _service(services: Services) -> ImportService:
 def sync(layers: tuple[str, ...], all_layers: bool, force: bool, dry_run: bool, due: bool) -> None:
     """Sync LAYERS (or --all) from their declared sources; for cron or a systemd timer."""
     with opened_services() as services:
+        service = _import_service(services)
         chosen = layers_to_sync(services.registry, layers, all_layers=all_layers)
         if due:
-            chosen = due_layers(ImportService(services), chosen, datetime.now(UTC))
-        outcomes = run_sync(services, chosen, services.settings.demo_data_dir, force=force, dry_run=dry_run)
+            chosen = due_layers(service, chosen, datetime.now(UTC))
+        outcomes = run_sync(service, chosen, services.settings.demo_data_dir, force=force, dry_run=dry_run)
         if any(o.status == "failed" for o in outcomes):
             sys.exit(1)
 
 
 def run_sync(
-    services: Services,
+    service: ImportService,
     layers: list[LayerDefinition],
     base_dir: Path,
     *,
@@ -61,7 +82,8 @@ def run_sync(
     dry_run: bool = False,
 ) -> list[SyncOutcome]:
     """Sync with a progress bar on stderr and a one-line-per-layer summary on stdout."""
-    service = _service(services)
+    services = service.services
+    _recovered(service)
     with tqdm(total=len(layers), desc="Syncing layers", unit="layer", file=sys.stderr) as bar:
 
         def progress(outcome: SyncOutcome) -> None:
@@ -147,7 +169,9 @@ def import_osm(pbf: Path, dry_run: bool) -> None:
         with tempfile.TemporaryDirectory(prefix="geohub-osm-") as folder:
             click.echo(f"Building the OpenStreetMap layers from {pbf.name} …", err=True)
             built = build_osm_extract(pbf, Path(folder))
-            outcomes = run_sync(services, osm_layers(services.registry), built, dry_run=dry_run)
+            outcomes = run_sync(
+                _import_service(services), osm_layers(services.registry), built, dry_run=dry_run
+            )
         if any(o.status == "failed" for o in outcomes):
             sys.exit(1)
 
@@ -160,7 +184,7 @@ def history(layer_id: str, limit: int) -> None:
     """The layer's imports, newest first."""
     with opened_services() as services:
         layer = services.registry.get(layer_id)
-        for record in ImportService(services).imports.history(layer.id, limit=limit):
+        for record in _import_service(services).imports.history(layer.id, limit=limit):
             when = record.created_at.strftime("%Y-%m-%d %H:%M")
             click.echo(
                 f"{record.id:>6}  {when}  {record.status:<11} {record.user or '-':<14} {record.message}"

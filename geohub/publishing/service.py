@@ -32,7 +32,13 @@ from geohub.publishing.upload_folders import uploads_dir as process_uploads_dir
 from geohub.services import Services
 from geohub.settings import Settings
 from geohub.sources.read import SourceData
-from geohub.storage.base import LayerVersion
+from geohub.storage.base import Bbox, LayerVersion
+
+DropChangedTiles = Callable[[str, list[Bbox]], int]
+"""Drops the cached tiles a layer's changed features' boxes touch; returns how many went.
+
+Tiles sit above publishing, so whoever builds an ImportService (the app, the CLI) passes this in:
+`TileService(services).drop_changed_tiles`."""
 
 OnInvalid = Literal["ask", "reject", "skip"]
 SYSTEM = Principal(user="geohub-cli", role=Role.admin)  # the command line acts as the operator
@@ -65,12 +71,8 @@ class ImportOptions:
 class ImportService:
     """Imports, publishing and rollback over one app's (or CLI run's) services."""
 
-    def __init__(self, services: Services, drop_changed_tiles: Callable[[str, list[Any]], int] | None = None):
+    def __init__(self, services: Services, drop_changed_tiles: DropChangedTiles):
         self.services = services
-        if drop_changed_tiles is None:
-            from geohub.tiles.service import TileService
-
-            drop_changed_tiles = TileService(services).drop_changed_tiles
         self.drop_changed_tiles = drop_changed_tiles
 
     @cached_property

@@ -11,6 +11,7 @@ from geohub.publishing.service import SYSTEM, Actor, ImportOptions, ImportServic
 from geohub.services import Services
 from geohub.settings import load_settings
 from geohub.sources.read import read_source
+from geohub.tiles.service import TileService
 
 LAYER = "buildings"
 RENAMED = "SIGKILL-B"
@@ -18,7 +19,7 @@ RENAMED = "SIGKILL-B"
 
 def main() -> None:
     services = Services.from_settings(load_settings())
-    service = ImportService(services)
+    service = ImportService(services, TileService(services).drop_changed_tiles)
     layer = services.registry.get(LAYER)
     assert layer.source is not None
     original = read_source(layer.source, services.settings.demo_data_dir)

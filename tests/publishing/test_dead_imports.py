@@ -171,7 +171,9 @@ def test_upload_folders_of_live_processes_stay(hub: PublishingApp, settings: Set
     live, live_folder = child("live")
     try:
         with hub.app.app_context():
-            ImportService(hub.app.extensions["geohub"]).recover_interrupted()
+            ImportService(
+                hub.app.extensions["geohub"], hub.app.extensions["geohub.tiles"].drop_changed_tiles
+            ).recover_interrupted()
         assert not dead_folder.exists() and not legacy.exists()
         assert live_folder.is_dir() and mine.is_dir()
     finally:

@@ -19,6 +19,7 @@ from geohub.publishing.sync import sync_layer
 from geohub.services import Services
 from geohub.settings import PROJECT_ROOT, Settings
 from geohub.storage.base import FeatureQuery
+from geohub.tiles.service import TileService
 from tests.publishing.sigkill_child import LAYER, RENAMED
 
 KILLS = 6
@@ -82,7 +83,7 @@ def _check_consistent(settings: Settings) -> int:
 @pytest.mark.parametrize("seed", [20261126])
 def test_sigkill_at_any_point_leaves_the_live_version_intact(settings: Settings, seed: int) -> None:
     services = Services.from_settings(settings)
-    service = ImportService(services)
+    service = ImportService(services, TileService(services).drop_changed_tiles)
     for layer_id in ("districts", LAYER):
         sync_layer(service, services.registry.get(layer_id), services.settings.demo_data_dir)
     services.close()
@@ -101,7 +102,7 @@ def test_sigkill_at_any_point_leaves_the_live_version_intact(settings: Settings,
         assert {line.split()[0] for line in output.splitlines()} <= {"published", "no_changes"}
     # the next run recovers: interrupted imports are marked, and an import publishes again
     services = Services.from_settings(settings)
-    service = ImportService(services)
+    service = ImportService(services, TileService(services).drop_changed_tiles)
     service.recover_interrupted()  # no clock: the killed imports' locks are free
     history = service.imports.history(LAYER, limit=10_000)
     interrupted = sum(r.status == "interrupted" for r in history)  # each child recovered the one before
