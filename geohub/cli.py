@@ -10,10 +10,10 @@ import click
 from tqdm import tqdm
 
 from geohub.auth.cli import ACCOUNT_COMMANDS
+from geohub.catalog import summarize_layers
 from geohub.cli_support import fail, reports_errors
 from geohub.etl.pipeline import import_order
 from geohub.health import readiness
-from geohub.layers.catalog import summarize_layers
 from geohub.publishing.cli import EtlContext, etl_group, run_sync
 from geohub.publishing.service import DropChangedTiles, ImportService
 from geohub.services import Services

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -13,11 +13,14 @@ from pydantic import BaseModel, ValidationError
 from geohub.errors import ConfigurationError, LayerNotFoundError
 from geohub.layers.models import Department, LayerDefinition
 
-if TYPE_CHECKING:
-    from geohub.auth.principal import Principal
-
 DEPARTMENTS_FILE = "departments.yaml"
 Model = TypeVar("Model", bound=BaseModel)
+
+
+class Reader(Protocol):
+    """Whoever reads layers: `auth.principal.Principal` (auth sits above layers, so not imported)."""
+
+    def may_read(self, layer: LayerDefinition) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -41,14 +44,14 @@ class LayerRegistry:
             raise LayerNotFoundError(f"There is no layer '{layer_id}'.")
         return layer
 
-    def readable(self, layer_id: str, principal: Principal) -> LayerDefinition:
+    def readable(self, layer_id: str, principal: Reader) -> LayerDefinition:
         """The layer if `principal` may read it; else as absent (404) as a layer that does not exist."""
         layer = self.get(layer_id)
         if not principal.may_read(layer):
             raise LayerNotFoundError(f"There is no layer '{layer_id}'.")
         return layer
 
-    def readable_layers(self, principal: Principal) -> list[LayerDefinition]:
+    def readable_layers(self, principal: Reader) -> list[LayerDefinition]:
         """Every layer `principal` may read, in file-name order."""
         return [layer for layer in self.layers.values() if principal.may_read(layer)]
 
