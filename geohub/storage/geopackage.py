@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any
@@ -18,7 +18,7 @@ from geohub.storage.batches import ExtentTracker, feature_batches
 from geohub.storage.counts import CountCache
 from geohub.storage.cql_sql import SQLITE
 from geohub.storage.rows import feature_from_row
-from geohub.storage.sql_store import SqlStore, check_version_number
+from geohub.storage.sql_store import SqlStore
 from geohub.storage.sqlite import SqliteConnections
 from geohub.storage.values import SQLITE_TYPES
 
@@ -75,14 +75,6 @@ class GeopackageStore(SqlStore):
     def close(self) -> None:
         """Close every thread's connection; the next use opens new ones."""
         self._sqlite.close()
-
-    def read_version(self, layer: LayerDefinition, version: int) -> Iterator[Feature]:
-        check_version_number(layer.id, version)
-        conn = self._connection()
-        table, stored_layer = self._version_table(conn, layer, version)
-        rows = conn.execute(f'SELECT {_select_list(stored_layer)} FROM "{table}" t ORDER BY "{layer.key}"')
-        for row in rows:
-            yield feature_from_row(stored_layer, gpkg.blob_wkb(row[0]), row[1:])
 
     # reads -------------------------------------------------------------------------------
     def query(self, layer: LayerDefinition, query: FeatureQuery) -> FeaturePage:
@@ -187,6 +179,11 @@ class GeopackageStore(SqlStore):
             f'SELECT {_select_list(layer)} FROM "{table}" t WHERE "{layer.key}" = ?', (value,)
         ).fetchone()
         return row
+
+    def _rows_in_key_order(
+        self, conn: sqlite3.Connection, layer: LayerDefinition, table: str
+    ) -> Iterable[tuple[Any, ...]]:
+        return conn.execute(f'SELECT {_select_list(layer)} FROM "{table}" t ORDER BY "{layer.key}"')
 
     def _wkb(self, geometry: Any) -> bytes:
         return gpkg.blob_wkb(geometry)

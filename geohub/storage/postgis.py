@@ -21,7 +21,7 @@ from geohub.storage.counts import CountCache
 from geohub.storage.cql_sql import POSTGIS
 from geohub.storage.postgis_tiles import render_tile
 from geohub.storage.rows import feature_from_row
-from geohub.storage.sql_store import SqlStore, check_version_number
+from geohub.storage.sql_store import SqlStore
 from geohub.storage.values import BINARY_COPY_TYPES, BINARY_COPY_VALUES, POSTGRES_TYPES
 
 SCHEMA = "geohub"
@@ -112,18 +112,6 @@ class PostgisStore(SqlStore):
 
     def close(self) -> None:
         self._pool.close()
-
-    def read_version(self, layer: LayerDefinition, version: int) -> Iterator[Feature]:
-        check_version_number(layer.id, version)
-        with self._connection() as conn:
-            table, stored_layer = self._version_table(conn, layer, version)
-            rows = conn.execute(
-                sql.SQL("SELECT {} FROM {} ORDER BY {}").format(
-                    _select_list(stored_layer), table, sql.Identifier(layer.key)
-                )
-            )
-            for row in rows:
-                yield feature_from_row(stored_layer, bytes(row[0]), row[1:])
 
     # reads -------------------------------------------------------------------------------
     def query(self, layer: LayerDefinition, query: FeatureQuery) -> FeaturePage:
@@ -238,6 +226,15 @@ class PostgisStore(SqlStore):
             ),
             (value,),
         ).fetchone()
+
+    def _rows_in_key_order(
+        self, conn: psycopg.Connection[Any], layer: LayerDefinition, table: sql.Identifier
+    ) -> Iterable[tuple[Any, ...]]:
+        return conn.execute(
+            sql.SQL("SELECT {} FROM {} ORDER BY {}").format(
+                _select_list(layer), table, sql.Identifier(layer.key)
+            )
+        )
 
     def _where_clause(
         self, layer: LayerDefinition, table: sql.Identifier, query: FeatureQuery

@@ -6,7 +6,7 @@ as pygeoapi's SQL providers share one base."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from typing import Any
@@ -97,6 +97,10 @@ class SqlStore:
         self, conn: Any, layer: LayerDefinition, table: Any, value: Any
     ) -> tuple[Any, ...] | None:
         """The feature row (geometry first, then the attributes) whose key is `value`."""
+        raise NotImplementedError
+
+    def _rows_in_key_order(self, conn: Any, layer: LayerDefinition, table: Any) -> Iterable[tuple[Any, ...]]:
+        """Every feature row of a version's table (geometry first, then the attributes), by key."""
         raise NotImplementedError
 
     def _wkb(self, geometry: Any) -> bytes:
@@ -191,6 +195,13 @@ class SqlStore:
         if row is None:
             raise VersionNotFoundError(f"Layer '{layer_id}' has no version {version}.")
         return bytes(row[0] or b"")
+
+    def read_version(self, layer: LayerDefinition, version: int) -> Iterator[Feature]:
+        check_version_number(layer.id, version)
+        with self._reading() as conn:
+            table, stored_layer = self._version_table(conn, layer, version)
+            for row in self._rows_in_key_order(conn, stored_layer, table):
+                yield feature_from_row(stored_layer, self._wkb(row[0]), row[1:])
 
     def publish_version(self, layer_id: str, version: int) -> LayerVersion:
         check_version_number(layer_id, version)
