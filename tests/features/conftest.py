@@ -22,14 +22,11 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
-import psycopg
 import pytest
 import shapely
 from flask import Flask
 from flask.testing import FlaskClient
-from psycopg import sql
 
 from geohub.app import create_app
 from geohub.auth.accounts import Accounts
@@ -39,7 +36,7 @@ from geohub.layers.models import LayerDefinition
 from geohub.services import Services
 from geohub.settings import PROJECT_ROOT, Settings
 from geohub.storage.base import FeatureQuery, FeatureStore
-from tests.conftest import ADMIN_URL, BACKENDS
+from tests.conftest import BACKENDS, throwaway_database
 
 GEOHUB = str(Path(sys.executable).parent / "geohub")
 RESTRICTED_LAYER = "parking"  # access: restricted in the restricted app's layer definitions
@@ -77,23 +74,6 @@ def _wait_for(url: str, server: subprocess.Popen[bytes], log: Path, timeout_s: f
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.2)
-
-
-def _throwaway_database(stack: ExitStack, prefix: str) -> str:
-    """A new database with PostGIS, dropped when `stack` closes."""
-    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(ADMIN_URL, autocommit=True) as admin:
-        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-
-    def drop() -> None:
-        with psycopg.connect(ADMIN_URL, autocommit=True) as admin:
-            admin.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
-
-    stack.callback(drop)
-    url = urlunsplit(urlsplit(ADMIN_URL)._replace(path=f"/{name}"))
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute("CREATE EXTENSION postgis")
-    return url
 
 
 def _clean_environment() -> dict[str, str]:
@@ -159,7 +139,11 @@ class DemoApps:
     def settings(self, backend: str) -> Settings:
         if backend not in self._settings:
             data_dir = self.tmp.mktemp(f"demo-{backend}")
-            database_url = _throwaway_database(self.stack, "geohub_ft_app") if backend == "postgis" else None
+            database_url = (
+                self.stack.enter_context(throwaway_database("geohub_ft_app"))
+                if backend == "postgis"
+                else None
+            )
             settings = _settings(data_dir=data_dir, database_url=database_url)
             services = Services.from_settings(settings)
             load_demo(services)
@@ -265,7 +249,9 @@ class LiveServers:
 
     def _start(self, backend: str) -> LiveServer:
         data_dir = self.tmp.mktemp(f"live-{backend}")
-        database_url = _throwaway_database(self.stack, "geohub_ft_live") if backend == "postgis" else None
+        database_url = (
+            self.stack.enter_context(throwaway_database("geohub_ft_live")) if backend == "postgis" else None
+        )
         port = _free_port()
         base_url = f"http://127.0.0.1:{port}"
         env = _clean_environment()

@@ -24,12 +24,12 @@ from geohub.app import create_app
 from geohub.services import Services
 from geohub.settings import PROJECT_ROOT, Settings
 from geohub.storage.base import Feature
+from tests.conftest import throwaway_database
 from tests.features.conftest import (
     GEOHUB,
     _clean_environment,
     _free_port,
     _settings,
-    _throwaway_database,
     _wait_for,
 )
 
@@ -124,7 +124,9 @@ class HostileApps:
     def settings(self, backend: str) -> Settings:
         if backend not in self._settings:
             data_dir = self.tmp.mktemp(f"hostile-{backend}")
-            database_url = _throwaway_database(self.stack, "geohub_xss") if backend == "postgis" else None
+            database_url = (
+                self.stack.enter_context(throwaway_database("geohub_xss")) if backend == "postgis" else None
+            )
             layers_dir = hostile_layers_dir(data_dir / "layers")
             settings = _settings(data_dir=data_dir, database_url=database_url, layers_dir=layers_dir)
             services = Services.from_settings(settings)

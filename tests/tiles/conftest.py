@@ -2,29 +2,26 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-import psycopg
 import pytest
 from flask import Flask
-from psycopg import sql
 
 from geohub.app import create_app
 from geohub.cli import load_demo
 from geohub.settings import Settings
-from tests.conftest import ADMIN_URL
+from tests.conftest import throwaway_database
 
 
 @pytest.fixture(scope="session")
 def tile_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Settings]]:
     """Settings of an embedded and a PostGIS store, each loaded with the demo once."""
-    name = f"geohub_tiles_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(ADMIN_URL, autocommit=True) as admin:
-        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    url = urlunsplit(urlsplit(ADMIN_URL)._replace(path=f"/{name}"))
+    with throwaway_database("geohub_tiles") as url:
+        yield _loaded_settings(tmp_path_factory, url)
+
+
+def _loaded_settings(tmp_path_factory: pytest.TempPathFactory, url: str) -> dict[str, Settings]:
     settings = {
         "geopackage": Settings(data_dir=tmp_path_factory.mktemp("tiles-gpkg"), log_level="WARNING"),
         "postgis": Settings(
@@ -35,9 +32,7 @@ def tile_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str
         app = create_app(each)
         load_demo(app.extensions["geohub"])
         app.extensions["geohub"].close()
-    yield settings
-    with psycopg.connect(ADMIN_URL, autocommit=True) as admin:
-        admin.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
+    return settings
 
 
 @pytest.fixture(scope="session")
