@@ -6,8 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from geohub.features.crs import CRS84, SUPPORTED_CRS
-from geohub.features.provider import attribute_schema
-from geohub.features.schemas import schema_links
+from geohub.features.schemas import property_schemas, schema_links
 from geohub.freshness import Freshness, layer_freshness
 from geohub.layers.models import Attribute, LayerDefinition
 from geohub.services import Services
@@ -163,19 +162,7 @@ def queryables_document(
     layer: LayerDefinition, attributes: Sequence[Attribute], base_url: str, language: str
 ) -> dict[str, Any]:
     """JSON Schema of what a filter may name: the `attributes` the reader may see and the geometry."""
-    properties: dict[str, Any] = {
-        "geometry": {
-            "format": f"geometry-{layer.geometry_type.value.lower()}",
-            "x-ogc-role": "primary-geometry",
-        },
-    }
-    for attribute in attributes:
-        schema = attribute_schema(attribute)
-        if attribute.name == layer.key:
-            schema["x-ogc-role"] = "id"
-        if attribute.name == layer.temporal:
-            schema["x-ogc-role"] = "primary-instant"
-        properties[attribute.name] = schema
+    properties = property_schemas(layer, attributes)
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": f"{base_url}/collections/{layer.id}/queryables",

@@ -39,7 +39,24 @@ def feature_schema(
     layer: LayerDefinition, attributes: Sequence[Attribute], base_url: str, language: str
 ) -> dict[str, Any]:
     """The Part 5 schema: the `attributes` the reader may see, the id and the primary geometry."""
-    properties: dict[str, Any] = {}
+    return {
+        "$schema": JSON_SCHEMA_DIALECT,
+        "$id": f"{base_url}/collections/{layer.id}/schema",
+        "type": "object",
+        "title": layer.title.in_language(language),
+        "properties": property_schemas(layer, attributes),
+    }
+
+
+def property_schemas(layer: LayerDefinition, attributes: Sequence[Attribute]) -> dict[str, Any]:
+    """Each attribute's schema with its Part 5 role (id, primary instant), and the primary geometry:
+    the properties of the feature schema and of the queryables alike."""
+    properties: dict[str, Any] = {
+        "geometry": {
+            "format": f"geometry-{layer.geometry_type.value.lower()}",
+            "x-ogc-role": "primary-geometry",
+        },
+    }
     for attribute in attributes:
         schema = attribute_schema(attribute)
         if attribute.name == layer.key:
@@ -47,17 +64,7 @@ def feature_schema(
         if attribute.name == layer.temporal:
             schema["x-ogc-role"] = "primary-instant"
         properties[attribute.name] = schema
-    properties["geometry"] = {
-        "format": f"geometry-{layer.geometry_type.value.lower()}",
-        "x-ogc-role": "primary-geometry",
-    }
-    return {
-        "$schema": JSON_SCHEMA_DIALECT,
-        "$id": f"{base_url}/collections/{layer.id}/schema",
-        "type": "object",
-        "title": layer.title.in_language(language),
-        "properties": properties,
-    }
+    return properties
 
 
 def geojson_feature_schema(
