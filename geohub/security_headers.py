@@ -39,4 +39,5 @@ def register_security_headers(app: Flask) -> None:
     @app.after_request
     def _security_headers(response: Response) -> Response:
         response.headers.update(SECURITY_HEADERS)
+        response.headers.pop("X-Powered-By", None)  # pygeoapi's answers name it and its version
         return response

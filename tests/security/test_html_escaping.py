@@ -87,6 +87,7 @@ def assert_security_headers(response: object, path: str) -> None:
     headers = response.headers  # type: ignore[attr-defined]
     assert {name: headers.get(name) for name in SECURITY_HEADERS} == SECURITY_HEADERS, path
     assert "Server" not in headers
+    assert "X-Powered-By" not in headers  # pygeoapi names itself and its version there
 
 
 @pytest.fixture
