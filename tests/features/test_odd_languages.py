@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from flask import Flask
 
 from geohub.auth.accounts import Accounts
 from geohub.auth.principal import Role
@@ -51,6 +52,14 @@ def test_unknown_lang_parameter_yields_to_accept_language(demo_apps: DemoApps, b
     assert response.headers["Content-Language"].startswith("ru")
 
 
+def _admin(app: Flask) -> dict[str, str]:
+    """The Authorization header of a new admin account in the app's records."""
+    accounts = Accounts(app.extensions["geohub"].records)
+    name = f"admin_{uuid.uuid4().hex[:8]}"
+    accounts.add_user(name, role=Role.admin, department=None)
+    return {"Authorization": f"Bearer {accounts.create_token(name)}"}
+
+
 @pytest.mark.parametrize(
     "language,detail",
     [
@@ -63,13 +72,10 @@ def test_rollback_error_with_braces_is_translated(
     demo_apps: DemoApps, backend: str, language: str, detail: str
 ) -> None:
     app = demo_apps.app(backend)
-    accounts = Accounts(app.extensions["geohub"].records)
-    name = f"admin_{uuid.uuid4().hex[:8]}"
-    accounts.add_user(name, role=Role.admin, department=None)
     response = app.test_client().post(
         "/collections/buildings/rollback",
         json={"version": 0},
-        headers={"Authorization": f"Bearer {accounts.create_token(name)}", "Accept-Language": language},
+        headers={**_admin(app), "Accept-Language": language},
     )
     assert response.status_code == 400
     assert response.mimetype == "application/problem+json"
@@ -79,13 +85,10 @@ def test_rollback_error_with_braces_is_translated(
 def test_rollback_to_a_version_beyond_64_bits_is_a_404(demo_apps: DemoApps, backend: str) -> None:
     """Found by fuzzing: the GeoPackage store could not bind such a number (a 500)."""
     app = demo_apps.app(backend)
-    accounts = Accounts(app.extensions["geohub"].records)
-    name = f"admin_{uuid.uuid4().hex[:8]}"
-    accounts.add_user(name, role=Role.admin, department=None)
     response = app.test_client().post(
         "/collections/buildings/rollback",
         json={"version": 10**25},
-        headers={"Authorization": f"Bearer {accounts.create_token(name)}", "Accept-Language": "ru"},
+        headers={**_admin(app), "Accept-Language": "ru"},
     )
     assert response.status_code == 404
     assert response.mimetype == "application/problem+json"
@@ -97,13 +100,10 @@ def test_import_number_beyond_64_bits_is_a_404(
 ) -> None:
     """Found by probing: the embedded records database could not bind such a number (a 500)."""
     app = demo_apps.app(backend)
-    accounts = Accounts(app.extensions["geohub"].records)
-    name = f"admin_{uuid.uuid4().hex[:8]}"
-    accounts.add_user(name, role=Role.admin, department=None)
     response = app.test_client().open(
         f"/collections/buildings/imports/{10**25}{suffix}",
         method=method,
-        headers={"Authorization": f"Bearer {accounts.create_token(name)}"},
+        headers=_admin(app),
     )
     assert response.status_code == 404
     assert response.mimetype == "application/problem+json"
