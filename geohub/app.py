@@ -17,7 +17,7 @@ from geohub.auth.routes import auth
 from geohub.compression import register_compression
 from geohub.cors import register_cors
 from geohub.features.config import pygeoapi_config
-from geohub.features.html import translate_each_config_afresh
+from geohub.features.html import render_pages_in_their_language, translate_each_config_afresh
 from geohub.features.openapi import complete_openapi
 from geohub.features.provider import register_services
 from geohub.features.routes import features
@@ -49,6 +49,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         )
     app.extensions["geohub"] = services
     translate_each_config_afresh()  # pygeoapi's per-process page config cache mixes audiences
+    render_pages_in_their_language()  # pygeoapi's pages with GeoHub's `pages` catalogue
     app.extensions["geohub.pygeoapi"] = embedded_pygeoapi(services)
     register_compression(app)  # first: its after-request hook runs after every other one
     register_request_logging(app)

@@ -1,4 +1,5 @@
-"""pygeoapi's HTML pages made self-contained: CDN assets swapped for copies GeoHub serves."""
+"""pygeoapi's HTML pages made self-contained (CDN assets swapped for copies GeoHub serves) and in the
+reader's language."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from geohub.pages.catalogue import PageEnvironment, PageTranslations
 from geohub.settings import PROJECT_ROOT
 
 VENDOR_DIR = PROJECT_ROOT / "web" / "node_modules"
@@ -58,3 +60,17 @@ def translate_each_config_afresh() -> None:
 
     if not isinstance(l10n._cfg_cache, _NoConfigCache):
         l10n._cfg_cache = _NoConfigCache()
+
+
+def render_pages_in_their_language() -> None:
+    """Make pygeoapi render its pages with GeoHub's `pages` catalogue and filters (geohub/pages/catalogue.py).
+
+    pygeoapi 0.21 builds a new Jinja environment for every page in `pygeoapi.util.render_j2_template`
+    and gives it `Translations.load(locale_dir, [locale])` (domain `messages`, compiled .mo files):
+    those two names are swapped for GeoHub's, which read pages.po directly and add the filters that
+    write the page's direction, numbers and dates in the page's language.
+    """
+    from pygeoapi import util
+
+    util.Environment = PageEnvironment
+    util.Translations = PageTranslations
