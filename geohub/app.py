@@ -77,4 +77,4 @@ def embedded_pygeoapi(services: Services) -> API:
     token = uuid.uuid4().hex
     register_services(token, services)
     config = pygeoapi_config(services.settings, services.registry, token)
-    return API(config, complete_openapi(get_oas(config), services.registry))
+    return API(config, complete_openapi(get_oas(config)))

@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, jsonify
 
 from geohub.errors import GeoHubError
+from geohub.openapi.models import Liveness, Readiness
+from geohub.openapi.operation import Reply, documented
 from geohub.services import Services
 
 health = Blueprint("health", __name__)
@@ -30,6 +32,7 @@ def readiness(services: Services) -> tuple[bool, dict[str, object]]:
 
 
 @health.get("/healthz")
+@documented(summary="Liveness", tags=("server",), responses={200: Reply("The process is up", Liveness)})
 def healthz() -> Response:
     response = jsonify({"status": "ok"})
     response.headers["Cache-Control"] = "no-store"
@@ -37,6 +40,11 @@ def healthz() -> Response:
 
 
 @health.get("/readyz")
+@documented(
+    summary="Readiness: storage reachable, layers loaded",
+    tags=("server",),
+    responses={200: Reply("Ready", Readiness), 503: Reply("Storage is unreachable", Readiness)},
+)
 def readyz() -> tuple[Response, int]:
     ready, body = readiness(current_app.extensions["geohub"])
     response = jsonify(body)

@@ -20,6 +20,8 @@ from geohub.auth.http import (
 )
 from geohub.auth.keys import KeyUsage
 from geohub.errors import InvalidRequestError
+from geohub.openapi.models import AppKeyList, AuditPage, AuditQuery, LanguageQuery, Token, Whoami
+from geohub.openapi.operation import NO_STORE, Body, Reply, documented
 
 auth = Blueprint("auth", __name__)
 
@@ -34,6 +36,15 @@ class SignIn(BaseModel):
 
 
 @auth.post("/auth/tokens")
+@documented(
+    summary="Sign in: a short-lived token for a user name and password",
+    tags=("auth",),
+    operation_id="signIn",
+    security="none",
+    body=Body(SignIn),
+    responses={201: Reply("The token (shown once)", Token, headers=NO_STORE)},
+    problems=(400, 401, 429),
+)
 def sign_in() -> tuple[Response, int]:
     """A short-lived token for a user name and password (the same 401 for any wrong pair)."""
     body = request.get_json(silent=True)
@@ -50,6 +61,14 @@ def sign_in() -> tuple[Response, int]:
 
 
 @auth.delete("/auth/tokens/current")
+@documented(
+    summary="Sign out: revoke the token this request carries",
+    tags=("auth",),
+    operation_id="signOut",
+    security="bearer",
+    responses={204: Reply("Revoked", media=None)},
+    problems=(401,),
+)
 def sign_out() -> tuple[str, int]:
     """Revoke the token this request was signed in with."""
     require_signed_in()
@@ -61,6 +80,13 @@ def sign_out() -> tuple[str, int]:
 
 
 @auth.get("/auth/whoami")
+@documented(
+    summary="Who this request acts for (anonymous requests get an answer too)",
+    tags=("auth",),
+    operation_id="whoami",
+    responses={200: Reply("The principal", Whoami, headers=NO_STORE)},
+    problems=(401, 429),
+)
 def whoami() -> Response:
     """Who this request acts for; anonymous requests get an answer too."""
     principal = current_principal()
@@ -78,6 +104,15 @@ def whoami() -> Response:
 
 
 @auth.get("/admin/audit")
+@documented(
+    summary="Audit log entries, newest first (admins)",
+    tags=("admin",),
+    operation_id="auditEntries",
+    security="bearer",
+    query=AuditQuery,
+    responses={200: Reply("A page of entries and the next page's link", AuditPage, headers=NO_STORE)},
+    problems=(400, 401, 403),
+)
 def audit_entries() -> Response:
     """Audit log entries, newest first: `layer`, `user`, `limit` (1–1000), `before` (an entry id)."""
     require_admin()
@@ -94,6 +129,15 @@ def audit_entries() -> Response:
 
 
 @auth.get("/admin/keys")
+@documented(
+    summary="App keys with their rate limits and use (admins)",
+    tags=("admin",),
+    operation_id="appKeys",
+    security="bearer",
+    query=LanguageQuery,
+    responses={200: Reply("Every app key", AppKeyList, headers=NO_STORE)},
+    problems=(400, 401, 403),
+)
 def app_keys() -> Response:
     """Every app key with its rate limit and requests today and in all."""
     require_admin()

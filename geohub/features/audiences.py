@@ -36,7 +36,7 @@ def embedded_pygeoapi(services: Services, principal: Principal = ANONYMOUS) -> A
     # get_oas asks each provider for its fields: they must be the ones this audience sees
     reset = reader.set(principal)
     try:
-        return API(config, complete_openapi(get_oas(config), services.registry))
+        return API(config, complete_openapi(get_oas(config)))
     finally:
         reader.reset(reset)
 

@@ -1,139 +1,119 @@
-"""pygeoapi's OpenAPI document, completed with what GeoHub serves and trimmed of what it does not."""
+"""The /openapi document: pygeoapi's for what pygeoapi serves, plus GeoHub's routes generated
+from the app's URL map and each view's `@documented` operation (geohub/openapi/).
+
+pygeoapi's part is one audience's (features/audiences.py), so only layers already in its paths get
+per-layer operations: the public document names no restricted layer or attribute.
+"""
 
 from __future__ import annotations
 
 import copy
+import re
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from geohub.features.openapi_paths import (
-    PROBLEM_RESPONSE,
-    READ_SECURITY,
-    SCHEMAS,
-    SECURITY_SCHEMES,
-    add_item_edits,
-    auth_paths,
-    publishing_paths,
-)
-from geohub.features.openapi_tiles import TILES_TAG, schema_paths, tiles_paths
+from werkzeug.routing import Rule
+
 from geohub.layers.registry import LayerRegistry
+from geohub.openapi.document import (
+    PROBLEM_REF,
+    READ_SECURITY,
+    TAGS,
+    own_components,
+    route_paths,
+)
 
-PROBLEM = {
-    "description": "Problem details (RFC 7807)",
-    "content": {"application/problem+json": {"schema": {"type": "object"}}},
-}
-PARAMETERS: dict[str, dict[str, Any]] = {
-    "filter": {
-        "name": "filter",
-        "in": "query",
-        "required": False,
-        "schema": {"type": "string"},
-        "description": "CQL2 filter (text, or JSON with filter-lang=cql2-json).",
-    },
-    "filter-lang": {
-        "name": "filter-lang",
-        "in": "query",
-        "required": False,
-        "schema": {"type": "string", "enum": ["cql2-text", "cql2-json"], "default": "cql2-text"},
-    },
-    "filter-crs": {
-        "name": "filter-crs",
-        "in": "query",
-        "required": False,
-        "schema": {"type": "string", "format": "uri"},
-    },
-    "datetime": {
-        "name": "datetime",
-        "in": "query",
-        "required": False,
-        "schema": {"type": "string"},
-        "description": "RFC 3339 instant or interval (start/end, '..' open).",
-    },
-    "sortby": {
-        "name": "sortby",
-        "in": "query",
-        "required": False,
-        "style": "form",
-        "explode": False,
-        "schema": {"type": "array", "items": {"type": "string", "pattern": "[+|-]?[A-Za-z_].*"}},
-        "description": "Comma-separated properties, '-' for descending.",
-    },
-    "resulttype": {
-        "name": "resulttype",
-        "in": "query",
-        "required": False,
-        "schema": {"type": "string", "enum": ["results", "hits"], "default": "results"},
-    },
-}
-TAGS = [
-    {"name": "publishing", "description": "Imports with reports, publishing, versions and rollback"},
-    {"name": "auth", "description": "Sign in and out; who a request acts for"},
-    {"name": "admin", "description": "The audit log and app keys (admins)"},
-]
-OTHER_PATHS = {
-    "/healthz": {
-        "get": {"summary": "Liveness", "tags": ["server"], "responses": {"200": {"description": "OK"}}}
-    },
-    "/readyz": {
-        "get": {
-            "summary": "Readiness: storage reachable, layers loaded",
-            "tags": ["server"],
-            "responses": {"200": {"description": "Ready"}, "503": PROBLEM},
-        }
-    },
-}
+_PROBLEM_STATUS = re.compile(r"^[45](\d\d|XX)$")
+_LAYER_PATH = re.compile(r"^/collections/([^/{}]+)$")
 
 
-def complete_openapi(document: dict[str, Any], registry: LayerRegistry) -> dict[str, Any]:
-    """Add filter/datetime/sortby parameters, downloads, health, tiles, schemas, publishing, Part 4
-    edits and sign-in with their security schemes; drop jobs and pygeoapi's own schema paths.
-
-    `document` is one audience's (features/audiences.py): only layers already in its paths are
-    described, so the public document names no restricted layer or attribute.
-    """
+def complete_openapi(document: dict[str, Any]) -> dict[str, Any]:
+    """pygeoapi's generated document made to stand alone offline, with GeoHub's security and tags,
+    without the jobs and per-layer schema paths GeoHub does not serve (its templated schema route
+    is documented with its other routes)."""
     document = copy.deepcopy(document)
-    document["components"]["parameters"].update(PARAMETERS)
-    document["components"].setdefault("schemas", {}).update(SCHEMAS)
-    document["components"].setdefault("responses", {})["Problem"] = PROBLEM_RESPONSE
-    document["components"]["securitySchemes"] = SECURITY_SCHEMES
     document["security"] = READ_SECURITY
-    own = [*TAGS, TILES_TAG]  # pygeoapi names a `tiles` tag of its own, without a description
-    named = {tag["name"] for tag in own}
-    document["tags"] = [tag for tag in document.get("tags", []) if tag["name"] not in named] + own
-    paths = {
+    named = {tag["name"] for tag in TAGS}  # pygeoapi names a `tiles` tag of its own, without a description
+    document["tags"] = [tag for tag in document.get("tags", []) if tag["name"] not in named] + TAGS
+    document["paths"] = {
         path: spec
         for path, spec in document["paths"].items()
         if not path.startswith("/jobs") and not path.endswith("/schema")
     }
-    for layer in registry:
-        items = paths.get(f"/collections/{layer.id}/items", {}).get("get")
-        if items is None:
-            continue
-        add_item_edits(paths, layer.id, layer.title.en)
-        kept = [p for p in items["parameters"] if "sortby" not in str(p.get("$ref", ""))]
-        items["parameters"] = kept + [{"$ref": f"#/components/parameters/{name}"} for name in PARAMETERS]
-        items["responses"].update({"400": PROBLEM, "404": PROBLEM})
-        for extension, media in (
-            ("gpkg", "application/geopackage+sqlite3"),
-            ("geojson", "application/geo+json"),
-            ("csv", "text/csv"),
-        ):
-            paths[f"/collections/{layer.id}/download.{extension}"] = {
-                "get": {
-                    "summary": f"Download {layer.title.en} ({extension})",
-                    "tags": [layer.id],
-                    "responses": {
-                        "200": {"description": "The whole layer", "content": {media: {}}},
-                        "404": PROBLEM,
-                    },
-                }
-            }
-    paths.update(OTHER_PATHS)
-    paths.update(tiles_paths())
-    paths.update(schema_paths())
-    paths.update(publishing_paths())
-    paths.update(auth_paths())
-    document["paths"] = paths
     return _without_remote_refs(document)
+
+
+def served_openapi(
+    document: dict[str, Any],
+    rules: Iterable[Rule],
+    views: Mapping[str, Callable[..., object]],
+    registry: LayerRegistry,
+) -> dict[str, Any]:
+    """`document` (complete_openapi's) with every `@documented` route of the app added: a path
+    pygeoapi already has gets GeoHub's parameters and responses merged into its operation. Every
+    4xx and 5xx response, pygeoapi's too, is the one Problem response."""
+    layers = {
+        layer.id: layer.title.en
+        for layer in registry
+        if any(_LAYER_PATH.match(path) and path.endswith(f"/{layer.id}") for path in document["paths"])
+    }
+    own = route_paths(rules, views, layers)
+    components = dict(document.get("components", {}))
+    resolve = _parameter_names(components.get("parameters", {}))
+    paths = {path: _with_problems(item) for path, item in document["paths"].items()}
+    for path, item in own.paths.items():
+        target = paths.setdefault(path, {})
+        for method, operation in item.items():
+            target[method] = _merged(target.get(method), operation, resolve)
+    generated = own_components(own.models)
+    components["schemas"] = {**components.get("schemas", {}), **generated["schemas"]}
+    components["responses"] = {**components.get("responses", {}), **generated["responses"]}
+    components["securitySchemes"] = generated["securitySchemes"]
+    return {**document, "paths": paths, "components": components}
+
+
+def _parameter_names(parameters: Mapping[str, Any]) -> Callable[[dict[str, Any]], str]:
+    """A parameter's name, through a `#/components/parameters/...` reference when it is one."""
+
+    def name(parameter: dict[str, Any]) -> str:
+        reference = parameter.get("$ref", "")
+        if reference.startswith("#/components/parameters/"):
+            return str(parameters.get(reference.rsplit("/", 1)[-1], {}).get("name", reference))
+        return str(parameter.get("name", reference))
+
+    return name
+
+
+def _merged(
+    existing: dict[str, Any] | None, own: dict[str, Any], name: Callable[[dict[str, Any]], str]
+) -> dict[str, Any]:
+    """pygeoapi's operation with GeoHub's parameters (same name: GeoHub's) and responses added."""
+    if existing is None:
+        return own
+    own_parameters = own.get("parameters", [])
+    replaced = {name(parameter) for parameter in own_parameters}
+    kept = [parameter for parameter in existing.get("parameters", []) if name(parameter) not in replaced]
+    merged = {**own, **existing}  # pygeoapi's summary, tags and operationId stay
+    merged["parameters"] = kept + own_parameters
+    merged["responses"] = {**existing.get("responses", {}), **own["responses"]}
+    return merged
+
+
+def _with_problems(item: dict[str, Any]) -> dict[str, Any]:
+    """A pygeoapi path item whose 4xx and 5xx answers are the Problem response: GeoHub reshapes
+    pygeoapi's errors into problem+json (features/routes.py)."""
+    return {
+        method: {
+            **operation,
+            "responses": {
+                status: PROBLEM_REF if _PROBLEM_STATUS.match(status) else response
+                for status, response in operation["responses"].items()
+            },
+        }
+        if isinstance(operation, dict) and "responses" in operation
+        else operation
+        for method, operation in item.items()
+    }
 
 
 def _without_remote_refs(node: Any, parent_key: str = "") -> Any:

@@ -31,6 +31,7 @@ from geohub.features.downloads import FORMATS, layer_download
 from geohub.features.geojson import feature_collection_json, geojson_features
 from geohub.features.html import self_contained, vendor_file
 from geohub.features.links import items_links
+from geohub.features.openapi import served_openapi
 from geohub.features.params import COMMON_PARAMETERS, ItemsRequest, parse_items_request
 from geohub.features.provider import items_request, output_crs, read_page, reader, visible_properties
 from geohub.features.revalidation import revalidated
@@ -38,6 +39,8 @@ from geohub.features.schemas import SCHEMA_TYPE, feature_schema, geojson_feature
 from geohub.freshness import Freshness, layer_freshness, layers_freshness
 from geohub.i18n import negotiate_language
 from geohub.layers.models import LayerDefinition
+from geohub.openapi.models import ItemsQuery, LanguageQuery
+from geohub.openapi.operation import NOT_MODIFIED, Reply, documented
 from geohub.services import Services
 
 features = Blueprint("features", __name__)
@@ -196,7 +199,9 @@ def openapi() -> Response:
         return _respond(headers, status, content)
     if _format() != "json":
         raise InvalidRequestError(f"Unknown format f={request.args.get('f')}; use json, html or csv.")
-    return _json_response({}, _api().openapi, OPENAPI_JSON)
+    rules, views = current_app.url_map.iter_rules(), current_app.view_functions
+    document = served_openapi(_api().openapi, rules, views, _services().registry)
+    return _json_response({}, document, OPENAPI_JSON)
 
 
 @features.get("/collections")
@@ -252,6 +257,14 @@ def queryables(layer_id: str) -> Response:
 
 @features.get("/collections/<layer_id>/schema", defaults={"encoding": None})
 @features.get("/collections/<layer_id>/schema/<any(geojson):encoding>")
+@documented(
+    summary="JSON Schema of the layer's features (OGC API – Features Part 5), or with /geojson "
+    "of one feature as GeoJSON",
+    tags=("schemas",),
+    query=LanguageQuery,
+    responses={200: Reply("The schema", media=SCHEMA_TYPE)},
+    problems=(400, 404),
+)
 def schema(layer_id: str, encoding: str | None) -> Response:
     """JSON Schema of the features (Part 5), or of one feature as GeoJSON: what the reader may see."""
     _check_arguments(COMMON_PARAMETERS)
@@ -265,6 +278,14 @@ def schema(layer_id: str, encoding: str | None) -> Response:
 
 
 @features.get("/collections/<layer_id>/items")
+@documented(
+    summary="{title} features",
+    tags=("features",),
+    per_layer=True,
+    query=ItemsQuery,
+    responses={},
+    problems=(400, 404),
+)
 def items(layer_id: str) -> Response:
     layer = _visible_layer(layer_id)
     checked = parse_items_request(layer, request.args.to_dict(), current_principal())
@@ -328,6 +349,18 @@ def item(layer_id: str, feature_id: str) -> Response:
 
 
 @features.get("/collections/<layer_id>/download.<extension>")
+@documented(
+    summary="Download {title} ({extension})",
+    tags=("features",),
+    per_layer=True,
+    path_values={"extension": tuple(FORMATS)},
+    query=LanguageQuery,
+    responses={
+        200: Reply("The whole layer", media={name: media for name, (_, media) in FORMATS.items()}),
+        304: NOT_MODIFIED,
+    },
+    problems=(400, 404),
+)
 def download(layer_id: str, extension: str) -> Response:
     """The whole layer as one file; cached per version, with ETag and conditional requests."""
     _check_arguments(COMMON_PARAMETERS)
@@ -348,6 +381,13 @@ def download(layer_id: str, extension: str) -> Response:
 
 
 @features.get("/vendor/<path:asset>")
+@documented(
+    summary="A script or style file of the HTML pages, bundled from npm",
+    tags=("pages",),
+    examples={"asset": "leaflet/dist/leaflet.js"},
+    responses={200: Reply("The file", media="*/*"), 304: NOT_MODIFIED},
+    problems=(404,),
+)
 def vendor(asset: str) -> Response:
     """Script and style files the HTML pages use, bundled from npm (nothing comes from a CDN)."""
     path = vendor_file(asset)

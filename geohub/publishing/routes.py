@@ -17,6 +17,19 @@ from geohub.auth.http import require_signed_in
 from geohub.errors import InvalidRequestError
 from geohub.extensions import app_extension
 from geohub.layers.models import LayerDefinition
+from geohub.openapi.models import (
+    CreatedFeatures,
+    FeatureInput,
+    ImportHistory,
+    ImportRecord,
+    ImportsQuery,
+    ImportUpload,
+    PublishChoice,
+    PublishedVersion,
+    RollbackRequest,
+    VersionList,
+)
+from geohub.openapi.operation import JSON, Body, Reply, documented
 from geohub.publishing.edits import (
     create_features,
     delete_feature,
@@ -31,6 +44,9 @@ from geohub.sources.read import ReadLimits, read_upload
 etl = Blueprint("etl", __name__)
 IMPORTS_KEY = "geohub.imports"
 MAX_HISTORY = 200
+WRITE_PROBLEMS = (400, 401, 403, 404, 409)
+EDIT_PROBLEMS = (*WRITE_PROBLEMS, 422)
+LOCATION = {"Location": "The new resource"}
 
 
 def import_service() -> ImportService:
@@ -75,6 +91,15 @@ def _flag(name: str, default: bool = False) -> bool:
 
 # imports ---------------------------------------------------------------------------------
 @etl.post("/collections/<layer_id>/imports")
+@documented(
+    summary="Upload a file to import: validated, diffed and reported; published now or later",
+    tags=("publishing",),
+    operation_id="createImport",
+    security="bearer",
+    body=Body(ImportUpload, media=("multipart/form-data",)),
+    responses={201: Reply("The import's record and report", ImportRecord, headers=LOCATION)},
+    problems=(*WRITE_PROBLEMS, 413, 422),
+)
 def upload_import(layer_id: str) -> tuple[Response, int, dict[str, str]]:
     """Upload a file (multipart field `file`) and get its report; publish now or later."""
     layer = _writable_layer(layer_id)
@@ -115,6 +140,15 @@ def upload_import(layer_id: str) -> tuple[Response, int, dict[str, str]]:
 
 
 @etl.get("/collections/<layer_id>/imports")
+@documented(
+    summary="The layer's imports, newest first (without per-row problems)",
+    tags=("publishing",),
+    operation_id="listImports",
+    security="bearer",
+    query=ImportsQuery,
+    responses={200: Reply("Import history", ImportHistory)},
+    problems=(400, 401, 404),
+)
 def list_imports(layer_id: str) -> Response:
     layer = _staff_layer(layer_id)
     limit = _whole_number("limit", 50, MAX_HISTORY)
@@ -126,12 +160,29 @@ def list_imports(layer_id: str) -> Response:
 
 
 @etl.get("/collections/<layer_id>/imports/<int:import_id>")
+@documented(
+    summary="One import and its full report",
+    tags=("publishing",),
+    operation_id="getImport",
+    security="bearer",
+    responses={200: Reply("The import", ImportRecord)},
+    problems=(401, 404),
+)
 def get_import(layer_id: str, import_id: int) -> Response:
     layer = _staff_layer(layer_id)
     return jsonify(import_service().imports.get(layer.id, import_id).to_json())
 
 
 @etl.post("/collections/<layer_id>/imports/<int:import_id>/publish")
+@documented(
+    summary="Publish a validated import (invalidRows: skip publishes only its valid rows)",
+    tags=("publishing",),
+    operation_id="publishImport",
+    security="bearer",
+    body=Body(PublishChoice, required=False),
+    responses={200: Reply("The published import", ImportRecord)},
+    problems=WRITE_PROBLEMS,
+)
 def publish_import(layer_id: str, import_id: int) -> Response:
     """Publish a validated import; `{"invalidRows": "skip"}` publishes the valid rows of one with errors."""
     layer = _writable_layer(layer_id)
@@ -144,6 +195,14 @@ def publish_import(layer_id: str, import_id: int) -> Response:
 
 
 @etl.post("/collections/<layer_id>/imports/<int:import_id>/reject")
+@documented(
+    summary="Reject a validated import: its staged version is dropped",
+    tags=("publishing",),
+    operation_id="rejectImport",
+    security="bearer",
+    responses={200: Reply("The rejected import", ImportRecord)},
+    problems=WRITE_PROBLEMS,
+)
 def reject_import(layer_id: str, import_id: int) -> Response:
     layer = _writable_layer(layer_id)
     return jsonify(import_service().reject(layer, import_id, actor=_actor()).to_json())
@@ -151,6 +210,14 @@ def reject_import(layer_id: str, import_id: int) -> Response:
 
 # versions --------------------------------------------------------------------------------
 @etl.get("/collections/<layer_id>/versions")
+@documented(
+    summary="Every stored version of the layer, newest first",
+    tags=("publishing",),
+    operation_id="listVersions",
+    security="bearer",
+    responses={200: Reply("Versions", VersionList)},
+    problems=(401, 404),
+)
 def list_versions(layer_id: str) -> Response:
     layer = _staff_layer(layer_id)
     versions = import_service().services.store.versions(layer.id)
@@ -173,6 +240,15 @@ def list_versions(layer_id: str) -> Response:
 
 
 @etl.post("/collections/<layer_id>/rollback")
+@documented(
+    summary="Publish an earlier version again",
+    tags=("publishing",),
+    operation_id="rollback",
+    security="bearer",
+    body=Body(RollbackRequest),
+    responses={200: Reply("The published version", PublishedVersion)},
+    problems=WRITE_PROBLEMS,
+)
 def rollback(layer_id: str) -> Response:
     """Publish an earlier version again: `{"version": 3}`."""
     layer = _writable_layer(layer_id)
@@ -185,6 +261,16 @@ def rollback(layer_id: str) -> Response:
 
 # OGC API – Features Part 4 ---------------------------------------------------------------
 @etl.post("/collections/<layer_id>/items")
+@documented(
+    summary="Add {title} features (a Feature or a FeatureCollection)",
+    tags=("publishing",),
+    operation_id="create{Layer}Features",
+    security="bearer",
+    per_layer=True,
+    body=Body(FeatureInput, media=("application/geo+json", JSON)),
+    responses={201: Reply("The new features' ids and the new version", CreatedFeatures, headers=LOCATION)},
+    problems=EDIT_PROBLEMS,
+)
 def create_items(layer_id: str) -> tuple[Response, int, dict[str, str]]:
     layer = _writable_layer(layer_id)
     result = create_features(import_service(), layer, parse_features(_json_object()), actor=_actor())
@@ -193,6 +279,16 @@ def create_items(layer_id: str) -> tuple[Response, int, dict[str, str]]:
 
 
 @etl.put("/collections/<layer_id>/items/<feature_id>")
+@documented(
+    summary="Replace a {title} feature",
+    tags=("publishing",),
+    operation_id="replace{Layer}Feature",
+    security="bearer",
+    per_layer=True,
+    body=Body(FeatureInput, media=("application/geo+json", JSON)),
+    responses={204: Reply("Done: a new version is published", media=None)},
+    problems=EDIT_PROBLEMS,
+)
 def replace_item(layer_id: str, feature_id: str) -> tuple[str, int]:
     layer = _writable_layer(layer_id)
     features = parse_features(_json_object())
@@ -203,6 +299,16 @@ def replace_item(layer_id: str, feature_id: str) -> tuple[str, int]:
 
 
 @etl.patch("/collections/<layer_id>/items/<feature_id>")
+@documented(
+    summary="Change a {title} feature by a JSON merge patch (RFC 7396)",
+    tags=("publishing",),
+    operation_id="update{Layer}Feature",
+    security="bearer",
+    per_layer=True,
+    body=Body(FeatureInput, media=("application/merge-patch+json", JSON)),
+    responses={204: Reply("Done: a new version is published", media=None)},
+    problems=EDIT_PROBLEMS,
+)
 def update_item(layer_id: str, feature_id: str) -> tuple[str, int]:
     layer = _writable_layer(layer_id)
     update_feature(import_service(), layer, feature_id, _json_object(), actor=_actor())
@@ -210,6 +316,15 @@ def update_item(layer_id: str, feature_id: str) -> tuple[str, int]:
 
 
 @etl.delete("/collections/<layer_id>/items/<feature_id>")
+@documented(
+    summary="Delete a {title} feature",
+    tags=("publishing",),
+    operation_id="delete{Layer}Feature",
+    security="bearer",
+    per_layer=True,
+    responses={204: Reply("Done: a new version is published", media=None)},
+    problems=WRITE_PROBLEMS,
+)
 def delete_item(layer_id: str, feature_id: str) -> tuple[str, int]:
     layer = _writable_layer(layer_id)
     delete_feature(import_service(), layer, feature_id, actor=_actor())

@@ -13,6 +13,8 @@ from geohub.auth.context import current_principal
 from geohub.base_url import request_base_url
 from geohub.errors import NotFoundError
 from geohub.i18n import negotiate_language
+from geohub.openapi.models import LanguageQuery
+from geohub.openapi.operation import JSON, NOT_MODIFIED, Reply, documented
 from geohub.styles.documents import (
     DEFAULT_LABEL_LANGUAGE,
     Hidden,
@@ -61,6 +63,13 @@ def _static_file(path: Path, mimetype: str) -> Response:
 
 
 @styles.get("/styles")
+@documented(
+    summary="Every style with its title and links to the document and the preview page",
+    tags=("styles",),
+    query=LanguageQuery,
+    responses={200: Reply("The styles"), 304: NOT_MODIFIED},
+    problems=(400,),
+)
 def style_list() -> Response:
     """Every style with its title and links to the document and the preview page."""
     language = negotiate_language(request.headers.get("Accept-Language"), request.args.get("lang"))
@@ -144,6 +153,14 @@ def _style_summary(info: StyleInfo, base: str, language: str, query: str) -> dic
 
 
 @styles.get("/styles/<style_id>.json")
+@documented(
+    summary="A MapLibre style, its URLs on this server, its labels in `lang` (default ru)",
+    tags=("styles",),
+    query=LanguageQuery,
+    examples={"style_id": "city"},
+    responses={200: Reply("The style", media=JSON), 304: NOT_MODIFIED},
+    problems=(400, 404),
+)
 def style_document(style_id: str) -> Response:
     """The MapLibre style, its URLs on this server, its labels in `lang` (kk, ru, en; default ru)."""
     body = _library().render(style_id, _base_url(), _label_language(), _hidden())
@@ -153,6 +170,14 @@ def style_document(style_id: str) -> Response:
 
 
 @styles.get("/styles/<style_id>.html")
+@documented(
+    summary="A page showing the style with MapLibre GL JS, centred on Almaty",
+    tags=("styles",),
+    query=LanguageQuery,
+    examples={"style_id": "city"},
+    responses={200: Reply("The page", media="text/html"), 304: NOT_MODIFIED},
+    problems=(400, 404),
+)
 def style_preview(style_id: str) -> Response:
     """A page showing the style with MapLibre GL JS, centred on Almaty."""
     language = _label_language()
@@ -175,6 +200,13 @@ def style_preview(style_id: str) -> Response:
 
 
 @styles.get("/styles/assets/<path:asset>")
+@documented(
+    summary="MapLibre GL JS (module, worker, CSS) from npm, served here",
+    tags=("styles",),
+    examples={"asset": "maplibre-gl/dist/maplibre-gl.css"},
+    responses={200: Reply("The file", media="*/*"), 304: NOT_MODIFIED},
+    problems=(404,),
+)
 def style_asset(asset: str) -> Response:
     """MapLibre GL JS (module, worker, CSS) from npm, served here: nothing comes from a CDN."""
     path = asset_file(asset)
@@ -184,18 +216,39 @@ def style_asset(asset: str) -> Response:
 
 
 @styles.get("/fonts/<fontstack>/<range_name>.pbf")
+@documented(
+    summary="SDF glyphs of 256 code points of a font",
+    tags=("styles",),
+    examples={"fontstack": "DejaVu Sans", "range_name": "0-255"},
+    responses={200: Reply("Glyphs (PBF)", media=GLYPHS_MEDIA_TYPE), 304: NOT_MODIFIED},
+    problems=(400, 404),
+)
 def glyphs(fontstack: str, range_name: str) -> Response:
     """SDF glyphs of one 256-code-point range of the first font of `fontstack` served here."""
     return _static_file(glyph_range_file(fontstack, range_name), GLYPHS_MEDIA_TYPE)
 
 
 @styles.get("/sprites/<sprite>.json")
+@documented(
+    summary="Where each icon sits in the sprite image",
+    tags=("styles",),
+    examples={"sprite": "geohub"},
+    responses={200: Reply("The sprite index", media=SPRITE_MEDIA_TYPES["json"]), 304: NOT_MODIFIED},
+    problems=(404,),
+)
 def sprite_index(sprite: str) -> Response:
     """Where each icon sits in the sprite image (`geohub`, or `geohub@2x` for high-density screens)."""
     return _static_file(sprite_file(sprite, "json"), SPRITE_MEDIA_TYPES["json"])
 
 
 @styles.get("/sprites/<sprite>.png")
+@documented(
+    summary="The sprite image",
+    tags=("styles",),
+    examples={"sprite": "geohub"},
+    responses={200: Reply("The sprite image", media=SPRITE_MEDIA_TYPES["png"]), 304: NOT_MODIFIED},
+    problems=(404,),
+)
 def sprite_image(sprite: str) -> Response:
     """The sprite image."""
     return _static_file(sprite_file(sprite, "png"), SPRITE_MEDIA_TYPES["png"])

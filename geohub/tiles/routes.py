@@ -13,6 +13,7 @@ from geohub.auth.principal import ANONYMOUS
 from geohub.base_url import request_base_url
 from geohub.freshness import layers_freshness
 from geohub.i18n import negotiate_language
+from geohub.openapi.operation import JSON, Reply, documented
 from geohub.tiles.raster import render_hillshade
 from geohub.tiles.service import TileService, TilesetNotFoundError
 from geohub.tiles.tilejson import MVT, TMS_URI, ogc_tileset, tilejson
@@ -21,6 +22,10 @@ from geohub.tiles.tms import TMS_ID, WEB_MERCATOR_QUAD, check_tile
 tiles = Blueprint("tiles", __name__)
 TILE_MAX_AGE_S = 60  # tiles change when a layer is published; clients revalidate with the ETag
 RASTER_TYPES = {"png": "image/png", "webp": "image/webp"}
+TILE_REPLIES = {
+    204: Reply("An empty tile", media=None),
+    304: Reply("Not modified (If-None-Match)", media=None),
+}
 
 
 def _service() -> TileService:
@@ -71,12 +76,25 @@ def tile_response(data: bytes, mimetype: str, audience: str = ANONYMOUS.audience
 
 
 @tiles.get("/tiles/<tileset_id>/<int:z>/<int:x>/<int:y>.mvt")
+@documented(
+    summary="A vector tile (XYZ)",
+    tags=("tiles",),
+    responses={200: Reply("MVT", media=MVT), **TILE_REPLIES},
+    problems=(400, 404),
+)
 def xyz_tile(tileset_id: str, z: int, x: int, y: int) -> Response:
     reader = current_principal()
     return tile_response(_service().tile(tileset_id, z, x, y, reader), MVT, reader.audience)
 
 
 @tiles.get("/tiles/<tileset_id>/<int:z>/<int:x>/<int:y>.<image_format>")
+@documented(
+    summary="A hillshade tile (zoom 8–15)",
+    tags=("tiles",),
+    path_values={"tileset_id": ("hillshade",), "image_format": tuple(RASTER_TYPES)},
+    responses={200: Reply("The image", media=RASTER_TYPES), **TILE_REPLIES},
+    problems=(400, 404),
+)
 def raster_tile(tileset_id: str, z: int, x: int, y: int, image_format: str) -> Response:
     if tileset_id != "hillshade" or image_format not in RASTER_TYPES:
         raise TilesetNotFoundError(f"There is no raster tileset '{tileset_id}' as {image_format}.")
@@ -87,6 +105,12 @@ def raster_tile(tileset_id: str, z: int, x: int, y: int, image_format: str) -> R
 
 
 @tiles.get("/tiles/<tileset_id>.json")
+@documented(
+    summary="TileJSON 3.0 of a tileset",
+    tags=("tiles",),
+    responses={200: Reply("TileJSON", media=JSON)},
+    problems=(400, 404),
+)
 def tilejson_document(tileset_id: str) -> Response:
     service = _service()
     tileset = service.tileset(tileset_id, current_principal())
@@ -105,6 +129,12 @@ def tilejson_document(tileset_id: str) -> Response:
 
 
 @tiles.get("/tiles")
+@documented(
+    summary="Vector tilesets and the hillshade",
+    tags=("tiles",),
+    responses={200: Reply("Every tileset", media=JSON)},
+    problems=(400,),
+)
 def dataset_tilesets() -> Response:
     base, language = _base(), _language()
     entries = [
@@ -150,6 +180,12 @@ def dataset_tilesets() -> Response:
 
 
 @tiles.get("/tileMatrixSets")
+@documented(
+    summary="Tile matrix sets",
+    tags=("tiles",),
+    responses={200: Reply("WebMercatorQuad", media=JSON)},
+    problems=(400,),
+)
 def tile_matrix_sets() -> Response:
     base = _base()
     return jsonify(
@@ -169,6 +205,12 @@ def tile_matrix_sets() -> Response:
 
 
 @tiles.get("/tileMatrixSets/<tms_id>")
+@documented(
+    summary="A tile matrix set (OGC 2D TMS 2.0)",
+    tags=("tiles",),
+    responses={200: Reply("The definition", media=JSON)},
+    problems=(400, 404),
+)
 def tile_matrix_set(tms_id: str) -> Response:
     if tms_id != TMS_ID:
         raise TilesetNotFoundError(f"There is no tile matrix set '{tms_id}'; GeoHub offers {TMS_ID}.")
@@ -176,6 +218,12 @@ def tile_matrix_set(tms_id: str) -> Response:
 
 
 @tiles.get("/collections/<layer_id>/tiles")
+@documented(
+    summary="The layer's vector tilesets",
+    tags=("tiles",),
+    responses={200: Reply("Tileset list", media=JSON)},
+    problems=(400, 404),
+)
 def collection_tilesets(layer_id: str) -> Response:
     reader = current_principal()
     current_app.extensions["geohub"].registry.readable(layer_id, reader)
@@ -192,6 +240,12 @@ def collection_tilesets(layer_id: str) -> Response:
 
 
 @tiles.get("/collections/<layer_id>/tiles/<tms_id>")
+@documented(
+    summary="The layer's tileset metadata",
+    tags=("tiles",),
+    responses={200: Reply("Tileset", media=JSON)},
+    problems=(400, 404),
+)
 def collection_tileset(layer_id: str, tms_id: str) -> Response:
     reader = current_principal()
     current_app.extensions["geohub"].registry.readable(layer_id, reader)
@@ -202,6 +256,13 @@ def collection_tileset(layer_id: str, tms_id: str) -> Response:
 
 
 @tiles.get("/collections/<layer_id>/tiles/<tms_id>/<int:z>/<int:y>/<int:x>")
+@documented(
+    summary="A vector tile of the layer (OGC order: row, column)",
+    tags=("tiles",),
+    path_names={"z": "tileMatrix", "y": "tileRow", "x": "tileCol"},
+    responses={200: Reply("MVT", media=MVT), **TILE_REPLIES},
+    problems=(400, 404),
+)
 def collection_tile(layer_id: str, tms_id: str, z: int, y: int, x: int) -> Response:
     reader = current_principal()
     current_app.extensions["geohub"].registry.readable(layer_id, reader)

@@ -722,6 +722,9 @@ def test_every_path_in_the_openapi_document_is_served(client: FlaskClient) -> No
         concrete = path.replace("{collectionId}", "buildings").replace("{featureId}", "w27064510")
         for name, value in TILE_ADDRESS.items():  # a tile of central Almaty, zoom 15
             concrete = concrete.replace(f"{{{name}}}", value)
+        for parameter in operations["get"].get("parameters", []):
+            if "example" in parameter:  # a value the document gives as served (styles, fonts, files)
+                concrete = concrete.replace(f"{{{parameter['name']}}}", str(parameter["example"]))
         concrete = re.sub(r"\{\w+\}", "x", concrete.replace("{importId}", "1"))
         status = client.get(concrete).status_code
         served.append((path, status))

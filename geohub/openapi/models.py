@@ -1,0 +1,280 @@
+"""The bodies and query parameters of GeoHub's own routes, as pydantic models for /openapi.
+
+Field names are the wire names (camelCase where the API writes camelCase). These models describe
+what the handlers read and write; the handlers keep their own checks (a bad value is a 400
+problem+json either way). Nothing here imports a GeoHub package, so any routes module may use them.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+Language = Literal["kk", "ru", "en"]
+ImportStatus = Literal[
+    "running",
+    "dry_run",
+    "validated",
+    "published",
+    "no_changes",
+    "rejected",
+    "superseded",
+    "failed",
+    "interrupted",
+]  # publishing/imports.py STATUSES (a test keeps the two equal)
+OnInvalid = Literal["ask", "reject", "skip"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+
+# problems ---------------------------------------------------------------------------------
+class FieldProblem(_Model):
+    """One invalid field of a request."""
+
+    field: str
+    message: str
+
+
+class Problem(_Model):
+    """RFC 7807 problem details: every 4xx and 5xx answer of GeoHub."""
+
+    type: str = Field(description="A URI naming the kind of problem.")
+    title: str
+    status: int
+    detail: str = Field(description="What went wrong, for the user, in the request's language.")
+    instance: str = Field(description="The path of the request.")
+    errors: list[FieldProblem] | None = Field(None, description="The invalid fields, on validation errors.")
+    requestId: str | None = Field(None, description="The request's id in the server log.")
+
+
+# queries ----------------------------------------------------------------------------------
+class LanguageQuery(_Model):
+    """`lang`: the language of titles and messages (else Accept-Language)."""
+
+    lang: Language | None = None
+
+
+class ItemsQuery(_Model):
+    """What GeoHub adds to pygeoapi's items parameters: filtering, datetime, sorting, hits."""
+
+    filter: str | None = Field(None, description="CQL2 filter (text, or JSON with filter-lang=cql2-json).")
+    filter_lang: Literal["cql2-text", "cql2-json"] = Field("cql2-text", alias="filter-lang")
+    filter_crs: str | None = Field(None, alias="filter-crs", json_schema_extra={"format": "uri"})
+    datetime: str | None = Field(None, description="RFC 3339 instant or interval (start/end, '..' open).")
+    sortby: str | None = Field(
+        None, pattern=r"^[+-]?[A-Za-z_]", description="Comma-separated properties, '-' for descending."
+    )
+    resulttype: Literal["results", "hits"] = "results"
+
+
+class ImportsQuery(_Model):
+    """A page of a layer's import history."""
+
+    limit: int | None = Field(None, ge=1, le=200)
+    before: int | None = Field(None, ge=1, description="Only imports older than this one.")
+
+
+class AuditQuery(_Model):
+    """A page of the audit log."""
+
+    layer: str | None = None
+    user: str | None = None
+    limit: int | None = Field(None, ge=1, le=1000)
+    before: int | None = Field(None, ge=0, description="Only entries older than this one.")
+    lang: Language | None = None
+
+
+# publishing -------------------------------------------------------------------------------
+class ImportUpload(_Model):
+    """A file to import, as multipart/form-data."""
+
+    file: bytes = Field(description="GeoPackage, GeoJSON, zipped Shapefile, CSV (lon/lat or WKT), KML…")
+    crs: str | None = Field(None, description="Source CRS when the file has none or a wrong one.")
+    layer: str | None = Field(None, description="Layer inside the file, when it holds several.")
+    dryRun: bool = Field(False, description="Report only; store nothing.")
+    onInvalid: OnInvalid = Field(
+        "ask",
+        description="Invalid rows: stage and wait for a decision (ask), refuse the import (reject), "
+        "or leave them out (skip).",
+    )
+    publish: bool = Field(False, description="Publish at once when no decision is pending.")
+
+
+class RowProblem(_Model):
+    """Why one row of an import is invalid."""
+
+    row: str
+    key: str | None = None
+    field: str
+    reason: str
+
+
+class ImportCounts(_Model):
+    read: int
+    valid: int
+    invalid: int
+    repaired: int
+
+
+class ImportChanges(_Model):
+    added: int
+    changed: int
+    removed: int
+    unchanged: int
+    addedKeys: list[str]
+    changedKeys: list[str]
+    removedKeys: list[str]
+
+
+class ImportRecord(_Model):
+    """An import and its report."""
+
+    id: int
+    layer: str
+    status: ImportStatus
+    createdAt: AwareDatetime
+    finishedAt: AwareDatetime | None
+    user: str | None
+    source: str
+    sourceCrs: str
+    baseVersion: int | None
+    stagedVersion: int | None
+    publishedVersion: int | None
+    message: str
+    counts: ImportCounts | None = None
+    problems: list[RowProblem] | None = None
+    problemsTotal: int | None = None
+    repairedRows: list[str] | None = None
+    changes: ImportChanges | None = None
+    dryRun: bool | None = None
+    onInvalid: OnInvalid | None = None
+
+
+class ImportHistory(_Model):
+    """A layer's imports, newest first, without their per-row problems."""
+
+    layer: str
+    imports: list[ImportRecord]
+
+
+class PublishChoice(_Model):
+    """What to do with the invalid rows of the import being published."""
+
+    invalidRows: Literal["reject", "skip"] = "reject"
+
+
+class Version(_Model):
+    version: int
+    createdAt: AwareDatetime
+    featureCount: int
+    extent: list[float] | None = Field(description="minx, miny, maxx, maxy (lon/lat)")
+    current: bool
+    note: str
+
+
+class VersionList(_Model):
+    """Every stored version of a layer, newest first."""
+
+    layer: str
+    versions: list[Version]
+
+
+class RollbackRequest(_Model):
+    """The version to publish again."""
+
+    version: int = Field(ge=1)
+
+
+class PublishedVersion(_Model):
+    layer: str
+    version: int
+    featureCount: int
+
+
+class FeatureInput(_Model):
+    """A GeoJSON Feature (or, to create several, a FeatureCollection) in lon/lat WGS 84."""
+
+    type: Literal["Feature", "FeatureCollection"]
+    id: str | int | None = None
+    geometry: dict[str, object] | None = None
+    properties: dict[str, object] | None = None
+    features: list[dict[str, object]] | None = None
+
+
+class CreatedFeatures(_Model):
+    """The new features' ids and the version that holds them."""
+
+    created: list[str]
+    version: int
+
+
+# auth -------------------------------------------------------------------------------------
+class Token(_Model):
+    """A bearer token, shown once."""
+
+    token: str
+    expires_at: AwareDatetime | None
+
+
+class Whoami(_Model):
+    """Who a request acts for."""
+
+    user: str | None
+    role: Literal["admin", "publisher", "moderator"] | None
+    department: str | None
+    apiKey: str | None
+    signedIn: bool
+
+
+class AuditEntry(_Model):
+    id: int
+    at: AwareDatetime
+    user: str | None
+    role: str | None
+    apiKey: str | None
+    action: str
+    layer: str | None
+    detail: dict[str, object]
+    remoteAddr: str | None
+
+
+class AuditPage(_Model):
+    """A page of audit entries and the next page's link."""
+
+    entries: list[AuditEntry]
+    next: str | None
+
+
+class AppKey(_Model):
+    id: str
+    app: str
+    contact: str
+    rateLimit: str = Field(description="As `limits` writes it: `1000/hour`, `10 per minute`.")
+    createdAt: AwareDatetime
+    revoked: bool
+    requestsToday: int
+    requestsTotal: int
+
+
+class AppKeyList(_Model):
+    """Every app key with its rate limit and use."""
+
+    keys: list[AppKey]
+
+
+# health -----------------------------------------------------------------------------------
+class Liveness(_Model):
+    status: Literal["ok"]
+
+
+class Readiness(_Model):
+    """Whether the store answers and which layers have no published data."""
+
+    status: Literal["ready", "unavailable"]
+    storage: str
+    layers: int | None = None
+    layersWithoutData: list[str] | None = None
+    detail: str | None = None
