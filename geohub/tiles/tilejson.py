@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from geohub.features.provider import attribute_schema
 from geohub.freshness import Freshness
 from geohub.layers.models import AttributeType, LayerDefinition
 from geohub.storage.base import Bbox
@@ -80,7 +81,7 @@ def ogc_tileset(tileset: Tileset, url: str, language: str) -> dict[str, Any]:
                 "maxTileMatrix": str(layer.zoom.max),
                 "propertiesSchema": {
                     "type": "object",
-                    "properties": vector_layer(tileset, layer, language)["fields"],
+                    "properties": {a.name: attribute_schema(a) for a in tileset.attributes(layer)},
                 },
             }
             for layer in tileset.layers

@@ -1,8 +1,12 @@
-"""Both stores loaded once with the demo data, and an app over each, for the tile tests."""
+"""Both stores loaded once with the demo data, an app over each, and a real server over each,
+for the tile tests."""
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -12,6 +16,7 @@ from geohub.app import create_app
 from geohub.cli import load_demo
 from geohub.settings import Settings
 from tests.conftest import throwaway_database
+from tests.features.conftest import GEOHUB, LiveServer, _clean_environment, _free_port, _wait_for
 
 
 @pytest.fixture(scope="session")
@@ -47,3 +52,44 @@ def tile_app(backend: str, tile_apps: dict[str, Flask]) -> Flask:
 
 def cache_dir(app: Flask) -> Path:
     return Path(app.extensions["geohub.tiles"].cache.root)
+
+
+@dataclass
+class TileServers:
+    """A real `geohub serve` over each store `tile_settings` loaded, started on first use: no demo
+    is loaded twice. The servers only read; tests that publish use the in-process apps."""
+
+    settings: dict[str, Settings]
+    stack: ExitStack
+    servers: dict[str, LiveServer] = field(default_factory=dict)
+
+    def __call__(self, backend: str) -> LiveServer:
+        if backend not in self.servers:
+            self.servers[backend] = self._start(self.settings[backend])
+        return self.servers[backend]
+
+    def _start(self, settings: Settings) -> LiveServer:
+        port = _free_port()
+        base_url = f"http://127.0.0.1:{port}"
+        env = _clean_environment() | {
+            "GEOHUB_DATA_DIR": str(settings.data_dir),
+            "GEOHUB_PORT": str(port),
+            "GEOHUB_PUBLIC_URL": base_url,
+            "GEOHUB_WORKERS": "2",
+            "GEOHUB_LOG_LEVEL": "WARNING",
+        }
+        if settings.database_url:
+            env["GEOHUB_DATABASE_URL"] = settings.database_url
+        log = settings.data_dir / f"serve-{port}.log"
+        with log.open("wb") as sink:
+            process = subprocess.Popen([GEOHUB, "serve"], env=env, stdout=sink, stderr=subprocess.STDOUT)
+        server = LiveServer(base_url, settings, process, log)
+        self.stack.callback(server.stop)
+        _wait_for(f"{base_url}/readyz", process, log)
+        return server
+
+
+@pytest.fixture(scope="session")
+def tile_servers(tile_settings: dict[str, Settings]) -> Iterator[TileServers]:
+    with ExitStack() as stack:
+        yield TileServers(tile_settings, stack)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import morecantile
 from flask import Flask
+from jsonschema import Draft202012Validator
 
 from geohub.tiles.tms import tile_bounds_lonlat
 
@@ -47,3 +48,19 @@ def test_collection_tileset_links_to_the_tile_template(tile_app: Flask) -> None:
     template = next(link["href"] for link in document["links"] if link["rel"] == "item")
     assert template.endswith("/collections/buildings/tiles/WebMercatorQuad/{tileMatrix}/{tileRow}/{tileCol}")
     assert document["layers"][0]["id"] == "buildings"
+
+
+def test_collection_tileset_describes_the_tile_attributes_in_json_schema(tile_app: Flask) -> None:
+    document = tile_app.test_client().get("/collections/buildings/tiles/WebMercatorQuad").get_json()
+    [layer] = document["layers"]
+    schema = layer["propertiesSchema"]
+    Draft202012Validator.check_schema(schema)
+    assert schema["properties"]["levels"]["type"] == "integer"
+    assert schema["properties"]["height"]["type"] == "number"
+    assert schema["properties"]["osm_timestamp"] == {
+        "type": "string",
+        "format": "date-time",
+        "title": "osm_timestamp",
+        "description": "When the object was last edited in OpenStreetMap",
+    }
+    assert (layer["minTileMatrix"], layer["maxTileMatrix"]) == ("13", "22")
