@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from pygeofilter import ast
-from pygeofilter.parsers.cql2_json import parse as parse_cql2_json
-
 from geohub.auth.principal import Principal
 from geohub.errors import InvalidBboxError, InvalidRequestError
-from geohub.features.cql_text import parse_cql2_text
+from geohub.features.cql_text import read_filter
 from geohub.features.crs import CRS84, bbox_to_crs84, canonical_crs
 from geohub.layers.models import LayerDefinition
 from geohub.storage.base import Bbox, FeatureQuery, SortKey, check_bbox
@@ -193,8 +189,9 @@ def parse_boolean(value: str | None, name: str) -> bool:
 
 def parse_filter(
     layer: LayerDefinition, queryable: frozenset[str], args: Mapping[str, str], body: bytes = b""
-) -> ast.Node | None:
-    """The CQL2 filter (text or JSON, in the query or a JSON body) over `queryable`, or None."""
+) -> Any:
+    """The CQL2 filter (text or JSON, in the query or a JSON body) over `queryable` as a CQL2-JSON
+    tree, or None."""
     language = args.get("filter-lang", "cql2-text")
     if language not in ("cql2-text", "cql2-json"):
         raise InvalidRequestError("filter-lang must be cql2-text or cql2-json.")
@@ -210,56 +207,21 @@ def parse_filter(
     if text is None:
         return None
     check_filter_size(text)
-    try:
-        node = parse_cql2_text(text) if language == "cql2-text" else parse_cql2_json(_json_filter(text))
-    except InvalidRequestError:
-        raise
-    except Exception:  # pygeofilter raises lark and parser errors of many kinds
-        raise InvalidRequestError(f"The filter is not valid {language.upper()}.") from None
+    node = read_filter(text, language)
     check_filter(node, layer, queryable)
     return node
 
 
-def _json_filter(text: str) -> Any:
-    try:
-        document = json.loads(text)
-    except ValueError:
-        raise InvalidRequestError("The filter is not valid JSON.") from None
-    return _bbox_to_polygon(document)
-
-
-def _bbox_to_polygon(node: Any) -> Any:
-    """CQL2-JSON as pygeofilter 0.4 reads it: bbox literals as GeoJSON polygons (it mixes up
-    their axes) and BETWEEN's three arguments as [property, [low, high]]."""
-    if isinstance(node, dict):
-        if node.get("op") == "between" and isinstance(node.get("args"), list) and len(node["args"]) == 3:
-            subject, low, high = (_bbox_to_polygon(a) for a in node["args"])
-            return {**node, "args": [subject, [low, high]]}
-        if set(node) == {"bbox"} and isinstance(node["bbox"], list) and len(node["bbox"]) in (4, 6):
-            b = [float(v) for v in node["bbox"]]
-            minx, miny, maxx, maxy = (b[0], b[1], b[2], b[3]) if len(b) == 4 else (b[0], b[1], b[3], b[4])
-            ring = [[minx, miny], [maxx, miny], [maxx, maxy], [minx, maxy], [minx, miny]]
-            return {"type": "Polygon", "coordinates": [ring]}
-        return {key: _bbox_to_polygon(value) for key, value in node.items()}
-    if isinstance(node, list):
-        return [_bbox_to_polygon(item) for item in node]
-    return node
-
-
-def datetime_filter(layer: LayerDefinition, queryable: frozenset[str], value: str | None) -> ast.Node | None:
-    """The `datetime` parameter (instant or interval) as a filter on the layer's temporal property."""
+def datetime_filter(layer: LayerDefinition, queryable: frozenset[str], value: str | None) -> Any:
+    """The `datetime` parameter (instant or interval) as a CQL2-JSON filter on the layer's
+    temporal property."""
     if value is None:
         return None
     start, end = _interval(value)
     if layer.temporal is None or layer.temporal not in queryable:
         return None  # a layer without (visible) time matches every instant
-    attribute = ast.Attribute(layer.temporal)
-    conditions: list[ast.Node] = []
-    if start is not None:
-        conditions.append(ast.GreaterEqual(attribute, start))
-    if end is not None:
-        conditions.append(ast.LessEqual(attribute, end))
-    return _and(conditions) or ast.Not(ast.IsNull(attribute, False))
+    ends = [".." if moment is None else moment.isoformat() for moment in (start, end)]
+    return {"op": "t_intersects", "args": [{"property": layer.temporal}, {"interval": ends}]}
 
 
 def _interval(value: str) -> tuple[datetime | None, datetime | None]:
@@ -287,8 +249,5 @@ def _moment(text: str) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def _and(nodes: list[Any]) -> ast.Node | None:
-    result = None
-    for node in nodes:
-        result = node if result is None else ast.And(result, node)
-    return result
+def _and(nodes: list[Any]) -> Any:
+    return None if not nodes else nodes[0] if len(nodes) == 1 else {"op": "and", "args": nodes}

@@ -54,7 +54,7 @@ class FeatureQuery:
 
     bbox: Bbox | None = None
     where: Mapping[str, Any] = field(default_factory=dict)
-    filter: Any = None  # a pygeofilter AST node, compiled by each backend (storage/cql_sql.py)
+    filter: Any = None  # a checked CQL2-JSON tree, compiled by each backend (storage/cql_sql.py)
     limit: int = 10
     offset: int = 0
     sort: tuple[SortKey, ...] = ()

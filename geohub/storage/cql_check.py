@@ -1,4 +1,4 @@
-"""A CQL2 filter (pygeofilter AST) checked against a layer's schema before any SQL is made.
+"""A CQL2 filter (a CQL2-JSON tree) checked against a layer's schema before any SQL is made.
 
 Whatever passes here compiles (storage/cql_sql.py) to SQL that both backends run with the same
 answer; whatever does not is one InvalidRequestError naming the problem, raised before either
@@ -20,14 +20,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
-
-from pygeofilter import ast, values
 
 from geohub.errors import InvalidRequestError
 from geohub.layers.models import AttributeType, LayerDefinition
-from geohub.storage.cql_geometry import check_geometry_literal
+from geohub.storage.cql_geometry import check_geometry_literal, is_geometry_literal
 from geohub.storage.values import INT64_MAX, parse_filter_value
 
 MAX_FILTER_BYTES = 16 * 1024
@@ -35,9 +33,45 @@ MAX_DEPTH = 20
 MAX_NODES = 500
 GEOMETRY_NAMES = frozenset({"geometry", "geom"})
 TEXT_FUNCTIONS = frozenset({"lower", "casei"})
-_SUPPORTED_SPATIAL = (ast.SpatialComparisonPredicate, ast.BBox)
+COMPARISONS = frozenset({"=", "<>", "<", ">", "<=", ">="})
+ARITHMETIC = frozenset({"+", "-", "*", "/", "%", "div", "^"})
+SPATIAL_FUNCTIONS = frozenset(
+    {
+        "s_intersects",
+        "s_disjoint",
+        "s_contains",
+        "s_within",
+        "s_touches",
+        "s_crosses",
+        "s_overlaps",
+        "s_equals",
+    }
+)
+TEMPORAL_FUNCTIONS = frozenset(
+    {
+        "t_after",
+        "t_before",
+        "t_contains",
+        "t_disjoint",
+        "t_during",
+        "t_equals",
+        "t_finishedby",
+        "t_finishes",
+        "t_intersects",
+        "t_meets",
+        "t_metby",
+        "t_overlappedby",
+        "t_overlaps",
+        "t_startedby",
+        "t_starts",
+    }
+)
+ARRAY_FUNCTIONS = frozenset({"a_equals", "a_contains", "a_containedby", "a_overlaps"})
+OPEN_END = ".."
 _TEMPORAL = frozenset({AttributeType.date, AttributeType.datetime})
 _NOT_A_VALUE = "The filter compares a property with something that is not a value."
+_REPEATS = {"%": 2, "div": 1, "^": 9}  # how often cql_sql.py writes each operand out
+_ARITY = {"not": 1, "isnull": 1, "like": 2, "in": 2, "between": 3}
 
 
 @dataclass(frozen=True)
@@ -51,6 +85,30 @@ class Operand:
     is_literal: bool = False
     attribute: AttributeType | None = None
     name: str = "filter"
+    size: int = 1  # terms in its SQL: % and div repeat their operands, ^ guards them (cql_sql.py)
+
+
+def operator(node: Any) -> str | None:
+    """The lower-cased `op` of a CQL2-JSON operation, or None for anything else."""
+    if isinstance(node, dict) and isinstance(node.get("op"), str):
+        return str(node["op"]).lower()
+    return None
+
+
+def arguments(node: dict[str, Any], count: int | None = None) -> list[Any]:
+    """The `args` of an operation, checked to be a list (of `count` items when given)."""
+    args = node.get("args")
+    name = str(node.get("op"))[:40].upper()
+    if not isinstance(args, list) or (count is not None and len(args) != count):
+        if count is None:
+            raise InvalidRequestError(f"The filter's {name} needs a list of arguments.")
+        raise InvalidRequestError(f"The filter's {name} takes {count} arguments.")
+    return args
+
+
+def property_name(node: Any) -> Any:
+    """The name of a property reference `{"property": name}`, else None."""
+    return node["property"] if isinstance(node, dict) and "property" in node and len(node) == 1 else None
 
 
 def check_filter_size(text: str) -> None:
@@ -81,50 +139,57 @@ class _Checker:
     # conditions ------------------------------------------------------------------------------------
     def condition(self, node: Any, depth: int) -> None:
         self._enter(depth)
-        if isinstance(node, bool | ast.Include):
+        if isinstance(node, bool):
             return
-        if isinstance(node, ast.Not):
-            self.condition(node.sub_node, depth + 1)
-        elif isinstance(node, ast.And | ast.Or):
+        op = operator(node)
+        if op is None:
+            raise InvalidRequestError("The filter has a value where a condition belongs.")
+        if op in ("and", "or"):
             for operand in flatten(node):
                 self.condition(operand, depth + 1)
-        elif isinstance(node, ast.Predicate):
-            self._predicate(node, depth)
+        elif op == "not":
+            self.condition(arguments(node, 1)[0], depth + 1)
         else:
-            raise InvalidRequestError("The filter has a value where a condition belongs.")
+            self._predicate(op, node, depth)
 
-    def _predicate(self, node: ast.Predicate, depth: int) -> None:
-        if isinstance(node, ast.Comparison):
-            self._comparable(self.expression(node.lhs, depth + 1), self.expression(node.rhs, depth + 1))
-        elif isinstance(node, ast.Between):
-            subject = self.expression(node.lhs, depth + 1)
-            for bound in (node.low, node.high):
-                self._comparable(subject, self._literal_operand(bound, depth + 1))
-        elif isinstance(node, ast.In):
-            self._in(node, depth)
-        elif isinstance(node, ast.Like):
-            self._like(node, depth)
-        elif isinstance(node, ast.IsNull):
-            self._scalar(self.expression(node.lhs, depth + 1))
-        elif isinstance(node, _SUPPORTED_SPATIAL):
-            self._spatial(node, depth)
+    def _predicate(self, op: str, node: dict[str, Any], depth: int) -> None:
+        if op in COMPARISONS:
+            left, right = arguments(node, 2)
+            self._comparable(self.expression(left, depth + 1), self.expression(right, depth + 1))
+        elif op in ("between", "in"):
+            self._values(op, arguments(node, _ARITY[op]), depth)
+        elif op == "like":
+            self._like(arguments(node, 2), depth)
+        elif op == "isnull":
+            self._scalar(self.expression(arguments(node, 1)[0], depth + 1))
+        elif op in SPATIAL_FUNCTIONS:
+            self._spatial(arguments(node, 2), depth)
+        elif op in TEMPORAL_FUNCTIONS:
+            kinds = {k for argument in arguments(node, 2) for k in self._temporal(argument, depth + 1)}
+            if len(kinds) > 1:
+                raise InvalidRequestError("The filter compares values of different types: date and datetime.")
+        elif op in ARRAY_FUNCTIONS:
+            raise InvalidRequestError(
+                "Array functions are not supported: no GeoHub layer has array properties."
+            )
         else:
-            name = type(node).__name__
-            raise InvalidRequestError(f"The filter uses {name}, which GeoHub does not support.")
+            raise InvalidRequestError(f"The filter uses {op[:40].upper()}, which GeoHub does not support.")
 
-    def _in(self, node: ast.In, depth: int) -> None:
-        subject = self.expression(node.lhs, depth + 1)
-        if not isinstance(node.sub_nodes, list | tuple):
+    def _values(self, op: str, args: list[Any], depth: int) -> None:
+        """BETWEEN's two bounds or IN's list: values comparable with the subject."""
+        subject = self.expression(args[0], depth + 1)
+        items = args[1:] if op == "between" else args[1]
+        if not isinstance(items, list):
             raise InvalidRequestError(_NOT_A_VALUE)
-        for item in node.sub_nodes:
+        for item in items:
             self._comparable(subject, self._literal_operand(item, depth + 1))
 
-    def _like(self, node: ast.Like, depth: int) -> None:
-        subject = self.expression(node.lhs, depth + 1)
+    def _like(self, args: list[Any], depth: int) -> None:
+        subject = self.expression(args[0], depth + 1)
         if subject.family != "text":
             raise InvalidRequestError(f"LIKE works on text, not on {subject.label}.")
-        pattern = node.pattern
-        if isinstance(pattern, ast.Function) and _function_name(pattern) in TEXT_FUNCTIONS:
+        pattern = args[1]
+        if operator(pattern) in TEXT_FUNCTIONS:
             pattern = self.expression(pattern, depth + 1).literal
         else:
             self._enter(depth + 1)
@@ -132,46 +197,69 @@ class _Checker:
             raise InvalidRequestError("LIKE needs a text pattern.")
         _check_text(pattern)
 
-    def _spatial(self, node: Any, depth: int) -> None:
-        if isinstance(node, ast.BBox):
-            operands = [node.lhs, values.Envelope(node.minx, node.maxx, node.miny, node.maxy)]
-        else:
-            operands = [node.lhs, node.rhs]
-        for operand in operands:
-            if isinstance(operand, ast.Attribute):
-                self._attribute(operand.name)  # text, and known
-        properties = [o for o in operands if isinstance(o, ast.Attribute) and o.name in GEOMETRY_NAMES]
-        if not properties:
+    def _spatial(self, operands: list[Any], depth: int) -> None:
+        names = [property_name(o) for o in operands]
+        for name in names:
+            if name is not None:
+                self._attribute(name)  # text, and known
+        if not any(n in GEOMETRY_NAMES for n in names if isinstance(n, str)):
             raise InvalidRequestError(
                 "A spatial predicate must compare the 'geometry' property with a geometry."
             )
-        other = operands[1] if operands[0] is properties[0] else operands[0]
+        other = operands[1] if isinstance(names[0], str) and names[0] in GEOMETRY_NAMES else operands[0]
         self._enter(depth + 1)
-        if not _is_geometry_literal(other):
+        if not is_geometry_literal(other):
             raise InvalidRequestError("A spatial predicate needs a geometry literal (WKT, GeoJSON or BBOX).")
         self._enter(depth + 1)
         check_geometry_literal(other)
+
+    def _temporal(self, node: Any, depth: int) -> set[AttributeType]:
+        """An argument of a temporal function: an instant, or an interval of two (or '..')."""
+        self._enter(depth)
+        if isinstance(node, dict) and set(node) == {"interval"}:
+            ends = node["interval"]
+            if not isinstance(ends, list) or len(ends) != 2:
+                raise InvalidRequestError("An INTERVAL has a start and an end.")
+            instants = [self._instant(end, depth + 1) for end in ends if end != OPEN_END]
+        else:
+            instants = [self._instant(node, depth)]
+        return {o.attribute for o in instants if o.attribute is not None}
+
+    def _instant(self, node: Any, depth: int) -> Operand:
+        operand = self.expression(node, depth)
+        if operand.family == "text" and operand.is_literal:  # an instant written in an interval
+            return Operand("time", "datetime", temporal_value({"timestamp": operand.literal}), True)
+        if operand.family != "time":
+            raise InvalidRequestError(f"Temporal functions work on dates and times, not on {operand.label}.")
+        return operand
 
     # expressions -----------------------------------------------------------------------------------
     def expression(self, node: Any, depth: int) -> Operand:
         """The operand `node` is, or InvalidRequestError."""
         self._enter(depth)
-        if isinstance(node, ast.Attribute):
-            return self._attribute(node.name)
-        if isinstance(node, ast.Function):
-            return self._function(node, depth)
-        if isinstance(node, ast.Arithmetic):
-            for side in (node.lhs, node.rhs):
+        if isinstance(node, dict) and "property" in node:
+            if len(node) != 1:
+                raise InvalidRequestError(_NOT_A_VALUE)
+            return self._attribute(node["property"])
+        op = operator(node)
+        if op in ARITHMETIC:
+            size = 0
+            for side in arguments(node, 2):
                 operand = self.expression(side, depth + 1)
                 if operand.family != "number":
                     raise InvalidRequestError(f"Arithmetic works on numbers, not on {operand.label}.")
-            return Operand("number", "number")
+                size += operand.size * _REPEATS.get(op, 1)
+            if size > MAX_NODES:
+                raise InvalidRequestError(f"The filter has more than {MAX_NODES} terms.")
+            return Operand("number", "number", size=size)
+        if op is not None:
+            return self._function(op, node, depth)
         return literal_operand(node)
 
     def _literal_operand(self, node: Any, depth: int) -> Operand:
         """A bound of BETWEEN or an item of IN: a value, not a property or an expression."""
         self._enter(depth)
-        if isinstance(node, ast.Node):
+        if isinstance(node, dict) and not is_temporal_literal(node):
             raise InvalidRequestError(_NOT_A_VALUE)
         return literal_operand(node)
 
@@ -186,14 +274,13 @@ class _Checker:
         kind = AttributeType(attribute.type)
         return Operand(_family(kind), kind.value, attribute=kind, name=name)
 
-    def _function(self, node: ast.Function, depth: int) -> Operand:
-        name = _function_name(node)
-        arguments = node.arguments if isinstance(node.arguments, list | tuple) else None
+    def _function(self, name: str, node: dict[str, Any], depth: int) -> Operand:
+        args = node.get("args")
         if name not in TEXT_FUNCTIONS:
-            raise InvalidRequestError(f"The filter function '{str(node.name)[:60]}' is not supported.")
-        if arguments is None or len(arguments) != 1:
+            raise InvalidRequestError(f"The filter function '{str(node['op'])[:60]}' is not supported.")
+        if not isinstance(args, list) or len(args) != 1:
             raise InvalidRequestError(f"The function {name.upper()}() takes one text argument.")
-        argument = self.expression(arguments[0], depth + 1)
+        argument = self.expression(args[0], depth + 1)
         if argument.family != "text":
             raise InvalidRequestError(f"The function {name.upper()}() takes one text argument.")
         return Operand(
@@ -214,7 +301,8 @@ class _Checker:
             if value.is_literal and value.family == "text" and other.attribute is not None:
                 parse_filter_value(other.attribute, other.name, value.literal)
                 return
-        if left.family != right.family:
+        mixed_times = left.attribute and right.attribute and left.attribute is not right.attribute
+        if left.family != right.family or (left.family == "time" and mixed_times):
             raise InvalidRequestError(
                 f"The filter compares values of different types: {left.label} and {right.label}."
             )
@@ -223,13 +311,16 @@ class _Checker:
                 parse_filter_value(other.attribute, other.name, value.literal)
 
 
-def flatten(node: ast.And | ast.Or) -> list[Any]:
+def flatten(node: dict[str, Any]) -> list[Any]:
     """The operands of a chain of the same AND (or OR), left to right, without recursion."""
-    kind, operands, pending = type(node), [], [node]
+    kind, operands, pending = operator(node), [], [node]
     while pending:
         current = pending.pop()
-        if type(current) is kind:
-            pending += [current.rhs, current.lhs]
+        if operator(current) == kind:
+            args = arguments(current)
+            if len(args) < 2:
+                raise InvalidRequestError(f"The filter's {str(kind).upper()} needs at least two conditions.")
+            pending += reversed(args)
         else:
             operands.append(current)
     return operands
@@ -245,37 +336,45 @@ def literal_operand(value: Any) -> Operand:
     if isinstance(value, str):
         _check_text(value)
         return Operand("text", "string", value, True)
-    if isinstance(value, datetime):
-        return Operand("time", "datetime", value, True)
-    if isinstance(value, date):
-        return Operand("time", "date", value, True)
-    if isinstance(value, values.Interval | timedelta):
-        raise InvalidRequestError("Intervals are only supported through the datetime parameter.")
-    if _is_geometry_literal(value):
+    if is_temporal_literal(value):
+        moment = temporal_value(value)
+        return Operand("time", "datetime" if "timestamp" in value else "date", moment, True)
+    if isinstance(value, dict) and "interval" in value:
+        raise InvalidRequestError("Intervals can only be used in temporal functions (T_INTERSECTS, …).")
+    if is_geometry_literal(value):
         raise InvalidRequestError("The geometry can only be used in a spatial predicate.")
     raise InvalidRequestError(_NOT_A_VALUE)
+
+
+def is_temporal_literal(value: Any) -> bool:
+    """True for a `{"timestamp": …}` or `{"date": …}` literal."""
+    return isinstance(value, dict) and len(value) == 1 and ("timestamp" in value or "date" in value)
+
+
+def temporal_value(value: dict[str, Any]) -> date | datetime:
+    """The date or instant a temporal literal holds; InvalidRequestError for one that is not."""
+    kind, text = next(iter(value.items()))
+    try:
+        if not isinstance(text, str):
+            raise ValueError(text)
+        if kind == "date":
+            return date.fromisoformat(text)
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    except ValueError:
+        raise InvalidRequestError(f"'{str(text)[:40]}' is not a valid {kind.upper()}.") from None
 
 
 def _check_number(value: int | float) -> None:
     if isinstance(value, float) and not math.isfinite(value):
         raise InvalidRequestError("Numbers in a filter must be finite.")
-    if abs(value) > INT64_MAX:
+    if isinstance(value, int) and abs(value) > INT64_MAX:
         raise InvalidRequestError(f"Numbers in a filter must lie within ±{INT64_MAX}.")
 
 
 def _check_text(value: str) -> None:
     if "\x00" in value:
         raise InvalidRequestError("Text in a filter must not contain NUL characters.")
-
-
-def _function_name(node: ast.Function) -> str:
-    return node.name.lower() if isinstance(node.name, str) else ""
-
-
-def _is_geometry_literal(value: Any) -> bool:
-    if isinstance(value, values.Geometry | values.Envelope):
-        return True
-    return isinstance(value, ast.Function) and _function_name(value) == "bbox"
 
 
 def _family(kind: AttributeType) -> str:

@@ -1,4 +1,4 @@
-"""Geometry literals of a CQL2 filter (WKT, GeoJSON, BBOX) checked and turned into shapely."""
+"""Geometry literals of a CQL2-JSON filter (GeoJSON, BBOX) checked and turned into shapely."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import math
 from typing import Any
 
 import shapely
-from pygeofilter import ast, values
 
 from geohub.errors import InvalidRequestError
 
@@ -22,25 +21,28 @@ _LEAF_TYPES = {
 MAX_COLLECTION_DEPTH = 4
 
 
+def is_geometry_literal(value: Any) -> bool:
+    """True for what reads as a geometry literal: a GeoJSON geometry or a `{"bbox": […]}`."""
+    return isinstance(value, dict) and ("type" in value or set(value) == {"bbox"})
+
+
 def check_geometry_literal(value: Any) -> None:
     """InvalidRequestError unless `value` is a geometry literal shapely reads as it was written."""
     literal_geometry(value)
 
 
 def literal_geometry(value: Any) -> shapely.Geometry:
-    """A shapely geometry from a CQL2 geometry literal, BBOX function or envelope."""
-    if isinstance(value, values.Geometry):
-        check_geojson(value.geometry)
-        return _shape(value.geometry)
-    if isinstance(value, values.Envelope):
-        return _box([value.x1, value.y1, value.x2, value.y2])
-    if isinstance(value, ast.Function) and isinstance(value.name, str) and value.name.lower() == "bbox":
-        numbers = value.arguments if isinstance(value.arguments, list) else []
+    """A shapely geometry from a CQL2-JSON geometry literal or bbox."""
+    if isinstance(value, dict) and set(value) == {"bbox"}:
+        numbers = value["bbox"] if isinstance(value["bbox"], list) else []
         if len(numbers) == 6:
             numbers = [numbers[0], numbers[1], numbers[3], numbers[4]]
         if len(numbers) != 4:
             raise InvalidRequestError("BBOX takes 4 or 6 numbers.")
         return _box(numbers)
+    if is_geometry_literal(value):
+        check_geojson(value)
+        return _shape(value)
     raise InvalidRequestError("A spatial predicate needs a geometry literal (WKT, GeoJSON or BBOX).")
 
 

@@ -1,43 +1,39 @@
-"""CQL2 filters (pygeofilter AST) compiled to parameterised SQL for SQLite and PostGIS.
+"""CQL2 filters (CQL2-JSON trees) compiled to parameterised SQL for SQLite and PostGIS.
 
-Filters are checked first (storage/cql_check.py); the errors raised here are a second line."""
+Every value becomes a bound parameter and every column a property checked against the layer's
+schema; nothing from the filter is spliced into the SQL text. Filters are checked first
+(storage/cql_check.py); the errors raised here are a second line."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 import shapely
-from pygeofilter import ast, values
 
 from geohub.errors import InvalidRequestError
 from geohub.layers.models import AttributeType, LayerDefinition
-from geohub.storage.cql_check import flatten
+from geohub.storage.cql_check import (
+    COMPARISONS,
+    GEOMETRY_NAMES,
+    SPATIAL_FUNCTIONS,
+    TEMPORAL_FUNCTIONS,
+    TEXT_FUNCTIONS,
+    arguments,
+    flatten,
+    is_temporal_literal,
+    operator,
+    property_name,
+    temporal_value,
+)
 from geohub.storage.cql_geometry import literal_geometry
-from geohub.storage.values import INT64_MAX, parse_filter_value
+from geohub.storage.cql_temporal import Endpoint, temporal_condition
+from geohub.storage.values import INT64_MAX, coerce_value, parse_filter_value
 
-GEOMETRY_NAMES = frozenset({"geometry", "geom"})
-_COMPARISONS = {
-    ast.Equal: "=",
-    ast.NotEqual: "<>",
-    ast.LessThan: "<",
-    ast.LessEqual: "<=",
-    ast.GreaterThan: ">",
-    ast.GreaterEqual: ">=",
-}
-_SPATIAL = {
-    ast.GeometryIntersects: "intersects",
-    ast.GeometryDisjoint: "disjoint",
-    ast.GeometryContains: "contains",
-    ast.GeometryWithin: "within",
-    ast.GeometryTouches: "touches",
-    ast.GeometryCrosses: "crosses",
-    ast.GeometryOverlaps: "overlaps",
-    ast.GeometryEquals: "equals",
-}
-_ARITHMETIC = {ast.Add: "+", ast.Sub: "-", ast.Mul: "*", ast.Div: "/"}
-SPATIAL_OPERATIONS = frozenset(_SPATIAL.values())
+SPATIAL_OPERATIONS = frozenset(name[2:] for name in SPATIAL_FUNCTIONS)
+_NOT_A_VALUE = "The filter compares a property with something that is not a value."
 
 
 @dataclass(frozen=True)
@@ -71,6 +67,12 @@ class Dialect:
             return f"CAST({placeholder} AS double precision)"
         return f"CAST({placeholder} AS text)"
 
+    def instant(self, placeholder: str, kind: AttributeType) -> str:
+        """A date or instant parameter (ISO text) as the SQL type the columns of `kind` have."""
+        if self.name != "postgis":
+            return placeholder  # ISO text in UTC, compared as text like the stored values
+        return f"CAST({placeholder} AS {'date' if kind is AttributeType.date else 'timestamptz'})"
+
     def real(self, expression: str) -> str:
         return f"CAST({expression} AS {'double precision' if self.name == 'postgis' else 'REAL'})"
 
@@ -82,7 +84,7 @@ SQLITE = Dialect("sqlite", "?", "t")
 POSTGIS = Dialect("postgis", "%s")
 
 
-def compile_filter(node: ast.Node, layer: LayerDefinition, dialect: Dialect) -> tuple[str, list[Any]]:
+def compile_filter(node: Any, layer: LayerDefinition, dialect: Dialect) -> tuple[str, list[Any]]:
     """SQL text and parameters for `node`; InvalidRequestError for what the layer cannot answer."""
     compiler = _Compiler(layer, dialect)
     return compiler.condition(node), compiler.params
@@ -106,121 +108,172 @@ class _Compiler:
         return placeholder if kind is not None else self.dialect.typed(placeholder, value)
 
     def condition(self, node: Any) -> str:  # noqa: C901 - one branch per CQL2 construct
-        if isinstance(node, ast.Not):
-            return f"NOT ({self.condition(node.sub_node)})"
-        if isinstance(node, ast.And | ast.Or):  # chains compile flat: no parser depth limit is near
-            joiner = " AND " if isinstance(node, ast.And) else " OR "
-            return "(" + joiner.join(self.condition(operand) for operand in flatten(node)) + ")"
-        if type(node) in _COMPARISONS:
-            return self._comparison(node)
-        if isinstance(node, ast.Between):
-            kind = self._kind_or_none(node.lhs)
-            name = self._name_of(node.lhs)
-            low = self._value(node.low, kind, name)
-            high = self._value(node.high, kind, name)
-            negation = "NOT " if node.not_ else ""
-            return f"{self.expression(node.lhs)} {negation}BETWEEN {low} AND {high}"
-        if isinstance(node, ast.Like):
-            return self._like(node)
-        if isinstance(node, ast.In):
-            kind = self._kind_or_none(node.lhs)
-            name = self._name_of(node.lhs)
-            items = ", ".join(self._value(item, kind, name) for item in node.sub_nodes)
-            return f"{self.expression(node.lhs)} {'NOT ' if node.not_ else ''}IN ({items})"
-        if isinstance(node, ast.IsNull):
-            return f"{self.expression(node.lhs)} IS {'NOT ' if node.not_ else ''}NULL"
-        if type(node) in _SPATIAL:
-            return self._spatial(_SPATIAL[type(node)], node.lhs, node.rhs)
-        if isinstance(node, ast.BBox):
-            envelope = shapely.box(node.minx, node.miny, node.maxx, node.maxy)
-            return self._spatial("intersects", node.lhs, envelope)
-        if isinstance(node, ast.Include):
-            return "1 = 0" if node.not_ else "1 = 1"
         if isinstance(node, bool):
             return "1 = 1" if node else "1 = 0"
-        raise InvalidRequestError(f"The filter uses {type(node).__name__}, which GeoHub does not support.")
+        op = operator(node)
+        if op in ("and", "or"):  # chains compile flat: no parser depth limit is near
+            joiner = f" {op.upper()} "
+            return "(" + joiner.join(self.condition(operand) for operand in flatten(node)) + ")"
+        if op == "not":
+            return f"NOT ({self.condition(arguments(node, 1)[0])})"
+        if op in COMPARISONS:
+            return self._comparison(op, *arguments(node, 2))
+        if op == "between":
+            subject, low, high = arguments(node, 3)
+            kind, name = self._kind_or_none(subject), self._name_of(subject)
+            return (
+                f"{self.expression(subject)} BETWEEN {self._value(low, kind, name)} "
+                f"AND {self._value(high, kind, name)}"
+            )
+        if op == "like":
+            return self._like(*arguments(node, 2))
+        if op == "in":
+            subject, items = arguments(node, 2)
+            kind, name = self._kind_or_none(subject), self._name_of(subject)
+            values = ", ".join(self._value(item, kind, name) for item in items)
+            return f"{self.expression(subject)} IN ({values})"
+        if op == "isnull":
+            return f"{self.expression(arguments(node, 1)[0])} IS NULL"
+        if op in SPATIAL_FUNCTIONS:
+            return self._spatial(op[2:], *arguments(node, 2))
+        if op in TEMPORAL_FUNCTIONS:
+            return self._temporal(op, *arguments(node, 2))
+        raise InvalidRequestError(f"The filter uses {str(op)[:40].upper()}, which GeoHub does not support.")
 
-    def _comparison(self, node: Any) -> str:
-        operator = _COMPARISONS[type(node)]
-        lhs_kind, rhs_kind = self._kind_or_none(node.lhs), self._kind_or_none(node.rhs)
-        lhs = self.expression(node.lhs, rhs_kind, self._name_of(node.rhs))
-        rhs = self.expression(node.rhs, lhs_kind, self._name_of(node.lhs))
-        return f"{lhs} {operator} {rhs}"
+    def _comparison(self, op: str, left: Any, right: Any) -> str:
+        lhs_kind, rhs_kind = self._kind_or_none(left), self._kind_or_none(right)
+        lhs = self.expression(left, rhs_kind, self._name_of(right))
+        rhs = self.expression(right, lhs_kind, self._name_of(left))
+        return f"{lhs} {op} {rhs}"
 
-    def _like(self, node: ast.Like) -> str:
-        subject = self.expression(node.lhs)
-        pattern, nocase = node.pattern, node.nocase
-        if isinstance(pattern, ast.Function) and pattern.name.lower() in ("lower", "casei"):
-            pattern, nocase = pattern.arguments[0], True
+    def _like(self, subject_node: Any, pattern: Any) -> str:
+        subject = self.expression(subject_node)
+        nocase = False
+        if operator(pattern) in TEXT_FUNCTIONS:
+            pattern, nocase = arguments(pattern, 1)[0], True
         if not isinstance(pattern, str):
             raise InvalidRequestError("LIKE needs a text pattern.")
-        if node.wildcard != "%" or node.singlechar not in ("_", "."):
-            pattern = pattern.replace(node.wildcard, "%")
-        if node.singlechar == ".":  # pygeofilter's default; CQL2 uses "_"
-            pattern = pattern.replace(".", "_")
-        if nocase:
+        if nocase or operator(subject_node) == "casei":
             subject, placeholder = self.dialect.lower(subject), self.dialect.lower(self._param(pattern))
         else:
             placeholder = self._param(pattern)
-        return f"{subject} {'NOT ' if node.not_ else ''}LIKE {placeholder}"
+        return f"{subject} LIKE {placeholder}"
 
     def _spatial(self, operation: str, lhs: Any, rhs: Any) -> str:
-        if not (isinstance(lhs, ast.Attribute) and lhs.name in GEOMETRY_NAMES):
+        if property_name(lhs) not in GEOMETRY_NAMES:
             lhs, rhs = rhs, lhs
-        if not (isinstance(lhs, ast.Attribute) and lhs.name in GEOMETRY_NAMES):
+        if property_name(lhs) not in GEOMETRY_NAMES:
             raise InvalidRequestError(
                 "A spatial predicate must compare the 'geometry' property with a geometry."
             )
         self.params.append(shapely.to_wkb(literal_geometry(rhs)))
         return self.dialect.spatial(operation)
 
+    def _temporal(self, op: str, first: Any, second: Any) -> str:
+        """A temporal function: each argument an instant or an interval, as SQL comparisons of ends."""
+        kinds = [self._kind_or_none(e) for a in (first, second) for e in _ends(a)]
+        kind = next((k for k in kinds if k is not None), AttributeType.datetime)
+        return temporal_condition(op, self._interval(first, kind), self._interval(second, kind))
+
+    def _interval(self, node: Any, kind: AttributeType) -> tuple[Endpoint, Endpoint]:
+        ends = [None if end == ".." else self._end(end, kind) for end in _ends(node)]
+        return (ends[0], ends[-1])
+
+    def _end(self, node: Any, kind: AttributeType) -> Callable[[], str]:
+        return lambda: self._instant(node, kind)
+
+    def _instant(self, node: Any, kind: AttributeType) -> str:
+        name = property_name(node)
+        if name is not None:
+            return self.dialect.column(self._attribute(name).name)
+        moment = temporal_value(node) if is_temporal_literal(node) else temporal_value({"timestamp": node})
+        return self.dialect.instant(self._param(parse_filter_value(kind, kind.value, moment)), kind)
+
     def expression(self, node: Any, kind: AttributeType | None = None, name: str = "filter") -> str:
         """SQL for a property, a literal (coerced to `kind`), a function or arithmetic."""
-        if isinstance(node, ast.Attribute):
-            return self.dialect.column(self._attribute(node.name).name)
-        if isinstance(node, ast.Function):
-            if node.name.lower() in ("lower", "casei") and len(node.arguments) == 1:
-                return self.dialect.lower(self.expression(node.arguments[0], kind, name))
-            raise InvalidRequestError(f"The filter function '{node.name}' is not supported.")
-        if type(node) in _ARITHMETIC:
-            operator = _ARITHMETIC[type(node)]
+        column = property_name(node)
+        if column is not None:
+            return self.dialect.column(self._attribute(column).name)
+        op = operator(node)
+        if op in TEXT_FUNCTIONS:
+            return self.dialect.lower(self.expression(arguments(node, 1)[0], kind, name))
+        if op is not None and op in _ARITHMETIC:
             # in floating point on both: no integer overflow or integer division on one only
-            lhs = self.dialect.real(self.expression(node.lhs))
-            rhs = self.dialect.real(self.expression(node.rhs))
-            if operator == "/":  # a division by zero is NULL (no match) on both backends
-                rhs = f"NULLIF({rhs}, 0)"
-            return f"({lhs} {operator} {rhs})"
+            left, right = arguments(node, 2)
+            return _ARITHMETIC[op](self._number(left), self._number(right))
+        if op is not None:
+            raise InvalidRequestError(f"The filter function '{str(node['op'])[:60]}' is not supported.")
         return self._value(node, kind, name)
 
+    def _number(self, node: Any) -> Callable[[], str]:
+        """An arithmetic operand as fresh SQL for each use (a parameter is bound once per use)."""
+        return lambda: self.dialect.real(self.expression(node))
+
     def _name_of(self, node: Any) -> str:
-        if isinstance(node, ast.Attribute):
-            return str(node.name)
-        if isinstance(node, ast.Function) and node.arguments:
-            return self._name_of(node.arguments[0])
+        name = property_name(node)
+        if isinstance(name, str):
+            return name
+        if operator(node) in TEXT_FUNCTIONS and node.get("args"):
+            return self._name_of(node["args"][0])
         return "filter"
 
-    def _attribute(self, name: str) -> Any:
-        attribute = self.layer.attribute(name)
+    def _attribute(self, name: Any) -> Any:
+        attribute = self.layer.attribute(name) if isinstance(name, str) else None
         if attribute is None:  # who may name a restricted one is checked above (features/params.py)
-            raise InvalidRequestError(
-                f"Layer '{self.layer.id}' has no queryable '{name}'.",
-            )
+            raise InvalidRequestError(f"Layer '{self.layer.id}' has no queryable '{name}'.")
         return attribute
 
     def _kind_or_none(self, node: Any) -> AttributeType | None:
-        if isinstance(node, ast.Attribute):
-            return AttributeType(self._attribute(node.name).type)
-        if isinstance(node, ast.Function) and node.arguments:
-            return self._kind_or_none(node.arguments[0])
+        name = property_name(node)
+        if name is not None:
+            return AttributeType(self._attribute(name).type)
+        if operator(node) in TEXT_FUNCTIONS and node.get("args"):
+            return self._kind_or_none(node["args"][0])
         return None
 
     def _literal(self, value: Any, kind: AttributeType | None, name: str = "filter") -> Any:
-        if isinstance(value, ast.Node | values.Geometry | values.Envelope):
-            raise InvalidRequestError("The filter compares a property with something that is not a value.")
-        if isinstance(value, values.Interval):
-            raise InvalidRequestError("Intervals are only supported through the datetime parameter.")
+        if is_temporal_literal(value):
+            value = temporal_value(value)
+            if kind is None:
+                kind = AttributeType.datetime if isinstance(value, datetime) else AttributeType.date
+                return coerce_value(kind, value)
+        elif isinstance(value, dict | list) or value is None:
+            raise InvalidRequestError(_NOT_A_VALUE)
         if kind is None:
             if isinstance(value, int) and not isinstance(value, bool) and abs(value) > INT64_MAX:
                 raise InvalidRequestError(f"Numbers in a filter must lie within ±{INT64_MAX}.")
-            return value.isoformat() if isinstance(value, date | datetime) else value
+            return value.isoformat() if isinstance(value, date) else value
         return parse_filter_value(kind, name, value)
+
+
+def _ends(node: Any) -> list[Any]:
+    """The ends of an interval argument, or the one instant of any other."""
+    if isinstance(node, dict) and set(node) == {"interval"}:
+        return list(node["interval"])
+    return [node]
+
+
+Operand = Callable[[], str]
+
+
+def _power(a: Operand, b: Operand) -> str:
+    """a ^ b, NULL (no match) wherever either engine would fail or differ: 0 to a negative
+    power, a negative base to a fractional power, and results beyond about e^±700."""
+    return (
+        f"(CASE WHEN {a()} = 0 THEN (CASE WHEN {b()} > 0 THEN 0.0 WHEN {b()} = 0 THEN 1.0 END) "
+        f"WHEN {a()} < 0 AND {b()} <> trunc({b()}) THEN NULL "
+        f"WHEN abs({b()}) > 1000000 OR abs(ln(abs({a()})) * {b()}) > 700 THEN NULL "
+        f"ELSE power({a()}, {b()}) END)"
+    )
+
+
+# a division by zero is NULL (no match) on both backends; div and % truncate toward zero
+_ARITHMETIC: dict[str, Callable[[Operand, Operand], str]] = {
+    "+": lambda a, b: f"({a()} + {b()})",
+    "-": lambda a, b: f"({a()} - {b()})",
+    "*": lambda a, b: f"({a()} * {b()})",
+    "/": lambda a, b: f"({a()} / NULLIF({b()}, 0))",
+    "div": lambda a, b: f"trunc({a()} / NULLIF({b()}, 0))",
+    "%": lambda a, b: f"({a()} - {b()} * trunc({a()} / NULLIF({b()}, 0)))",
+    "^": _power,
+}

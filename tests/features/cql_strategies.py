@@ -21,7 +21,25 @@ SPATIAL = [
     "S_EQUALS",
 ]
 FUNCTIONS = ["LOWER", "CASEI", "UPPER", "ACCENTI", "foo", "BBOX", "lower"]
-TEMPORAL_OPS = ["t_after", "t_before", "t_during", "t_intersects"]
+TEMPORAL_OPS = [
+    "t_after",
+    "t_before",
+    "t_contains",
+    "t_disjoint",
+    "t_during",
+    "t_equals",
+    "t_finishedBy",
+    "t_finishes",
+    "t_intersects",
+    "t_meets",
+    "t_metBy",
+    "t_overlappedBy",
+    "t_overlaps",
+    "t_startedBy",
+    "t_starts",
+    "a_contains",
+]
+ARITHMETIC = ["+", "-", "*", "/", "%", "div", "^"]
 
 # numbers: small, at the 64-bit edges, beyond them, and floats with NaN and infinities
 numbers = st.one_of(
@@ -60,6 +78,9 @@ text_literals = st.one_of(
             "TIMESTAMP('garbage')",
             "DATE('2012-13-45')",
             "INTERVAL('2012-01-01','..')",
+            "INTERVAL('..', '2012-01-01T00:00:00Z')",
+            "INTERVAL(osm_timestamp, '..')",
+            "INTERVAL('2012-01-01', 'later')",
             "'2012-01-01T00:00:00Z'",
             "'5'",
         ]
@@ -94,7 +115,9 @@ def wkt_geometries(draw: Any) -> str:
 
 def _text_expressions() -> st.SearchStrategy[str]:
     def extend(inner: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
-        arithmetic = st.tuples(inner, st.sampled_from("+-*/"), inner).map(lambda t: f"({t[0]} {t[1]} {t[2]})")
+        arithmetic = st.tuples(inner, st.sampled_from(ARITHMETIC), inner).map(
+            lambda t: f"({t[0]} {t[1]} {t[2]})"
+        )
         function = st.tuples(st.sampled_from(FUNCTIONS), st.lists(inner, max_size=3)).map(
             lambda t: f"{t[0]}({', '.join(t[1])})"
         )
@@ -176,6 +199,8 @@ json_literals = st.one_of(
             {"date": "2012-01-01"},
             {"timestamp": "garbage"},
             {"interval": ["2012-01-01", ".."]},
+            {"interval": [{"property": "osm_timestamp"}, {"date": "2012-01-01"}]},
+            {"interval": ["..", ".."]},
             {"bbox": [76.9, 43.2, 77.0, 43.3]},
         ]
     ),
@@ -210,7 +235,7 @@ def geojson_geometries(draw: Any) -> Any:
 
 def _json_expressions() -> st.SearchStrategy[Any]:
     def extend(inner: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
-        arithmetic = st.tuples(st.sampled_from("+-*/"), st.lists(inner, min_size=2, max_size=2)).map(
+        arithmetic = st.tuples(st.sampled_from(ARITHMETIC), st.lists(inner, min_size=2, max_size=2)).map(
             lambda t: {"op": t[0], "args": t[1]}
         )
         function = st.tuples(st.sampled_from(FUNCTIONS), st.lists(inner, max_size=2)).map(

@@ -98,6 +98,12 @@ CAUSES: dict[str, tuple[str, str]] = {
     ),
     "nul-in-like-pattern": (text("name LIKE 'a\x00%'"), "Text in a filter must not contain NUL characters."),
     "nested-not-50": (cql_json(nested_not(50)), "The filter is nested more than 20 levels deep."),
+    # the cql2 parser's stack overflows (a crash) near 2,000 levels: refused before it parses
+    "parens-3000": (
+        text("(" * 3000 + "levels = 1" + ")" * 3000),
+        "The filter is nested more than 20 levels deep.",
+    ),
+    "minus-4000": (text("levels = " + "-" * 4000 + "1"), "The filter is nested more than 20 levels deep."),
     "or-chain-300": (
         text(" OR ".join(f"levels = {i}" for i in range(300))),
         "The filter has more than 500 terms.",
@@ -168,6 +174,8 @@ def test_valid_filters_still_answer(client: FlaskClient) -> None:
 FUZZ_FINDINGS = {
     "literal-alone-is-null": (text("NOT ('' IS NULL)"), 200),
     "literals-compared": (text("'a' = 'a' AND 1 < 2 AND TRUE = TRUE"), 200),
+    "and-without-conditions": (cql_json({"op": "not", "args": [{"op": "and", "args": []}]}), 400),
+    "power-beyond-floats": (text("levels ^ 1000 > 1 OR levels % 0 = 1 OR levels div 0 = 1"), 200),
     "spatial-property-name-list": (
         cql_json(
             {"op": "s_touches", "args": [{"property": ["a", {}]}, {"type": "Point", "coordinates": [1, 2]}]}
@@ -185,7 +193,7 @@ def test_fuzz_findings_answer_alike_on_both_backends(demo_apps: DemoApps, findin
 
 
 def test_a_bad_filter_prints_nothing(client: FlaskClient, capfd: pytest.CaptureFixture[str]) -> None:
-    """pygeofilter's parser dumped its whole state to stdout for such filters: log flooding."""
+    """pygeofilter's parser (before cql2) dumped its whole state to stdout for such filters."""
     capfd.readouterr()
     response = client.get(text("osm_timestamp > TIMESTAMP('garbage')"))
     assert response.status_code == 400

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from pygeofilter.parsers.cql2_text import parse as parse_cql2
 
 from geohub.errors import InvalidRequestError
+from geohub.features.cql_text import read_filter
 from geohub.layers.models import Attribute, AttributeType
 from geohub.storage.base import FeatureQuery, FeatureStore
 from tests.storage.conftest import Dataset
@@ -23,7 +23,7 @@ def test_an_added_attribute_reads_as_absent_until_the_next_import(
     one = store.get(edited, page.features[0].id)
     assert one.properties["building"] == "yes"
     with pytest.raises(InvalidRequestError):
-        store.query(edited, FeatureQuery(filter=parse_cql2("roof_shape = 'flat'")))
+        store.query(edited, FeatureQuery(filter=read_filter("roof_shape = 'flat'", "cql2-text")))
 
 
 def test_a_retyped_attribute_is_left_out_rather_than_misread(store: FeatureStore, buildings: Dataset) -> None:
