@@ -39,6 +39,7 @@ CONFORMANCE = [
     "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions",
     "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions-plus",
     "http://www.opengis.net/spec/cql2/1.0/conf/spatial-functions",
+    "http://www.opengis.net/spec/cql2/1.0/conf/temporal-functions",
     "http://www.opengis.net/spec/cql2/1.0/conf/arithmetic",
     # OGC API – Tiles: each collection's vector tilesets (tests/features/test_discovery.py)
     "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/core",
