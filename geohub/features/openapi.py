@@ -52,11 +52,8 @@ def served_openapi(
     """`document` (complete_openapi's) with every `@documented` route of the app added: a path
     pygeoapi already has gets GeoHub's parameters and responses merged into its operation. Every
     4xx and 5xx response, pygeoapi's too, is the one Problem response."""
-    layers = {
-        layer.id: layer.title.en
-        for layer in registry
-        if any(_LAYER_PATH.match(path) and path.endswith(f"/{layer.id}") for path in document["paths"])
-    }
+    shown = {match.group(1) for path in document["paths"] if (match := _LAYER_PATH.match(path))}
+    layers = {layer.id: layer.title.en for layer in registry if layer.id in shown}
     own = route_paths(rules, views, layers)
     components = dict(document.get("components", {}))
     resolve = _parameter_names(components.get("parameters", {}))
