@@ -32,7 +32,7 @@ MAX_FILTER_BYTES = 16 * 1024
 MAX_DEPTH = 20
 MAX_NODES = 500
 GEOMETRY_NAMES = frozenset({"geometry", "geom"})
-TEXT_FUNCTIONS = frozenset({"lower", "casei"})
+TEXT_FUNCTIONS = frozenset({"lower", "casei", "accenti"})
 COMPARISONS = frozenset({"=", "<>", "<", ">", "<=", ">="})
 ARITHMETIC = frozenset({"+", "-", "*", "/", "%", "div", "^"})
 SPATIAL_FUNCTIONS = frozenset(

@@ -15,6 +15,7 @@ import shapely
 
 from geohub.errors import InvalidRequestError
 from geohub.layers.models import AttributeType, LayerDefinition
+from geohub.storage.accents import ACCENTED, UNACCENTED
 from geohub.storage.cql_check import (
     COMPARISONS,
     GEOMETRY_NAMES,
@@ -146,18 +147,30 @@ class _Compiler:
         rhs = self.expression(right, lhs_kind, self._name_of(left))
         return f"{lhs} {op} {rhs}"
 
-    def _like(self, subject_node: Any, pattern: Any) -> str:
-        subject = self.expression(subject_node)
-        nocase = False
-        if operator(pattern) in TEXT_FUNCTIONS:
-            pattern, nocase = arguments(pattern, 1)[0], True
-        if not isinstance(pattern, str):
+    def _like(self, subject_node: Any, pattern_node: Any) -> str:
+        """LIKE; a folding (CASEI, ACCENTI) written on one side only applies to both."""
+        subject_folds, pattern_folds = _folds(subject_node), _folds(pattern_node)
+        if not isinstance(_innermost(pattern_node), str):
             raise InvalidRequestError("LIKE needs a text pattern.")
-        if nocase or operator(subject_node) == "casei":
-            subject, placeholder = self.dialect.lower(subject), self.dialect.lower(self._param(pattern))
-        else:
-            placeholder = self._param(pattern)
-        return f"{subject} LIKE {placeholder}"
+        subject = self.expression(subject_node)
+        if "accenti" in pattern_folds - subject_folds:
+            subject = self._unaccent(subject)
+        if pattern_folds & {"lower", "casei"} and not subject_folds & {"lower", "casei"}:
+            subject = self.dialect.lower(subject)
+        pattern = self.expression(pattern_node)
+        if "accenti" in subject_folds - pattern_folds:
+            pattern = self._unaccent(pattern)
+        if "casei" in subject_folds and not pattern_folds & {"lower", "casei"}:
+            pattern = self.dialect.lower(pattern)
+        return f"{subject} LIKE {pattern}"
+
+    def _unaccent(self, expression: str) -> str:
+        """`expression` with accents folded (storage/accents.py), the same on both backends."""
+        if self.dialect.name != "postgis":
+            return f"gh_accenti({expression})"
+        table = self.dialect.typed(self._param(ACCENTED), ACCENTED)
+        bases = self.dialect.typed(self._param(UNACCENTED), UNACCENTED)
+        return f"translate({expression}, {table}, {bases})"
 
     def _spatial(self, operation: str, lhs: Any, rhs: Any) -> str:
         if property_name(lhs) not in GEOMETRY_NAMES:
@@ -196,7 +209,8 @@ class _Compiler:
             return self.dialect.column(self._attribute(column).name)
         op = operator(node)
         if op in TEXT_FUNCTIONS:
-            return self.dialect.lower(self.expression(arguments(node, 1)[0], kind, name))
+            inner = self.expression(arguments(node, 1)[0], kind, name)
+            return self._unaccent(inner) if op == "accenti" else self.dialect.lower(inner)
         if op is not None and op in _ARITHMETIC:
             # in floating point on both: no integer overflow or integer division on one only
             left, right = arguments(node, 2)
@@ -244,6 +258,22 @@ class _Compiler:
                 raise InvalidRequestError(f"Numbers in a filter must lie within ±{INT64_MAX}.")
             return value.isoformat() if isinstance(value, date) else value
         return parse_filter_value(kind, name, value)
+
+
+def _folds(node: Any) -> set[str]:
+    """The text functions (lower, casei, accenti) wrapped around an operand."""
+    folds: set[str] = set()
+    while operator(node) in TEXT_FUNCTIONS:
+        folds.add(str(operator(node)))
+        node = arguments(node, 1)[0]
+    return folds
+
+
+def _innermost(node: Any) -> Any:
+    """The operand inside any text functions."""
+    while operator(node) in TEXT_FUNCTIONS:
+        node = arguments(node, 1)[0]
+    return node
 
 
 def _ends(node: Any) -> list[Any]:

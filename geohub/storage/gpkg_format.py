@@ -8,6 +8,7 @@ from functools import lru_cache
 
 import shapely
 
+from geohub.storage.accents import fold_accents
 from geohub.storage.cql_sql import SPATIAL_OPERATIONS
 
 GPKG_APPLICATION_ID = 0x47504B47  # "GPKG"
@@ -109,6 +110,7 @@ def register_functions(conn: sqlite3.Connection) -> None:
     conn.create_function("gh_intersects_box", 5, _intersects_box, deterministic=True)
     conn.create_function("gh_spatial", 3, _spatial_predicate, deterministic=True)
     conn.create_function("gh_lower", 1, _lower, deterministic=True)
+    conn.create_function("gh_accenti", 1, fold_accents, deterministic=True)
     conn.execute("PRAGMA case_sensitive_like = ON")
 
 
