@@ -44,6 +44,9 @@ def query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
     parameters = []
     for name, field in schema["properties"].items():
         field_schema = openapi_30(field)
+        if field_schema.get("default", ...) is None:  # left out; a query parameter is never null
+            del field_schema["default"]
+            field_schema.pop("nullable", None)
         parameter: dict[str, Any] = {"name": name, "in": "query", "required": name in required}
         if "description" in field_schema:
             parameter["description"] = field_schema.pop("description")

@@ -102,7 +102,7 @@ def test_models_queries_security_and_examples_make_a_valid_document() -> None:
         "name": "lang",
         "in": "query",
         "required": False,
-        "schema": {"enum": ["kk", "ru", "en"], "type": "string", "default": None, "nullable": True},
+        "schema": {"enum": ["kk", "ru", "en"], "type": "string"},
     }
     token = operation["responses"]["201"]["content"]["application/json"]["schema"]
     assert token == {"$ref": "#/components/schemas/Token"}
