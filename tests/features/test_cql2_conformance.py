@@ -404,3 +404,18 @@ def test_what_is_not_declared_is_a_clear_400_on_both_backends(
         assert response.mimetype == "application/problem+json"
         details.add(response.get_json()["detail"])
     assert len(details) == 1
+
+
+@pytest.mark.parametrize(
+    ("cql2", "detail"),
+    [
+        ("name = 'a", "The filter is not valid CQL2-TEXT (line 1, column 8)."),
+        ("levels == 1", "The filter is not valid CQL2-TEXT (line 1, column 9)."),
+        ("(" * 2500 + "levels = 1" + ")" * 2500, "The filter is nested more than 20 levels deep."),
+    ],
+)
+def test_text_the_parser_refuses_is_a_400_naming_where(demo_apps: DemoApps, cql2: str, detail: str) -> None:
+    for backend in BACKENDS:
+        response = demo_apps.client(backend).get(f"{ITEMS}?{urlencode({'filter': cql2})}")
+        assert response.status_code == 400, response.get_data(as_text=True)[:300]
+        assert response.get_json()["detail"] == detail
