@@ -3,6 +3,7 @@ stderr with exit status 2."""
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -13,6 +14,8 @@ import click
 from pydantic import ValidationError
 
 from geohub.errors import ConfigurationError, GeoHubError
+from geohub.i18n import DEFAULT_LANGUAGE
+from geohub.layers.models import LANGUAGES
 from geohub.services import Services
 from geohub.settings import describe_settings_error, load_settings
 
@@ -31,9 +34,20 @@ def reports_errors(command: Command) -> Command:
         except (ConfigurationError, ValueError, FileNotFoundError) as error:
             fail(str(error))
         except GeoHubError as error:
-            fail(error.detail)
+            fail(error.message.render(cli_language()))
 
     return wrapper  # type: ignore[return-value]
+
+
+def cli_language() -> str:
+    """The operator's language from the locale environment (LANGUAGE, LC_ALL, LC_MESSAGES, LANG):
+    kk or ru when it names one, else English."""
+    for variable in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(variable, "")
+        if value and value not in ("C", "POSIX") and not value.startswith("C."):
+            language = value[:2].lower()
+            return language if language in LANGUAGES else DEFAULT_LANGUAGE
+    return DEFAULT_LANGUAGE
 
 
 def fail(message: str) -> NoReturn:

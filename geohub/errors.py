@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
+from geohub.messages import N_, Message, render, tr, translate
+
 PROBLEM_TYPE_BASE = "https://geohub.almaty.kz/problems/"
+UNSPECIFIED = tr("The request could not be completed.")
 
 
 @dataclass(frozen=True)
@@ -13,109 +16,124 @@ class FieldError:
     """One invalid input field and what is wrong with it."""
 
     field: str
-    message: str
+    message: str | Message
+
+    def to_json(self, language: str = "en") -> dict[str, str]:
+        """The field and its message in `language`."""
+        return {"field": self.field, "message": render(self.message, language)}
 
 
-@dataclass
 class GeoHubError(Exception):
-    """Base of every error GeoHub reports to a user; `detail` is safe to show."""
+    """Base of every error GeoHub reports to a user; its message is safe to show.
 
-    detail: str = "The request could not be completed."
-    errors: list[FieldError] = field(default_factory=list)
+    `message` is translatable (see geohub.messages); `detail` is its English text, for logs
+    and the command line.
+    """
 
     status = 500
-    title = "Internal server error"
+    title = N_("Internal server error")
     slug = "internal-error"
 
-    def __post_init__(self) -> None:
+    def __init__(
+        self,
+        detail: str | Message = UNSPECIFIED,
+        errors: list[FieldError] | None = None,
+    ) -> None:
+        self.message = detail if isinstance(detail, Message) else Message(detail)
+        self.errors = list(errors or [])
         super().__init__(self.detail)
+
+    @property
+    def detail(self) -> str:
+        """The message in English."""
+        return self.message.render("en")
 
     @property
     def type_uri(self) -> str:
         """The RFC 7807 `type` of this error."""
         return PROBLEM_TYPE_BASE + self.slug
 
-    def to_problem(self, instance: str | None = None) -> dict[str, Any]:
-        """The RFC 7807 problem details body."""
+    def to_problem(self, instance: str | None = None, language: str = "en") -> dict[str, Any]:
+        """The RFC 7807 problem details body in `language`."""
         body: dict[str, Any] = {
             "type": self.type_uri,
-            "title": self.title,
+            "title": translate(self.title, language),
             "status": self.status,
-            "detail": self.detail,
+            "detail": self.message.render(language),
         }
         if instance:
             body["instance"] = instance
         if self.errors:
-            body["errors"] = [{"field": e.field, "message": e.message} for e in self.errors]
+            body["errors"] = [e.to_json(language) for e in self.errors]
         return body
 
 
 class InvalidRequestError(GeoHubError):
-    status, title, slug = 400, "Invalid request", "invalid-request"
+    status, title, slug = 400, N_("Invalid request"), "invalid-request"
 
 
 class InvalidBboxError(InvalidRequestError):
-    title, slug = "Invalid bbox", "invalid-bbox"
+    title, slug = N_("Invalid bbox"), "invalid-bbox"
 
 
 class NotFoundError(GeoHubError):
-    status, title, slug = 404, "Not found", "not-found"
+    status, title, slug = 404, N_("Not found"), "not-found"
 
 
 class LayerNotFoundError(NotFoundError):
-    title, slug = "Layer not found", "layer-not-found"
+    title, slug = N_("Layer not found"), "layer-not-found"
 
 
 class FeatureNotFoundError(NotFoundError):
-    title, slug = "Feature not found", "feature-not-found"
+    title, slug = N_("Feature not found"), "feature-not-found"
 
 
 class VersionNotFoundError(NotFoundError):
-    title, slug = "Version not found", "version-not-found"
+    title, slug = N_("Version not found"), "version-not-found"
 
 
 class UnauthorizedError(GeoHubError):
     """No valid credentials: a missing, malformed, expired or revoked token or key."""
 
-    status, title, slug = 401, "Unauthorized", "unauthorized"
+    status, title, slug = 401, N_("Unauthorized"), "unauthorized"
 
 
 class ForbiddenError(GeoHubError):
     """Signed in, but this account's role does not allow it (e.g. admin pages for a publisher)."""
 
-    status, title, slug = 403, "Forbidden", "forbidden"
+    status, title, slug = 403, N_("Forbidden"), "forbidden"
 
 
 class ForbiddenLayerError(GeoHubError):
-    status, title, slug = 403, "Forbidden", "forbidden-layer"
+    status, title, slug = 403, N_("Forbidden"), "forbidden-layer"
 
 
 class ConflictError(GeoHubError):
-    status, title, slug = 409, "Conflict", "conflict"
+    status, title, slug = 409, N_("Conflict"), "conflict"
 
 
 class UploadTooLargeError(GeoHubError):
-    status, title, slug = 413, "Upload too large", "upload-too-large"
+    status, title, slug = 413, N_("Upload too large"), "upload-too-large"
 
 
 class TooManyRequestsError(GeoHubError):
-    status, title, slug = 429, "Too many requests", "too-many-requests"
+    status, title, slug = 429, N_("Too many requests"), "too-many-requests"
 
 
 class InvalidDataError(GeoHubError):
     """Data that cannot be stored as the layer's definition says."""
 
-    status, title, slug = 422, "Invalid data", "invalid-data"
+    status, title, slug = 422, N_("Invalid data"), "invalid-data"
 
 
 class UploadTimeoutError(InvalidDataError):
     """A file that takes longer to read than an import may (etl.read_timeout_s)."""
 
-    title, slug = "Upload too slow to read", "upload-too-slow"
+    title, slug = N_("Upload too slow to read"), "upload-too-slow"
 
 
 class StorageUnavailableError(GeoHubError):
-    status, title, slug = 503, "Storage unavailable", "storage-unavailable"
+    status, title, slug = 503, N_("Storage unavailable"), "storage-unavailable"
 
 
 class ConfigurationError(Exception):

@@ -10,24 +10,33 @@ from pydantic import ValidationError
 from werkzeug.exceptions import HTTPException
 
 from geohub.errors import PROBLEM_TYPE_BASE, FieldError, GeoHubError, InvalidRequestError
-from geohub.i18n import negotiate_language
-from geohub.messages import localize_detail, localize_title
+from geohub.messages import N_, Message, MissingTranslation, tr, translate
+from geohub.request_language import request_language
+from geohub.validation_messages import field_message
 
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger("geohub.errors")
 
 
-def problem_response(slug: str, title: str, status: int, detail: str, **extra: Any) -> Response:
+# Werkzeug's HTTP error names, which become problem titles
+HTTP_TITLES = (
+    N_("Bad Request"),
+    N_("Not Found"),
+    N_("Method Not Allowed"),
+    N_("Not Acceptable"),
+    N_("Request Entity Too Large"),
+    N_("Unsupported Media Type"),
+    N_("Request Header Fields Too Large"),
+    N_("Too Many Requests"),
+    N_("Internal Server Error"),
+)
+
+
+def problem_response(
+    slug: str, title: str, status: int, detail: Message, errors: list[FieldError] | None = None
+) -> Response:
     """A problem+json response in the request's language, with the request id attached."""
-    language, title, detail = _localized(slug, title, detail)
-    body: dict[str, Any] = {
-        "type": PROBLEM_TYPE_BASE + slug,
-        "title": title,
-        "status": status,
-        "detail": detail,
-        "instance": request.path,
-        **extra,
-    }
+    language, body = _localized(slug, title, status, detail, errors or [])
     request_id = getattr(g, "request_id", None)
     if request_id:
         body["requestId"] = request_id
@@ -36,54 +45,95 @@ def problem_response(slug: str, title: str, status: int, detail: str, **extra: A
     return response
 
 
-def _localized(slug: str, title: str, detail: str) -> tuple[str, str, str]:
-    """Language, title and detail; English when translating fails, so an error answer never does."""
+def _localized(
+    slug: str, title: str, status: int, detail: Message, errors: list[FieldError]
+) -> tuple[str, dict[str, Any]]:
+    """Language and body; English when translating fails, so an error answer never does."""
     try:
-        language = negotiate_language(request.headers.get("Accept-Language"), request.args.get("lang"))
-        return language, localize_title(slug, title, language), localize_detail(detail, language)
+        language = request_language()
+        return language, _body(slug, title, status, detail, errors, language)
+    except MissingTranslation:
+        raise  # only in strict mode (the tests): a message without its translation is a fault
     except Exception:
         log.exception("could not translate the problem %s", slug)
-        return "en", title, detail
+        return "en", _body(slug, title, status, tr("Something went wrong on our side."), [], "en", quiet=True)
+
+
+def _body(
+    slug: str,
+    title: str,
+    status: int,
+    detail: Message,
+    errors: list[FieldError],
+    language: str,
+    quiet: bool = False,
+) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "type": PROBLEM_TYPE_BASE + slug,
+        "title": title if quiet else translate(title, language),
+        "status": status,
+        "detail": str(detail) if quiet else detail.render(language),
+        "instance": request.path,
+    }
+    if errors and not quiet:
+        body["errors"] = [e.to_json(language) for e in errors]
+    return body
 
 
 def _geohub_error(error: GeoHubError) -> Response:
     if error.status >= 500:
         log.error("%s: %s", type(error).__name__, error.detail)
-    extra = {}
-    if error.errors:
-        extra["errors"] = [{"field": e.field, "message": e.message} for e in error.errors]
-    return problem_response(error.slug, error.title, error.status, error.detail, **extra)
+    return problem_response(error.slug, error.title, error.status, error.message, error.errors)
 
 
 def _http_error(error: HTTPException) -> Response:
     status = error.code or 500
     slug = (error.name or "error").lower().replace(" ", "-")
-    detail = error.description or ""
     methods = getattr(error, "valid_methods", None)
     if status == 404:
-        detail = f"Nothing is published at {request.path}."
+        detail = tr("Nothing is published at {path}.", path=request.path)
     elif status == 405 and methods:
-        detail = f"This method is not allowed here; allowed: {', '.join(methods)}."
+        detail = tr("This method is not allowed here; allowed: {methods}.", methods=", ".join(methods))
     elif status == 413:
-        detail = f"The request body is larger than {current_app.config.get('MAX_CONTENT_LENGTH')} bytes."
+        detail = tr(
+            "The request body is larger than {limit} bytes.",
+            limit=current_app.config.get("MAX_CONTENT_LENGTH"),
+        )
+    else:
+        detail = _http_detail(status)
     response = problem_response(slug, error.name or "Error", status, detail)
     if status == 405 and methods:
         response.headers["Allow"] = ", ".join(methods)
     return response
 
 
+def _http_detail(status: int) -> Message:
+    """Werkzeug's own descriptions are English only; each status gets a sentence of ours."""
+    if status == 406:
+        return tr("GeoHub cannot answer in any of the formats the request accepts.")
+    if status == 415:
+        return tr("The request body is of a type this route does not read.")
+    if status == 431:
+        return tr("The request headers are too large.")
+    if 400 <= status < 500:
+        return tr("The request cannot be answered as it is.")
+    return tr("Something went wrong on our side. Quote the request id when you report it.")
+
+
 def _validation_error(error: ValidationError) -> Response:
-    fields = [FieldError(".".join(str(p) for p in e["loc"]) or "(body)", e["msg"]) for e in error.errors()]
-    return _geohub_error(InvalidRequestError("The request has invalid fields.", fields))
+    fields = [
+        FieldError(".".join(str(p) for p in e["loc"]) or "(body)", field_message(e)) for e in error.errors()
+    ]
+    return _geohub_error(InvalidRequestError(tr("The request has invalid fields."), fields))
 
 
 def _unexpected_error(error: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.path)
     return problem_response(
         "internal-error",
-        "Internal server error",
+        N_("Internal server error"),
         500,
-        "Something went wrong on our side. Quote the request id when you report it.",
+        tr("Something went wrong on our side. Quote the request id when you report it."),
     )
 
 

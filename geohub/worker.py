@@ -18,39 +18,39 @@ from gunicorn.workers.gthread import ThreadWorker
 
 from geohub.errors import PROBLEM_TYPE_BASE
 from geohub.i18n import negotiate_language
-from geohub.messages import localize_detail, localize_title
+from geohub.messages import N_, Message, tr, translate
 from geohub.security_headers import SECURITY_HEADERS
 
 # exception class -> status, title, slug and a detail safe to show (never the exception's text)
-_BAD_REQUEST = (400, "Bad Request", "bad-request")
-_CLIENT_ERRORS: list[tuple[type[Exception], tuple[int, str, str], str]] = [
-    (errors.LimitRequestLine, (414, "URI Too Long", "uri-too-long"), "The request line is too long."),
+_BAD_REQUEST = (400, N_("Bad Request"), "bad-request")
+_CLIENT_ERRORS: list[tuple[type[Exception], tuple[int, str, str], Message]] = [
+    (errors.LimitRequestLine, (414, N_("URI Too Long"), "uri-too-long"), tr("The request line is too long.")),
     (
         errors.LimitRequestHeaders,
-        (431, "Request Header Fields Too Large", "request-header-fields-too-large"),
-        "The request has too many headers, or one that is too large.",
+        (431, N_("Request Header Fields Too Large"), "request-header-fields-too-large"),
+        tr("The request has too many headers, or one that is too large."),
     ),
     (
         errors.ExpectationFailed,
-        (417, "Expectation Failed", "expectation-failed"),
-        "Only Expect: 100-continue is supported.",
+        (417, N_("Expectation Failed"), "expectation-failed"),
+        tr("Only Expect: 100-continue is supported."),
     ),
     (
         errors.ForbiddenProxyRequest,
-        (403, "Forbidden", "forbidden"),
-        "Proxy requests are not accepted from this address.",
+        (403, N_("Forbidden"), "forbidden"),
+        tr("Proxy requests are not accepted from this address."),
     ),
-    (errors.InvalidRequestLine, _BAD_REQUEST, "The request line is not valid HTTP."),
-    (errors.InvalidRequestMethod, _BAD_REQUEST, "The request method is not valid HTTP."),
-    (errors.InvalidHTTPVersion, _BAD_REQUEST, "The HTTP version is not supported."),
-    (errors.UnsupportedTransferCoding, _BAD_REQUEST, "The request's Transfer-Encoding is not supported."),
-    (errors.InvalidHeader, _BAD_REQUEST, "The request has a header that is not valid HTTP."),
-    (errors.InvalidHeaderName, _BAD_REQUEST, "The request has a header that is not valid HTTP."),
-    (errors.ObsoleteFolding, _BAD_REQUEST, "The request has a header that is not valid HTTP."),
-    (errors.ParseException, _BAD_REQUEST, "The request is not valid HTTP."),
+    (errors.InvalidRequestLine, _BAD_REQUEST, tr("The request line is not valid HTTP.")),
+    (errors.InvalidRequestMethod, _BAD_REQUEST, tr("The request method is not valid HTTP.")),
+    (errors.InvalidHTTPVersion, _BAD_REQUEST, tr("The HTTP version is not supported.")),
+    (errors.UnsupportedTransferCoding, _BAD_REQUEST, tr("The request's Transfer-Encoding is not supported.")),
+    (errors.InvalidHeader, _BAD_REQUEST, tr("The request has a header that is not valid HTTP.")),
+    (errors.InvalidHeaderName, _BAD_REQUEST, tr("The request has a header that is not valid HTTP.")),
+    (errors.ObsoleteFolding, _BAD_REQUEST, tr("The request has a header that is not valid HTTP.")),
+    (errors.ParseException, _BAD_REQUEST, tr("The request is not valid HTTP.")),
 ]
-_SERVER_ERROR = (500, "Internal Server Error", "internal-error")
-_SERVER_DETAIL = "Something went wrong on our side. Quote the request id when you report it."
+_SERVER_ERROR = (500, N_("Internal Server Error"), "internal-error")
+_SERVER_DETAIL = tr("Something went wrong on our side. Quote the request id when you report it.")
 
 
 class GeohubResponse(wsgi.Response):
@@ -84,7 +84,7 @@ class GeohubWorker(ThreadWorker):
             self.log.debug("failed to send the error answer")
 
 
-def classify_error(exc: BaseException) -> tuple[tuple[int, str, str], str]:
+def classify_error(exc: BaseException) -> tuple[tuple[int, str, str], Message]:
     """Status, title, slug and detail for an exception gunicorn caught outside the app."""
     for kind, status, detail in _CLIENT_ERRORS:
         if isinstance(exc, kind):
@@ -93,14 +93,14 @@ def classify_error(exc: BaseException) -> tuple[tuple[int, str, str], str]:
 
 
 def problem_body(
-    status: int, title: str, slug: str, detail: str, request_id: str, language: str, path: str | None
+    status: int, title: str, slug: str, detail: Message, request_id: str, language: str, path: str | None
 ) -> bytes:
     """A whole HTTP/1.1 answer: status line, headers, problem+json body; the connection closes."""
     problem: dict[str, Any] = {
         "type": PROBLEM_TYPE_BASE + slug,
-        "title": localize_title(slug, title, language),
+        "title": translate(title, language),
         "status": status,
-        "detail": localize_detail(detail, language),
+        "detail": detail.render(language),
         "requestId": request_id,
     }
     if path:

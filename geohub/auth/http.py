@@ -20,6 +20,7 @@ from datetime import timedelta
 from flask import Flask, Response, current_app, g, request
 from flask_limiter import ApplicationLimit, Limiter, RateLimitExceeded
 from flask_limiter.util import get_remote_address
+from limits import RateLimitItem
 
 from geohub.auth.accounts import Accounts, token_id_of
 from geohub.auth.audit import AuditLog
@@ -28,6 +29,7 @@ from geohub.auth.keys import AppKey
 from geohub.auth.principal import ANONYMOUS, Principal, Role
 from geohub.errors import ForbiddenError, TooManyRequestsError, UnauthorizedError
 from geohub.extensions import app_extension
+from geohub.messages import N_, Message, tr
 from geohub.problems import problem_response
 from geohub.services import Services
 
@@ -38,9 +40,9 @@ SIGN_IN_ENDPOINT = "auth.sign_in"
 MAX_CREDENTIAL_CHARS = 200  # tokens and keys are 64 characters
 UNLIMITED_PATHS = frozenset({"/healthz", "/readyz"})
 UNLIMITED_PREFIXES = ("/static/", "/fonts/", "/sprites/")  # the map's own files, not data
-BAD_HEADER = "The Authorization header must be 'Bearer <token>'."
-BAD_TOKEN = "The token is invalid, expired or revoked."
-BAD_KEY = "The app key is invalid or revoked."
+BAD_HEADER = tr("The Authorization header must be 'Bearer <token>'.")
+BAD_TOKEN = tr("The token is invalid, expired or revoked.")
+BAD_KEY = tr("The app key is invalid or revoked.")
 log = logging.getLogger("geohub.auth")
 
 
@@ -100,7 +102,7 @@ def require_signed_in() -> Principal:
     """The current principal, or UnauthorizedError for anonymous requests."""
     principal = current_principal()
     if not principal.is_signed_in:
-        raise UnauthorizedError("Sign in first: this needs an account.")
+        raise UnauthorizedError(tr("Sign in first: this needs an account."))
     return principal
 
 
@@ -108,7 +110,7 @@ def require_admin() -> Principal:
     """The current principal if an admin: UnauthorizedError when anonymous, ForbiddenError otherwise."""
     principal = require_signed_in()
     if principal.role is not Role.admin:
-        raise ForbiddenError("Only administrators may do this.")
+        raise ForbiddenError(tr("Only administrators may do this."))
     return principal
 
 
@@ -183,12 +185,44 @@ def _rate_limited(error: RateLimitExceeded) -> Response:
     limiter: Limiter = current_app.extensions[LIMITER]
     current = limiter.current_limit
     retry_after_s = max(1, int(current.reset_at - time.time())) if current else 60
-    detail = f"Too many requests: the limit is {error.limit.limit}. Try again in {retry_after_s} s."
+    detail = tr(
+        "Too many requests: the limit is {limit}. Try again in {seconds} s.",
+        limit=rate_text(error.limit.limit),
+        seconds=retry_after_s,
+    )
     response = problem_response(
         TooManyRequestsError.slug, TooManyRequestsError.title, TooManyRequestsError.status, detail
     )
     response.headers["Retry-After"] = str(retry_after_s)
     return response
+
+
+RATE_UNITS = {
+    "second": N_("{amount} per second"),
+    "minute": N_("{amount} per minute"),
+    "hour": N_("{amount} per hour"),
+    "day": N_("{amount} per day"),
+    "month": N_("{amount} per month"),
+    "year": N_("{amount} per year"),
+}
+RATE_UNITS_SEVERAL = {
+    "second": N_("{amount} per {multiples} seconds"),
+    "minute": N_("{amount} per {multiples} minutes"),
+    "hour": N_("{amount} per {multiples} hours"),
+    "day": N_("{amount} per {multiples} days"),
+    "month": N_("{amount} per {multiples} months"),
+    "year": N_("{amount} per {multiples} years"),
+}
+
+
+def rate_text(limit: RateLimitItem) -> Message:
+    """A rate limit (1000/hour) as words in the reader's language."""
+    unit = limit.GRANULARITY.name
+    several = limit.multiples > 1
+    template = (RATE_UNITS_SEVERAL if several else RATE_UNITS).get(unit)
+    if template is None:
+        return tr("{amount} per {multiples} s", amount=limit.amount, multiples=limit.get_expiry())
+    return Message(template, {"amount": limit.amount, "multiples": limit.multiples})
 
 
 def _count_key_use(response: Response) -> Response:

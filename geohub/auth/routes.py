@@ -20,6 +20,7 @@ from geohub.auth.http import (
 )
 from geohub.auth.keys import KeyUsage
 from geohub.errors import InvalidRequestError
+from geohub.messages import tr
 from geohub.openapi.models import AppKeyList, AuditPage, AuditQuery, LanguageQuery, Token, Whoami
 from geohub.openapi.operation import NO_STORE, Body, Reply, documented
 
@@ -49,7 +50,7 @@ def sign_in() -> tuple[Response, int]:
     """A short-lived token for a user name and password (the same 401 for any wrong pair)."""
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
-        raise InvalidRequestError("The request body must be a JSON object.")
+        raise InvalidRequestError(tr("The request body must be a JSON object."))
     credentials = SignIn.model_validate(body)
     issued = accounts().sign_in_token(credentials.username, credentials.password)
     principal = accounts().get_user(credentials.username).principal()
@@ -150,7 +151,7 @@ def app_keys() -> Response:
 def _known_arguments(args: Mapping[str, str], known: set[str]) -> Mapping[str, str]:
     unknown = sorted(set(args) - known)
     if unknown:
-        raise InvalidRequestError(f"Unknown query parameter: {', '.join(unknown)}.")
+        raise InvalidRequestError(tr("Unknown query parameter: {names}.", names=", ".join(unknown)))
     return args
 
 
@@ -158,7 +159,9 @@ def _whole_number(name: str, value: str | None) -> int | None:
     if value is None:
         return None
     if not value.isdigit() or len(value) > 18:
-        raise InvalidRequestError(f"{name} must be a whole number, not '{value[:40]}'.")
+        raise InvalidRequestError(
+            tr("{name} must be a whole number, not '{value}'.", name=name, value=value[:40])
+        )
     return int(value)
 
 

@@ -244,5 +244,3 @@ def _coerced(kind: object, value: object) -> object:
         return coerce_value(kind, value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return value
-
-

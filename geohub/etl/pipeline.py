@@ -23,6 +23,7 @@ from geohub.etl.digest import LayerChanges, Snapshot, compare, snapshot_of_table
 from geohub.etl.validate import Validated, validate_rows
 from geohub.layers.models import LayerDefinition
 from geohub.layers.registry import LayerRegistry
+from geohub.messages import Message, stored, tr
 from geohub.settings import EtlSettings
 from geohub.sources.read import SourceData, read_source, source_fingerprint
 from geohub.storage.base import FeatureQuery, FeatureStore, FeatureTable
@@ -82,7 +83,7 @@ class PreparedImport:
             },
             "problems": [p.to_json() for p in validated.problems[:max_problems]],
             "problemsTotal": len(validated.problems),
-            "repairedRows": validated.repaired_rows[:max_problems],
+            "repairedRows": stored(validated.repaired_rows[:max_problems]),
             "changes": self.changes.summary(),
         }
 
@@ -98,7 +99,7 @@ class ImportResult:
     changes: LayerChanges
 
 
-class _RowLabels(Sequence[str]):
+class _RowLabels(Sequence[Message]):
     """Row labels made on demand (a city layer has hundreds of thousands of rows)."""
 
     def __init__(self, data: SourceData) -> None:
@@ -107,7 +108,7 @@ class _RowLabels(Sequence[str]):
     def __len__(self) -> int:
         return len(self._data)
 
-    def __getitem__(self, index: int) -> str:  # type: ignore[override]
+    def __getitem__(self, index: int) -> Message:  # type: ignore[override]
         return self._data.row_label(index)
 
 
@@ -150,7 +151,7 @@ def import_layer(
     own data and must be clean; uploads choose for themselves (etl/service.py).
     """
     if layer.source is None:
-        raise InvalidDataError(f"Layer '{layer.id}' has no source to import from.")
+        raise InvalidDataError(tr("Layer '{layer}' has no source to import from.", layer=layer.id))
     fingerprint = source_fingerprint(layer, base_dir)
     current = store.current_version(layer.id)
     if current is not None and current.source_fingerprint == fingerprint:
@@ -163,9 +164,16 @@ def import_layer(
     if problems:
         first = problems[0]
         raise InvalidDataError(
-            f"Layer '{layer.id}': {prepared.validated.invalid_rows} rows of {layer.source.label} "
-            "are invalid; "
-            f"the first: {first.row}, {first.field}: {first.reason}."
+            tr(
+                "Layer '{layer}': {invalid_rows} rows of {label} are invalid; the first: {row}, "
+                "{field}: {reason}.",
+                layer=layer.id,
+                invalid_rows=prepared.validated.invalid_rows,
+                label=layer.source.label,
+                row=first.row,
+                field=first.field,
+                reason=first.reason,
+            )
         )
     if current is not None and not prepared.changes.any:
         return ImportResult(layer.id, current.version, current.feature_count, True, prepared.changes)
@@ -212,8 +220,14 @@ def mapped_columns(layer: LayerDefinition, data: SourceData) -> dict[str, list[A
             columns[attribute.name] = data.columns[found]
         elif attribute.required:
             raise InvalidDataError(
-                f"The source of layer '{layer.id}' has no field '{source_name}' for '{attribute.name}' "
-                f"(it has: {', '.join(sorted(data.columns)) or 'no fields'})."
+                tr(
+                    "The source of layer '{layer}' has no field '{field}' for '{attribute}' (it "
+                    "has: {fields}).",
+                    layer=layer.id,
+                    field=source_name,
+                    attribute=attribute.name,
+                    fields=", ".join(sorted(data.columns)) or "no fields",
+                )
             )
     return columns
 

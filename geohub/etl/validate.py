@@ -19,9 +19,10 @@ from pandas.api.types import infer_dtype
 
 from geohub.errors import FieldError, InvalidDataError
 from geohub.layers.models import Attribute, AttributeType, LayerDefinition
+from geohub.messages import Message, stored, tr
 from geohub.storage.base import Bbox, FeatureTable
 from geohub.storage.batches import TYPE_IDS
-from geohub.storage.values import INT64_MAX, INT64_MIN, coerce_value
+from geohub.storage.values import INT64_MAX, INT64_MIN, coerce_value, unfit_reason
 
 _MULTI_OF = {"Point": "MultiPoint", "LineString": "MultiLineString", "Polygon": "MultiPolygon"}
 _PROMOTE = {
@@ -29,7 +30,7 @@ _PROMOTE = {
     "LineString": shapely.multilinestrings,
     "Polygon": shapely.multipolygons,
 }
-EMPTY_KEY = "is empty: every row needs a key"
+EMPTY_KEY = tr("is empty: every row needs a key")
 MOSTLY_OUTSIDE = 0.5  # more rows than this outside the city: the CRS is wrong, not the rows
 
 
@@ -37,13 +38,14 @@ MOSTLY_OUTSIDE = 0.5  # more rows than this outside the city: the CRS is wrong, 
 class RowProblem:
     """Why one source row cannot be published."""
 
-    row: str  # human reference: "line 17" (CSV) or "feature 5"
+    row: Message  # human reference: "line 17" (CSV) or "feature 5"
     key: str | None
     field: str  # the attribute, or "geometry"
-    reason: str
+    reason: Message
 
     def to_json(self) -> dict[str, Any]:
-        return {"row": self.row, "key": self.key, "field": self.field, "reason": self.reason}
+        """The problem as stored in a report: its texts as messages, rendered when read."""
+        return {"row": stored(self.row), "key": self.key, "field": self.field, "reason": stored(self.reason)}
 
 
 @dataclass
@@ -54,7 +56,7 @@ class Validated:
     problems: list[RowProblem] = field(default_factory=list)
     invalid_rows: int = 0
     repaired: int = 0
-    repaired_rows: list[str] = field(default_factory=list)
+    repaired_rows: list[Message] = field(default_factory=list)
     total: int = 0
 
 
@@ -63,14 +65,14 @@ def validate_rows(
     geometries: np.ndarray,
     columns: dict[str, list[Any]],
     *,
-    row_labels: Sequence[str],
-    read_problems: dict[int, str],
+    row_labels: Sequence[Message],
+    read_problems: dict[int, Message],
     city_bounds: Bbox,
     repair: bool,
 ) -> Validated:
     """Check every row; the table holds only rows without a problem."""
     count = len(geometries)
-    problems: dict[int, list[tuple[str, str]]] = {
+    problems: dict[int, list[tuple[str, Message]]] = {
         i: [("geometry", reason)] for i, reason in read_problems.items()
     }
     geometries, repaired = _checked_geometries(layer, geometries, problems, repair)
@@ -104,13 +106,16 @@ def validate_rows(
 
 
 def _checked_geometries(
-    layer: LayerDefinition, geometries: np.ndarray, problems: dict[int, list[tuple[str, str]]], repair: bool
+    layer: LayerDefinition,
+    geometries: np.ndarray,
+    problems: dict[int, list[tuple[str, Message]]],
+    repair: bool,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Geometries of the layer's type (single parts promoted, invalid ones repaired when asked)."""
     geometries = np.asarray(geometries, dtype=object).copy()
     missing = shapely.is_missing(geometries) | shapely.is_empty(geometries)
     for i in np.flatnonzero(missing).tolist():
-        problems.setdefault(i, []).append(("geometry", "no geometry"))
+        problems.setdefault(i, []).append(("geometry", tr("has no geometry")))
     repaired = np.zeros(len(geometries), dtype=bool)
     present = ~missing
     invalid = present & ~shapely.is_valid(geometries)
@@ -124,7 +129,9 @@ def _checked_geometries(
             for i, reason in zip(
                 indexes.tolist(), shapely.is_valid_reason(geometries[indexes]).tolist(), strict=True
             ):
-                problems.setdefault(i, []).append(("geometry", f"invalid geometry: {reason}"))
+                problems.setdefault(i, []).append(
+                    ("geometry", tr("has an invalid geometry: {reason}", reason=reason))
+                )
             present &= ~invalid
     geometries = _layer_typed(layer, geometries, present, problems)
     return geometries, repaired
@@ -150,7 +157,7 @@ def _layer_typed(
     layer: LayerDefinition,
     geometries: np.ndarray,
     present: np.ndarray,
-    problems: dict[int, list[tuple[str, str]]],
+    problems: dict[int, list[tuple[str, Message]]],
 ) -> np.ndarray:
     expected = layer.geometry_type.value
     single = expected.removeprefix("Multi")
@@ -171,17 +178,21 @@ def _layer_typed(
             type_ids = shapely.get_type_id(geometries)
     missing_now = shapely.is_missing(geometries) & present
     for i in np.flatnonzero(missing_now).tolist():
-        problems.setdefault(i, []).append(("geometry", f"nothing of type {expected} is left after repair"))
+        problems.setdefault(i, []).append(
+            ("geometry", tr("has nothing of type {expected} left after repair", expected=expected))
+        )
     wrong = present & ~missing_now & (type_ids != TYPE_IDS[expected])
     for i in np.flatnonzero(wrong).tolist():
         found = shapely.get_type_id(geometries[i])
         name = next((n for n, t in TYPE_IDS.items() if t == found), "GeometryCollection")
-        problems.setdefault(i, []).append(("geometry", f"is a {name}, the layer holds {expected}"))
+        problems.setdefault(i, []).append(
+            ("geometry", tr("is a {found}, the layer holds {expected}", found=name, expected=expected))
+        )
     return geometries
 
 
 def _check_bounds(
-    layer: LayerDefinition, geometries: np.ndarray, problems: dict[int, list[tuple[str, str]]], city: Bbox
+    layer: LayerDefinition, geometries: np.ndarray, problems: dict[int, list[tuple[str, Message]]], city: Bbox
 ) -> None:
     """Rows outside the city are listed; most rows outside means a wrong CRS: the import stops."""
     bounds = shapely.bounds(geometries)
@@ -197,20 +208,33 @@ def _check_bounds(
     if known.sum() and outside.sum() > MOSTLY_OUTSIDE * known.sum():
         sample = bounds[np.argmax(outside)]
         raise InvalidDataError(
-            f"{int(outside.sum())} of {int(known.sum())} features lie outside Almaty "
-            f"(the first at {sample[0]:.4f}, {sample[1]:.4f} after reprojection): "
-            "the source coordinate reference system is probably wrong; give the right one (crs).",
-            [FieldError("crs", "coordinates far outside the city")],
+            tr(
+                "{outside} of {total} features lie outside Almaty (the first at {lon}, {lat} "
+                "after reprojection): the source coordinate reference system is probably wrong; "
+                "give the right one (crs).",
+                outside=int(outside.sum()),
+                total=int(known.sum()),
+                lon=round(float(sample[0]), 4),
+                lat=round(float(sample[1]), 4),
+            ),
+            [FieldError("crs", tr("coordinates far outside the city"))],
         )
     for i in np.flatnonzero(outside).tolist():
         minx, miny = bounds[i, 0], bounds[i, 1]
         problems.setdefault(i, []).append(
-            ("geometry", f"lies outside the city bounds (near {minx:.4f}, {miny:.4f})")
+            (
+                "geometry",
+                tr(
+                    "lies outside the city bounds (near {lon}, {lat})",
+                    lon=round(float(minx), 4),
+                    lat=round(float(miny), 4),
+                ),
+            )
         )
 
 
 def _coerced_column(
-    attribute: Attribute, values: list[Any], problems: dict[int, list[tuple[str, str]]]
+    attribute: Attribute, values: list[Any], problems: dict[int, list[tuple[str, Message]]]
 ) -> list[Any]:
     """The column coerced to the attribute's type; bad values become problems (and None)."""
     column = _fast_coerced(attribute.type, values)
@@ -220,18 +244,26 @@ def _coerced_column(
             try:
                 column.append(coerce_value(attribute.type, value))
             except (TypeError, ValueError) as exc:
-                problems.setdefault(i, []).append((attribute.name, f"'{_shown(value)}' {exc}"))
+                reason = tr("'{value}' {reason}", value=_shown(value), reason=unfit_reason(exc))
+                problems.setdefault(i, []).append((attribute.name, reason))
                 column.append(None)
     if attribute.required:
         for i, value in enumerate(column):
             if value is None:
-                problems.setdefault(i, []).append((attribute.name, "is required"))
+                problems.setdefault(i, []).append((attribute.name, tr("is required")))
     if attribute.allowed_values:
         allowed = set(attribute.allowed_values)
         for i, value in enumerate(column):
             if value is not None and value not in allowed:
                 problems.setdefault(i, []).append(
-                    (attribute.name, f"'{_shown(value)}' is not one of {list(attribute.allowed_values)}")
+                    (
+                        attribute.name,
+                        tr(
+                            "'{value}' is not one of {allowed}",
+                            value=_shown(value),
+                            allowed=", ".join(map(str, attribute.allowed_values)),
+                        ),
+                    )
                 )
     return column
 
@@ -268,7 +300,7 @@ def _flat(geometries: np.ndarray) -> np.ndarray:
 
 
 def _check_empty_keys(
-    layer: LayerDefinition, keys: list[Any], problems: dict[int, list[tuple[str, str]]]
+    layer: LayerDefinition, keys: list[Any], problems: dict[int, list[tuple[str, Message]]]
 ) -> None:
     """A key of only whitespace ("" included) names no feature: the row is invalid (None is
     already `is required`)."""
@@ -280,8 +312,8 @@ def _check_empty_keys(
 def _check_duplicate_keys(
     layer: LayerDefinition,
     keys: list[Any],
-    problems: dict[int, list[tuple[str, str]]],
-    row_labels: Sequence[str],
+    problems: dict[int, list[tuple[str, Message]]],
+    row_labels: Sequence[Message],
 ) -> None:
     present = [k for k in keys if k is not None]
     if len(set(present)) == len(present):
@@ -295,10 +327,19 @@ def _check_duplicate_keys(
         if key in duplicated:
             if key not in first:
                 first[key] = i
-                problems.setdefault(i, []).append((layer.key, f"'{key}' appears more than once"))
+                problems.setdefault(i, []).append(
+                    (layer.key, tr("'{key}' appears more than once", key=str(key)))
+                )
             else:
                 problems.setdefault(i, []).append(
-                    (layer.key, f"'{key}' appears more than once (first at {row_labels[first[key]]})")
+                    (
+                        layer.key,
+                        tr(
+                            "'{key}' appears more than once (first at {row})",
+                            key=str(key),
+                            row=row_labels[first[key]],
+                        ),
+                    )
                 )
 
 

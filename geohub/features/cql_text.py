@@ -13,6 +13,7 @@ from typing import Any
 import cql2
 
 from geohub.errors import InvalidRequestError
+from geohub.messages import tr
 from geohub.storage.cql_check import MAX_DEPTH
 
 # the parser recurses once per nesting level and overflows its stack (a crash, not an error) near
@@ -29,20 +30,27 @@ def read_filter(text: str, language: str) -> Any:
         try:
             return json.loads(text)
         except (ValueError, RecursionError):
-            raise InvalidRequestError("The filter is not valid JSON.") from None
+            raise InvalidRequestError(tr("The filter is not valid JSON.")) from None
     _check_nesting(text)
     try:
         return cql2.parse_text(text).to_json()
     except cql2.ParseError as error:
         position = _POSITION.search(str(error))
-        where = f" (line {position[1]}, column {position[2]})" if position else ""
-        raise InvalidRequestError(f"The filter is not valid CQL2-TEXT{where}.") from None
+        if position:
+            raise InvalidRequestError(
+                tr(
+                    "The filter is not valid CQL2-TEXT (line {line}, column {column}).",
+                    line=int(position[1]),
+                    column=int(position[2]),
+                )
+            ) from None
+        raise InvalidRequestError(tr("The filter is not valid CQL2-TEXT.")) from None
     except (ValueError, RecursionError):
-        raise InvalidRequestError("The filter is not valid CQL2-TEXT.") from None
+        raise InvalidRequestError(tr("The filter is not valid CQL2-TEXT.")) from None
     except BaseException as error:  # a Rust panic arrives as pyo3's PanicException, a BaseException
         if type(error).__name__ != "PanicException":
             raise
-        raise InvalidRequestError("The filter is not valid CQL2-TEXT.") from None
+        raise InvalidRequestError(tr("The filter is not valid CQL2-TEXT.")) from None
 
 
 def _check_nesting(text: str) -> None:
@@ -58,4 +66,6 @@ def _check_nesting(text: str) -> None:
         prefixes = prefixes + 1 if word in ("NOT", "-", "+", "(") else 0
         most_prefixes = max(most_prefixes, prefixes)
     if deepest > MAX_TEXT_NESTING or most_prefixes > MAX_TEXT_NESTING:
-        raise InvalidRequestError(f"The filter is nested more than {MAX_DEPTH} levels deep.")
+        raise InvalidRequestError(
+            tr("The filter is nested more than {maximum} levels deep.", maximum=MAX_DEPTH)
+        )

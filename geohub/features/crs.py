@@ -10,6 +10,7 @@ import shapely
 from pyproj import CRS, Transformer
 
 from geohub.errors import InvalidRequestError
+from geohub.messages import tr
 from geohub.storage.base import Bbox
 
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
@@ -49,7 +50,12 @@ def canonical_crs(value: str, parameter: str = "crs") -> str:
         uri = text.replace("https://", "http://")
     if uri is None:
         raise InvalidRequestError(
-            f"{parameter} '{value}' is not offered; use one of: {', '.join(SUPPORTED_CRS)}."
+            tr(
+                "{parameter} '{value}' is not offered; use one of: {choices}.",
+                parameter=parameter,
+                value=value,
+                choices=", ".join(SUPPORTED_CRS),
+            )
         )
     return uri
 

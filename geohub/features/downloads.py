@@ -17,6 +17,7 @@ from geohub.auth.principal import Principal
 from geohub.errors import LayerNotFoundError
 from geohub.features.csv_export import write_csv
 from geohub.layers.models import Attribute, AttributeType, LayerDefinition
+from geohub.messages import tr
 from geohub.services import Services
 from geohub.storage.base import MAX_PAGE_SIZE, Feature, FeatureQuery
 
@@ -41,7 +42,7 @@ def layer_download(services: Services, layer: LayerDefinition, extension: str, r
     made on first request; one file per audience, so no reader is sent another audience's file."""
     current = services.store.current_version(layer.id)
     if current is None:
-        raise LayerNotFoundError(f"Layer '{layer.id}' has no published data yet.")
+        raise LayerNotFoundError(tr("Layer '{layer}' has no published data yet.", layer=layer.id))
     directory = services.settings.data_dir / "downloads"
     attributes = reader.visible_attributes(layer)
     # the columns are part of the name: a file made before an attribute became restricted is never reused

@@ -13,6 +13,7 @@ from geohub.errors import InvalidBboxError, InvalidRequestError
 from geohub.features.cql_text import read_filter
 from geohub.features.crs import CRS84, bbox_to_crs84, canonical_crs
 from geohub.layers.models import LayerDefinition
+from geohub.messages import tr
 from geohub.storage.base import Bbox, FeatureQuery, SortKey, check_bbox
 from geohub.storage.cql_check import check_filter, check_filter_size
 
@@ -64,7 +65,7 @@ def parse_items_request(
     queryable = frozenset(attributes)
     unknown = sorted(set(args) - ITEMS_PARAMETERS - queryable)
     if unknown:
-        raise InvalidRequestError(f"Unknown query parameter: {', '.join(unknown)}.")
+        raise InvalidRequestError(tr("Unknown query parameter: {names}.", names=", ".join(unknown)))
     where = {name: value for name, value in args.items() if name in queryable}
     filters = [
         f
@@ -84,7 +85,7 @@ def parse_items_request(
     )
     resulttype = args.get("resulttype", "results")
     if resulttype not in ("results", "hits"):
-        raise InvalidRequestError("resulttype must be 'results' or 'hits'.")
+        raise InvalidRequestError(tr("resulttype must be 'results' or 'hits'."))
     properties = parse_properties(layer, queryable, args.get("properties"))
     return ItemsRequest(
         query=query,
@@ -103,7 +104,7 @@ def parse_limit(value: str | None) -> int:
         return DEFAULT_LIMIT
     number = _integer(value, "limit")
     if number < 1:
-        raise InvalidRequestError("limit must be a whole number of at least 1.")
+        raise InvalidRequestError(tr("limit must be a whole number of at least 1."))
     return min(number, MAX_LIMIT)
 
 
@@ -112,7 +113,9 @@ def parse_offset(value: str | None) -> int:
         return 0
     number = _integer(value, "offset")
     if not 0 <= number <= MAX_OFFSET:
-        raise InvalidRequestError(f"offset must be a whole number from 0 to {MAX_OFFSET}.")
+        raise InvalidRequestError(
+            tr("offset must be a whole number from 0 to {maximum}.", maximum=MAX_OFFSET)
+        )
     return number
 
 
@@ -120,31 +123,33 @@ def _integer(value: str, name: str) -> int:
     try:
         return int(value.strip())
     except ValueError:
-        raise InvalidRequestError(f"{name} must be a whole number, not '{value[:40]}'.") from None
+        raise InvalidRequestError(
+            tr("{name} must be a whole number, not '{value}'.", name=name, value=value[:40])
+        ) from None
 
 
 def parse_bbox(value: str | None, bbox_crs: str | None) -> Bbox | None:
     """bbox (4 or 6 numbers) in bbox-crs, returned as lon/lat."""
     if value is None:
         if bbox_crs is not None:
-            raise InvalidRequestError("bbox-crs was given without bbox.")
+            raise InvalidRequestError(tr("bbox-crs was given without bbox."))
         return None
     parts = value.split(",")
     try:
         numbers = [float(p) for p in parts]
     except ValueError:
-        raise InvalidBboxError("bbox must be 4 or 6 comma-separated numbers.") from None
+        raise InvalidBboxError(tr("bbox must be 4 or 6 comma-separated numbers.")) from None
     if len(numbers) == 6:
         numbers = [numbers[0], numbers[1], numbers[3], numbers[4]]
     if len(numbers) != 4 or not all(math.isfinite(n) for n in numbers):
-        raise InvalidBboxError("bbox must be 4 or 6 comma-separated finite numbers.")
+        raise InvalidBboxError(tr("bbox must be 4 or 6 comma-separated finite numbers."))
     minx, miny, maxx, maxy = numbers
     if minx > maxx or miny > maxy:
-        raise InvalidBboxError("bbox minimum must not exceed its maximum.")
+        raise InvalidBboxError(tr("bbox minimum must not exceed its maximum."))
     crs = canonical_crs(bbox_crs, "bbox-crs") if bbox_crs else CRS84
     lonlat = bbox_to_crs84((minx, miny, maxx, maxy), crs)
     if not all(math.isfinite(n) for n in lonlat):
-        raise InvalidBboxError("bbox lies outside the area its bbox-crs covers.")
+        raise InvalidBboxError(tr("bbox lies outside the area its bbox-crs covers."))
     check_bbox(lonlat)
     return lonlat
 
@@ -159,7 +164,13 @@ def parse_sortby(layer: LayerDefinition, queryable: frozenset[str], value: str |
         ascending = not name.startswith("-")
         name = name.lstrip("+-").strip()
         if name not in queryable:
-            raise InvalidRequestError(f"Cannot sort by '{name}': layer '{layer.id}' has no such property.")
+            raise InvalidRequestError(
+                tr(
+                    "Cannot sort by '{name}': layer '{layer}' has no such property.",
+                    name=name,
+                    layer=layer.id,
+                )
+            )
         keys.append(SortKey(name, ascending))
     return tuple(keys)
 
@@ -173,7 +184,9 @@ def parse_properties(
     names = tuple(n.strip() for n in value.split(",") if n.strip())
     unknown = [n for n in names if n not in queryable]
     if unknown:
-        raise InvalidRequestError(f"Layer '{layer.id}' has no properties {', '.join(unknown)}.")
+        raise InvalidRequestError(
+            tr("Layer '{layer}' has no properties {names}.", layer=layer.id, names=", ".join(unknown))
+        )
     return names
 
 
@@ -184,7 +197,7 @@ def parse_boolean(value: str | None, name: str) -> bool:
         return True
     if value.lower() in ("false", "0", "no"):
         return False
-    raise InvalidRequestError(f"{name} must be true or false.")
+    raise InvalidRequestError(tr("{name} must be true or false.", name=name))
 
 
 def parse_filter(
@@ -194,16 +207,16 @@ def parse_filter(
     tree, or None."""
     language = args.get("filter-lang", "cql2-text")
     if language not in ("cql2-text", "cql2-json"):
-        raise InvalidRequestError("filter-lang must be cql2-text or cql2-json.")
+        raise InvalidRequestError(tr("filter-lang must be cql2-text or cql2-json."))
     if "filter-crs" in args and canonical_crs(args["filter-crs"], "filter-crs") != CRS84:
-        raise InvalidRequestError(f"filter-crs must be {CRS84}.")
+        raise InvalidRequestError(tr("filter-crs must be {crs}.", crs=CRS84))
     text = args.get("filter")
     if text is None and body:
         check_filter_size(body.decode("latin-1"))
         try:
             text, language = body.decode("utf-8", errors="strict"), "cql2-json"
         except UnicodeDecodeError:
-            raise InvalidRequestError("The filter is not valid JSON.") from None
+            raise InvalidRequestError(tr("The filter is not valid JSON.")) from None
     if text is None:
         return None
     check_filter_size(text)
@@ -227,15 +240,15 @@ def datetime_filter(layer: LayerDefinition, queryable: frozenset[str], value: st
 def _interval(value: str) -> tuple[datetime | None, datetime | None]:
     parts = value.split("/")
     if len(parts) > 2 or not value.strip():
-        raise InvalidRequestError("datetime must be an RFC 3339 instant or an interval start/end.")
+        raise InvalidRequestError(tr("datetime must be an RFC 3339 instant or an interval start/end."))
     moments = [_moment(p) for p in parts]
     if len(moments) == 1:
         if moments[0] is None:
-            raise InvalidRequestError("datetime '..' needs a start or an end.")
+            raise InvalidRequestError(tr("datetime '..' needs a start or an end."))
         return moments[0], moments[0]
     start, end = moments
     if start is not None and end is not None and start > end:
-        raise InvalidRequestError("datetime interval ends before it starts.")
+        raise InvalidRequestError(tr("datetime interval ends before it starts."))
     return start, end
 
 
@@ -245,7 +258,9 @@ def _moment(text: str) -> datetime | None:
     try:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
     except ValueError:
-        raise InvalidRequestError(f"datetime '{text[:40]}' is not an RFC 3339 date or time.") from None
+        raise InvalidRequestError(
+            tr("datetime '{value}' is not an RFC 3339 date or time.", value=text[:40])
+        ) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 

@@ -37,10 +37,11 @@ from geohub.features.provider import items_request, output_crs, read_page, reade
 from geohub.features.revalidation import revalidated
 from geohub.features.schemas import SCHEMA_TYPE, feature_schema, geojson_feature_schema
 from geohub.freshness import Freshness, layer_freshness, layers_freshness
-from geohub.i18n import negotiate_language
 from geohub.layers.models import LayerDefinition
+from geohub.messages import Message, tr
 from geohub.openapi.models import ItemsQuery, LanguageQuery
 from geohub.openapi.operation import NOT_MODIFIED, Reply, documented
+from geohub.request_language import request_language
 from geohub.services import Services
 
 features = Blueprint("features", __name__)
@@ -99,10 +100,20 @@ def _pygeoapi_error(status: int, content: Any) -> GeoHubError:
         detail = json.loads(content).get("description", "")
     except (TypeError, ValueError):
         detail = ""
-    error = LayerNotFoundError(detail) if status == 404 else InvalidRequestError(detail or "Invalid request.")
+    message = _pygeoapi_message(status, detail)
+    error = LayerNotFoundError(message) if status == 404 else InvalidRequestError(message)
     if status not in (400, 404):
         error.status = status
     return error
+
+
+def _pygeoapi_message(status: int, detail: str) -> Message:
+    """pygeoapi's refusals are English; GeoHub says them in its own translated words."""
+    if status == 404:
+        return tr("Nothing is published here: {reason}", reason=detail or request.path)
+    if detail:
+        return tr("The request cannot be answered: {reason}", reason=detail)
+    return tr("The request cannot be answered as it is.")
 
 
 def _format() -> str:
@@ -113,14 +124,14 @@ def _format() -> str:
         best = accept.best_match(["application/json", GEOJSON, "text/html", "text/csv"], "application/json")
         asked = {"text/html": "html", "text/csv": "csv"}.get(best or "", "json")
     if asked not in ("json", "html", "csv", "jsonld"):
-        raise InvalidRequestError(f"Unknown format f={asked}; use json, html or csv.")
+        raise InvalidRequestError(tr("Unknown format f={format}; use json, html or csv.", format=asked))
     return asked
 
 
 def _check_arguments(allowed: frozenset[str]) -> None:
     unknown = sorted(set(request.args) - allowed)
     if unknown:
-        raise InvalidRequestError(f"Unknown query parameter: {', '.join(unknown)}.")
+        raise InvalidRequestError(tr("Unknown query parameter: {names}.", names=", ".join(unknown)))
 
 
 def _respond(headers: dict[str, str], status: int, content: Any, mimetype: str | None = None) -> Response:
@@ -179,7 +190,7 @@ def conformance() -> Response:
     _check_arguments(COMMON_PARAMETERS)
     if _format() == "html":
         api = _api()
-        language = negotiate_language(request.headers.get("Accept-Language"), request.args.get("lang"))
+        language = request_language()
         page = render_j2_template(
             api.tpl_config,
             api.config["server"]["templates"],
@@ -198,7 +209,9 @@ def openapi() -> Response:
         headers, status, content = _call(core.openapi_)
         return _respond(headers, status, content)
     if _format() != "json":
-        raise InvalidRequestError(f"Unknown format f={request.args.get('f')}; use json, html or csv.")
+        raise InvalidRequestError(
+            tr("Unknown format f={format}; use json, html or csv.", format=request.args.get("f"))
+        )
     rules, views = current_app.url_map.iter_rules(), current_app.view_functions
     document = served_openapi(_api().openapi, rules, views, _services().registry)
     return _json_response({}, document, OPENAPI_JSON)
@@ -249,7 +262,7 @@ def queryables(layer_id: str) -> Response:
     if _format() == "html":
         headers, status, content = _call(itemtypes.get_collection_queryables, layer_id)
         return _respond(headers, status, content)
-    language = negotiate_language(request.headers.get("Accept-Language"), request.args.get("lang"))
+    language = request_language()
     attributes = current_principal().visible_attributes(layer)
     document = queryables_document(layer, attributes, request_base_url(), language)
     return _json_response({"Content-Language": language}, document, "application/schema+json")
@@ -270,7 +283,7 @@ def schema(layer_id: str, encoding: str | None) -> Response:
     _check_arguments(COMMON_PARAMETERS)
     layer = _visible_layer(layer_id)
     if request.args.get("f", "json") != "json":
-        raise InvalidRequestError("A schema is JSON only: use f=json or leave f out.")
+        raise InvalidRequestError(tr("A schema is JSON only: use f=json or leave f out."))
     attributes = current_principal().visible_attributes(layer)
     build = feature_schema if encoding is None else geojson_feature_schema
     document = build(layer, attributes, request_base_url(), _language())
@@ -327,7 +340,7 @@ def _items_document(layer: LayerDefinition, checked: ItemsRequest, fmt: str) -> 
 
 
 def _language() -> str:
-    return negotiate_language(request.headers.get("Accept-Language"), request.args.get("lang"))
+    return request_language()
 
 
 @features.get("/collections/<layer_id>/items/<feature_id>")

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ValidationError
 
 from geohub.errors import ConfigurationError, LayerNotFoundError
 from geohub.layers.models import Department, LayerDefinition
+from geohub.messages import tr
 
 DEPARTMENTS_FILE = "departments.yaml"
 Model = TypeVar("Model", bound=BaseModel)
@@ -35,20 +36,20 @@ class LayerRegistry:
         try:
             return self.layers[layer_id]
         except KeyError:
-            raise LayerNotFoundError(f"There is no layer '{layer_id}'.") from None
+            raise LayerNotFoundError(tr("There is no layer '{layer}'.", layer=layer_id)) from None
 
     def public(self, layer_id: str) -> LayerDefinition:
         """The layer if anonymous readers may see it; a restricted layer is as absent as a missing one."""
         layer = self.get(layer_id)
         if not layer.is_public:
-            raise LayerNotFoundError(f"There is no layer '{layer_id}'.")
+            raise LayerNotFoundError(tr("There is no layer '{layer}'.", layer=layer_id))
         return layer
 
     def readable(self, layer_id: str, principal: Reader) -> LayerDefinition:
         """The layer if `principal` may read it; else as absent (404) as a layer that does not exist."""
         layer = self.get(layer_id)
         if not principal.may_read(layer):
-            raise LayerNotFoundError(f"There is no layer '{layer_id}'.")
+            raise LayerNotFoundError(tr("There is no layer '{layer}'.", layer=layer_id))
         return layer
 
     def readable_layers(self, principal: Reader) -> list[LayerDefinition]:

@@ -13,8 +13,9 @@ from pathlib import Path
 import click
 from tqdm import tqdm
 
-from geohub.cli_support import opened_services, reports_errors
+from geohub.cli_support import cli_language, opened_services, reports_errors
 from geohub.layers.models import LayerDefinition
+from geohub.messages import decoded, localized
 from geohub.publishing.imports import ImportRecord
 from geohub.publishing.service import DropChangedTiles, ImportOptions, ImportService, parse_on_invalid
 from geohub.publishing.sync import OPERATOR, SyncOutcome, due_layers, layers_to_sync, osm_layers, sync_layers
@@ -113,7 +114,8 @@ def _outcome_line(outcome: SyncOutcome) -> str:
         if changes
         else ""
     )
-    return f"  {outcome.layer_id:<20} {record.status:<11} v{version or '-'}{delta}  {record.message}"
+    message = decoded(record.message, cli_language())
+    return f"  {outcome.layer_id:<20} {record.status:<11} v{version or '-'}{delta}  {message}"
 
 
 @etl_group.command("import")
@@ -186,9 +188,8 @@ def history(layer_id: str, limit: int) -> None:
         layer = services.registry.get(layer_id)
         for record in _import_service(services).imports.history(layer.id, limit=limit):
             when = record.created_at.strftime("%Y-%m-%d %H:%M")
-            click.echo(
-                f"{record.id:>6}  {when}  {record.status:<11} {record.user or '-':<14} {record.message}"
-            )
+            message = decoded(record.message, cli_language())
+            click.echo(f"{record.id:>6}  {when}  {record.status:<11} {record.user or '-':<14} {message}")
 
 
 @etl_group.command("versions")
@@ -244,16 +245,19 @@ def rollback(layer_id: str, version: int) -> None:
 
 
 def _print_record(record: ImportRecord) -> None:
-    counts = record.report.get("counts", {})
-    click.echo(f"import {record.id} of {record.layer_id}: {record.status}. {record.message}")
+    report = localized(record.report, cli_language())
+    counts = report.get("counts", {})
+    click.echo(
+        f"import {record.id} of {record.layer_id}: {record.status}. {decoded(record.message, cli_language())}"
+    )
     if counts:
         click.echo(
             f"  rows: {counts.get('read', 0)} read, {counts.get('valid', 0)} valid, "
             f"{counts.get('invalid', 0)} invalid, {counts.get('repaired', 0)} repaired"
         )
-    for problem in record.report.get("problems", [])[:50]:
+    for problem in report.get("problems", [])[:50]:
         key = f" ({problem['key']})" if problem.get("key") else ""
         click.echo(f"  {problem['row']}{key}: {problem['field']}: {problem['reason']}")
-    remaining = record.report.get("problemsTotal", 0) - min(50, len(record.report.get("problems", [])))
+    remaining = report.get("problemsTotal", 0) - min(50, len(report.get("problems", [])))
     if remaining > 0:
         click.echo(f"  … and {remaining} more problems (see the full report over HTTP).")

@@ -25,6 +25,7 @@ from geohub.etl.digest import compare, merge_snapshot, snapshot_of_table, versio
 from geohub.etl.pipeline import derived_columns
 from geohub.etl.validate import validate_rows
 from geohub.layers.models import LayerDefinition
+from geohub.messages import Listing, Message, tr
 from geohub.publishing.service import Actor, ImportService
 from geohub.storage.base import FeatureTable, LayerVersion
 
@@ -43,19 +44,21 @@ class EditResult:
 def parse_features(body: Any) -> list[Mapping[str, Any]]:
     """The GeoJSON Feature(s) of a request body: a Feature or a FeatureCollection."""
     if not isinstance(body, Mapping):
-        raise InvalidRequestError("The body must be a GeoJSON Feature or FeatureCollection object.")
+        raise InvalidRequestError(tr("The body must be a GeoJSON Feature or FeatureCollection object."))
     if body.get("type") == "Feature":
         return [body]
     if body.get("type") == "FeatureCollection" and isinstance(body.get("features"), list):
         features = body["features"]
         if not features:
-            raise InvalidRequestError("The FeatureCollection holds no feature.")
+            raise InvalidRequestError(tr("The FeatureCollection holds no feature."))
         if len(features) > MAX_FEATURES_PER_EDIT:
-            raise InvalidRequestError(f"At most {MAX_FEATURES_PER_EDIT} features per request; use an import.")
+            raise InvalidRequestError(
+                tr("At most {count} features per request; use an import.", count=MAX_FEATURES_PER_EDIT)
+            )
         if not all(isinstance(f, Mapping) and f.get("type") == "Feature" for f in features):
-            raise InvalidRequestError("Every member of 'features' must be a GeoJSON Feature.")
+            raise InvalidRequestError(tr("Every member of 'features' must be a GeoJSON Feature."))
         return list(features)
-    raise InvalidRequestError("The body must be a GeoJSON Feature or FeatureCollection (its 'type').")
+    raise InvalidRequestError(tr("The body must be a GeoJSON Feature or FeatureCollection (its 'type')."))
 
 
 def create_features(
@@ -65,7 +68,13 @@ def create_features(
     rows = _rows(layer, features, None)
     existing = _existing_keys(service, layer, [r[1].get(layer.key) for r in rows.rows])
     if existing:
-        raise ConflictError(f"Layer '{layer.id}' already has features with keys: {', '.join(existing[:10])}.")
+        raise ConflictError(
+            tr(
+                "Layer '{layer}' already has features with keys: {keys}.",
+                layer=layer.id,
+                keys=", ".join(existing[:10]),
+            )
+        )
     return _apply(service, layer, rows, [], actor=actor, action="feature.create")
 
 
@@ -88,17 +97,19 @@ def update_feature(
 ) -> EditResult:
     """Change one feature by a JSON merge patch (RFC 7396) of its properties and/or geometry."""
     if not isinstance(patch, Mapping):
-        raise InvalidRequestError("The body must be a JSON object: a merge patch of the feature.")
+        raise InvalidRequestError(tr("The body must be a JSON object: a merge patch of the feature."))
     current = _require_existing(service, layer, feature_id)
     properties = dict(current.properties)
     changes = patch.get("properties", {})
     if not isinstance(changes, Mapping):
-        raise InvalidRequestError("'properties' in the patch must be an object.")
+        raise InvalidRequestError(tr("'properties' in the patch must be an object."))
     for name, value in changes.items():
         properties[name] = value  # null clears the value (merge patch)
     unknown = set(patch) - {"type", "properties", "geometry", "id"}
     if unknown:
-        raise InvalidRequestError(f"A patch may change 'properties' and 'geometry', not {sorted(unknown)}.")
+        raise InvalidRequestError(
+            tr("A patch may change 'properties' and 'geometry', not {names}.", names=sorted(unknown))
+        )
     geometry = patch.get("geometry", shapely.geometry.mapping(shapely.from_wkb(current.geometry)))
     merged = {"type": "Feature", "geometry": geometry, "properties": properties}
     rows = _rows(layer, [merged], feature_id)
@@ -117,10 +128,10 @@ def delete_feature(
 class _Fault:
     """One fault of one feature: its row label, the field and why, and a detail for the reader."""
 
-    row: str
+    row: Message
     field: str
-    reason: str
-    detail: str
+    reason: Message
+    detail: Message
 
 
 @dataclass
@@ -128,7 +139,7 @@ class _Rows:
     """The (geometry, properties) rows of a body's features, with every fault found in them."""
 
     rows: list[tuple[Any, dict[str, Any]]]
-    labels: list[str]
+    labels: list[Message]
     faults: list[_Fault] = field(default_factory=list)
 
 
@@ -137,31 +148,39 @@ def _rows(layer: LayerDefinition, features: list[Mapping[str, Any]], feature_id:
     (the rows are validated all the same, so one answer names every fault)."""
     parsed = _Rows([], [])
     for number, feature in enumerate(features, start=1):
-        row, faults = _row(layer, feature, feature_id, f"feature {number}")
+        label = tr("feature {number}", number=number)
+        row, faults = _row(layer, feature, feature_id, label)
         parsed.faults += faults
         parsed.rows.append(row)
-        parsed.labels.append(f"feature {number}")
+        parsed.labels.append(label)
     return parsed
 
 
 def _row(
-    layer: LayerDefinition, feature: Mapping[str, Any], feature_id: str | None, label: str
+    layer: LayerDefinition, feature: Mapping[str, Any], feature_id: str | None, label: Message
 ) -> tuple[tuple[Any, dict[str, Any]], list[_Fault]]:
     """(geometry, properties) of a GeoJSON Feature; the key from the URL, the properties or `id`."""
     properties = feature.get("properties") or {}
     if not isinstance(properties, Mapping):
-        raise InvalidRequestError("A feature's 'properties' must be an object.")
+        raise InvalidRequestError(tr("A feature's 'properties' must be an object."))
     faults = []
     unknown = sorted(set(properties) - {a.name for a in layer.attributes})
     if unknown:
-        detail = f"Layer '{layer.id}' has no attribute {', '.join(repr(n) for n in unknown)}."
-        faults += [_Fault(label, name, "unknown attribute", detail) for name in unknown]
+        detail = tr(
+            "Layer '{layer}' has no attribute {names}.", layer=layer.id, names=", ".join(map(repr, unknown))
+        )
+        faults += [_Fault(label, name, tr("is not an attribute of the layer"), detail) for name in unknown]
     properties = dict(properties)
     key = properties.get(layer.key)
     if feature_id is not None:
         if key is not None and str(key) != feature_id:
             raise InvalidRequestError(
-                f"The feature's '{layer.key}' ({key}) differs from its URL id ({feature_id})."
+                tr(
+                    "The feature's '{key}' ({value}) differs from its URL id ({id}).",
+                    key=str(layer.key),
+                    value=key,
+                    id=str(feature_id),
+                )
             )
         properties[layer.key] = feature_id
     elif key is None and feature.get("id") is not None:
@@ -170,8 +189,10 @@ def _row(
     try:
         geometry = shapely.geometry.shape(feature["geometry"]) if feature.get("geometry") else None
     except (KeyError, TypeError, ValueError, AttributeError, shapely.errors.GEOSException) as exc:
-        reason = f"not valid GeoJSON: {exc}"
-        faults.append(_Fault(label, "geometry", reason, f"The feature's geometry is {reason}."))
+        reason = tr("is not valid GeoJSON: {reason}", reason=exc)
+        faults.append(
+            _Fault(label, "geometry", reason, tr("The feature's geometry {reason}.", reason=reason))
+        )
     return (geometry, properties), faults
 
 
@@ -188,7 +209,9 @@ def _apply(
     store = service.services.store
     current = store.current_version(layer.id)
     if current is None:
-        raise ConflictError(f"Layer '{layer.id}' has no published version to edit; import it first.")
+        raise ConflictError(
+            tr("Layer '{layer}' has no published version to edit; import it first.", layer=layer.id)
+        )
     table = _validated(service, layer, rows)
     base = version_snapshot(store, layer, current.version)
     upserts = snapshot_of_table(layer, table)
@@ -200,7 +223,7 @@ def _apply(
     changes = compare(base, merged)
     if store.current_version(layer.id) != current:
         store.delete_version(layer.id, version.version)
-        raise ConflictError(f"Layer '{layer.id}' changed during the edit; send it again.")
+        raise ConflictError(tr("Layer '{layer}' changed during the edit; send it again.", layer=layer.id))
     published = store.publish_version(layer.id, version.version)
     service.drop_changed_tiles(layer.id, changes.tile_boxes())
     service.prune_versions(layer)
@@ -233,7 +256,9 @@ def _validated(service: ImportService, layer: LayerDefinition, rows: _Rows) -> F
     )
     known = {(f.row, f.field) for f in rows.faults}  # a broken geometry is not also "missing"
     faults = rows.faults + [
-        _Fault(p.row, p.field, p.reason, f"{p.row}: {p.field} {p.reason}")
+        _Fault(
+            p.row, p.field, p.reason, tr("{row}: {field} {reason}", row=p.row, field=p.field, reason=p.reason)
+        )
         for p in validated.problems
         if (p.row, p.field) not in known
     ]
@@ -248,10 +273,15 @@ def _refusal(faults: list[_Fault]) -> InvalidDataError:
     if len(details) == 1:
         detail = details[0]
     else:
-        listed = "; ".join(f"{f.row}: {f.field} {f.reason}" for f in faults[:5])
-        detail = f"The features have {len(faults)} faults: {listed}."
+        listed = [
+            tr("{row}: {field} {reason}", row=f.row, field=f.field, reason=f.reason) for f in faults[:5]
+        ]
+        detail = tr("The features have {count} faults: {listed}.", count=len(faults), listed=Listing(listed))
     several = len({f.row for f in faults}) > 1
-    errors = [FieldError(f.field, f"{f.row}: {f.reason}" if several else f.reason) for f in faults[:50]]
+    errors = [
+        FieldError(f.field, tr("{row}: {reason}", row=f.row, reason=f.reason) if several else f.reason)
+        for f in faults[:50]
+    ]
     return InvalidDataError(detail, errors)
 
 
@@ -259,7 +289,9 @@ def _require_existing(service: ImportService, layer: LayerDefinition, feature_id
     try:
         return service.services.store.get(layer, feature_id)
     except FeatureNotFoundError:
-        raise FeatureNotFoundError(f"Layer '{layer.id}' has no feature '{feature_id}'.") from None
+        raise FeatureNotFoundError(
+            tr("Layer '{layer}' has no feature '{feature}'.", layer=layer.id, feature=str(feature_id))
+        ) from None
 
 
 def _existing_keys(service: ImportService, layer: LayerDefinition, keys: list[Any]) -> list[str]:

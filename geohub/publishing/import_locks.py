@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from geohub.errors import StorageUnavailableError
+from geohub.messages import tr
 from geohub.settings import Settings
 
 LOCK_CLASS = 0x47484249  # "GHBI": the first key of every import's advisory lock
@@ -50,7 +51,9 @@ def import_locks(settings: Settings) -> ImportLocks:
 def _held(locks: ImportLocks, import_id: int) -> HeldLock:
     lock = locks.claim(import_id)
     if lock is None:
-        raise StorageUnavailableError(f"The lock of import {import_id} is held by another process.")
+        raise StorageUnavailableError(
+            tr("The lock of import {import_id} is held by another process.", import_id=str(import_id))
+        )
     return lock
 
 
@@ -107,14 +110,14 @@ class AdvisoryLocks:
                 self.url, autocommit=True, connect_timeout=max(1, round(self.connect_timeout_s))
             )
         except psycopg.Error as exc:
-            raise StorageUnavailableError(f"The database cannot be reached: {exc}") from exc
+            raise StorageUnavailableError(tr("The database cannot be reached: {exc}", exc=exc)) from exc
         try:
             row = connection.execute(
                 "SELECT pg_try_advisory_lock(%s, %s)", (LOCK_CLASS, import_id % OBJECT_KEYS)
             ).fetchone()
         except psycopg.Error as exc:
             connection.close()
-            raise StorageUnavailableError(f"The database cannot be reached: {exc}") from exc
+            raise StorageUnavailableError(tr("The database cannot be reached: {exc}", exc=exc)) from exc
         if row is None or not row[0]:
             connection.close()
             return None

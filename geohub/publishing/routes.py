@@ -17,6 +17,7 @@ from geohub.auth.http import require_signed_in
 from geohub.errors import InvalidRequestError
 from geohub.extensions import app_extension
 from geohub.layers.models import LayerDefinition
+from geohub.messages import tr
 from geohub.openapi.models import (
     CreatedFeatures,
     FeatureInput,
@@ -38,6 +39,7 @@ from geohub.publishing.edits import (
     update_feature,
 )
 from geohub.publishing.service import Actor, ImportOptions, ImportService, parse_on_invalid, uploads_dir
+from geohub.request_language import request_language
 from geohub.services import Services
 from geohub.sources.read import ReadLimits, read_upload
 
@@ -86,7 +88,7 @@ def _flag(name: str, default: bool = False) -> bool:
         return True
     if value.lower() in ("false", "0", "no"):
         return False
-    raise InvalidRequestError(f"{name} must be true or false, not '{value}'.")
+    raise InvalidRequestError(tr("{name} must be true or false, not '{value}'.", name=name, value=value))
 
 
 # imports ---------------------------------------------------------------------------------
@@ -107,7 +109,7 @@ def upload_import(layer_id: str) -> tuple[Response, int, dict[str, str]]:
     request.max_content_length = services.settings.etl.max_upload_bytes
     upload = request.files.get("file")
     if upload is None or not upload.filename:
-        raise InvalidRequestError("Send the file as multipart/form-data in the field 'file'.")
+        raise InvalidRequestError(tr("Send the file as multipart/form-data in the field 'file'."))
     filename = secure_filename(upload.filename) or "upload"
     options = ImportOptions(
         dry_run=_flag("dryRun"),
@@ -136,7 +138,7 @@ def upload_import(layer_id: str) -> tuple[Response, int, dict[str, str]]:
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     location = url_for("etl.get_import", layer_id=layer.id, import_id=record.id)
-    return jsonify(record.to_json()), 201, {"Location": location}
+    return jsonify(record.to_json(request_language())), 201, {"Location": location}
 
 
 @etl.get("/collections/<layer_id>/imports")
@@ -156,7 +158,7 @@ def list_imports(layer_id: str) -> Response:
     history = import_service().imports.history(
         layer.id, limit=limit, before_id=_whole_number("before", None, 2**62) if before else None
     )
-    return jsonify({"layer": layer.id, "imports": [_brief(r.to_json()) for r in history]})
+    return jsonify({"layer": layer.id, "imports": [_brief(r.to_json(request_language())) for r in history]})
 
 
 @etl.get("/collections/<layer_id>/imports/<int:import_id>")
@@ -170,7 +172,7 @@ def list_imports(layer_id: str) -> Response:
 )
 def get_import(layer_id: str, import_id: int) -> Response:
     layer = _staff_layer(layer_id)
-    return jsonify(import_service().imports.get(layer.id, import_id).to_json())
+    return jsonify(import_service().imports.get(layer.id, import_id).to_json(request_language()))
 
 
 @etl.post("/collections/<layer_id>/imports/<int:import_id>/publish")
@@ -189,9 +191,9 @@ def publish_import(layer_id: str, import_id: int) -> Response:
     body = _json_object(optional=True)
     choice = body.get("invalidRows", "reject")
     if choice not in ("skip", "reject"):
-        raise InvalidRequestError("invalidRows must be 'skip' (publish the valid rows) or 'reject'.")
+        raise InvalidRequestError(tr("invalidRows must be 'skip' (publish the valid rows) or 'reject'."))
     record = import_service().publish(layer, import_id, actor=_actor(), skip_invalid=choice == "skip")
-    return jsonify(record.to_json())
+    return jsonify(record.to_json(request_language()))
 
 
 @etl.post("/collections/<layer_id>/imports/<int:import_id>/reject")
@@ -205,7 +207,7 @@ def publish_import(layer_id: str, import_id: int) -> Response:
 )
 def reject_import(layer_id: str, import_id: int) -> Response:
     layer = _writable_layer(layer_id)
-    return jsonify(import_service().reject(layer, import_id, actor=_actor()).to_json())
+    return jsonify(import_service().reject(layer, import_id, actor=_actor()).to_json(request_language()))
 
 
 # versions --------------------------------------------------------------------------------
@@ -254,7 +256,9 @@ def rollback(layer_id: str) -> Response:
     layer = _writable_layer(layer_id)
     version = _json_object().get("version")
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-        raise InvalidRequestError('Give the version to restore as a positive whole number: {"version": 3}.')
+        raise InvalidRequestError(
+            tr('Give the version to restore as a positive whole number: {"version": 3}.')
+        )
     published = import_service().rollback(layer, version, actor=_actor())
     return jsonify({"layer": layer.id, "version": published.version, "featureCount": published.feature_count})
 
@@ -293,7 +297,7 @@ def replace_item(layer_id: str, feature_id: str) -> tuple[str, int]:
     layer = _writable_layer(layer_id)
     features = parse_features(_json_object())
     if len(features) != 1:
-        raise InvalidRequestError("PUT replaces one feature: send a GeoJSON Feature.")
+        raise InvalidRequestError(tr("PUT replaces one feature: send a GeoJSON Feature."))
     replace_feature(import_service(), layer, feature_id, features[0], actor=_actor())
     return "", 204
 
@@ -338,11 +342,11 @@ def _json_object(optional: bool = False) -> dict[str, Any]:
     mimetype = request.mimetype or ""
     if mimetype not in ("application/json", "application/geo+json", "application/merge-patch+json"):
         raise InvalidRequestError(
-            "Send the body as JSON (Content-Type: application/json or application/geo+json)."
+            tr("Send the body as JSON (Content-Type: application/json or application/geo+json).")
         )
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
-        raise InvalidRequestError("The body is not a JSON object.")
+        raise InvalidRequestError(tr("The body is not a JSON object."))
     return body
 
 
@@ -352,7 +356,9 @@ def _whole_number(name: str, default: int | None, maximum: int) -> int:
         assert default is not None
         return default
     if not raw.isdigit() or not 1 <= int(raw) <= maximum:
-        raise InvalidRequestError(f"{name} must be a whole number from 1 to {maximum}.")
+        raise InvalidRequestError(
+            tr("{name} must be a whole number from 1 to {maximum}.", name=name, maximum=maximum)
+        )
     return int(raw)
 
 

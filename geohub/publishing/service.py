@@ -25,6 +25,7 @@ from geohub.errors import (
 from geohub.etl.digest import compare, version_snapshot
 from geohub.etl.pipeline import PreparedImport, prepare_import
 from geohub.layers.models import LayerDefinition
+from geohub.messages import Message, encoded, tr
 from geohub.publishing.import_locks import HeldLock, ImportLocks, import_locks
 from geohub.publishing.imports import ImportRecord, ImportRecords
 from geohub.publishing.upload_folders import remove_abandoned_uploads
@@ -149,7 +150,9 @@ class ImportService:
                         record,
                         status="no_changes",
                         base_version=current.version,
-                        message=f"The source has not changed since version {current.version}.",
+                        message=encoded(
+                            tr("The source has not changed since version {version}.", version=current.version)
+                        ),
                     )
                 )
             prepared = prepare_import(
@@ -162,7 +165,7 @@ class ImportService:
             )
             return self._conclude(layer, record, prepared, actor, options)
         except GeoHubError as error:
-            self.imports.save(replace(record, status="failed", message=error.detail))
+            self.imports.save(replace(record, status="failed", message=encoded(error.message)))
             raise
 
     def _conclude(
@@ -175,11 +178,11 @@ class ImportService:
     ) -> ImportRecord:
         record = replace(record, base_version=prepared.base_version, source_crs=prepared.source_crs)
 
-        def finish(status: str, message: str, **changes: Any) -> ImportRecord:
+        def finish(status: str, message: Message, **changes: Any) -> ImportRecord:
             report = prepared.report(self.services.settings.etl.max_reported_problems)
             report |= {"dryRun": options.dry_run, "onInvalid": options.on_invalid}
             return self.imports.save(
-                replace(record, status=status, message=message, report=report, **changes)
+                replace(record, status=status, message=encoded(message), report=report, **changes)
             )
 
         invalid = prepared.validated.invalid_rows
@@ -187,11 +190,13 @@ class ImportService:
         if options.dry_run:
             return finish("dry_run", _summary(prepared))
         if invalid and options.on_invalid == "reject":
-            return finish("rejected", f"{invalid} rows failed validation; nothing was stored.")
+            return finish(
+                "rejected", tr("{count} rows failed validation; nothing was stored.", count=invalid)
+            )
         if valid == 0:
-            return finish("rejected", "No row passed validation; nothing was stored.")
+            return finish("rejected", tr("No row passed validation; nothing was stored."))
         if prepared.base_version is not None and not prepared.changes.any:
-            return finish("no_changes", "Identical to the published version: nothing to do.")
+            return finish("no_changes", tr("Identical to the published version: nothing to do."))
         staged = self.services.store.write_version(  # a first import is written while its digests are made
             layer,
             prepared.validated.table,
@@ -221,13 +226,21 @@ class ImportService:
         record = self.imports.get(layer.id, import_id)
         if record.status != "validated" or record.staged_version is None:
             raise ConflictError(
-                f"Import {import_id} is {record.status}; only a validated import can be published."
+                tr(
+                    "Import {id} is {status}; only a validated import can be published.",
+                    id=str(import_id),
+                    status=record.status,
+                )
             )
         invalid = int(record.report.get("counts", {}).get("invalid", 0))
         if invalid and not skip_invalid:
             raise ConflictError(
-                f"{invalid} rows of import {import_id} failed validation. Fix the source and import again, "
-                "publish the valid rows (invalidRows: skip), or reject the import."
+                tr(
+                    "{count} rows of import {id} failed validation. Fix the source and import "
+                    "again, publish the valid rows (invalidRows: skip), or reject the import.",
+                    count=invalid,
+                    id=str(import_id),
+                )
             )
         store = self.services.store
         current = store.current_version(layer.id)
@@ -238,12 +251,20 @@ class ImportService:
                 replace(
                     record,
                     status="superseded",
-                    message=f"The layer changed (now version {current_number}) "
-                    "after this import was validated.",
+                    message=encoded(
+                        tr(
+                            "The layer changed (now version {version}) after this import was validated.",
+                            version=str(current_number),
+                        )
+                    ),
                 )
             )
             raise ConflictError(
-                f"Layer '{layer.id}' changed after import {import_id} was validated; run the import again."
+                tr(
+                    "Layer '{layer}' changed after import {id} was validated; run the import again.",
+                    layer=layer.id,
+                    id=str(import_id),
+                )
             )
         version = self._switch(layer, record.staged_version, current_number)
         record = self.imports.save(replace(record, status="published", published_version=version.version))
@@ -267,10 +288,16 @@ class ImportService:
         record = self.imports.get(layer.id, import_id)
         if record.status != "validated" or record.staged_version is None:
             raise ConflictError(
-                f"Import {import_id} is {record.status}; only a validated import can be rejected."
+                tr(
+                    "Import {id} is {status}; only a validated import can be rejected.",
+                    id=str(import_id),
+                    status=record.status,
+                )
             )
         self.services.store.delete_version(layer.id, record.staged_version)
-        record = self.imports.save(replace(record, status="rejected", message="Rejected by the publisher."))
+        record = self.imports.save(
+            replace(record, status="rejected", message=encoded(tr("Rejected by the publisher.")))
+        )
         self.audit.record(
             actor.principal, "import.rejected", layer.id, {"import": import_id}, actor.remote_addr
         )
@@ -283,12 +310,22 @@ class ImportService:
         store = self.services.store
         current = store.current_version(layer.id)
         if current is not None and current.version == version:
-            raise ConflictError(f"Version {version} of layer '{layer.id}' is already the published one.")
+            raise ConflictError(
+                tr(
+                    "Version {version} of layer '{layer}' is already the published one.",
+                    version=str(version),
+                    layer=layer.id,
+                )
+            )
         pending = [r for r in self.imports.history(layer.id, limit=200) if r.status == "validated"]
         if any(r.staged_version == version for r in pending):
             raise ConflictError(
-                f"Version {version} of layer '{layer.id}' is an import awaiting review; "
-                "publish it through its import."
+                tr(
+                    "Version {version} of layer '{layer}' is an import awaiting review; publish "
+                    "it through its import.",
+                    version=str(version),
+                    layer=layer.id,
+                )
             )
         published = self._switch(layer, version, None if current is None else current.version)
         self.audit.record(
@@ -348,7 +385,11 @@ class ImportService:
                 if not version.is_current and version.note.startswith(f"import {record.id} ("):
                     store.delete_version(record.layer_id, version.version)
             self.imports.save(
-                replace(record, status="interrupted", message="The process stopped during the import.")
+                replace(
+                    record,
+                    status="interrupted",
+                    message=encoded(tr("The process stopped during the import.")),
+                )
             )
             return True
         finally:
@@ -358,11 +399,16 @@ class ImportService:
         """403 unless the actor may write the layer (admins, or its own department's publishers)."""
         principal = actor.principal
         if not principal.is_signed_in:
-            raise UnauthorizedError("Sign in to change layers.")
+            raise UnauthorizedError(tr("Sign in to change layers."))
         if not principal.may_write(layer):
             raise ForbiddenLayerError(
-                f"Account '{principal.user}' may not change layer '{layer.id}' "
-                f"(it belongs to the department '{layer.department}')."
+                tr(
+                    "Account '{user}' may not change layer '{layer}' (it belongs to the "
+                    "department '{department}').",
+                    user=principal.user,
+                    layer=layer.id,
+                    department=layer.department,
+                )
             )
 
 
@@ -377,15 +423,21 @@ def parse_on_invalid(value: str | None, default: OnInvalid = "ask") -> OnInvalid
     if value in (None, ""):
         return default
     if value not in ("ask", "reject", "skip"):
-        raise InvalidRequestError(f"onInvalid must be ask, reject or skip, not '{value}'.")
+        raise InvalidRequestError(tr("onInvalid must be ask, reject or skip, not '{value}'.", value=value))
     return value  # type: ignore[return-value]
 
 
-def _summary(prepared: PreparedImport) -> str:
+def _summary(prepared: PreparedImport) -> Message:
     counts = prepared.validated
     changes = prepared.changes
-    return (
-        f"{len(counts.table)} valid and {counts.invalid_rows} invalid of {counts.total} rows; "
-        f"{changes.added} added, {changes.changed} changed, {changes.removed} removed, "
-        f"{changes.unchanged} unchanged."
+    return tr(
+        "{valid} valid and {invalid} invalid of {total} rows; {added} added, {changed} changed, "
+        "{removed} removed, {unchanged} unchanged.",
+        valid=len(counts.table),
+        invalid=counts.invalid_rows,
+        total=counts.total,
+        added=changes.added,
+        changed=changes.changed,
+        removed=changes.removed,
+        unchanged=changes.unchanged,
     )

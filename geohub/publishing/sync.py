@@ -13,6 +13,7 @@ from geohub.etl.pipeline import import_order
 from geohub.layers.models import LayerDefinition
 from geohub.layers.registry import LayerRegistry
 from geohub.layers.schedule import next_sync
+from geohub.messages import tr
 from geohub.publishing.imports import ImportRecord
 from geohub.publishing.service import SYSTEM, Actor, ImportOptions, ImportService
 from geohub.sources.read import ReadLimits, read_source, source_fingerprint
@@ -45,7 +46,7 @@ def sync_layer(
     """Import one layer from its declared source and publish it when it may be published."""
     source = layer.source
     if source is None:
-        raise InvalidDataError(f"Layer '{layer.id}' declares no source to sync from.")
+        raise InvalidDataError(tr("Layer '{layer}' declares no source to sync from.", layer=layer.id))
     return service.run(
         layer,
         lambda: read_source(source, base_dir, ReadLimits.from_settings(service.services.settings.etl)),
@@ -90,7 +91,7 @@ def layers_to_sync(
     """The named layers (or every layer with a source), districts first."""
     names = list(names)
     if all_layers == bool(names):
-        raise InvalidDataError("Name the layers to sync, or give --all (not both).")
+        raise InvalidDataError(tr("Name the layers to sync, or give --all (not both)."))
     chosen = [registry.get(name) for name in names] if names else list(registry)
     return [layer for layer in import_order(registry) if layer in chosen]
 

@@ -10,9 +10,10 @@ from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError
 
 from geohub.errors import InvalidDataError
+from geohub.messages import tr
 
 WGS84 = CRS.from_epsg(4326)
-CRS_HINT = "give the source CRS, e.g. crs=EPSG:32643"
+CRS_HINT = tr("give the source CRS, e.g. crs=EPSG:32643")
 
 
 def parse_crs(value: str, *, name: str) -> CRS:
@@ -20,7 +21,9 @@ def parse_crs(value: str, *, name: str) -> CRS:
     try:
         return CRS.from_user_input(value)
     except CRSError:
-        raise InvalidDataError(f"The CRS '{value}' given for {name} is not a CRS GeoHub knows.") from None
+        raise InvalidDataError(
+            tr("The CRS '{crs}' given for {name} is not a CRS GeoHub knows.", crs=value, name=name)
+        ) from None
 
 
 def source_crs(own: str | None, assigned: str | None, geometries: np.ndarray, *, name: str) -> CRS:
@@ -35,7 +38,7 @@ def source_crs(own: str | None, assigned: str | None, geometries: np.ndarray, *,
         return parse_crs(own, name=name)
     if _looks_like_lonlat(geometries):
         return WGS84
-    raise InvalidDataError(f"{name} does not say its coordinate system: {CRS_HINT}.")
+    raise InvalidDataError(tr("{name} does not say its coordinate system: {hint}.", name=name, hint=CRS_HINT))
 
 
 def crs_label(crs: CRS) -> str:
@@ -60,8 +63,12 @@ def to_wgs84(geometries: np.ndarray, crs: CRS, *, name: str) -> np.ndarray:
     transformer = Transformer.from_crs(crs, WGS84, always_xy=True)
     if "Ballpark" in transformer.description:
         raise InvalidDataError(
-            f"{name} is in a coordinate system with no known datum shift to WGS 84, so it could land "
-            "hundreds of metres off: give the source CRS with its shift, e.g. a PROJ string with +towgs84."
+            tr(
+                "{name} is in a coordinate system with no known datum shift to WGS 84, so it "
+                "could land hundreds of metres off: give the source CRS with its shift, e.g. a "
+                "PROJ string with +towgs84.",
+                name=name,
+            )
         )
 
     def transform(xy: np.ndarray) -> np.ndarray:

@@ -10,6 +10,7 @@ import pyogrio
 import shapely
 
 from geohub.errors import InvalidDataError
+from geohub.messages import tr
 from geohub.sources.source_data import SourceData, column_values, finish
 
 
@@ -33,14 +34,16 @@ def read_dataset(
     try:
         meta, wkb, columns = read(dataset, layer, sql, options or {})
     except Exception as exc:  # pyogrio raises RuntimeError or ValueError; GDAL's text says why
-        raise InvalidDataError(f"{name} cannot be read: {_first_line(exc, dataset, name)}") from None
+        raise InvalidDataError(
+            tr("{name} cannot be read: {reason}", name=name, reason=_first_line(exc, dataset, name))
+        ) from None
     if wkb is None:
-        raise InvalidDataError(f"{name} has no geometry column.")
+        raise InvalidDataError(tr("{name} has no geometry column.", name=name))
     geometries = shapely.from_wkb(wkb, on_invalid="ignore")
     if shapely.has_z(geometries).any():
         geometries = shapely.force_2d(geometries)
     undecodable = np.flatnonzero(shapely.is_missing(geometries) & (wkb != None))  # noqa: E711
-    problems = {int(i): f"feature {i + 1}: its geometry cannot be decoded" for i in undecodable}
+    problems = {int(i): tr("its geometry cannot be decoded") for i in undecodable}
     return finish(
         geometries, columns, own_crs=meta.get("crs"), assigned_crs=crs, name=name, row_problems=problems
     )
@@ -75,15 +78,30 @@ def choose_layer(dataset: str | Path, layer: str | None, *, name: str) -> str | 
     try:
         layers = [str(row[0]) for row in pyogrio.list_layers(dataset)]
     except RuntimeError as exc:
-        raise InvalidDataError(f"{name} cannot be read: {_first_line(exc, dataset, name)}") from None
+        raise InvalidDataError(
+            tr("{name} cannot be read: {reason}", name=name, reason=_first_line(exc, dataset, name))
+        ) from None
     if not layers:
-        raise InvalidDataError(f"{name} holds no layers.")
+        raise InvalidDataError(tr("{name} holds no layers.", name=name))
     if layer is None:
         if len(layers) > 1:
-            raise InvalidDataError(f"{name} holds several layers; choose one of: {', '.join(layers)}.")
+            raise InvalidDataError(
+                tr(
+                    "{name} holds several layers; choose one of: {layers}.",
+                    name=name,
+                    layers=", ".join(layers),
+                )
+            )
         return layers[0]
     if layer not in layers:
-        raise InvalidDataError(f"{name} has no layer '{layer}'; it has: {', '.join(layers)}.")
+        raise InvalidDataError(
+            tr(
+                "{name} has no layer '{layer}'; it has: {layers}.",
+                name=name,
+                layer=layer,
+                layers=", ".join(layers),
+            )
+        )
     return layer
 
 

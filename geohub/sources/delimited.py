@@ -14,6 +14,7 @@ import numpy as np
 import shapely
 
 from geohub.errors import InvalidDataError
+from geohub.messages import Message, tr
 from geohub.sources.source_data import SourceData, finish
 
 LON_NAMES = ("lon", "lng", "long", "longitude")
@@ -34,7 +35,7 @@ class _Rows:
     header: list[str]
     values: list[list[Any]] = field(default_factory=list)
     lines: list[int] = field(default_factory=list)
-    problems: dict[int, str] = field(default_factory=dict)
+    problems: dict[int, Message] = field(default_factory=dict)
 
 
 def read_csv(path: Path, *, name: str, crs: str | None = None) -> SourceData:
@@ -46,23 +47,25 @@ def read_csv(path: Path, *, name: str, crs: str | None = None) -> SourceData:
     try:
         header = [cell.strip() for cell in next(reader, [])]
         if not any(header):
-            raise InvalidDataError(f"{name} is empty: it has no header row.")
+            raise InvalidDataError(tr("{name} is empty: it has no header row.", name=name))
         _check_header(header, name)
         rows = _Rows(header)
         for row in reader:
             if any(cell.strip() for cell in row):
                 _add_row(rows, row, reader.line_num)
     except csv.Error as exc:
-        raise InvalidDataError(f"{name} is not a readable CSV file: {exc}.") from None
+        raise InvalidDataError(
+            tr("{name} is not a readable CSV file: {reason}.", name=name, reason=exc)
+        ) from None
     return _to_source_data(rows, name=name, crs=crs, decimal_comma=delimiter != ",")
 
 
 def decode_text(raw: bytes, *, name: str) -> str:
     """The file's text: UTF-8 (a BOM is dropped) or else cp1251; binary content is an error."""
     if not raw.strip():
-        raise InvalidDataError(f"The file {name} is empty.")
+        raise InvalidDataError(tr("The file {name} is empty.", name=name))
     if b"\x00" in raw[:SNIFF_BYTES]:
-        raise InvalidDataError(f"{name} is not a text (CSV) file.")
+        raise InvalidDataError(tr("{name} is not a text (CSV) file.", name=name))
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -70,7 +73,7 @@ def decode_text(raw: bytes, *, name: str) -> str:
     try:
         return raw.decode("cp1251")
     except UnicodeDecodeError:
-        raise InvalidDataError(f"{name} is neither UTF-8 nor Windows-1251 text.") from None
+        raise InvalidDataError(tr("{name} is neither UTF-8 nor Windows-1251 text.", name=name)) from None
 
 
 def _delimiter(text: str) -> str:
@@ -84,11 +87,17 @@ def _check_header(header: list[str], name: str) -> None:
     lowered = [h.lower() for h in header]
     twice = sorted({h for h in header if lowered.count(h.lower()) > 1})
     if twice:
-        raise InvalidDataError(f"{name} names a column more than once: {', '.join(twice)}.")
+        raise InvalidDataError(
+            tr("{name} names a column more than once: {columns}.", name=name, columns=", ".join(twice))
+        )
     if _geometry_columns(header) is None:
         raise InvalidDataError(
-            f"{name} has no coordinate columns: name them lon and lat (or x and y), or put WKT in a "
-            f"column named wkt; its columns are: {', '.join(header)}."
+            tr(
+                "{name} has no coordinate columns: name them lon and lat (or x and y), or put WKT "
+                "in a column named wkt; its columns are: {columns}.",
+                name=name,
+                columns=", ".join(header),
+            )
         )
 
 
@@ -110,8 +119,8 @@ def _geometry_columns(header: list[str]) -> tuple[str, int, int] | None:
 def _add_row(rows: _Rows, row: list[str], line: int) -> None:
     width = len(rows.header)
     if len(row) != width:
-        rows.problems[len(rows.values)] = (
-            f"line {line}: {len(row)} values, but the header has {width} columns"
+        rows.problems[len(rows.values)] = tr(
+            "has {count} values, but the header has {width} columns", count=len(row), width=width
         )
         row = (row + [""] * width)[:width]
     rows.values.append([cell if cell.strip() else None for cell in row])
@@ -132,8 +141,15 @@ def _to_source_data(rows: _Rows, *, name: str, crs: str | None, decimal_comma: b
         column: [values[i] for values in rows.values] for i, column in enumerate(rows.header) if i not in skip
     }
     if rows.values and len(rows.problems) == len(rows.values):
-        first_problem = rows.problems[min(rows.problems)]
-        raise InvalidDataError(f"No row of {name} could be read; the first: {first_problem}.")
+        first = min(rows.problems)
+        raise InvalidDataError(
+            tr(
+                "No row of {name} could be read; the first, line {line}: {problem}.",
+                name=name,
+                line=rows.lines[first],
+                problem=rows.problems[first],
+            )
+        )
     own = "EPSG:4326" if kind == "lonlat" else None
     return finish(
         geometries,
@@ -157,29 +173,37 @@ def _point_geometries(rows: _Rows, x_index: int, y_index: int, decimal_comma: bo
                 _number(values[x_index], names[0], decimal_comma),
                 _number(values[y_index], names[1], decimal_comma),
             ]
-        except ValueError as exc:
-            rows.problems[i] = f"line {rows.lines[i]}: {exc}"
+        except NotANumber as exc:
+            rows.problems[i] = exc.reason
     if rows.header[x_index].lower() in LON_NAMES:
         outside = (np.abs(xy[:, 0]) > 180) | (np.abs(xy[:, 1]) > 90)
         for index in np.flatnonzero(outside).tolist():
-            rows.problems[index] = (
-                f"line {rows.lines[index]}: ({xy[index, 0]}, {xy[index, 1]}) is not a lon/lat position"
+            rows.problems[index] = tr(
+                "({x}, {y}) is not a lon/lat position", x=float(xy[index, 0]), y=float(xy[index, 1])
             )
     return np.asarray(shapely.points(xy), dtype=object)
 
 
+class NotANumber(ValueError):
+    """A coordinate cell that holds no number; `reason` says so, translatable."""
+
+    def __init__(self, reason: Message) -> None:
+        super().__init__(str(reason))
+        self.reason = reason
+
+
 def _number(text: str | None, column: str, decimal_comma: bool) -> float:
     if text is None:
-        raise ValueError(f"{column} is empty")
+        raise NotANumber(tr("{column} is empty", column=column))
     cleaned = text.strip()
     if decimal_comma and DECIMAL_COMMA.match(cleaned):
         cleaned = cleaned.replace(",", ".")
     try:
         value = float(cleaned)
     except ValueError:
-        raise ValueError(f"{column} '{text}' is not a number") from None
+        raise NotANumber(tr("{column} '{text}' is not a number", column=column, text=text)) from None
     if not math.isfinite(value):
-        raise ValueError(f"{column} '{text}' is not a number")
+        raise NotANumber(tr("{column} '{text}' is not a number", column=column, text=text))
     return value
 
 
@@ -191,8 +215,11 @@ def _wkt_geometries(rows: _Rows, index: int) -> np.ndarray:
         if i in rows.problems:
             continue
         text = texts[i]
-        what = "is empty" if text is None else f"'{_shorten(text)}' is not valid WKT"
-        rows.problems[int(i)] = f"line {rows.lines[i]}: {column} {what}"
+        rows.problems[int(i)] = (
+            tr("{column} is empty", column=column)
+            if text is None
+            else tr("{column} '{text}' is not valid WKT", column=column, text=_shorten(text))
+        )
     return geometries
 
 

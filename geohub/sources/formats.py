@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from geohub.errors import InvalidDataError
+from geohub.messages import tr
 from geohub.sources.crs import CRS_HINT
 from geohub.sources.datasets import read_dataset
 from geohub.sources.delimited import read_csv
@@ -88,15 +89,22 @@ def detect_format(path: Path, filename: str) -> str:
     by_name = EXTENSIONS.get(PurePosixPath(filename).suffix.lower())
     if by_name is None:
         known = ", ".join(sorted(EXTENSIONS))
-        raise InvalidDataError(f"{filename}: GeoHub reads files ending in {known}.")
+        raise InvalidDataError(
+            tr("{name}: GeoHub reads files ending in {suffixes}.", name=filename, suffixes=known)
+        )
     with path.open("rb") as stream:
         head = stream.read(SNIFF_BYTES)
     if not head.strip():
-        raise InvalidDataError(f"The file {filename} is empty.")
+        raise InvalidDataError(tr("The file {name} is empty.", name=filename))
     by_content = sniff_format(head)
     if by_content != by_name:
         raise InvalidDataError(
-            f"{filename} is named like a {FORMAT_NAMES[by_name]} file but holds {FORMAT_NAMES[by_content]}."
+            tr(
+                "{name} is named like a {named} file but holds {holds}.",
+                name=filename,
+                named=FORMAT_NAMES[by_name],
+                holds=FORMAT_NAMES[by_content],
+            )
         )
     return by_name
 
@@ -142,7 +150,9 @@ def read_located(found: LocatedDataset, *, sql: str | None = None, crs: str | No
     """Read a located dataset with the reader of its kind, and nothing else."""
     if found.kind == "csv":
         if sql or found.layer:
-            raise InvalidDataError(f"{found.name} is a CSV file: it has no layers and takes no SQL.")
+            raise InvalidDataError(
+                tr("{name} is a CSV file: it has no layers and takes no SQL.", name=found.name)
+            )
         return read_csv(found.path, name=found.name, crs=crs)
     if found.kind == "gpkg":
         check_geopackage(found.path, name=found.name)
@@ -155,12 +165,22 @@ def _check_shapefile(shp: str, names: set[str], filename: str, crs: str | None) 
     missing = [part for part in SHAPEFILE_PARTS if stem + part not in names]
     if missing:
         raise InvalidDataError(
-            f"{filename}: the Shapefile {shp} has no {' or '.join(missing)} file; "
-            "a Shapefile needs its .shp, .shx, .dbf and .prj files together."
+            tr(
+                "{name}: the Shapefile {shapefile} has no {parts} file; a Shapefile needs its "
+                ".shp, .shx, .dbf and .prj files together.",
+                name=filename,
+                shapefile=shp,
+                parts=" or ".join(missing),
+            )
         )
     if crs is None and stem + ".prj" not in names:
         raise InvalidDataError(
-            f"{filename}: the Shapefile {shp} has no .prj file saying its coordinate system: {CRS_HINT}."
+            tr(
+                "{filename}: the Shapefile {shp} has no .prj file saying its coordinate system: {hint}.",
+                filename=filename,
+                shp=shp,
+                hint=CRS_HINT,
+            )
         )
 
 
@@ -196,7 +216,13 @@ def _unzipped(
         display = f"{filename}/{inner_name}"
         kind = detect_format(inner_file, display)
         if kind == "zip":
-            raise InvalidDataError(f"{filename} holds another archive, {inner_name}; upload it unpacked.")
+            raise InvalidDataError(
+                tr(
+                    "{name} holds another archive, {inner}; upload it unpacked.",
+                    name=filename,
+                    inner=inner_name,
+                )
+            )
         yield LocatedDataset(kind, inner_file, display, layer)
 
 
@@ -208,7 +234,9 @@ def _choose_dataset(members: list[str], filename: str, layer: str | None) -> str
     if shapefiles:
         datasets = shapefiles
     if not datasets:
-        raise InvalidDataError(f"{filename} holds no Shapefile, GeoPackage, GeoJSON, KML or CSV file.")
+        raise InvalidDataError(
+            tr("{name} holds no Shapefile, GeoPackage, GeoJSON, KML or CSV file.", name=filename)
+        )
     if len(datasets) == 1:
         return datasets[0]
     stems = {PurePosixPath(m).stem: m for m in datasets}
@@ -218,5 +246,13 @@ def _choose_dataset(members: list[str], filename: str, layer: str | None) -> str
                 return member
     listed = ", ".join(sorted(stems))
     if layer is None:
-        raise InvalidDataError(f"{filename} holds several datasets; choose one as the layer: {listed}.")
-    raise InvalidDataError(f"{filename} holds no dataset '{layer}'; it holds: {listed}.")
+        raise InvalidDataError(
+            tr(
+                "{name} holds several datasets; choose one as the layer: {names}.",
+                name=filename,
+                names=listed,
+            )
+        )
+    raise InvalidDataError(
+        tr("{name} holds no dataset '{layer}'; it holds: {names}.", name=filename, layer=layer, names=listed)
+    )

@@ -19,6 +19,7 @@ from pathlib import Path
 import pyogrio
 
 from geohub.errors import InvalidDataError, UploadTooLargeError
+from geohub.messages import tr
 
 _RTREE = re.compile(r"^\s*CREATE\s+VIRTUAL\s+TABLE\s+\S+\s+USING\s+rtree\s*\(", re.I)
 CSV_BLOCK = 1 << 20
@@ -42,12 +43,20 @@ def check_geopackage(path: Path, *, name: str) -> None:
     for kind, object_name, sql in rows:
         if kind == "view":
             raise InvalidDataError(
-                f"{name} holds a {kind} ({object_name}); GeoHub reads GeoPackages of plain tables only."
+                tr(
+                    "{name} holds a {kind} ({object_name}); GeoHub reads GeoPackages of plain tables only.",
+                    name=name,
+                    kind=kind,
+                    object_name=object_name,
+                )
             )
         if kind == "table" and sql.lstrip().upper().startswith("CREATE VIRTUAL") and not _RTREE.match(sql):
             raise InvalidDataError(
-                f"{name} holds a virtual table ({object_name}); "
-                "GeoHub reads GeoPackages of plain tables only."
+                tr(
+                    "{name} holds a virtual table ({object}); GeoHub reads GeoPackages of plain tables only.",
+                    name=name,
+                    object=object_name,
+                )
             )
 
 
@@ -67,14 +76,33 @@ def check_size(size: DatasetSize, *, name: str, max_fields: int, max_rows: int, 
     """A clear 413 when a dataset has more fields, rows or values than GeoHub reads in one import."""
     if size.fields > max_fields:
         raise UploadTooLargeError(
-            f"{name} has {size.fields} fields; at most {max_fields} are read in one import."
+            tr(
+                "{name} has {count} fields; at most {maximum} are read in one import.",
+                name=name,
+                count=size.fields,
+                maximum=max_fields,
+            )
         )
     if size.rows > max_rows:
-        raise UploadTooLargeError(f"{name} has {size.rows} rows; at most {max_rows} are read in one import.")
+        raise UploadTooLargeError(
+            tr(
+                "{name} has {count} rows; at most {maximum} are read in one import.",
+                name=name,
+                count=size.rows,
+                maximum=max_rows,
+            )
+        )
     if size.rows * size.fields > max_cells:
         raise UploadTooLargeError(
-            f"{name} holds {size.rows * size.fields} values ({size.rows} rows × {size.fields} fields); "
-            f"at most {max_cells} are read in one import."
+            tr(
+                "{name} holds {count} values ({rows} rows × {fields} fields); at most {maximum} "
+                "are read in one import.",
+                name=name,
+                count=size.rows * size.fields,
+                rows=size.rows,
+                fields=size.fields,
+                maximum=max_cells,
+            )
         )
 
 
@@ -84,7 +112,7 @@ def _open_readonly(path: Path, name: str) -> sqlite3.Connection:
         conn.execute("PRAGMA trusted_schema = OFF")
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
     except sqlite3.DatabaseError as exc:
-        raise InvalidDataError(f"{name} cannot be read: {exc}") from None
+        raise InvalidDataError(tr("{name} cannot be read: {reason}", name=name, reason=exc)) from None
     return conn
 
 
@@ -96,7 +124,7 @@ def _geopackage_size(path: Path, layer: str | None, name: str) -> DatasetSize:
                 for row in conn.execute("SELECT table_name FROM gpkg_contents WHERE data_type = 'features'")
             ]
         except sqlite3.DatabaseError as exc:
-            raise InvalidDataError(f"{name} cannot be read: {exc}") from None
+            raise InvalidDataError(tr("{name} cannot be read: {reason}", name=name, reason=exc)) from None
         chosen = [t for t in tables if layer is None or t == layer] or tables
         fields = rows = 0
         for table in chosen:
@@ -110,7 +138,7 @@ def _geopackage_size(path: Path, layer: str | None, name: str) -> DatasetSize:
                 fields = max(fields, sum(str(c[1]) not in skipped for c in columns))
                 rows = max(rows, int(conn.execute(f"SELECT count(*) FROM {quoted}").fetchone()[0]))
             except sqlite3.DatabaseError as exc:
-                raise InvalidDataError(f"{name} cannot be read: {exc}") from None
+                raise InvalidDataError(tr("{name} cannot be read: {reason}", name=name, reason=exc)) from None
     return DatasetSize(fields, rows)
 
 

@@ -7,6 +7,7 @@ import subprocess
 from pathlib import Path
 
 from geohub.errors import ConfigurationError, InvalidDataError
+from geohub.messages import tr
 from geohub.settings import PROJECT_ROOT
 
 BUILD_SCRIPT = PROJECT_ROOT / "data" / "almaty" / "build.sh"
@@ -33,20 +34,26 @@ def build_osm_extract(pbf: Path, out_dir: Path, *, script: Path = BUILD_SCRIPT) 
         )
     except subprocess.TimeoutExpired:
         raise InvalidDataError(
-            f"Building the OSM extract from {pbf.name} took longer than {BUILD_TIMEOUT_S} s."
+            tr(
+                "Building the OSM extract from {name} took longer than {seconds} s.",
+                name=pbf.name,
+                seconds=BUILD_TIMEOUT_S,
+            )
         ) from None
     if done.returncode != 0:
         lines = [line for line in done.stderr.splitlines() if line.strip()]
         reason = lines[-1] if lines else f"exit status {done.returncode}"
-        raise InvalidDataError(f"Building the OSM extract from {pbf.name} failed: {reason}")
+        raise InvalidDataError(
+            tr("Building the OSM extract from {name} failed: {reason}", name=pbf.name, reason=reason)
+        )
     return out_dir
 
 
 def check_pbf(pbf: Path) -> None:
     """An error unless `pbf` is an OpenStreetMap PBF file (its first block is an OSMHeader)."""
     if not pbf.is_file():
-        raise InvalidDataError(f"The OSM file {pbf.name} does not exist.")
+        raise InvalidDataError(tr("The OSM file {name} does not exist.", name=pbf.name))
     with pbf.open("rb") as stream:
         head = stream.read(PBF_HEADER_BYTES)
     if b"OSMHeader" not in head:
-        raise InvalidDataError(f"{pbf.name} is not an OpenStreetMap PBF file (.osm.pbf).")
+        raise InvalidDataError(tr("{name} is not an OpenStreetMap PBF file (.osm.pbf).", name=pbf.name))

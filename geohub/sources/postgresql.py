@@ -17,6 +17,7 @@ from psycopg import sql as pgsql
 
 from geohub.errors import InvalidDataError
 from geohub.layers.models import Source
+from geohub.messages import tr
 from geohub.sources.source_data import SourceData, finish
 
 CONNECT_TIMEOUT_S = 10
@@ -30,7 +31,9 @@ def connection_string(url: str, *, label: str) -> str:
         variable = url.removeprefix("env:")
         value = os.environ.get(variable)
         if not value:
-            raise InvalidDataError(f"{label}: the environment variable {variable} is not set.")
+            raise InvalidDataError(
+                tr("{name}: the environment variable {variable} is not set.", name=label, variable=variable)
+            )
         url = value
     return url.removeprefix("PG:")
 
@@ -39,7 +42,9 @@ def read_postgresql(source: Source) -> SourceData:
     """Read table or view `source.layer` (schema.table allowed) or query `source.sql`."""
     assert source.url is not None
     if not (source.layer or source.sql):
-        raise InvalidDataError(f"{source.label}: a postgresql source needs a layer (table) or sql.")
+        raise InvalidDataError(
+            tr("{name}: a postgresql source needs a layer (table) or sql.", name=source.label)
+        )
     conninfo = connection_string(source.url, label=source.label)
     try:
         with psycopg.connect(conninfo, connect_timeout=CONNECT_TIMEOUT_S) as conn:
@@ -48,7 +53,9 @@ def read_postgresql(source: Source) -> SourceData:
             geometry_column, names = _columns(conn, relation, source.label)
             rows = _rows(conn, relation, geometry_column, names)
     except psycopg.Error as exc:
-        raise InvalidDataError(f"{source.label} cannot be read: {_first_line(exc)}") from None
+        raise InvalidDataError(
+            tr("{name} cannot be read: {reason}", name=source.label, reason=_first_line(exc))
+        ) from None
     ewkb = np.array([row[0] for row in rows], dtype=object)
     geometries = shapely.from_wkb(ewkb, on_invalid="ignore")
     columns = {name: [_plain(row[i + 1]) for row in rows] for i, name in enumerate(names)}
@@ -81,7 +88,7 @@ def _columns(conn: psycopg.Connection[Any], relation: pgsql.Composable, label: s
     }
     geometry = [c.name for c in description if types.get(c.type_code) == "geometry"]
     if not geometry:
-        raise InvalidDataError(f"{label} has no geometry column.")
+        raise InvalidDataError(tr("{name} has no geometry column.", name=label))
     return geometry[0], [
         c.name for c in description if c.name != geometry[0] and types.get(c.type_code) != "geometry"
     ]
@@ -104,7 +111,13 @@ def _rows(
 def _srid(geometries: np.ndarray, label: str) -> str | None:
     srids = set(np.unique(shapely.get_srid(geometries[~shapely.is_missing(geometries)])).tolist()) - {0}
     if len(srids) > 1:
-        raise InvalidDataError(f"{label} mixes SRIDs {sorted(srids)}; read it through sql with ST_Transform.")
+        raise InvalidDataError(
+            tr(
+                "{name} mixes SRIDs {srids}; read it through sql with ST_Transform.",
+                name=label,
+                srids=sorted(srids),
+            )
+        )
     return f"EPSG:{srids.pop()}" if srids else None
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from geohub.errors import InvalidDataError
 from geohub.layers.models import LayerDefinition, Source
+from geohub.messages import tr
 from geohub.sources.formats import read_file
 from geohub.sources.postgresql import read_postgresql
 from geohub.sources.remote import read_ogc, read_url
@@ -45,7 +46,7 @@ def read_source(source: Source, base_dir: Path, limits: ReadLimits | None = None
         return read_postgresql(source)
     path = source_path(source, base_dir)
     if not path.is_file():
-        raise InvalidDataError(f"The source file {path.name} does not exist.")
+        raise InvalidDataError(tr("The source file {name} does not exist.", name=path.name))
     return read_file(path, filename=path.name, layer=source.layer, sql=source.sql, crs=source.crs)
 
 
@@ -61,7 +62,10 @@ def read_upload(
     the source CRS. The HTTP upload and `geohub etl import` both come here."""
     if filename.lower().endswith(".shp"):
         raise InvalidDataError(
-            f"{filename}: upload a Shapefile as one .zip holding its .shp, .shx, .dbf and .prj files."
+            tr(
+                "{name}: upload a Shapefile as one .zip holding its .shp, .shx, .dbf and .prj files.",
+                name=filename,
+            )
         )
     return read_untrusted(path, filename=filename, layer=layer, crs=crs, limits=limits or ReadLimits())
 

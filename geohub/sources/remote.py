@@ -14,6 +14,7 @@ import requests
 
 from geohub.errors import InvalidDataError, UploadTooLargeError
 from geohub.layers.models import Source
+from geohub.messages import tr
 from geohub.sources.formats import EXTENSIONS, sniff_format
 from geohub.sources.sandbox import ReadLimits, read_remote_untrusted, read_untrusted
 from geohub.sources.source_data import SourceData
@@ -38,7 +39,9 @@ def read_url(
     """Fetch the file at `source.url` into a temporary folder and read it like an upload (sandboxed)."""
     assert source.url is not None
     if source.sql:
-        raise InvalidDataError(f"{source.label}: a downloaded file is read whole; a url source takes no SQL.")
+        raise InvalidDataError(
+            tr("{label}: a downloaded file is read whole; a url source takes no SQL.", label=source.label)
+        )
     with fetched(source.url, label=source.label, max_bytes=max_bytes, timeout_s=timeout_s) as (
         path,
         filename,
@@ -67,7 +70,7 @@ def read_ogc(source: Source, *, limits: ReadLimits) -> SourceData:
 def fetched(url: str, *, label: str, max_bytes: int, timeout_s: float) -> Iterator[tuple[Path, str]]:
     """The file at `url` in a temporary folder (removed afterwards) and a file name for it."""
     if urlsplit(url).scheme not in ("http", "https"):
-        raise InvalidDataError(f"{label}: only http and https URLs can be fetched.")
+        raise InvalidDataError(tr("{name}: only http and https URLs can be fetched.", name=label))
     folder = Path(tempfile.mkdtemp(prefix="geohub-fetch-"))
     try:
         path = folder / "download"
@@ -78,7 +81,9 @@ def fetched(url: str, *, label: str, max_bytes: int, timeout_s: float) -> Iterat
                 _save(response, path, label, max_bytes)
                 filename = _file_name(url, response.headers.get("Content-Disposition", ""))
         except requests.RequestException as exc:
-            raise InvalidDataError(f"{label} cannot be fetched: {type(exc).__name__}.") from None
+            raise InvalidDataError(
+                tr("{name} cannot be fetched: {reason}.", name=label, reason=type(exc).__name__)
+            ) from None
         yield path, _with_suffix(filename, path)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
@@ -89,14 +94,26 @@ def _check_response(response: requests.Response, label: str, max_bytes: int) -> 
         target = urlsplit(response.headers.get("Location", ""))
         shown = f"{target.scheme}://{target.hostname}{target.path}" if target.hostname else target.path
         raise InvalidDataError(
-            f"{label} answered HTTP {response.status_code}, a redirect to {shown or 'elsewhere'}: "
-            "GeoHub fetches only the URL the layer definition names; write the final URL there."
+            tr(
+                "{label} answered HTTP {status}, a redirect to {target}: GeoHub fetches only the "
+                "URL the layer definition names; write the final URL there.",
+                label=label,
+                status=response.status_code,
+                target=shown or "elsewhere",
+            )
         )
     if response.status_code >= 400:
-        raise InvalidDataError(f"{label} answered HTTP {response.status_code}.")
+        raise InvalidDataError(tr("{name} answered HTTP {status}.", name=label, status=response.status_code))
     length = response.headers.get("Content-Length", "")
     if length.isdigit() and int(length) > max_bytes:
-        raise UploadTooLargeError(f"{label} is {length} bytes; at most {max_bytes} bytes are fetched.")
+        raise UploadTooLargeError(
+            tr(
+                "{name} is {size} bytes; at most {maximum} bytes are fetched.",
+                name=label,
+                size=length,
+                maximum=max_bytes,
+            )
+        )
 
 
 def _save(response: requests.Response, path: Path, label: str, max_bytes: int) -> None:
@@ -106,7 +123,11 @@ def _save(response: requests.Response, path: Path, label: str, max_bytes: int) -
             size += len(chunk)
             if size > max_bytes:
                 raise UploadTooLargeError(
-                    f"{label} is larger than {max_bytes} bytes, the most that is fetched."
+                    tr(
+                        "{name} is larger than {maximum} bytes, the most that is fetched.",
+                        name=label,
+                        maximum=max_bytes,
+                    )
                 )
             sink.write(chunk)
 

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import shapely
 
+from geohub.messages import Message, tr
 from geohub.sources.crs import crs_label, source_crs, to_wgs84
 
 
@@ -22,18 +23,18 @@ class SourceData:
 
     geometries: np.ndarray
     columns: dict[str, list[Any]]
-    row_problems: dict[int, str] = field(default_factory=dict)
+    row_problems: dict[int, Message] = field(default_factory=dict)
     source_crs: str = "EPSG:4326"
     row_numbers: list[int] | None = None
 
     def __len__(self) -> int:
         return len(self.geometries)
 
-    def row_label(self, index: int) -> str:
+    def row_label(self, index: int) -> Message:
         """How a person finds row `index` in the source: 'line 17' or 'feature 18'."""
         if self.row_numbers is not None:
-            return f"line {self.row_numbers[index]}"
-        return f"feature {index + 1}"
+            return tr("line {number}", number=self.row_numbers[index])
+        return tr("feature {number}", number=index + 1)
 
 
 def finish(
@@ -43,7 +44,7 @@ def finish(
     own_crs: str | None,
     assigned_crs: str | None,
     name: str,
-    row_problems: dict[int, str] | None = None,
+    row_problems: dict[int, Message] | None = None,
     row_numbers: list[int] | None = None,
 ) -> SourceData:
     """Source-CRS geometries to a SourceData in lon/lat; rows that cannot be transformed become problems."""
@@ -52,9 +53,7 @@ def finish(
     problems = dict(row_problems or {})
     data = SourceData(lonlat, columns, problems, crs_label(crs), row_numbers)
     for index in _not_finite(lonlat):
-        problems[int(index)] = (
-            f"{data.row_label(int(index))}: the coordinates cannot be transformed to lon/lat"
-        )
+        problems[int(index)] = tr("the coordinates cannot be transformed to lon/lat")
         lonlat[index] = None
     return data
 

@@ -11,6 +11,7 @@ from pathlib import Path, PurePosixPath
 from typing import IO
 
 from geohub.errors import InvalidDataError, UploadTooLargeError
+from geohub.messages import tr
 
 MAX_UNPACKED_BYTES = 2 * 1024**3
 MAX_RATIO = 100
@@ -25,16 +26,32 @@ def safe_members(
     """The archive's file names, after refusing bombs, path escapes and links."""
     infos = archive.infolist()
     if len(infos) > MAX_ENTRIES:
-        raise InvalidDataError(f"{name} holds {len(infos)} entries; at most {MAX_ENTRIES} are accepted.")
+        raise InvalidDataError(
+            tr(
+                "{name} holds {count} entries; at most {maximum} are accepted.",
+                name=name,
+                count=len(infos),
+                maximum=MAX_ENTRIES,
+            )
+        )
     unpacked = sum(info.file_size for info in infos)
     packed = sum(info.compress_size for info in infos)
     if unpacked > max_unpacked_bytes:
         raise UploadTooLargeError(
-            f"{name} unpacks to {unpacked} bytes; at most {max_unpacked_bytes} bytes are accepted."
+            tr(
+                "{name} unpacks to {size} bytes; at most {maximum} bytes are accepted.",
+                name=name,
+                size=unpacked,
+                maximum=max_unpacked_bytes,
+            )
         )
     if unpacked > RATIO_FLOOR_BYTES and unpacked > MAX_RATIO * max(packed, 1):
         raise InvalidDataError(
-            f"{name} is compressed more than {MAX_RATIO} times over: it looks like a zip bomb."
+            tr(
+                "{name} is compressed more than {ratio} times over: it looks like a zip bomb.",
+                name=name,
+                ratio=MAX_RATIO,
+            )
         )
     for info in infos:
         _check_entry(info, name)
@@ -44,12 +61,24 @@ def safe_members(
 def _check_entry(info: zipfile.ZipInfo, name: str) -> None:
     path = PurePosixPath(info.filename.replace("\\", "/"))
     if path.is_absolute() or ".." in path.parts or ":" in info.filename:
-        raise InvalidDataError(f"{name} holds an entry that points outside the archive: {info.filename}.")
+        raise InvalidDataError(
+            tr(
+                "{name} holds an entry that points outside the archive: {entry}.",
+                name=name,
+                entry=info.filename,
+            )
+        )
     mode = info.external_attr >> 16
     if stat.S_ISLNK(mode):
-        raise InvalidDataError(f"{name} holds a symbolic link, which is not accepted: {info.filename}.")
+        raise InvalidDataError(
+            tr(
+                "{name} holds a symbolic link, which is not accepted: {entry}.",
+                name=name,
+                entry=info.filename,
+            )
+        )
     if info.flag_bits & 0x1:
-        raise InvalidDataError(f"{name} is encrypted; upload it without a password.")
+        raise InvalidDataError(tr("{name} is encrypted; upload it without a password.", name=name))
 
 
 @contextmanager
@@ -72,7 +101,9 @@ def unpacked(
                     written += _copy_capped(source, sink, info.file_size, max_unpacked_bytes - written, name)
         yield target
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, NotImplementedError) as exc:
-        raise InvalidDataError(f"{name} is a damaged zip archive: {exc}.") from None
+        raise InvalidDataError(
+            tr("{name} is a damaged zip archive: {reason}.", name=name, reason=exc)
+        ) from None
     finally:
         shutil.rmtree(target, ignore_errors=True)
 
@@ -83,10 +114,10 @@ def _copy_capped(source: IO[bytes], sink: IO[bytes], declared: int, budget: int,
         copied += len(block)
         if copied > declared:
             raise InvalidDataError(
-                f"{name} holds an entry larger than its header says: it looks like a zip bomb."
+                tr("{name} holds an entry larger than its header says: it looks like a zip bomb.", name=name)
             )
         if copied > budget:
-            raise UploadTooLargeError(f"{name} unpacks to more bytes than accepted.")
+            raise UploadTooLargeError(tr("{name} unpacks to more bytes than accepted.", name=name))
         sink.write(block)
     return copied
 
@@ -96,4 +127,6 @@ def open_zip(path: Path, *, name: str) -> zipfile.ZipFile:
     try:
         return zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as exc:
-        raise InvalidDataError(f"{name} is not a readable zip archive: {exc}.") from None
+        raise InvalidDataError(
+            tr("{name} is not a readable zip archive: {reason}.", name=name, reason=exc)
+        ) from None

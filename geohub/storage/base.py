@@ -12,6 +12,7 @@ import numpy as np
 
 from geohub.errors import InvalidBboxError, InvalidRequestError
 from geohub.layers.models import LayerDefinition
+from geohub.messages import tr
 
 Bbox = tuple[float, float, float, float]
 Digests = bytes | Callable[[], bytes]  # the ETL's digests, or a callable giving them before commit
@@ -68,9 +69,11 @@ class FeatureQuery:
         if self.bbox is not None:
             check_bbox(self.bbox)
         if not 0 <= self.limit <= MAX_PAGE_SIZE:
-            raise InvalidRequestError(f"limit must be between 0 and {MAX_PAGE_SIZE}.")
+            raise InvalidRequestError(
+                tr("limit must be between 0 and {max_page_size}.", max_page_size=MAX_PAGE_SIZE)
+            )
         if self.offset < 0:
-            raise InvalidRequestError("offset must not be negative.")
+            raise InvalidRequestError(tr("offset must not be negative."))
 
 
 @dataclass(frozen=True)
@@ -200,23 +203,27 @@ class FeatureStore(Protocol):
 def check_bbox(bbox: Bbox) -> None:
     """Raise InvalidBboxError unless bbox is four finite numbers, min <= max, lon/lat range."""
     if len(bbox) != 4 or not all(isinstance(v, int | float) and math.isfinite(v) for v in bbox):
-        raise InvalidBboxError("bbox must be four finite numbers: minx,miny,maxx,maxy.")
+        raise InvalidBboxError(tr("bbox must be four finite numbers: minx,miny,maxx,maxy."))
     minx, miny, maxx, maxy = bbox
     if minx > maxx or miny > maxy:
-        raise InvalidBboxError("bbox minimum must not exceed its maximum.")
+        raise InvalidBboxError(tr("bbox minimum must not exceed its maximum."))
     if not (-180 <= minx <= 180 and -180 <= maxx <= 180 and -90 <= miny <= 90 and -90 <= maxy <= 90):
-        raise InvalidBboxError("bbox must lie within -180..180, -90..90 (lon/lat).")
+        raise InvalidBboxError(tr("bbox must lie within -180..180, -90..90 (lon/lat)."))
 
 
 def check_where(layer: LayerDefinition, where: Mapping[str, Any]) -> None:
     """Raise InvalidRequestError when a filter names an attribute the layer lacks."""
     for name in where:
         if layer.attribute(name) is None:
-            raise InvalidRequestError(f"Layer '{layer.id}' has no attribute '{name}'.")
+            raise InvalidRequestError(
+                tr("Layer '{layer}' has no attribute '{name}'.", layer=layer.id, name=name)
+            )
 
 
 def check_sort(layer: LayerDefinition, sort: Iterable[SortKey]) -> None:
     """Raise InvalidRequestError when a sort key names an attribute the layer lacks."""
     for key in sort:
         if layer.attribute(key.name) is None:
-            raise InvalidRequestError(f"Layer '{layer.id}' cannot be sorted by '{key.name}'.")
+            raise InvalidRequestError(
+                tr("Layer '{layer}' cannot be sorted by '{key}'.", layer=layer.id, key=str(key.name))
+            )

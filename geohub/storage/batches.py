@@ -12,8 +12,9 @@ import shapely
 
 from geohub.errors import FieldError, InvalidDataError
 from geohub.layers.models import LayerDefinition
+from geohub.messages import tr
 from geohub.storage.base import Bbox, Feature, FeatureTable
-from geohub.storage.values import coerce_value
+from geohub.storage.values import coerce_value, unfit_reason
 
 BATCH_SIZE = 5_000
 
@@ -102,8 +103,13 @@ def _check_table_geometries(layer: LayerDefinition, geometries: np.ndarray, offs
     if bad.any():
         position = int(np.argmax(bad))
         raise InvalidDataError(
-            f"Feature {offset + position + 1} of layer '{layer.id}': geometry missing, empty, "
-            f"not a {expected} or not lon/lat."
+            tr(
+                "Feature {number} of layer '{layer}': geometry missing, empty, not a {expected} or "
+                "not lon/lat.",
+                number=offset + position + 1,
+                layer=layer.id,
+                expected=expected,
+            )
         )
 
 
@@ -141,7 +147,13 @@ def _refuse_first(
     if bad.any():
         position = int(np.argmax(bad))
         raise InvalidDataError(
-            f"Feature {offset + position + 1} ('{chunk[position].id}') of layer '{layer.id}': {reason}.",
+            tr(
+                "Feature {number} ('{id}') of layer '{layer}': {reason}.",
+                number=offset + position + 1,
+                id=str(chunk[position].id),
+                layer=layer.id,
+                reason=reason,
+            ),
             [FieldError("geometry", reason)],
         )
 
@@ -164,19 +176,36 @@ def _row(layer: LayerDefinition, feature: Feature, position: int) -> tuple[Any, 
             value = coerce_value(attribute.type, raw)
         except (TypeError, ValueError) as exc:
             raise InvalidDataError(
-                f"Feature {position + 1} of layer '{layer.id}': '{attribute.name}' {exc}.",
-                [FieldError(attribute.name, str(exc))],
+                tr(
+                    "Feature {number} of layer '{layer}': '{attribute}' {reason}.",
+                    number=position + 1,
+                    layer=layer.id,
+                    attribute=attribute.name,
+                    reason=unfit_reason(exc),
+                ),
+                [FieldError(attribute.name, unfit_reason(exc))],
             ) from None
         if value is not None and attribute.allowed_values and value not in attribute.allowed_values:
             raise InvalidDataError(
-                f"Feature {position + 1} of layer '{layer.id}': '{attribute.name}' is '{value}', "
-                f"not one of {list(attribute.allowed_values)}.",
-                [FieldError(attribute.name, "not an allowed value")],
+                tr(
+                    "Feature {number} of layer '{layer}': '{attribute}' is '{value}', not one of {allowed}.",
+                    number=position + 1,
+                    layer=layer.id,
+                    attribute=attribute.name,
+                    value=value,
+                    allowed=", ".join(map(str, attribute.allowed_values)),
+                ),
+                [FieldError(attribute.name, tr("not an allowed value"))],
             )
         if value is None and attribute.required:
             raise InvalidDataError(
-                f"Feature {position + 1} of layer '{layer.id}' lacks required '{attribute.name}'.",
-                [FieldError(attribute.name, "required")],
+                tr(
+                    "Feature {number} of layer '{layer}' lacks required '{attribute}'.",
+                    number=position + 1,
+                    layer=layer.id,
+                    attribute=attribute.name,
+                ),
+                [FieldError(attribute.name, tr("required"))],
             )
         row.append(value)
     return tuple(row)

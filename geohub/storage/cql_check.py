@@ -25,6 +25,7 @@ from typing import Any
 
 from geohub.errors import InvalidRequestError
 from geohub.layers.models import AttributeType, LayerDefinition
+from geohub.messages import tr
 from geohub.storage.cql_geometry import check_geometry_literal, is_geometry_literal
 from geohub.storage.values import INT64_MAX, parse_filter_value
 
@@ -101,8 +102,8 @@ def arguments(node: dict[str, Any], count: int | None = None) -> list[Any]:
     name = str(node.get("op"))[:40].upper()
     if not isinstance(args, list) or (count is not None and len(args) != count):
         if count is None:
-            raise InvalidRequestError(f"The filter's {name} needs a list of arguments.")
-        raise InvalidRequestError(f"The filter's {name} takes {count} arguments.")
+            raise InvalidRequestError(tr("The filter's {name} needs a list of arguments.", name=name))
+        raise InvalidRequestError(tr("The filter's {name} takes {count} arguments.", name=name, count=count))
     return args
 
 
@@ -114,7 +115,7 @@ def property_name(node: Any) -> Any:
 def check_filter_size(text: str) -> None:
     """InvalidRequestError when the filter text is larger than MAX_FILTER_BYTES."""
     if len(text) > MAX_FILTER_BYTES or len(text.encode("utf-8", "surrogatepass")) > MAX_FILTER_BYTES:
-        raise InvalidRequestError(f"The filter is longer than {MAX_FILTER_BYTES} bytes.")
+        raise InvalidRequestError(tr("The filter is longer than {maximum} bytes.", maximum=MAX_FILTER_BYTES))
 
 
 def check_filter(node: Any, layer: LayerDefinition, queryable: frozenset[str]) -> None:
@@ -132,9 +133,11 @@ class _Checker:
     def _enter(self, depth: int) -> None:
         self.nodes += 1
         if self.nodes > MAX_NODES:
-            raise InvalidRequestError(f"The filter has more than {MAX_NODES} terms.")
+            raise InvalidRequestError(tr("The filter has more than {maximum} terms.", maximum=MAX_NODES))
         if depth > MAX_DEPTH:
-            raise InvalidRequestError(f"The filter is nested more than {MAX_DEPTH} levels deep.")
+            raise InvalidRequestError(
+                tr("The filter is nested more than {maximum} levels deep.", maximum=MAX_DEPTH)
+            )
 
     # conditions ------------------------------------------------------------------------------------
     def condition(self, node: Any, depth: int) -> None:
@@ -143,7 +146,7 @@ class _Checker:
             return
         op = operator(node)
         if op is None:
-            raise InvalidRequestError("The filter has a value where a condition belongs.")
+            raise InvalidRequestError(tr("The filter has a value where a condition belongs."))
         if op in ("and", "or"):
             for operand in flatten(node):
                 self.condition(operand, depth + 1)
@@ -167,13 +170,17 @@ class _Checker:
         elif op in TEMPORAL_FUNCTIONS:
             kinds = {k for argument in arguments(node, 2) for k in self._temporal(argument, depth + 1)}
             if len(kinds) > 1:
-                raise InvalidRequestError("The filter compares values of different types: date and datetime.")
+                raise InvalidRequestError(
+                    tr("The filter compares values of different types: date and datetime.")
+                )
         elif op in ARRAY_FUNCTIONS:
             raise InvalidRequestError(
-                "Array functions are not supported: no GeoHub layer has array properties."
+                tr("Array functions are not supported: no GeoHub layer has array properties.")
             )
         else:
-            raise InvalidRequestError(f"The filter uses {op[:40].upper()}, which GeoHub does not support.")
+            raise InvalidRequestError(
+                tr("The filter uses {construct}, which GeoHub does not support.", construct=op[:40].upper())
+            )
 
     def _values(self, op: str, args: list[Any], depth: int) -> None:
         """BETWEEN's two bounds or IN's list: values comparable with the subject."""
@@ -187,14 +194,14 @@ class _Checker:
     def _like(self, args: list[Any], depth: int) -> None:
         subject = self.expression(args[0], depth + 1)
         if subject.family != "text":
-            raise InvalidRequestError(f"LIKE works on text, not on {subject.label}.")
+            raise InvalidRequestError(tr("LIKE works on text, not on {type}.", type=subject.label))
         pattern = args[1]
         if operator(pattern) in TEXT_FUNCTIONS:
             pattern = self.expression(pattern, depth + 1).literal
         else:
             self._enter(depth + 1)
         if not isinstance(pattern, str):
-            raise InvalidRequestError("LIKE needs a text pattern.")
+            raise InvalidRequestError(tr("LIKE needs a text pattern."))
         _check_text(pattern)
 
     def _spatial(self, operands: list[Any], depth: int) -> None:
@@ -204,12 +211,14 @@ class _Checker:
                 self._attribute(name)  # text, and known
         if not any(n in GEOMETRY_NAMES for n in names if isinstance(n, str)):
             raise InvalidRequestError(
-                "A spatial predicate must compare the 'geometry' property with a geometry."
+                tr("A spatial predicate must compare the 'geometry' property with a geometry.")
             )
         other = operands[1] if isinstance(names[0], str) and names[0] in GEOMETRY_NAMES else operands[0]
         self._enter(depth + 1)
         if not is_geometry_literal(other):
-            raise InvalidRequestError("A spatial predicate needs a geometry literal (WKT, GeoJSON or BBOX).")
+            raise InvalidRequestError(
+                tr("A spatial predicate needs a geometry literal (WKT, GeoJSON or BBOX).")
+            )
         self._enter(depth + 1)
         check_geometry_literal(other)
 
@@ -219,7 +228,7 @@ class _Checker:
         if isinstance(node, dict) and set(node) == {"interval"}:
             ends = node["interval"]
             if not isinstance(ends, list) or len(ends) != 2:
-                raise InvalidRequestError("An INTERVAL has a start and an end.")
+                raise InvalidRequestError(tr("An INTERVAL has a start and an end."))
             instants = [self._instant(end, depth + 1) for end in ends if end != OPEN_END]
         else:
             instants = [self._instant(node, depth)]
@@ -230,7 +239,9 @@ class _Checker:
         if operand.family == "text" and operand.is_literal:  # an instant written in an interval
             return Operand("time", "datetime", temporal_value({"timestamp": operand.literal}), True)
         if operand.family != "time":
-            raise InvalidRequestError(f"Temporal functions work on dates and times, not on {operand.label}.")
+            raise InvalidRequestError(
+                tr("Temporal functions work on dates and times, not on {label}.", label=operand.label)
+            )
         return operand
 
     # expressions -----------------------------------------------------------------------------------
@@ -247,10 +258,12 @@ class _Checker:
             for side in arguments(node, 2):
                 operand = self.expression(side, depth + 1)
                 if operand.family != "number":
-                    raise InvalidRequestError(f"Arithmetic works on numbers, not on {operand.label}.")
+                    raise InvalidRequestError(
+                        tr("Arithmetic works on numbers, not on {type}.", type=operand.label)
+                    )
                 size += operand.size * _REPEATS.get(op, 1)
             if size > MAX_NODES:
-                raise InvalidRequestError(f"The filter has more than {MAX_NODES} terms.")
+                raise InvalidRequestError(tr("The filter has more than {maximum} terms.", maximum=MAX_NODES))
             return Operand("number", "number", size=size)
         if op is not None:
             return self._function(op, node, depth)
@@ -265,24 +278,28 @@ class _Checker:
 
     def _attribute(self, name: Any) -> Operand:
         if not isinstance(name, str):
-            raise InvalidRequestError("Property names in a filter must be text.")
+            raise InvalidRequestError(tr("Property names in a filter must be text."))
         if name in GEOMETRY_NAMES:
             return Operand("geometry", "geometry", name=name)
         attribute = self.layer.attribute(name) if name in self.queryable else None
         if attribute is None:
-            raise InvalidRequestError(f"Layer '{self.layer.id}' has no queryable '{name}'.")
+            raise InvalidRequestError(
+                tr("Layer '{layer}' has no queryable '{name}'.", layer=self.layer.id, name=name)
+            )
         kind = AttributeType(attribute.type)
         return Operand(_family(kind), kind.value, attribute=kind, name=name)
 
     def _function(self, name: str, node: dict[str, Any], depth: int) -> Operand:
         args = node.get("args")
         if name not in TEXT_FUNCTIONS:
-            raise InvalidRequestError(f"The filter function '{str(node['op'])[:60]}' is not supported.")
+            raise InvalidRequestError(
+                tr("The filter function '{name}' is not supported.", name=str(node["op"])[:60])
+            )
         if not isinstance(args, list) or len(args) != 1:
-            raise InvalidRequestError(f"The function {name.upper()}() takes one text argument.")
+            raise InvalidRequestError(tr("The function {name}() takes one text argument.", name=name.upper()))
         argument = self.expression(args[0], depth + 1)
         if argument.family != "text":
-            raise InvalidRequestError(f"The function {name.upper()}() takes one text argument.")
+            raise InvalidRequestError(tr("The function {name}() takes one text argument.", name=name.upper()))
         return Operand(
             "text", "string", argument.literal, argument.is_literal, argument.attribute, argument.name
         )
@@ -291,7 +308,7 @@ class _Checker:
     @staticmethod
     def _scalar(operand: Operand) -> None:
         if operand.family == "geometry":
-            raise InvalidRequestError("The geometry can only be used in a spatial predicate.")
+            raise InvalidRequestError(tr("The geometry can only be used in a spatial predicate."))
 
     def _comparable(self, left: Operand, right: Operand) -> None:
         """Both sides of a comparison of one type, or a text literal readable as the property's type."""
@@ -304,7 +321,11 @@ class _Checker:
         mixed_times = left.attribute and right.attribute and left.attribute is not right.attribute
         if left.family != right.family or (left.family == "time" and mixed_times):
             raise InvalidRequestError(
-                f"The filter compares values of different types: {left.label} and {right.label}."
+                tr(
+                    "The filter compares values of different types: {left} and {right}.",
+                    left=left.label,
+                    right=right.label,
+                )
             )
         for value, other in ((left, right), (right, left)):
             if value.is_literal and other.attribute is not None:
@@ -319,7 +340,9 @@ def flatten(node: dict[str, Any]) -> list[Any]:
         if operator(current) == kind:
             args = arguments(current)
             if len(args) < 2:
-                raise InvalidRequestError(f"The filter's {str(kind).upper()} needs at least two conditions.")
+                raise InvalidRequestError(
+                    tr("The filter's {kind} needs at least two conditions.", kind=str(kind).upper())
+                )
             pending += reversed(args)
         else:
             operands.append(current)
@@ -340,9 +363,9 @@ def literal_operand(value: Any) -> Operand:
         moment = temporal_value(value)
         return Operand("time", "datetime" if "timestamp" in value else "date", moment, True)
     if isinstance(value, dict) and "interval" in value:
-        raise InvalidRequestError("Intervals can only be used in temporal functions (T_INTERSECTS, …).")
+        raise InvalidRequestError(tr("Intervals can only be used in temporal functions (T_INTERSECTS, …)."))
     if is_geometry_literal(value):
-        raise InvalidRequestError("The geometry can only be used in a spatial predicate.")
+        raise InvalidRequestError(tr("The geometry can only be used in a spatial predicate."))
     raise InvalidRequestError(_NOT_A_VALUE)
 
 
@@ -362,19 +385,21 @@ def temporal_value(value: dict[str, Any]) -> date | datetime:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
         return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
     except ValueError:
-        raise InvalidRequestError(f"'{str(text)[:40]}' is not a valid {kind.upper()}.") from None
+        raise InvalidRequestError(
+            tr("'{text}' is not a valid {kind}.", text=str(text)[:40], kind=kind.upper())
+        ) from None
 
 
 def _check_number(value: int | float) -> None:
     if isinstance(value, float) and not math.isfinite(value):
-        raise InvalidRequestError("Numbers in a filter must be finite.")
+        raise InvalidRequestError(tr("Numbers in a filter must be finite."))
     if isinstance(value, int) and abs(value) > INT64_MAX:
-        raise InvalidRequestError(f"Numbers in a filter must lie within ±{INT64_MAX}.")
+        raise InvalidRequestError(tr("Numbers in a filter must lie within ±{maximum}.", maximum=INT64_MAX))
 
 
 def _check_text(value: str) -> None:
     if "\x00" in value:
-        raise InvalidRequestError("Text in a filter must not contain NUL characters.")
+        raise InvalidRequestError(tr("Text in a filter must not contain NUL characters."))
 
 
 def _family(kind: AttributeType) -> str:

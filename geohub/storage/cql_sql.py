@@ -15,6 +15,7 @@ import shapely
 
 from geohub.errors import InvalidRequestError
 from geohub.layers.models import AttributeType, LayerDefinition
+from geohub.messages import tr
 from geohub.storage.accents import ACCENTED, UNACCENTED
 from geohub.storage.cql_check import (
     COMPARISONS,
@@ -139,7 +140,9 @@ class _Compiler:
             return self._spatial(op[2:], *arguments(node, 2))
         if op in TEMPORAL_FUNCTIONS:
             return self._temporal(op, *arguments(node, 2))
-        raise InvalidRequestError(f"The filter uses {str(op)[:40].upper()}, which GeoHub does not support.")
+        raise InvalidRequestError(
+            tr("The filter uses {construct}, which GeoHub does not support.", construct=str(op)[:40].upper())
+        )
 
     def _comparison(self, op: str, left: Any, right: Any) -> str:
         lhs_kind, rhs_kind = self._kind_or_none(left), self._kind_or_none(right)
@@ -151,7 +154,7 @@ class _Compiler:
         """LIKE; a folding (CASEI, ACCENTI) written on one side only applies to both."""
         subject_folds, pattern_folds = _folds(subject_node), _folds(pattern_node)
         if not isinstance(_innermost(pattern_node), str):
-            raise InvalidRequestError("LIKE needs a text pattern.")
+            raise InvalidRequestError(tr("LIKE needs a text pattern."))
         subject = self.expression(subject_node)
         if "accenti" in pattern_folds - subject_folds:
             subject = self._unaccent(subject)
@@ -177,7 +180,7 @@ class _Compiler:
             lhs, rhs = rhs, lhs
         if property_name(lhs) not in GEOMETRY_NAMES:
             raise InvalidRequestError(
-                "A spatial predicate must compare the 'geometry' property with a geometry."
+                tr("A spatial predicate must compare the 'geometry' property with a geometry.")
             )
         self.params.append(shapely.to_wkb(literal_geometry(rhs)))
         return self.dialect.spatial(operation)
@@ -216,7 +219,9 @@ class _Compiler:
             left, right = arguments(node, 2)
             return _ARITHMETIC[op](self._number(left), self._number(right))
         if op is not None:
-            raise InvalidRequestError(f"The filter function '{str(node['op'])[:60]}' is not supported.")
+            raise InvalidRequestError(
+                tr("The filter function '{name}' is not supported.", name=str(node["op"])[:60])
+            )
         return self._value(node, kind, name)
 
     def _number(self, node: Any) -> Callable[[], str]:
@@ -234,7 +239,9 @@ class _Compiler:
     def _attribute(self, name: Any) -> Any:
         attribute = self.layer.attribute(name) if isinstance(name, str) else None
         if attribute is None:  # who may name a restricted one is checked above (features/params.py)
-            raise InvalidRequestError(f"Layer '{self.layer.id}' has no queryable '{name}'.")
+            raise InvalidRequestError(
+                tr("Layer '{layer}' has no queryable '{name}'.", layer=self.layer.id, name=name)
+            )
         return attribute
 
     def _kind_or_none(self, node: Any) -> AttributeType | None:
@@ -255,7 +262,9 @@ class _Compiler:
             raise InvalidRequestError(_NOT_A_VALUE)
         if kind is None:
             if isinstance(value, int) and not isinstance(value, bool) and abs(value) > INT64_MAX:
-                raise InvalidRequestError(f"Numbers in a filter must lie within ±{INT64_MAX}.")
+                raise InvalidRequestError(
+                    tr("Numbers in a filter must lie within ±{maximum}.", maximum=INT64_MAX)
+                )
             return value.isoformat() if isinstance(value, date) else value
         return parse_filter_value(kind, name, value)
 

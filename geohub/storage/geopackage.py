@@ -11,6 +11,7 @@ from typing import Any
 
 from geohub.errors import InvalidDataError, LayerNotFoundError, StorageUnavailableError
 from geohub.layers.models import LayerDefinition
+from geohub.messages import tr
 from geohub.storage import gpkg_format as gpkg
 from geohub.storage import gpkg_tiles
 from geohub.storage.base import Bbox, Feature, FeaturePage, FeatureQuery, FeatureTable, TileRequest
@@ -57,7 +58,9 @@ class GeopackageStore(SqlStore):
             # write the GeoPackage header into the main file, where GDAL looks for it
             self._connection().execute("PRAGMA wal_checkpoint(TRUNCATE)")
         except (OSError, sqlite3.Error) as exc:
-            raise StorageUnavailableError(f"The GeoPackage store cannot be opened: {exc}") from exc
+            raise StorageUnavailableError(
+                tr("The GeoPackage store cannot be opened: {exc}", exc=exc)
+            ) from exc
 
     # connections -------------------------------------------------------------------------
     def _connection(self) -> sqlite3.Connection:
@@ -70,7 +73,7 @@ class GeopackageStore(SqlStore):
         try:
             self._connection().execute("SELECT count(*) FROM geohub_layer_versions").fetchone()
         except sqlite3.Error as exc:
-            raise StorageUnavailableError(f"The GeoPackage store does not answer: {exc}") from exc
+            raise StorageUnavailableError(tr("The GeoPackage store does not answer: {exc}", exc=exc)) from exc
 
     def close(self) -> None:
         """Close every thread's connection; the next use opens new ones."""
@@ -246,7 +249,12 @@ def _create_and_fill(
             )
         except sqlite3.IntegrityError as exc:
             raise InvalidDataError(
-                f"Layer '{layer.id}': two features share the key '{layer.key}' ({exc})."
+                tr(
+                    "Layer '{layer}': two features share the key '{key}' ({exc}).",
+                    layer=layer.id,
+                    key=str(layer.key),
+                    exc=exc,
+                )
             ) from None
         conn.executemany(
             f'INSERT INTO "rtree_{table}_geom" VALUES (?, ?, ?, ?, ?)',

@@ -14,6 +14,7 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 
 from geohub.errors import ConflictError, InvalidDataError, InvalidRequestError, StorageUnavailableError
 from geohub.layers.models import LayerDefinition
+from geohub.messages import tr
 from geohub.settings import StorageSettings
 from geohub.storage.base import Bbox, Feature, FeaturePage, FeatureQuery, FeatureTable, TileRequest
 from geohub.storage.batches import ExtentTracker, feature_batches
@@ -81,7 +82,9 @@ class PostgisStore(SqlStore):
                 conn.execute(SETUP_SQL)
         except (psycopg.Error, PoolTimeout) as exc:
             self._pool.close()
-            raise StorageUnavailableError(f"PostGIS cannot be reached: {_first_line(exc)}") from exc
+            raise StorageUnavailableError(
+                tr("PostGIS cannot be reached: {exc}", exc=_first_line(exc))
+            ) from exc
 
     @contextmanager
     def _connection(self, writing: bool = False) -> Iterator[psycopg.Connection[Any]]:
@@ -94,17 +97,19 @@ class PostgisStore(SqlStore):
                 else:
                     yield conn
         except PoolTimeout as exc:
-            raise StorageUnavailableError("PostGIS has no free connection.") from exc
+            raise StorageUnavailableError(tr("PostGIS has no free connection.")) from exc
         except psycopg.errors.UniqueViolation as exc:
-            raise InvalidDataError(f"Duplicate key: {_first_line(exc)}") from None
+            raise InvalidDataError(tr("Duplicate key: {exc}", exc=_first_line(exc))) from None
         except psycopg.errors.SerializationFailure as exc:
-            raise ConflictError("Another write to this layer happened at the same time.") from exc
+            raise ConflictError(tr("Another write to this layer happened at the same time.")) from exc
         except psycopg.DataError as exc:
             if writing:
-                raise InvalidDataError(f"The data cannot be stored: {_first_line(exc)}") from None
-            raise InvalidRequestError(f"The query cannot be answered: {_first_line(exc)}") from None
+                raise InvalidDataError(tr("The data cannot be stored: {exc}", exc=_first_line(exc))) from None
+            raise InvalidRequestError(
+                tr("The query cannot be answered: {reason}", reason=_first_line(exc))
+            ) from None
         except psycopg.OperationalError as exc:
-            raise StorageUnavailableError(f"PostGIS is unavailable: {_first_line(exc)}") from exc
+            raise StorageUnavailableError(tr("PostGIS is unavailable: {exc}", exc=_first_line(exc))) from exc
 
     def check(self) -> None:
         with self._connection() as conn:
@@ -302,7 +307,9 @@ def _create_indexes(conn: psycopg.Connection[Any], layer: LayerDefinition, table
     try:
         conn.execute(sql.SQL("CREATE UNIQUE INDEX ON {} ({})").format(table, sql.Identifier(layer.key)))
     except psycopg.errors.UniqueViolation:
-        raise InvalidDataError(f"Layer '{layer.id}': two features share the key '{layer.key}'.") from None
+        raise InvalidDataError(
+            tr("Layer '{layer}': two features share the key '{key}'.", layer=layer.id, key=str(layer.key))
+        ) from None
     for attribute in layer.attributes:
         if attribute.indexed and attribute.name != layer.key:
             conn.execute(sql.SQL("CREATE INDEX ON {} ({})").format(table, sql.Identifier(attribute.name)))

@@ -13,6 +13,7 @@ from typing import Any
 
 from geohub.errors import ConflictError, FeatureNotFoundError, LayerNotFoundError, VersionNotFoundError
 from geohub.layers.models import LayerDefinition
+from geohub.messages import tr
 from geohub.storage.base import (
     Bbox,
     Digests,
@@ -172,10 +173,16 @@ class SqlStore:
                 (layer_id, version),
             ).fetchone()
             if row is None:
-                raise VersionNotFoundError(f"Layer '{layer_id}' has no version {version}.")
+                raise VersionNotFoundError(
+                    tr("Layer '{layer}' has no version {version}.", layer=layer_id, version=str(version))
+                )
             if row[1]:
                 raise ConflictError(
-                    f"Version {version} of layer '{layer_id}' is published; it cannot be deleted."
+                    tr(
+                        "Version {version} of layer '{layer}' is published; it cannot be deleted.",
+                        version=str(version),
+                        layer=layer_id,
+                    )
                 )
             self._drop_table(conn, row[0])
             conn.execute(
@@ -193,7 +200,9 @@ class SqlStore:
                 (layer_id, version),
             ).fetchone()
         if row is None:
-            raise VersionNotFoundError(f"Layer '{layer_id}' has no version {version}.")
+            raise VersionNotFoundError(
+                tr("Layer '{layer}' has no version {version}.", layer=layer_id, version=str(version))
+            )
         return bytes(row[0] or b"")
 
     def read_version(self, layer: LayerDefinition, version: int) -> Iterator[Feature]:
@@ -222,7 +231,9 @@ class SqlStore:
         check_version_number(layer_id, version)
         rows = self._fetch_versions(f"layer_id = {self.mark} AND version = {self.mark}", (layer_id, version))
         if not rows:
-            raise VersionNotFoundError(f"Layer '{layer_id}' has no version {version}.")
+            raise VersionNotFoundError(
+                tr("Layer '{layer}' has no version {version}.", layer=layer_id, version=str(version))
+            )
         return version_from_row(rows[0])
 
     def _fetch_versions(self, condition: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
@@ -243,7 +254,7 @@ class SqlStore:
                 (layer_id,),
             ).fetchone()
         if row is None:
-            raise LayerNotFoundError(f"Layer '{layer_id}' has no published version.")
+            raise LayerNotFoundError(tr("Layer '{layer_id}' has no published version.", layer_id=layer_id))
         return dict(_json_value(row[0]))
 
     def _next_version(self, conn: Any, layer_id: str) -> tuple[int, str]:
@@ -292,7 +303,9 @@ class SqlStore:
             (layer.id, version),
         ).fetchone()
         if row is None:
-            raise VersionNotFoundError(f"Layer '{layer.id}' has no version {version}.")
+            raise VersionNotFoundError(
+                tr("Layer '{layer}' has no version {version}.", layer=layer.id, version=str(version))
+            )
         return self._table(row[0]), readable_layer(layer, _json_value(row[1]))
 
     def _switch_current(self, conn: Any, layer_id: str, version: int) -> None:
@@ -301,7 +314,9 @@ class SqlStore:
             (layer_id, version),
         ).fetchone()
         if found is None:
-            raise VersionNotFoundError(f"Layer '{layer_id}' has no version {version}.")
+            raise VersionNotFoundError(
+                tr("Layer '{layer}' has no version {version}.", layer=layer_id, version=str(version))
+            )
         conn.execute(
             f"UPDATE {self.versions_table} SET is_current = FALSE "
             f"WHERE layer_id = {self.mark} AND is_current = TRUE",
@@ -322,7 +337,7 @@ class SqlStore:
             (layer.id,),
         ).fetchone()
         if row is None:
-            raise LayerNotFoundError(f"Layer '{layer.id}' has no published data yet.")
+            raise LayerNotFoundError(tr("Layer '{layer}' has no published data yet.", layer=layer.id))
         return self._table(row[0]), int(row[1]), readable_layer(layer, _json_value(row[2]))
 
     def count(self, layer: LayerDefinition, query: FeatureQuery | None = None) -> int:
@@ -342,7 +357,9 @@ class SqlStore:
             table, _, layer = self._current(conn, layer)
             row = self._row_by_key(conn, layer, table, value)
         if row is None:
-            raise FeatureNotFoundError(f"Layer '{layer.id}' has no feature '{feature_id}'.")
+            raise FeatureNotFoundError(
+                tr("Layer '{layer}' has no feature '{feature}'.", layer=layer.id, feature=str(feature_id))
+            )
         return feature_from_row(layer, self._wkb(row[0]), row[1:])
 
     def _attribute_conditions(
@@ -374,7 +391,9 @@ class SqlStore:
 def check_version_number(layer_id: str, version: int) -> None:
     """A version number beyond 64 bits names no stored version (and SQLite cannot even bind it)."""
     if not INT64_MIN <= version <= INT64_MAX:
-        raise VersionNotFoundError(f"Layer '{layer_id}' has no version {version}.")
+        raise VersionNotFoundError(
+            tr("Layer '{layer}' has no version {version}.", layer=layer_id, version=str(version))
+        )
 
 
 def _json_value(raw: Any) -> Any:

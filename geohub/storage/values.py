@@ -8,6 +8,7 @@ from typing import Any
 
 from geohub.errors import FeatureNotFoundError, InvalidRequestError
 from geohub.layers.models import AttributeType
+from geohub.messages import Message, tr
 
 SQLITE_TYPES = {
     AttributeType.string: "TEXT",
@@ -44,24 +45,57 @@ _TRUE = {"true", "yes", "1", "t", "y"}
 _FALSE = {"false", "no", "0", "f", "n"}
 
 
+class UnfitValue(ValueError):
+    """A value that does not fit its attribute's type; `reason` says why, translatable."""
+
+    def __init__(self, reason: Message) -> None:
+        super().__init__(str(reason))
+        self.reason = reason
+
+
+# what a value that cannot be read as each type is not
+_NOT_A = {
+    AttributeType.string: tr("is not text"),
+    AttributeType.integer: tr("is not a whole number"),
+    AttributeType.number: tr("is not a number"),
+    AttributeType.boolean: tr("is not true or false"),
+    AttributeType.date: tr("is not a date (YYYY-MM-DD)"),
+    AttributeType.datetime: tr("is not a date and time (RFC 3339)"),
+}
+
+
 def coerce_value(kind: AttributeType, value: Any) -> Any:
-    """`value` as the Python type of `kind`; ValueError when it cannot be."""
+    """`value` as the Python type of `kind`; UnfitValue (a ValueError) when it cannot be."""
+    try:
+        return _coerced(kind, value)
+    except UnfitValue:
+        raise
+    except (TypeError, ValueError, OverflowError):
+        raise UnfitValue(_NOT_A[kind]) from None
+
+
+def unfit_reason(error: Exception) -> Message:
+    """Why a value was refused: UnfitValue's own reason, else a general one."""
+    return error.reason if isinstance(error, UnfitValue) else tr("is not a valid value")
+
+
+def _coerced(kind: AttributeType, value: Any) -> Any:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
     if kind is AttributeType.string:
         text = value if isinstance(value, str) else str(value)
         if "\x00" in text:
-            raise ValueError("contains a NUL character")
+            raise UnfitValue(tr("contains a NUL character"))
         return text
     if kind is AttributeType.integer:
         integer = _to_int(value)
         if not INT64_MIN <= integer <= INT64_MAX:
-            raise ValueError("is outside the 64-bit integer range")
+            raise UnfitValue(tr("is outside the 64-bit integer range"))
         return integer
     if kind is AttributeType.number:
         number = float(value)
         if not math.isfinite(number):
-            raise ValueError("not a finite number")
+            raise UnfitValue(tr("is not a finite number"))
         return number
     if kind is AttributeType.boolean:
         return _to_bool(value)
@@ -74,10 +108,10 @@ def coerce_value(kind: AttributeType, value: Any) -> Any:
 
 def _to_int(value: Any) -> int:
     if isinstance(value, bool):
-        raise ValueError("a boolean is not an integer")
+        raise UnfitValue(tr("is true or false, not a whole number"))
     if isinstance(value, float):
         if not value.is_integer():
-            raise ValueError("not a whole number")
+            raise UnfitValue(tr("is not a whole number"))
         return int(value)
     return int(str(value).strip())
 
@@ -90,7 +124,7 @@ def _to_bool(value: Any) -> bool:
         return True
     if text in _FALSE:
         return False
-    raise ValueError("not a boolean")
+    raise UnfitValue(tr("is not true or false"))
 
 
 def _to_datetime(value: Any) -> str:
@@ -108,7 +142,9 @@ def parse_filter_value(kind: AttributeType, name: str, value: Any) -> Any:
     try:
         return coerce_value(kind, value)
     except (TypeError, ValueError):
-        raise InvalidRequestError(f"'{value}' is not a valid {kind.value} for '{name}'.") from None
+        raise InvalidRequestError(
+            tr("'{value}' is not a valid {kind} for '{name}'.", value=value, kind=kind.value, name=name)
+        ) from None
 
 
 def parse_feature_id(kind: AttributeType, feature_id: str) -> Any:
@@ -116,7 +152,7 @@ def parse_feature_id(kind: AttributeType, feature_id: str) -> Any:
     try:
         return coerce_value(kind, feature_id)
     except (TypeError, ValueError):
-        raise FeatureNotFoundError(f"There is no feature '{feature_id}'.") from None
+        raise FeatureNotFoundError(tr("There is no feature '{feature}'.", feature=str(feature_id))) from None
 
 
 def from_storage(kind: AttributeType, value: Any) -> Any:

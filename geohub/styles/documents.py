@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationIn
 
 from geohub.errors import ConfigurationError, FieldError, InvalidRequestError, NotFoundError
 from geohub.layers.models import LANGUAGES, Strict, Text
+from geohub.messages import tr
 from geohub.settings import PROJECT_ROOT
 
 STYLES_DIR = PROJECT_ROOT / "styles"
@@ -176,7 +177,7 @@ class StyleLibrary:
         for info in self.styles():
             if info.id == style_id:
                 return info
-        raise NotFoundError(f"There is no style '{style_id}'.")
+        raise NotFoundError(tr("There is no style '{style_id}'.", style_id=style_id))
 
     def overlays_of(self, style_id: str) -> tuple[str, ...]:
         """The overlays (layer ids) a style shows over the basemap; NotFoundError for no style."""
@@ -204,8 +205,8 @@ class StyleLibrary:
         """The style as served: JSON with `{base}` and `{lang}` filled in, naming nothing `hidden`."""
         if language not in LANGUAGES:
             raise InvalidRequestError(
-                f"Unknown label language lang={language}; use kk, ru or en.",
-                [FieldError("lang", "must be kk, ru or en")],
+                tr("Unknown label language lang={language}; use kk, ru or en.", language=language),
+                [FieldError("lang", tr("must be kk, ru or en"))],
             )
         key = (style_id, base_url, language, hidden)
         if key not in self._rendered:

@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 from geohub.errors import NotFoundError
+from geohub.messages import tr
 from geohub.settings import PROJECT_ROOT
 
 GLYPHS_DIR = PROJECT_ROOT / "web" / "build" / "fonts"
@@ -23,7 +24,10 @@ def parse_range(range_name: str) -> tuple[int, int]:
         if start % RANGE_SIZE == 0 and end == start + RANGE_SIZE - 1 and end <= LAST_CODEPOINT:
             return start, end
     raise NotFoundError(
-        f"There is no glyph range '{range_name}': ranges are 256 code points from 0-255 to 65280-65535."
+        tr(
+            "There is no glyph range '{range_name}': ranges are 256 code points from 0-255 to 65280-65535.",
+            range_name=range_name,
+        )
     )
 
 
@@ -43,4 +47,10 @@ def glyph_range_file(fontstack: str, range_name: str, glyphs_dir: Path = GLYPHS_
             path = glyphs_dir / font / f"{start}-{end}.pbf"
             if path.is_file():
                 return path
-    raise NotFoundError(f"No font of '{fontstack}' is served here; fonts: {', '.join(fonts) or 'none'}.")
+    raise NotFoundError(
+        tr(
+            "No font of '{fontstack}' is served here; fonts: {value}.",
+            fontstack=fontstack,
+            value=", ".join(fonts) or "none",
+        )
+    )

@@ -12,9 +12,10 @@ from flask.blueprints import BlueprintSetupState
 from geohub.auth.context import current_principal
 from geohub.base_url import request_base_url
 from geohub.errors import NotFoundError
-from geohub.i18n import negotiate_language
+from geohub.messages import tr
 from geohub.openapi.models import LanguageQuery
 from geohub.openapi.operation import JSON, NOT_MODIFIED, Reply, documented
+from geohub.request_language import request_language
 from geohub.styles.documents import (
     DEFAULT_LABEL_LANGUAGE,
     Hidden,
@@ -72,7 +73,7 @@ def _static_file(path: Path, mimetype: str) -> Response:
 )
 def style_list() -> Response:
     """Every style with its title and links to the document and the preview page."""
-    language = negotiate_language(request.headers.get("Accept-Language"), request.args.get("lang"))
+    language = request_language()
     base = _base_url()
     query = f"?lang={request.args['lang']}" if request.args.get("lang") in ("kk", "ru", "en") else ""
     library = _library()
@@ -102,7 +103,7 @@ def _readable(style_id: str) -> bool:
 def _visible_style(style_id: str) -> None:
     """NotFoundError, like an unknown style, when the reader may not see any of its layers."""
     if not _readable(style_id):
-        raise NotFoundError(f"There is no style '{style_id}'.")
+        raise NotFoundError(tr("There is no style '{style_id}'.", style_id=style_id))
 
 
 def _hidden() -> Hidden:

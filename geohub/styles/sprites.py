@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 from geohub.errors import NotFoundError
+from geohub.messages import tr
 from geohub.settings import PROJECT_ROOT
 
 SPRITES_DIR = PROJECT_ROOT / "web" / "build" / "sprites"
@@ -19,4 +20,4 @@ def sprite_file(sprite: str, extension: str, sprites_dir: Path = SPRITES_DIR) ->
         path = sprites_dir / f"{sprite}.{extension}"
         if path.is_file():
             return path
-    raise NotFoundError(f"There is no sprite '{sprite}.{extension}'.")
+    raise NotFoundError(tr("There is no sprite '{sprite}.{extension}'.", sprite=sprite, extension=extension))

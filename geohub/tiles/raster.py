@@ -36,6 +36,7 @@ from rio_tiler.io import Reader
 from rio_tiler.utils import render
 
 from geohub.errors import ConfigurationError, StorageUnavailableError
+from geohub.messages import tr
 from geohub.tiles.tms import WEB_MERCATOR_QUAD
 
 log = logging.getLogger(__name__)
@@ -105,7 +106,7 @@ def render_hillshade(tileset: RasterTileset, z: int, x: int, y: int, image_forma
         return render(rgb, mask=alpha, img_format=IMAGE_FORMATS[image_format])
     except (RasterioError, RioTilerError) as exc:  # an encoder missing from this GDAL build
         log.error("cannot encode hillshade tile %s/%s/%s as %s: %s", z, x, y, image_format, exc)
-        raise StorageUnavailableError("The hillshade tile cannot be encoded.") from exc
+        raise StorageUnavailableError(tr("The hillshade tile cannot be encoded.")) from exc
 
 
 def _shadow_alpha(
@@ -167,7 +168,7 @@ def _read_elevation(tileset: RasterTileset, z: int, x: int, y: int) -> tuple[Flo
         return None
     except (RasterioError, RioTilerError) as exc:
         log.error("cannot read hillshade tile %s/%s/%s from %s: %s", z, x, y, tileset.path, exc)
-        raise StorageUnavailableError("The elevation data cannot be read.") from exc
+        raise StorageUnavailableError(tr("The elevation data cannot be read.")) from exc
     valid = ~np.ma.getmaskarray(image.array)[0]
     if not valid[BUFFER_PX:-BUFFER_PX, BUFFER_PX:-BUFFER_PX].any():
         return None

@@ -12,8 +12,9 @@ from geohub.auth.context import current_principal
 from geohub.auth.principal import ANONYMOUS
 from geohub.base_url import request_base_url
 from geohub.freshness import layers_freshness
-from geohub.i18n import negotiate_language
+from geohub.messages import tr
 from geohub.openapi.operation import JSON, Reply, documented
+from geohub.request_language import request_language
 from geohub.tiles.raster import render_hillshade
 from geohub.tiles.service import TileService, TilesetNotFoundError
 from geohub.tiles.tilejson import MVT, TMS_URI, ogc_tileset, tilejson
@@ -33,7 +34,7 @@ def _service() -> TileService:
 
 
 def _language() -> str:
-    return negotiate_language(request.headers.get("Accept-Language"), request.args.get("lang"))
+    return request_language()
 
 
 def _base() -> str:
@@ -97,7 +98,13 @@ def xyz_tile(tileset_id: str, z: int, x: int, y: int) -> Response:
 )
 def raster_tile(tileset_id: str, z: int, x: int, y: int, image_format: str) -> Response:
     if tileset_id != "hillshade" or image_format not in RASTER_TYPES:
-        raise TilesetNotFoundError(f"There is no raster tileset '{tileset_id}' as {image_format}.")
+        raise TilesetNotFoundError(
+            tr(
+                "There is no raster tileset '{tileset_id}' as {image_format}.",
+                tileset_id=tileset_id,
+                image_format=image_format,
+            )
+        )
     hillshade = _service().hillshade
     check_tile(z, x, y, hillshade.minzoom, hillshade.maxzoom)
     data = render_hillshade(hillshade, z, x, y, image_format)
@@ -213,7 +220,13 @@ def tile_matrix_sets() -> Response:
 )
 def tile_matrix_set(tms_id: str) -> Response:
     if tms_id != TMS_ID:
-        raise TilesetNotFoundError(f"There is no tile matrix set '{tms_id}'; GeoHub offers {TMS_ID}.")
+        raise TilesetNotFoundError(
+            tr(
+                "There is no tile matrix set '{tms_id}'; GeoHub offers {offered}.",
+                tms_id=tms_id,
+                offered=TMS_ID,
+            )
+        )
     return jsonify(WEB_MERCATOR_QUAD.model_dump(mode="json", exclude_none=True, by_alias=True))
 
 
@@ -250,7 +263,13 @@ def collection_tileset(layer_id: str, tms_id: str) -> Response:
     reader = current_principal()
     current_app.extensions["geohub"].registry.readable(layer_id, reader)
     if tms_id != TMS_ID:
-        raise TilesetNotFoundError(f"There is no tile matrix set '{tms_id}'; GeoHub offers {TMS_ID}.")
+        raise TilesetNotFoundError(
+            tr(
+                "There is no tile matrix set '{tms_id}'; GeoHub offers {offered}.",
+                tms_id=tms_id,
+                offered=TMS_ID,
+            )
+        )
     url = f"{_base()}/collections/{layer_id}/tiles/{TMS_ID}"
     return jsonify(ogc_tileset(_service().tileset(layer_id, reader), url, _language()))
 
@@ -267,5 +286,11 @@ def collection_tile(layer_id: str, tms_id: str, z: int, y: int, x: int) -> Respo
     reader = current_principal()
     current_app.extensions["geohub"].registry.readable(layer_id, reader)
     if tms_id != TMS_ID:
-        raise TilesetNotFoundError(f"There is no tile matrix set '{tms_id}'; GeoHub offers {TMS_ID}.")
+        raise TilesetNotFoundError(
+            tr(
+                "There is no tile matrix set '{tms_id}'; GeoHub offers {offered}.",
+                tms_id=tms_id,
+                offered=TMS_ID,
+            )
+        )
     return tile_response(_service().tile(layer_id, z, x, y, reader), MVT, reader.audience)

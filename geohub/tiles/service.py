@@ -9,6 +9,7 @@ from pathlib import Path
 
 from geohub.auth.principal import ANONYMOUS, Principal
 from geohub.errors import NotFoundError
+from geohub.messages import N_, tr
 from geohub.services import Services
 from geohub.storage.base import Bbox
 from geohub.tiles.cache import TileCache
@@ -25,7 +26,7 @@ def tile_cache_root(services: Services) -> Path:
 
 
 class TilesetNotFoundError(NotFoundError):
-    title, slug = "Tileset not found", "tileset-not-found"
+    title, slug = N_("Tileset not found"), "tileset-not-found"
 
 
 @dataclass
@@ -60,7 +61,9 @@ class TileService:
         try:
             return self.tilesets_for(reader)[tileset_id]
         except KeyError:
-            raise TilesetNotFoundError(f"There is no tileset '{tileset_id}'.") from None
+            raise TilesetNotFoundError(
+                tr("There is no tileset '{tileset_id}'.", tileset_id=tileset_id)
+            ) from None
 
     def tile(self, tileset_id: str, z: int, x: int, y: int, reader: Principal = ANONYMOUS) -> bytes:
         """The tile's MVT bytes for `reader`'s audience (empty for an empty tile), from that

@@ -7,6 +7,7 @@ import math
 import morecantile
 
 from geohub.errors import InvalidRequestError, NotFoundError
+from geohub.messages import N_, tr
 from geohub.storage.base import Bbox
 
 WEB_MERCATOR_QUAD = morecantile.tms.get("WebMercatorQuad")
@@ -16,18 +17,33 @@ EARTH_CIRCUMFERENCE_M = 2 * math.pi * 6378137.0
 
 
 class TileNotFoundError(NotFoundError):
-    title, slug = "Tile not found", "tile-not-found"
+    title, slug = N_("Tile not found"), "tile-not-found"
 
 
 def check_tile(z: int, x: int, y: int, minzoom: int, maxzoom: int) -> None:
     """A 404 unless z is in the tileset's range and x, y address a tile of that zoom."""
     if not 0 <= z <= MAX_ZOOM:
-        raise InvalidRequestError(f"Zoom {z} is outside 0..{MAX_ZOOM}.")
+        raise InvalidRequestError(tr("Zoom {z} is outside 0..{max_zoom}.", z=z, max_zoom=MAX_ZOOM))
     if not minzoom <= z <= maxzoom:
-        raise TileNotFoundError(f"This tileset has tiles from zoom {minzoom} to {maxzoom}, not {z}.")
+        raise TileNotFoundError(
+            tr(
+                "This tileset has tiles from zoom {minzoom} to {maxzoom}, not {z}.",
+                minzoom=minzoom,
+                maxzoom=maxzoom,
+                z=z,
+            )
+        )
     size = 2**z
     if not (0 <= x < size and 0 <= y < size):
-        raise TileNotFoundError(f"Tile {z}/{x}/{y} does not exist: x and y run from 0 to {size - 1}.")
+        raise TileNotFoundError(
+            tr(
+                "Tile {z}/{x}/{y} does not exist: x and y run from 0 to {value}.",
+                z=z,
+                x=x,
+                y=y,
+                value=size - 1,
+            )
+        )
 
 
 def tile_bounds_3857(z: int, x: int, y: int) -> Bbox:

@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from geohub.errors import GeoHubError, InvalidDataError
+from geohub.messages import tr
 from geohub.sources.formats import KIND_DRIVERS, locate
 from geohub.sources.sandbox.environment import child_environment
 from geohub.sources.sandbox.limits import ReadLimits
@@ -91,8 +92,12 @@ def read_remote_untrusted(
         except GeoHubError:
             if origin.refused:
                 raise InvalidDataError(
-                    f"{name} sent GeoHub on to {_shown(origin.refused[0])}, which is not the host its "
-                    "layer definition names; GeoHub reads a source only from that host."
+                    tr(
+                        "{name} sent GeoHub on to {refused}, which is not the host its layer "
+                        "definition names; GeoHub reads a source only from that host.",
+                        name=name,
+                        refused=_shown(origin.refused[0]),
+                    )
                 ) from None
             raise
         finally:

@@ -47,7 +47,9 @@ def main() -> int:
         from geohub.errors import GeoHubError
 
         if isinstance(exc, GeoHubError):
-            return _answer({"ok": False, "error": type(exc).__name__, "detail": exc.detail}, EXIT_REFUSED)
+            return _answer(
+                {"ok": False, "error": type(exc).__name__, "detail": exc.message.to_json()}, EXIT_REFUSED
+            )
         return _answer({"ok": False, "error": "unreadable", "detail": type(exc).__name__}, EXIT_REFUSED)
     return _answer({"ok": True, "network": network, "files": files}, 0)
 

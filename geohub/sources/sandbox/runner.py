@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from geohub.errors import GeoHubError, InvalidDataError, UploadTimeoutError, UploadTooLargeError
+from geohub.messages import known_message, tr
 from geohub.sources.sandbox.limits import ReadLimits
 from geohub.sources.sandbox.transfer import read_source_data
 from geohub.sources.source_data import SourceData
@@ -54,8 +55,12 @@ def _run(
     except subprocess.TimeoutExpired:
         _kill(process)
         raise UploadTimeoutError(
-            f"{name} took longer than {limits.timeout_s:g} s to read, the most an import may take; "
-            "split it into smaller files."
+            tr(
+                "{name} took longer than {seconds} s to read, the most an import may take; split "
+                "it into smaller files.",
+                name=name,
+                seconds=format(limits.timeout_s, "g"),
+            )
         ) from None
     if stderr:
         log.info("sandboxed read of %s: %s", name, stderr.decode(errors="replace")[-2000:])
@@ -75,10 +80,14 @@ def _kill(process: subprocess.Popen[bytes]) -> None:
 def _error_from(answer: dict[str, Any], name: str, limits: ReadLimits) -> GeoHubError:
     kind = str(answer.get("error"))
     if kind in ERRORS_BY_NAME:
-        return ERRORS_BY_NAME[kind](str(answer.get("detail", "")))
+        return ERRORS_BY_NAME[kind](known_message(answer.get("detail")))
     if kind == "memory":
         return UploadTooLargeError(
-            f"{name} needs more memory to read than an import may use ({limits.memory_bytes} bytes)."
+            tr(
+                "{name} needs more memory to read than an import may use ({count} bytes).",
+                name=name,
+                count=limits.memory_bytes,
+            )
         )
     log.warning("sandboxed read of %s failed: %s", name, answer)
-    return InvalidDataError(f"{name} cannot be read: the reader stopped on it.")
+    return InvalidDataError(tr("{name} cannot be read: the reader stopped on it.", name=name))

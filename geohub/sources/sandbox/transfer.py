@@ -15,6 +15,7 @@ import numpy as np
 import pyarrow as pa
 import shapely
 
+from geohub.messages import known_message
 from geohub.sources.source_data import SourceData
 
 GEOMETRY = "geometry"
@@ -29,7 +30,7 @@ def write_source_data(data: SourceData, path: Path, extra: dict[str, Any] | None
         names.append(f"c{index}")
     meta = {
         "columns": list(data.columns),
-        "rowProblems": {str(k): v for k, v in data.row_problems.items()},
+        "rowProblems": {str(k): v.to_json() for k, v in data.row_problems.items()},
         "sourceCrs": data.source_crs,
         "rowNumbers": data.row_numbers,
         **(extra or {}),
@@ -54,7 +55,7 @@ def read_source_data(path: Path) -> tuple[SourceData, dict[str, Any]]:
     data = SourceData(
         geometries,
         columns,
-        {int(k): str(v) for k, v in meta.pop("rowProblems").items()},
+        {int(k): known_message(v) for k, v in meta.pop("rowProblems").items()},
         str(meta.pop("sourceCrs")),
         meta.pop("rowNumbers"),
     )
