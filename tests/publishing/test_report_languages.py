@@ -27,7 +27,7 @@ def hub(settings: Settings) -> Iterator[PublishingApp]:
 
 
 def _report(hub: PublishingApp, location: str, language: str) -> dict[str, Any]:
-    response = hub.client.get(location, headers={**hub.headers("aigerim"), "Accept-Language": language})
+    response: Any = hub.client.get(location, headers={**hub.headers("aigerim"), "Accept-Language": language})
     assert response.status_code == 200
     assert (
         response.headers["Content-Language"] == language if "Content-Language" in response.headers else True
@@ -37,7 +37,7 @@ def _report(hub: PublishingApp, location: str, language: str) -> dict[str, Any]:
 
 
 def test_the_same_report_reads_in_each_language_row_by_row(hub: PublishingApp) -> None:
-    created = hub.client.post(
+    created: Any = hub.client.post(
         f"/collections/{LAYER}/imports",
         data={"file": (io.BytesIO("\n".join(LINES).encode()), "parcels.csv"), "dryRun": "true"},
         headers={**hub.headers("aigerim"), "Accept-Language": "ru"},
@@ -67,7 +67,7 @@ def test_the_same_report_reads_in_each_language_row_by_row(hub: PublishingApp) -
 
 def test_a_report_counts_in_the_languages_way(hub: PublishingApp) -> None:
     rows = ["osm_ref,land_use,lon,lat"] + [f"w9{i:08d},park,76.94{i % 10},43.23{i % 7}" for i in range(1200)]
-    created = hub.client.post(
+    created: Any = hub.client.post(
         f"/collections/{LAYER}/imports",
         data={"file": (io.BytesIO("\n".join(rows).encode()), "parcels.csv"), "dryRun": "true"},
         headers=hub.headers("aigerim"),
@@ -83,7 +83,7 @@ def test_a_report_counts_in_the_languages_way(hub: PublishingApp) -> None:
 @pytest.mark.parametrize("language", ["ru", "kk", "en"])
 def test_a_rollback_refusal_is_a_4xx_in_each_language(hub: PublishingApp, language: str) -> None:
     for body in ({"version": 99}, {"version": "one"}, {"version": 1}):
-        response = hub.client.post(
+        response: Any = hub.client.post(
             f"/collections/{LAYER}/rollback",
             json=body,
             headers={**hub.headers("aigerim"), "Accept-Language": language},
