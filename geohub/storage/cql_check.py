@@ -25,7 +25,7 @@ from typing import Any
 
 from geohub.errors import InvalidRequestError
 from geohub.layers.models import AttributeType, LayerDefinition
-from geohub.messages import tr
+from geohub.messages import N_, tr
 from geohub.storage.cql_geometry import check_geometry_literal, is_geometry_literal
 from geohub.storage.values import INT64_MAX, parse_filter_value
 
@@ -70,7 +70,7 @@ TEMPORAL_FUNCTIONS = frozenset(
 ARRAY_FUNCTIONS = frozenset({"a_equals", "a_contains", "a_containedby", "a_overlaps"})
 OPEN_END = ".."
 _TEMPORAL = frozenset({AttributeType.date, AttributeType.datetime})
-_NOT_A_VALUE = "The filter compares a property with something that is not a value."
+_NOT_A_VALUE = N_("The filter compares a property with something that is not a value.")
 _REPEATS = {"%": 2, "div": 1, "^": 9}  # how often cql_sql.py writes each operand out
 _ARITY = {"not": 1, "isnull": 1, "like": 2, "in": 2, "between": 3}
 

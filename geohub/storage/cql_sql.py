@@ -15,7 +15,7 @@ import shapely
 
 from geohub.errors import InvalidRequestError
 from geohub.layers.models import AttributeType, LayerDefinition
-from geohub.messages import tr
+from geohub.messages import N_, tr
 from geohub.storage.accents import ACCENTED, UNACCENTED
 from geohub.storage.cql_check import (
     COMPARISONS,
@@ -35,7 +35,7 @@ from geohub.storage.cql_temporal import Endpoint, temporal_condition
 from geohub.storage.values import INT64_MAX, coerce_value, parse_filter_value
 
 SPATIAL_OPERATIONS = frozenset(name[2:] for name in SPATIAL_FUNCTIONS)
-_NOT_A_VALUE = "The filter compares a property with something that is not a value."
+_NOT_A_VALUE = N_("The filter compares a property with something that is not a value.")
 
 
 @dataclass(frozen=True)
