@@ -1,6 +1,6 @@
 """Accounts: users with a role and department, their API tokens, sign-in, and app keys.
 
-Everything is stored in the records database (`geohub/records.py`): passwords, tokens and keys
+Everything is stored in the records database (`geohub/records/`): passwords, tokens and keys
 only as argon2 hashes. Each token or key is checked against its row on every use, so revoking a
 token, disabling a user or a token's expiry takes effect on the next request; a small cache
 (`tokens.VerifiedCache`) only saves repeating the argon2 computation for the same token.
@@ -12,10 +12,12 @@ import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Row, bindparam, select, update
 
 from geohub.auth.keys import AppKey, AppKeys, KeyUsage
 from geohub.auth.principal import Principal, Role
-from geohub.auth.tables import ACCOUNT_TABLES
 from geohub.auth.tokens import (
     TOKEN_PREFIX,
     VerifiedCache,
@@ -28,14 +30,16 @@ from geohub.auth.tokens import (
     verify_password,
 )
 from geohub.errors import ConflictError, InvalidRequestError, NotFoundError, UnauthorizedError
-from geohub.records import RecordsDatabase, ensure_tables, from_stamp, to_stamp, utc_now
+from geohub.messages import tr
+from geohub.records import RecordsDatabase, utc_now
+from geohub.records.tables import user_tokens, users
 
 USER_NAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,62}")  # used with fullmatch
 MIN_PASSWORD_CHARS = 10
 MAX_PASSWORD_CHARS = 1024
 MAX_TOKEN_DAYS = 3650
 LAST_USED_RESOLUTION = timedelta(minutes=5)  # last_used_at is written at most this often per token
-SIGN_IN_FAILED = "The user name or password is wrong."
+SIGN_IN_FAILED = tr("The user name or password is wrong.")
 
 
 @dataclass(frozen=True)
@@ -80,7 +84,13 @@ def check_department(department: str | None, departments: Collection[str]) -> No
     """InvalidRequestError unless `department` is unset or one of the registry's departments."""
     if department is not None and department not in departments:
         choices = ", ".join(sorted(departments))
-        raise InvalidRequestError(f"There is no department '{department}'; use one of: {choices}.")
+        raise InvalidRequestError(
+            tr(
+                "There is no department '{department}'; use one of: {choices}.",
+                department=department,
+                choices=choices,
+            )
+        )
 
 
 def token_id_of(token: str) -> str | None:
@@ -90,7 +100,7 @@ def token_id_of(token: str) -> str | None:
 
 
 class Accounts:
-    """Users, tokens and app keys in the records database; creates its tables when missing."""
+    """Users, tokens and app keys in the records database."""
 
     def __init__(
         self,
@@ -103,7 +113,6 @@ class Accounts:
         self._clock = clock
         self.sign_in_lifetime = sign_in_lifetime
         self._verified = VerifiedCache()
-        ensure_tables(records, ACCOUNT_TABLES)
         self.keys = AppKeys(records, clock)
 
     # users
@@ -112,26 +121,33 @@ class Accounts:
         """A new account; ConflictError when the name is taken. Publishers need a department."""
         role = _check_user(name, role, department)
         password_hash = None if password is None else hash_password(_check_password(password))
-        with self._records.transaction() as cursor:
-            inserted = cursor.execute(
-                "INSERT INTO users (name, role, department, password_hash, created_at) "
-                "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (name) DO NOTHING RETURNING name",
-                (name, role.value, department, password_hash, to_stamp(self._clock())),
-            ).fetchone()
+        with self._records.transaction() as conn:
+            inserted = conn.execute(
+                self._records.insert(users)
+                .values(
+                    name=name,
+                    role=role.value,
+                    department=department,
+                    password_hash=password_hash,
+                    created_at=self._clock(),
+                )
+                .on_conflict_do_nothing(index_elements=[users.c.name])
+                .returning(users.c.name)
+            ).first()
         if inserted is None:
-            raise ConflictError(f"There is already a user '{name}'.")
+            raise ConflictError(tr("There is already a user '{name}'.", name=name))
         return self.get_user(name)
 
     def get_user(self, name: str) -> User:
         """The user called `name`, or NotFoundError."""
-        row = self._records.fetchone(f"SELECT {_USER_COLUMNS} FROM users WHERE name = %s", (name,))
+        row = self._records.fetchone(_USERS.where(users.c.name == name))
         if row is None:
-            raise NotFoundError(f"There is no user '{name}'.")
+            raise NotFoundError(tr("There is no user '{name}'.", name=name))
         return _user(row)
 
     def list_users(self) -> list[User]:
         """Every user, by name."""
-        rows = self._records.fetchall(f"SELECT {_USER_COLUMNS} FROM users ORDER BY name")
+        rows = self._records.fetchall(_USERS.order_by(users.c.name))
         return [_user(row) for row in rows]
 
     def disable_user(self, name: str) -> User:
@@ -144,16 +160,16 @@ class Accounts:
 
     def _set_disabled(self, name: str, disabled: bool) -> User:
         self.get_user(name)
-        with self._records.transaction() as cursor:
-            cursor.execute("UPDATE users SET disabled = %s WHERE name = %s", (disabled, name))
+        with self._records.transaction() as conn:
+            conn.execute(update(users).where(users.c.name == name).values(disabled=disabled))
         return self.get_user(name)
 
     def set_password(self, name: str, password: str) -> None:
         """Set or replace a user's password."""
         self.get_user(name)
         password_hash = hash_password(_check_password(password))
-        with self._records.transaction() as cursor:
-            cursor.execute("UPDATE users SET password_hash = %s WHERE name = %s", (password_hash, name))
+        with self._records.transaction() as conn:
+            conn.execute(update(users).where(users.c.name == name).values(password_hash=password_hash))
 
     # tokens
 
@@ -161,29 +177,32 @@ class Accounts:
         """A new token for an enabled user; the plaintext is in the result and nowhere else."""
         user = self.get_user(user_name)
         if user.disabled:
-            raise ConflictError(f"User '{user_name}' is disabled.")
+            raise ConflictError(tr("User '{user_name}' is disabled.", user_name=user_name))
         now = self._clock()
         expires_at = None if expires is None else now + expires
         parsed, plaintext = new_secret(TOKEN_PREFIX)
-        with self._records.transaction() as cursor:
-            cursor.execute(
-                "INSERT INTO user_tokens (id, user_name, kind, hash, created_at, expires_at) "
-                "VALUES (%s, %s, %s, %s, %s, %s)",
-                (
-                    parsed.id,
-                    user_name,
-                    kind,
-                    hash_secret(parsed.secret),
-                    to_stamp(now),
-                    None if expires_at is None else to_stamp(expires_at),
-                ),
+        with self._records.transaction() as conn:
+            conn.execute(
+                user_tokens.insert().values(
+                    id=parsed.id,
+                    user_name=user_name,
+                    kind=kind,
+                    hash=hash_secret(parsed.secret),
+                    created_at=now,
+                    expires_at=expires_at,
+                )
             )
         return IssuedToken(plaintext, parsed.id, expires_at)
 
     def create_token(self, user_name: str, *, expires_days: int | None = None) -> str:
         """A new API token (plaintext, returned once); never expires unless `expires_days` is given."""
         if expires_days is not None and not 1 <= expires_days <= MAX_TOKEN_DAYS:
-            raise InvalidRequestError(f"expires_days must be a whole number from 1 to {MAX_TOKEN_DAYS}.")
+            raise InvalidRequestError(
+                tr(
+                    "expires_days must be a whole number from 1 to {max_token_days}.",
+                    max_token_days=MAX_TOKEN_DAYS,
+                )
+            )
         expires = None if expires_days is None else timedelta(days=expires_days)
         return self.issue_token(user_name, expires=expires).token
 
@@ -191,13 +210,15 @@ class Accounts:
         """A short-lived session token for a name and password; UnauthorizedError otherwise."""
         row = None
         if len(password) <= MAX_PASSWORD_CHARS and USER_NAME.fullmatch(name):
-            row = self._records.fetchone("SELECT password_hash, disabled FROM users WHERE name = %s", (name,))
-        if row is None or row[0] is None:
+            row = self._records.fetchone(
+                select(users.c.password_hash, users.c.disabled).where(users.c.name == name)
+            )
+        if row is None or row.password_hash is None:
             spend_password_time(password[:MAX_PASSWORD_CHARS])  # as slow as a wrong password
             raise UnauthorizedError(SIGN_IN_FAILED)
-        if not verify_password(str(row[0]), password) or row[1]:
+        if not verify_password(row.password_hash, password) or row.disabled:
             raise UnauthorizedError(SIGN_IN_FAILED)
-        if password_needs_rehash(str(row[0])):
+        if password_needs_rehash(row.password_hash):
             self.set_password(name, password)
         return self.issue_token(name, expires=self.sign_in_lifetime, kind="session")
 
@@ -210,47 +231,39 @@ class Accounts:
         parsed = parse_secret(token, TOKEN_PREFIX)
         if parsed is None:
             return None
-        row = self._records.fetchone(
-            "SELECT t.hash, t.expires_at, t.revoked, t.last_used_at, u.name, u.role, u.department, "
-            "u.disabled FROM user_tokens t JOIN users u ON u.name = t.user_name WHERE t.id = %s",
-            (parsed.id,),
-        )
-        if row is None or row[2] or row[7]:
+        row = self._records.fetchone(_TOKEN_CHECK, {"token_id": parsed.id})
+        if row is None or row.revoked or row.disabled:
             return None
         now = self._clock()
-        expires_at = from_stamp(row[1])
-        if expires_at is not None and expires_at <= now:
+        if row.expires_at is not None and row.expires_at <= now:
             return None
-        if not self._verified.verify(token, str(row[0]), parsed.secret):
+        if not self._verified.verify(token, row.hash, parsed.secret):
             return None
-        last_used = from_stamp(row[3])
-        if last_used is None or now - last_used >= LAST_USED_RESOLUTION:
-            with self._records.transaction() as cursor:
-                cursor.execute(
-                    "UPDATE user_tokens SET last_used_at = %s WHERE id = %s", (to_stamp(now), parsed.id)
+        if row.last_used_at is None or now - row.last_used_at >= LAST_USED_RESOLUTION:
+            with self._records.transaction() as conn:
+                conn.execute(
+                    update(user_tokens).where(user_tokens.c.id == parsed.id).values(last_used_at=now)
                 )
-        return Principal(user=str(row[4]), role=Role(row[5]), department=row[6])
+        return Principal(user=row.name, role=Role(row.role), department=row.department)
 
     def list_tokens(self, user_name: str | None = None) -> list[TokenInfo]:
         """Tokens (all, or one user's), newest first."""
-        where, params = ("WHERE user_name = %s", (user_name,)) if user_name else ("", ())
-        rows = self._records.fetchall(
-            f"SELECT {_TOKEN_COLUMNS} FROM user_tokens {where} ORDER BY created_at DESC, id", params
-        )
+        query = _TOKENS.where(user_tokens.c.user_name == user_name) if user_name else _TOKENS
+        rows = self._records.fetchall(query.order_by(user_tokens.c.created_at.desc(), user_tokens.c.id))
         return [_token(row) for row in rows]
 
     def get_token(self, token_id: str) -> TokenInfo:
         """The token with this id, or NotFoundError."""
-        row = self._records.fetchone(f"SELECT {_TOKEN_COLUMNS} FROM user_tokens WHERE id = %s", (token_id,))
+        row = self._records.fetchone(_TOKENS.where(user_tokens.c.id == token_id))
         if row is None:
-            raise NotFoundError(f"There is no token '{token_id}'.")
+            raise NotFoundError(tr("There is no token '{token_id}'.", token_id=str(token_id)))
         return _token(row)
 
     def revoke_token(self, token_id: str) -> TokenInfo:
         """Revoke a token by id; it stops working on the next request."""
         self.get_token(token_id)
-        with self._records.transaction() as cursor:
-            cursor.execute("UPDATE user_tokens SET revoked = %s WHERE id = %s", (True, token_id))
+        with self._records.transaction() as conn:
+            conn.execute(update(user_tokens).where(user_tokens.c.id == token_id).values(revoked=True))
         return self.get_token(token_id)
 
     # app keys (see keys.py)
@@ -280,54 +293,89 @@ class Accounts:
         self.keys.usage.flush()
 
 
-_USER_COLUMNS = "name, role, department, disabled, created_at, password_hash IS NOT NULL"
-_TOKEN_COLUMNS = "id, user_name, kind, created_at, expires_at, revoked, last_used_at"
+_USERS = select(
+    users.c.name,
+    users.c.role,
+    users.c.department,
+    users.c.disabled,
+    users.c.created_at,
+    users.c.password_hash.is_not(None).label("has_password"),
+)
+_TOKENS = select(
+    user_tokens.c.id,
+    user_tokens.c.user_name,
+    user_tokens.c.kind,
+    user_tokens.c.created_at,
+    user_tokens.c.expires_at,
+    user_tokens.c.revoked,
+    user_tokens.c.last_used_at,
+)
+# built once: it runs on every request with a token
+_TOKEN_CHECK = (
+    select(
+        user_tokens.c.hash,
+        user_tokens.c.expires_at,
+        user_tokens.c.revoked,
+        user_tokens.c.last_used_at,
+        users.c.name,
+        users.c.role,
+        users.c.department,
+        users.c.disabled,
+    )
+    .join_from(user_tokens, users, users.c.name == user_tokens.c.user_name)
+    .where(user_tokens.c.id == bindparam("token_id"))
+)
 
 
 def _check_user(name: str, role: Role | str, department: str | None) -> Role:
     if not isinstance(name, str) or not USER_NAME.fullmatch(name):
         raise InvalidRequestError(
-            f"'{name}' is not a user name: use 2 to 63 lowercase letters, digits, '.', '_' or '-'."
+            tr(
+                "'{name}' is not a user name: use 2 to 63 lowercase letters, digits, '.', '_' or '-'.",
+                name=name,
+            )
         )
     try:
         role = Role(role)
     except ValueError:
-        raise InvalidRequestError(f"'{role}' is not a role; use admin, publisher or moderator.") from None
+        raise InvalidRequestError(
+            tr("'{role}' is not a role; use admin, publisher or moderator.", role=role)
+        ) from None
     if role is Role.publisher and not department:
-        raise InvalidRequestError("A publisher needs a department.")
+        raise InvalidRequestError(tr("A publisher needs a department."))
     return role
 
 
 def _check_password(password: str) -> str:
     if not MIN_PASSWORD_CHARS <= len(password) <= MAX_PASSWORD_CHARS:
         raise InvalidRequestError(
-            f"A password needs {MIN_PASSWORD_CHARS} to {MAX_PASSWORD_CHARS} characters."
+            tr(
+                "A password needs {min_password_chars} to {max_password_chars} characters.",
+                min_password_chars=MIN_PASSWORD_CHARS,
+                max_password_chars=MAX_PASSWORD_CHARS,
+            )
         )
     return password
 
 
-def _user(row: tuple[object, ...]) -> User:
-    created = from_stamp(str(row[4]))
-    assert created is not None
+def _user(row: Row[Any]) -> User:
     return User(
-        name=str(row[0]),
-        role=Role(str(row[1])),
-        department=None if row[2] is None else str(row[2]),
-        disabled=bool(row[3]),
-        created_at=created,
-        has_password=bool(row[5]),
+        name=row.name,
+        role=Role(row.role),
+        department=row.department,
+        disabled=bool(row.disabled),
+        created_at=row.created_at,
+        has_password=bool(row.has_password),
     )
 
 
-def _token(row: tuple[object, ...]) -> TokenInfo:
-    created = from_stamp(str(row[3]))
-    assert created is not None
+def _token(row: Row[Any]) -> TokenInfo:
     return TokenInfo(
-        id=str(row[0]),
-        user=str(row[1]),
-        kind=str(row[2]),
-        created_at=created,
-        expires_at=None if row[4] is None else from_stamp(str(row[4])),
-        revoked=bool(row[5]),
-        last_used_at=None if row[6] is None else from_stamp(str(row[6])),
+        id=row.id,
+        user=row.user_name,
+        kind=row.kind,
+        created_at=row.created_at,
+        expires_at=row.expires_at,
+        revoked=bool(row.revoked),
+        last_used_at=row.last_used_at,
     )

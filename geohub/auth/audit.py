@@ -12,9 +12,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import Row, func, select
+
 from geohub.auth.principal import Principal
 from geohub.errors import InvalidRequestError
-from geohub.records import RecordsDatabase, auto_id, ensure_tables, from_stamp, to_stamp, utc_now
+from geohub.messages import tr
+from geohub.records import RecordsDatabase, utc_now
+from geohub.records.tables import audit_log
 
 MAX_ENTRIES_PAGE = 1000
 MAX_ACTION_CHARS = 100
@@ -49,30 +53,11 @@ class AuditEntry:
         }
 
 
-def _tables(dialect: str) -> tuple[str, ...]:
-    return (
-        f"""CREATE TABLE IF NOT EXISTS audit_log (
-            id {auto_id(dialect)},
-            at TEXT NOT NULL,
-            user_name TEXT,
-            role TEXT,
-            api_key TEXT,
-            action TEXT NOT NULL,
-            layer_id TEXT,
-            detail TEXT NOT NULL,
-            remote_addr TEXT
-        )""",
-        "CREATE INDEX IF NOT EXISTS audit_log_layer ON audit_log (layer_id, id)",
-        "CREATE INDEX IF NOT EXISTS audit_log_user ON audit_log (user_name, id)",
-    )
-
-
 class AuditLog:
     """The audit_log table (append-only: nothing here updates or deletes an entry)."""
 
     def __init__(self, records: RecordsDatabase) -> None:
         self._records = records
-        ensure_tables(records, _tables(records.dialect))
 
     def record(
         self,
@@ -85,23 +70,22 @@ class AuditLog:
         """Append one entry and return its id."""
         if not action or len(action) > MAX_ACTION_CHARS:
             raise ValueError(f"an audit action needs 1 to {MAX_ACTION_CHARS} characters: {action!r}")
-        with self._records.transaction() as cursor:
-            row = cursor.execute(
-                "INSERT INTO audit_log (at, user_name, role, api_key, action, layer_id, detail, remote_addr) "
-                "VALUES (%s, %s, %s, %s, %s, %s, %s, %s) RETURNING id",
-                (
-                    to_stamp(utc_now()),
-                    principal.user,
-                    None if principal.role is None else principal.role.value,
-                    principal.api_key,
-                    action,
-                    layer_id,
-                    json.dumps(detail, ensure_ascii=False, default=str, sort_keys=True),
-                    remote_addr,
-                ),
-            ).fetchone()
-        assert row is not None
-        return int(row[0])
+        with self._records.transaction() as conn:
+            entry_id = conn.execute(
+                audit_log.insert()
+                .values(
+                    at=utc_now(),
+                    user_name=principal.user,
+                    role=None if principal.role is None else principal.role.value,
+                    api_key=principal.api_key,
+                    action=action,
+                    layer_id=layer_id,
+                    detail=json.dumps(detail, ensure_ascii=False, default=str, sort_keys=True),
+                    remote_addr=remote_addr,
+                )
+                .returning(audit_log.c.id)
+            ).scalar_one()
+        return int(entry_id)
 
     def entries(
         self,
@@ -112,43 +96,42 @@ class AuditLog:
     ) -> list[AuditEntry]:
         """Newest entries first, optionally one layer's or one user's; page with `before_id`."""
         if not 1 <= limit <= MAX_ENTRIES_PAGE:
-            raise InvalidRequestError(f"limit must be a whole number from 1 to {MAX_ENTRIES_PAGE}.")
-        conditions, params = [], []
-        for column, value in (("layer_id", layer_id), ("user_name", user), ("id", before_id)):
-            if value is not None:
-                conditions.append(f"{column} {'<' if column == 'id' else '='} %s")
-                params.append(value)
-        where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
-        rows = self._records.fetchall(
-            "SELECT id, at, user_name, role, api_key, action, layer_id, detail, remote_addr "
-            f"FROM audit_log {where} ORDER BY id DESC LIMIT %s",
-            (*params, limit),
-        )
+            raise InvalidRequestError(
+                tr(
+                    "limit must be a whole number from 1 to {max_entries_page}.",
+                    max_entries_page=MAX_ENTRIES_PAGE,
+                )
+            )
+        query = select(audit_log)
+        if layer_id is not None:
+            query = query.where(audit_log.c.layer_id == layer_id)
+        if user is not None:
+            query = query.where(audit_log.c.user_name == user)
+        if before_id is not None:
+            query = query.where(audit_log.c.id < before_id)
+        rows = self._records.fetchall(query.order_by(audit_log.c.id.desc()).limit(limit))
         return [_entry(row) for row in rows]
 
     def latest_by_layer(self, actions: tuple[str, ...]) -> dict[str, AuditEntry]:
         """Per layer, its newest entry whose action is one of `actions` (one query for all layers)."""
-        marks = ", ".join("%s" for _ in actions)
-        rows = self._records.fetchall(
-            "SELECT id, at, user_name, role, api_key, action, layer_id, detail, remote_addr FROM audit_log "
-            f"WHERE id IN (SELECT max(id) FROM audit_log WHERE action IN ({marks}) AND layer_id IS NOT NULL "
-            "GROUP BY layer_id)",
-            actions,
+        newest = (
+            select(func.max(audit_log.c.id))
+            .where(audit_log.c.action.in_(actions), audit_log.c.layer_id.is_not(None))
+            .group_by(audit_log.c.layer_id)
         )
+        rows = self._records.fetchall(select(audit_log).where(audit_log.c.id.in_(newest)))
         return {entry.layer_id: entry for entry in map(_entry, rows) if entry.layer_id is not None}
 
 
-def _entry(row: tuple[Any, ...]) -> AuditEntry:
-    at = from_stamp(str(row[1]))
-    assert at is not None
+def _entry(row: Row[Any]) -> AuditEntry:
     return AuditEntry(
-        id=int(row[0]),
-        at=at,
-        user=row[2],
-        role=row[3],
-        api_key=row[4],
-        action=str(row[5]),
-        layer_id=row[6],
-        detail=json.loads(row[7]),
-        remote_addr=row[8],
+        id=int(row.id),
+        at=row.at,
+        user=row.user_name,
+        role=row.role,
+        api_key=row.api_key,
+        action=row.action,
+        layer_id=row.layer_id,
+        detail=json.loads(row.detail),
+        remote_addr=row.remote_addr,
     )

@@ -13,12 +13,16 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from limits import parse_many
+from sqlalchemy import Row, case, func, select, update
 
 from geohub.auth.tokens import KEY_PREFIX, VerifiedCache, hash_secret, new_secret, parse_secret
 from geohub.errors import InvalidRequestError, NotFoundError
-from geohub.records import RecordsDatabase, from_stamp, to_stamp, utc_now
+from geohub.messages import tr
+from geohub.records import RecordsDatabase, utc_now
+from geohub.records.tables import app_key_usage, app_keys
 
 MAX_APP_NAME_CHARS = 200
 
@@ -51,7 +55,9 @@ def check_rate_limit(rate_limit: str) -> str:
     except ValueError:
         parsed = []
     if not parsed or len(rate_limit) > 100:
-        raise InvalidRequestError(f"'{rate_limit}' is not a rate limit like 1000/hour.")
+        raise InvalidRequestError(
+            tr("'{rate_limit}' is not a rate limit like 1000/hour.", rate_limit=rate_limit)
+        )
     return rate_limit
 
 
@@ -88,13 +94,16 @@ class UsageCounter:
         if not pending:
             return
         try:
-            with self._records.transaction() as cursor:
+            with self._records.transaction() as conn:
                 for (key_id, day), requests in sorted(pending.items()):
-                    cursor.execute(
-                        "INSERT INTO app_key_usage (key_id, day, requests) VALUES (%s, %s, %s) "
-                        "ON CONFLICT (key_id, day) DO UPDATE "
-                        "SET requests = app_key_usage.requests + excluded.requests",
-                        (key_id, day, requests),
+                    insert = self._records.insert(app_key_usage).values(
+                        key_id=key_id, day=day, requests=requests
+                    )
+                    conn.execute(
+                        insert.on_conflict_do_update(
+                            index_elements=[app_key_usage.c.key_id, app_key_usage.c.day],
+                            set_={"requests": app_key_usage.c.requests + insert.excluded.requests},
+                        )
                     )
         except BaseException:
             with self._lock:
@@ -115,14 +124,24 @@ class AppKeys:
         """A new key for `app`; the plaintext is returned once and never stored."""
         app = app.strip()
         if not app or len(app) > MAX_APP_NAME_CHARS or len(contact) > MAX_APP_NAME_CHARS:
-            raise InvalidRequestError(f"An app name needs 1 to {MAX_APP_NAME_CHARS} characters.")
+            raise InvalidRequestError(
+                tr(
+                    "An app name needs 1 to {max_app_name_chars} characters.",
+                    max_app_name_chars=MAX_APP_NAME_CHARS,
+                )
+            )
         check_rate_limit(rate_limit)
         parsed, plaintext = new_secret(KEY_PREFIX)
-        with self._records.transaction() as cursor:
-            cursor.execute(
-                "INSERT INTO app_keys (id, app, contact, hash, rate_limit, created_at) "
-                "VALUES (%s, %s, %s, %s, %s, %s)",
-                (parsed.id, app, contact, hash_secret(parsed.secret), rate_limit, to_stamp(self._clock())),
+        with self._records.transaction() as conn:
+            conn.execute(
+                app_keys.insert().values(
+                    id=parsed.id,
+                    app=app,
+                    contact=contact,
+                    hash=hash_secret(parsed.secret),
+                    rate_limit=rate_limit,
+                    created_at=self._clock(),
+                )
             )
         return plaintext
 
@@ -131,61 +150,72 @@ class AppKeys:
         parsed = parse_secret(key, KEY_PREFIX)
         if parsed is None:
             return None
-        row = self._records.fetchone(f"SELECT {_KEY_COLUMNS}, hash FROM app_keys WHERE id = %s", (parsed.id,))
-        if row is None or row[5]:
+        row = self._records.fetchone(select(*_KEY_COLUMNS, app_keys.c.hash).where(app_keys.c.id == parsed.id))
+        if row is None or row.revoked:
             return None
-        if not self._verified.verify(key, row[6], parsed.secret):
+        if not self._verified.verify(key, row.hash, parsed.secret):
             return None
         return _app_key(row)
 
     def get(self, key_id: str) -> AppKey:
         """The key with this id, or NotFoundError."""
-        row = self._records.fetchone(f"SELECT {_KEY_COLUMNS} FROM app_keys WHERE id = %s", (key_id,))
+        row = self._records.fetchone(select(*_KEY_COLUMNS).where(app_keys.c.id == key_id))
         if row is None:
-            raise NotFoundError(f"There is no app key '{key_id}'.")
+            raise NotFoundError(tr("There is no app key '{key_id}'.", key_id=str(key_id)))
         return _app_key(row)
 
     def revoke(self, key_id: str) -> AppKey:
         """Revoke a key; it stops working on the next request."""
         self.get(key_id)
-        with self._records.transaction() as cursor:
-            cursor.execute("UPDATE app_keys SET revoked = %s WHERE id = %s", (True, key_id))
+        with self._records.transaction() as conn:
+            conn.execute(update(app_keys).where(app_keys.c.id == key_id).values(revoked=True))
         return self.get(key_id)
 
     def list_usage(self) -> list[KeyUsage]:
         """Every key with its requests today and in all, newest first (pending counts written first)."""
         self.usage.flush()
         today = self._clock().strftime("%Y-%m-%d")
+        usage = app_key_usage
         rows = self._records.fetchall(
-            f"SELECT {_KEY_COLUMNS}, "
-            "COALESCE(SUM(CASE WHEN u.day = %s THEN u.requests END), 0), COALESCE(SUM(u.requests), 0) "
-            "FROM app_keys k LEFT JOIN app_key_usage u ON u.key_id = k.id "
-            f"GROUP BY {_KEY_COLUMNS} ORDER BY k.created_at DESC, k.id",
-            (today,),
+            select(
+                *_KEY_COLUMNS,
+                func.coalesce(func.sum(case((usage.c.day == today, usage.c.requests))), 0).label("today"),
+                func.coalesce(func.sum(usage.c.requests), 0).label("total"),
+            )
+            .join_from(app_keys, usage, usage.c.key_id == app_keys.c.id, isouter=True)
+            .group_by(*_KEY_COLUMNS)
+            .order_by(app_keys.c.created_at.desc(), app_keys.c.id)
         )
-        return [KeyUsage(_app_key(row), int(row[6]), int(row[7])) for row in rows]
+        return [KeyUsage(_app_key(row), int(row.today), int(row.total)) for row in rows]
 
     def daily_usage(self, key_id: str, days: int = 30) -> list[tuple[str, int]]:
         """(UTC day, requests) of one key, the last `days` days that had any, newest first."""
         self.usage.flush()
         rows = self._records.fetchall(
-            "SELECT day, requests FROM app_key_usage WHERE key_id = %s ORDER BY day DESC LIMIT %s",
-            (key_id, days),
+            select(app_key_usage.c.day, app_key_usage.c.requests)
+            .where(app_key_usage.c.key_id == key_id)
+            .order_by(app_key_usage.c.day.desc())
+            .limit(days)
         )
-        return [(str(day), int(requests)) for day, requests in rows]
+        return [(str(row.day), int(row.requests)) for row in rows]
 
 
-_KEY_COLUMNS = "id, app, contact, rate_limit, created_at, revoked"  # no usage column shares a name
+_KEY_COLUMNS = (
+    app_keys.c.id,
+    app_keys.c.app,
+    app_keys.c.contact,
+    app_keys.c.rate_limit,
+    app_keys.c.created_at,
+    app_keys.c.revoked,
+)
 
 
-def _app_key(row: tuple[object, ...]) -> AppKey:
-    created = from_stamp(str(row[4]))
-    assert created is not None
+def _app_key(row: Row[Any]) -> AppKey:
     return AppKey(
-        id=str(row[0]),
-        app=str(row[1]),
-        contact=str(row[2]),
-        rate_limit=str(row[3]),
-        created_at=created,
-        revoked=bool(row[5]),
+        id=row.id,
+        app=row.app,
+        contact=row.contact,
+        rate_limit=row.rate_limit,
+        created_at=row.created_at,
+        revoked=bool(row.revoked),
     )

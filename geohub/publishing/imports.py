@@ -8,8 +8,12 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import Row, func, select, union, update
+
 from geohub.errors import NotFoundError
-from geohub.records import RecordsDatabase, auto_id, ensure_tables, from_stamp, to_stamp, utc_now
+from geohub.messages import N_, decoded, localized, tr
+from geohub.records import RecordsDatabase, utc_now
+from geohub.records.tables import LARGEST_ID, imports
 
 STATUSES = (
     "running",  # being read and validated; its process holds its lock (publishing/import_locks.py)
@@ -29,7 +33,7 @@ UNSYNCED_STATUSES = ("dry_run", "failed", "interrupted", "running")
 
 
 class ImportNotFoundError(NotFoundError):
-    title, slug = "Import not found", "import-not-found"
+    title, slug = N_("Import not found"), "import-not-found"
 
 
 @dataclass(frozen=True)
@@ -50,9 +54,10 @@ class ImportRecord:
     staged_version: int | None = None
     published_version: int | None = None
     report: dict[str, Any] = field(default_factory=dict)
-    message: str = ""
+    message: str = ""  # a message as `encoded` wrote it (plain text in older records)
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self, language: str = "en") -> dict[str, Any]:
+        """The record and its report, their messages in `language`."""
         return {
             "id": self.id,
             "layer": self.layer_id,
@@ -65,8 +70,8 @@ class ImportRecord:
             "baseVersion": self.base_version,
             "stagedVersion": self.staged_version,
             "publishedVersion": self.published_version,
-            "message": self.message,
-            **self.report,
+            "message": decoded(self.message, language),
+            **localized(self.report, language),
         }
 
 
@@ -79,41 +84,11 @@ class LatestImports:
     published: ImportRecord | None = None
 
 
-def _tables(dialect: str) -> tuple[str, ...]:
-    return (
-        f"""CREATE TABLE IF NOT EXISTS imports (
-            id {auto_id(dialect)},
-            layer_id TEXT NOT NULL,
-            status TEXT NOT NULL,
-            created_at TEXT NOT NULL,
-            finished_at TEXT,
-            user_name TEXT,
-            remote_addr TEXT,
-            source TEXT NOT NULL DEFAULT '',
-            source_crs TEXT NOT NULL DEFAULT '',
-            fingerprint TEXT NOT NULL DEFAULT '',
-            base_version INTEGER,
-            staged_version INTEGER,
-            published_version INTEGER,
-            report TEXT NOT NULL DEFAULT '{{}}',
-            message TEXT NOT NULL DEFAULT ''
-        )""",
-        "CREATE INDEX IF NOT EXISTS imports_layer ON imports (layer_id, id)",
-    )
-
-
-_FIELDS = (
-    "id, layer_id, status, created_at, finished_at, user_name, remote_addr, source, source_crs, "
-    "fingerprint, base_version, staged_version, published_version, report, message"
-)
-
-
 class ImportRecords:
     """The imports table of the records database."""
 
     def __init__(self, records: RecordsDatabase) -> None:
         self._records = records
-        ensure_tables(records, _tables(records.dialect))
 
     def start(
         self,
@@ -127,16 +102,24 @@ class ImportRecords:
         """A new record in status `running`; `before_commit(id)` runs before others can see it
         (the import takes its lock there: a visible `running` import without one is dead)."""
         now = utc_now()
-        with self._records.transaction() as cursor:
-            row = cursor.execute(
-                "INSERT INTO imports (layer_id, status, created_at, user_name, remote_addr, source) "
-                "VALUES (%s, 'running', %s, %s, %s, %s) RETURNING id",
-                (layer_id, to_stamp(now), user, remote_addr, source),
-            ).fetchone()
-            assert row is not None
-            before_commit(int(row[0]))
+        with self._records.transaction() as conn:
+            import_id = int(
+                conn.execute(
+                    imports.insert()
+                    .values(
+                        layer_id=layer_id,
+                        status="running",
+                        created_at=now,
+                        user_name=user,
+                        remote_addr=remote_addr,
+                        source=source,
+                    )
+                    .returning(imports.c.id)
+                ).scalar_one()
+            )
+            before_commit(import_id)
         return ImportRecord(
-            int(row[0]), layer_id, "running", now, user=user, remote_addr=remote_addr, source=source
+            import_id, layer_id, "running", now, user=user, remote_addr=remote_addr, source=source
         )
 
     def save(self, record: ImportRecord) -> ImportRecord:
@@ -145,51 +128,53 @@ class ImportRecords:
             raise ValueError(f"unknown import status {record.status!r}")
         finished = None if record.status == "running" else (record.finished_at or utc_now())
         record = replace(record, finished_at=finished)
-        with self._records.transaction() as cursor:
-            cursor.execute(
-                "UPDATE imports SET status = %s, finished_at = %s, source_crs = %s, fingerprint = %s, "
-                "base_version = %s, staged_version = %s, published_version = %s, report = %s, message = %s "
-                "WHERE id = %s",
-                (
-                    record.status,
-                    None if finished is None else to_stamp(finished),
-                    record.source_crs,
-                    record.fingerprint,
-                    record.base_version,
-                    record.staged_version,
-                    record.published_version,
-                    json.dumps(record.report, ensure_ascii=False, default=str),
-                    record.message,
-                    record.id,
-                ),
+        with self._records.transaction() as conn:
+            conn.execute(
+                update(imports)
+                .where(imports.c.id == record.id)
+                .values(
+                    status=record.status,
+                    finished_at=finished,
+                    source_crs=record.source_crs,
+                    fingerprint=record.fingerprint,
+                    base_version=record.base_version,
+                    staged_version=record.staged_version,
+                    published_version=record.published_version,
+                    report=json.dumps(record.report, ensure_ascii=False, default=str),
+                    message=record.message,
+                )
             )
         return record
 
     def get(self, layer_id: str, import_id: int) -> ImportRecord:
-        row = self._records.fetchone(
-            f"SELECT {_FIELDS} FROM imports WHERE id = %s AND layer_id = %s", (import_id, layer_id)
-        )
+        row = None  # an id beyond 64 bits names no import (nor can the database compare it)
+        if abs(import_id) <= LARGEST_ID:
+            row = self._records.fetchone(
+                select(imports).where(imports.c.id == import_id, imports.c.layer_id == layer_id)
+            )
         if row is None:
-            raise ImportNotFoundError(f"Layer '{layer_id}' has no import {import_id}.")
+            raise ImportNotFoundError(
+                tr("Layer '{layer}' has no import {id}.", layer=layer_id, id=str(import_id))
+            )
         return _record(row)
 
     def history(self, layer_id: str, *, limit: int = 50, before_id: int | None = None) -> list[ImportRecord]:
         """The layer's imports, newest first."""
-        rows = self._records.fetchall(
-            f"SELECT {_FIELDS} FROM imports WHERE layer_id = %s AND id < %s ORDER BY id DESC LIMIT %s",
-            (layer_id, before_id if before_id is not None else 2**62, limit),
-        )
+        query = select(imports).where(imports.c.layer_id == layer_id)
+        if before_id is not None:
+            query = query.where(imports.c.id < before_id)
+        rows = self._records.fetchall(query.order_by(imports.c.id.desc()).limit(limit))
         return [_record(row) for row in rows]
 
     def latest_by_layer(self) -> dict[str, LatestImports]:
         """Per layer, in one query: its newest finished attempt, newest sync and newest publication."""
-        unsynced = ", ".join(f"'{s}'" for s in UNSYNCED_STATUSES)
-        rows = self._records.fetchall(
-            f"SELECT {_FIELDS} FROM imports WHERE id IN ("
-            "SELECT max(id) FROM imports WHERE status NOT IN ('dry_run', 'running') GROUP BY layer_id "
-            f"UNION SELECT max(id) FROM imports WHERE status NOT IN ({unsynced}) GROUP BY layer_id "
-            "UNION SELECT max(id) FROM imports WHERE status = 'published' GROUP BY layer_id)"
+        newest = select(func.max(imports.c.id)).group_by(imports.c.layer_id)
+        ids = union(
+            newest.where(imports.c.status.not_in(("dry_run", "running"))),
+            newest.where(imports.c.status.not_in(UNSYNCED_STATUSES)),
+            newest.where(imports.c.status == "published"),
         )
+        rows = self._records.fetchall(select(imports).where(imports.c.id.in_(ids)))
         latest: dict[str, LatestImports] = {}
         for record in sorted((_record(row) for row in rows), key=lambda r: r.id):
             found = latest.get(record.layer_id, LatestImports())
@@ -202,45 +187,25 @@ class ImportRecords:
 
     def running(self) -> list[ImportRecord]:
         return [
-            _record(r)
-            for r in self._records.fetchall(f"SELECT {_FIELDS} FROM imports WHERE status = 'running'")
+            _record(r) for r in self._records.fetchall(select(imports).where(imports.c.status == "running"))
         ]
 
 
-def _record(row: tuple[Any, ...]) -> ImportRecord:
-    (
-        id_,
-        layer_id,
-        status,
-        created,
-        finished,
-        user,
-        remote,
-        source,
-        crs,
-        fingerprint,
-        base,
-        staged,
-        published,
-        report,
-        message,
-    ) = row
-    created_at = from_stamp(created)
-    assert created_at is not None
+def _record(row: Row[Any]) -> ImportRecord:
     return ImportRecord(
-        id=int(id_),
-        layer_id=layer_id,
-        status=status,
-        created_at=created_at,
-        finished_at=from_stamp(finished),
-        user=user,
-        remote_addr=remote,
-        source=source,
-        source_crs=crs,
-        fingerprint=fingerprint,
-        base_version=base,
-        staged_version=staged,
-        published_version=published,
-        report=json.loads(report or "{}"),
-        message=message,
+        id=int(row.id),
+        layer_id=row.layer_id,
+        status=row.status,
+        created_at=row.created_at,
+        finished_at=row.finished_at,
+        user=row.user_name,
+        remote_addr=row.remote_addr,
+        source=row.source,
+        source_crs=row.source_crs,
+        fingerprint=row.fingerprint,
+        base_version=row.base_version,
+        staged_version=row.staged_version,
+        published_version=row.published_version,
+        report=json.loads(row.report or "{}"),
+        message=row.message,
     )

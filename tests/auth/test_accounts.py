@@ -6,12 +6,14 @@ from datetime import UTC, datetime, timedelta
 
 import psycopg
 import pytest
+from sqlalchemy import select, union_all
 
 from geohub.auth.accounts import Accounts, check_department
 from geohub.auth.principal import Principal, Role
 from geohub.errors import ConflictError, InvalidRequestError, NotFoundError, UnauthorizedError
 from geohub.layers.registry import LayerRegistry
 from geohub.records import RecordsDatabase
+from geohub.records.tables import app_keys, user_tokens, users
 from geohub.settings import Settings
 from tests.auth.conftest import PASSWORD
 
@@ -46,8 +48,7 @@ def test_passwords_tokens_and_keys_are_stored_only_as_argon2_hashes(
     for secret in secrets:
         assert secret not in stored
     hashes = records.fetchall(
-        "SELECT password_hash FROM users UNION ALL SELECT hash FROM user_tokens "
-        "UNION ALL SELECT hash FROM app_keys"
+        union_all(select(users.c.password_hash), select(user_tokens.c.hash), select(app_keys.c.hash))
     )
     assert len(hashes) == 4
     assert all(str(h[0]).startswith("$argon2id$") for h in hashes)

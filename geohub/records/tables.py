@@ -1,0 +1,133 @@
+"""The records tables, defined once: accounts (users, tokens, app keys and their use), the audit
+log and the import history.
+
+They live in schema `geohub` on PostgreSQL; on SQLite the same `Table` objects are used without a
+schema (`RecordsDatabase` maps it away). Names and types are those the tables had when each
+module wrote its own DDL, so a records database created then opens unchanged: TEXT, BOOLEAN,
+BIGINT and INTEGER columns, moments as fixed-width UTC text (`stamps.Stamp`), and numbered ids
+as `INTEGER PRIMARY KEY AUTOINCREMENT` (SQLite) or `BIGINT GENERATED ALWAYS AS IDENTITY`.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    ForeignKey,
+    Identity,
+    Index,
+    Integer,
+    MetaData,
+    Table,
+    Text,
+    false,
+    text,
+)
+
+from geohub.records.stamps import Stamp
+
+SCHEMA = "geohub"
+METADATA = MetaData(schema=SCHEMA)
+LARGEST_ID = 2**63 - 1  # numbered ids are 64-bit: a larger number names no row
+
+
+def _number() -> Column[int]:
+    """An integer primary key the database numbers itself."""
+    return Column(
+        "id", BigInteger().with_variant(Integer(), "sqlite"), Identity(always=True), primary_key=True
+    )
+
+
+def _flag(name: str) -> Column[bool]:
+    return Column(name, Boolean(create_constraint=False), nullable=False, server_default=false())
+
+
+def _text(name: str) -> Column[str]:
+    """Text that is never null, empty unless given."""
+    return Column(name, Text, nullable=False, server_default=text("''"))
+
+
+users = Table(
+    "users",
+    METADATA,
+    Column("name", Text, primary_key=True),
+    Column("role", Text, nullable=False),
+    Column("department", Text),
+    Column("password_hash", Text),
+    _flag("disabled"),
+    Column("created_at", Stamp, nullable=False),
+)
+
+user_tokens = Table(
+    "user_tokens",
+    METADATA,
+    Column("id", Text, primary_key=True),
+    Column("user_name", Text, ForeignKey(users.c.name), nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("hash", Text, nullable=False),
+    Column("created_at", Stamp, nullable=False),
+    Column("expires_at", Stamp),
+    _flag("revoked"),
+    Column("last_used_at", Stamp),
+    Index("user_tokens_user", "user_name"),
+)
+
+app_keys = Table(
+    "app_keys",
+    METADATA,
+    Column("id", Text, primary_key=True),
+    Column("app", Text, nullable=False),
+    Column("contact", Text, nullable=False),
+    Column("hash", Text, nullable=False),
+    Column("rate_limit", Text, nullable=False),
+    Column("created_at", Stamp, nullable=False),
+    _flag("revoked"),
+)
+
+app_key_usage = Table(
+    "app_key_usage",
+    METADATA,
+    Column("key_id", Text, ForeignKey(app_keys.c.id), primary_key=True),
+    Column("day", Text, primary_key=True),  # a UTC day, 2026-03-01
+    Column("requests", BigInteger, nullable=False),
+)
+
+audit_log = Table(
+    "audit_log",
+    METADATA,
+    _number(),
+    Column("at", Stamp, nullable=False),
+    Column("user_name", Text),
+    Column("role", Text),
+    Column("api_key", Text),
+    Column("action", Text, nullable=False),
+    Column("layer_id", Text),
+    Column("detail", Text, nullable=False),  # JSON
+    Column("remote_addr", Text),
+    Index("audit_log_layer", "layer_id", "id"),
+    Index("audit_log_user", "user_name", "id"),
+    sqlite_autoincrement=True,
+)
+
+imports = Table(
+    "imports",
+    METADATA,
+    _number(),
+    Column("layer_id", Text, nullable=False),
+    Column("status", Text, nullable=False),
+    Column("created_at", Stamp, nullable=False),
+    Column("finished_at", Stamp),
+    Column("user_name", Text),
+    Column("remote_addr", Text),
+    _text("source"),
+    _text("source_crs"),
+    _text("fingerprint"),
+    Column("base_version", Integer),
+    Column("staged_version", Integer),
+    Column("published_version", Integer),
+    Column("report", Text, nullable=False, server_default=text("'{}'")),  # JSON
+    _text("message"),
+    Index("imports_layer", "layer_id", "id"),
+    sqlite_autoincrement=True,
+)
