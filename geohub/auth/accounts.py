@@ -232,19 +232,20 @@ class Accounts:
         if parsed is None:
             return None
         row = self._records.fetchone(_TOKEN_CHECK, {"token_id": parsed.id})
-        if row is None or row.revoked or row.disabled:
+        if row is None:
             return None
+        secret_hash, expires_at, revoked, last_used_at, user_name, role, department, disabled = tuple(row)
         now = self._clock()
-        if row.expires_at is not None and row.expires_at <= now:
+        if revoked or disabled or (expires_at is not None and expires_at <= now):
             return None
-        if not self._verified.verify(token, row.hash, parsed.secret):
+        if not self._verified.verify(token, secret_hash, parsed.secret):
             return None
-        if row.last_used_at is None or now - row.last_used_at >= LAST_USED_RESOLUTION:
+        if last_used_at is None or now - last_used_at >= LAST_USED_RESOLUTION:
             with self._records.transaction() as conn:
                 conn.execute(
                     update(user_tokens).where(user_tokens.c.id == parsed.id).values(last_used_at=now)
                 )
-        return Principal(user=row.name, role=Role(row.role), department=row.department)
+        return Principal(user=user_name, role=Role(role), department=department)
 
     def list_tokens(self, user_name: str | None = None) -> list[TokenInfo]:
         """Tokens (all, or one user's), newest first."""

@@ -124,14 +124,16 @@ class AuditLog:
 
 
 def _entry(row: Row[Any]) -> AuditEntry:
+    # unpacked in the table's column order: a Row's attributes cost ~0.5 µs each, 1000 rows a page
+    entry_id, at, user_name, role, api_key, action, layer_id, detail, remote_addr = tuple(row)
     return AuditEntry(
-        id=int(row.id),
-        at=row.at,
-        user=row.user_name,
-        role=row.role,
-        api_key=row.api_key,
-        action=row.action,
-        layer_id=row.layer_id,
-        detail=json.loads(row.detail),
-        remote_addr=row.remote_addr,
+        id=int(entry_id),
+        at=at,
+        user=user_name,
+        role=role,
+        api_key=api_key,
+        action=action,
+        layer_id=layer_id,
+        detail=json.loads(detail),
+        remote_addr=remote_addr,
     )
