@@ -60,7 +60,7 @@ def test_an_import_lists_rows_with_empty_keys_as_invalid(hub: PublishingApp) -> 
         source="blank keys",
         options=ImportOptions(on_invalid="skip", force=True),
     )
-    problems = {(p["row"], p["field"]): p["reason"] for p in record.report["problems"]}
+    problems = {(p["row"], p["field"]): p["reason"] for p in record.to_json("en")["problems"]}
     assert problems[("feature 1", "osm_ref")] == REASON
     assert problems[("feature 2", "osm_ref")] == REASON
     assert record.report["counts"]["invalid"] == 2

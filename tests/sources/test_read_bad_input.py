@@ -61,14 +61,14 @@ def test_zip_bomb_is_refused_before_unpacking(tmp_path: Path, scratch: Path) -> 
 
 def test_zip_larger_than_the_cap_is_413(tmp_path: Path) -> None:
     archive = addresses_shapefile_zip(tmp_path)
-    with pytest.raises(UploadTooLargeError, match=r"addresses.zip unpacks to \d+ bytes; at most 1000 bytes"):
+    with pytest.raises(UploadTooLargeError, match=r"addresses.zip unpacks to [\d,]+ bytes; at most 1,000"):
         read_upload(archive, filename="addresses.zip", limits=ReadLimits(max_unpacked_bytes=1000))
     assert UploadTooLargeError.status == 413
 
 
 def test_zip_with_too_many_entries(tmp_path: Path) -> None:
     archive = _zip(tmp_path, {f"f{i}.txt": b"" for i in range(10_001)})
-    with pytest.raises(InvalidDataError, match=r"holds 10001 entries; at most 10000"):
+    with pytest.raises(InvalidDataError, match=r"holds 10,001 entries; at most 10,000"):
         read_upload(archive, filename="many.zip")
 
 
@@ -179,12 +179,12 @@ def test_csv_broken_rows_become_row_problems(tmp_path: Path) -> None:
     data = read_upload(_upload(tmp_path, "a.csv", BROKEN_CSV.encode()), filename="a.csv")
     assert len(data) == 7
     assert data.row_numbers == [2, 3, 4, 5, 6, 7, 9]
-    assert data.row_problems == {
-        1: "line 3: lon 'abc' is not a number",
-        2: "line 4: lat is empty",
-        3: "line 5: 3 values, but the header has 4 columns",
-        4: "line 6: 5 values, but the header has 4 columns",
-        5: "line 7: (76.9, 430.0) is not a lon/lat position",
+    assert {i: (str(data.row_label(i)), str(problem)) for i, problem in data.row_problems.items()} == {
+        1: ("line 3", "lon 'abc' is not a number"),
+        2: ("line 4", "lat is empty"),
+        3: ("line 5", "has 3 values, but the header has 4 columns"),
+        4: ("line 6", "has 5 values, but the header has 4 columns"),
+        5: ("line 7", "(76.9, 430) is not a lon/lat position"),
     }
     assert [g is None for g in data.geometries] == [False, True, True, True, True, True, False]
     assert shapely.equals(data.geometries[0], shapely.Point(76.9456, 43.2567))
@@ -196,14 +196,17 @@ def test_csv_broken_rows_become_row_problems(tmp_path: Path) -> None:
 def test_csv_bad_wkt_rows(tmp_path: Path) -> None:
     text = "id\twkt\n1\tPOINT (76.9 43.2)\n2\tPOINT (76.9\n3\t\n4\tLINESTRING (76.9 43.2, 76.95 43.25)\n"
     data = read_upload(_upload(tmp_path, "a.tsv", text.encode()), filename="a.tsv")
-    assert data.row_problems == {1: "line 3: wkt 'POINT (76.9' is not valid WKT", 2: "line 4: wkt is empty"}
+    assert {i: (str(data.row_label(i)), str(problem)) for i, problem in data.row_problems.items()} == {
+        1: ("line 3", "wkt 'POINT (76.9' is not valid WKT"),
+        2: ("line 4", "wkt is empty"),
+    }
     assert shapely.get_type_id(data.geometries[[0, 3]]).tolist() == [0, 1]
 
 
 def test_csv_where_no_row_can_be_read(tmp_path: Path) -> None:
     path = _upload(tmp_path, "a.csv", b"lon,lat\nx,y\n1,\n")
     with pytest.raises(
-        InvalidDataError, match=r"No row of a.csv could be read; the first: line 2: lon 'x' is not a number"
+        InvalidDataError, match=r"No row of a.csv could be read; the first, line 2: lon 'x' is not a number"
     ):
         read_upload(path, filename="a.csv")
 
@@ -252,7 +255,9 @@ def test_undecodable_and_empty_geometries(tmp_path: Path) -> None:
         db.execute("UPDATE a SET geom = X'47500003E6100000DEADBEEF' WHERE fid = 4")
         db.execute("UPDATE a SET geom = NULL WHERE fid = 5")
     data = read_upload(path, filename="a.gpkg")
-    assert data.row_problems == {2: "feature 3: its geometry cannot be decoded"}
+    assert {i: (str(data.row_label(i)), str(p)) for i, p in data.row_problems.items()} == {
+        2: ("feature 3", "its geometry cannot be decoded")
+    }
     assert data.geometries[2] is None and data.geometries[3] is None and data.geometries[4] is None
     assert len(data) == len(points)
 

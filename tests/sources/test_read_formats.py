@@ -39,7 +39,7 @@ def test_geopackage_layer_reads_what_gdal_reads() -> None:
     assert data.columns["name"] == values[list(meta["fields"]).index("name")].tolist()
     assert data.source_crs == "EPSG:4326"
     assert data.row_problems == {}
-    assert data.row_label(0) == "feature 1"
+    assert str(data.row_label(0)) == "feature 1"
 
 
 def test_geopackage_sql_is_run_by_gdal() -> None:
@@ -143,7 +143,7 @@ def test_csv_coordinate_columns(tmp_path: Path, header: str, delimiter: str) -> 
     _same_geometries(data.geometries, points)
     assert data.columns["street"] == [s or None for s in fields["street"].tolist()]
     assert data.row_numbers == list(range(2, len(points) + 2))
-    assert data.row_label(0) == "line 2"
+    assert str(data.row_label(0)) == "line 2"
 
 
 def test_csv_wkt_column_with_polygons(tmp_path: Path) -> None:
