@@ -11,7 +11,7 @@ from tqdm import tqdm
 
 from geohub.auth.cli import ACCOUNT_COMMANDS
 from geohub.catalog import summarize_layers
-from geohub.cli_support import fail, reports_errors
+from geohub.cli_support import cli_language, fail, reports_errors
 from geohub.etl.pipeline import import_order
 from geohub.health import readiness
 from geohub.publishing.cli import EtlContext, etl_group, run_sync
@@ -108,7 +108,7 @@ def check() -> None:
         f"layer definitions: ok ({len(services.registry)} layers, "
         f"{len(services.registry.departments)} departments)"
     )
-    ready, body = readiness(services)
+    ready, body = readiness(services, cli_language())
     if not ready:
         _fail(f"storage: {body['detail']}")
     empty = body["layersWithoutData"]

@@ -7,13 +7,14 @@ from flask import Blueprint, Response, current_app, jsonify
 from geohub.errors import GeoHubError
 from geohub.openapi.models import Liveness, Readiness
 from geohub.openapi.operation import Reply, documented
+from geohub.request_language import request_language
 from geohub.services import Services
 
 health = Blueprint("health", __name__)
 
 
-def readiness(services: Services) -> tuple[bool, dict[str, object]]:
-    """Whether the store answers, and which layers have published data."""
+def readiness(services: Services, language: str = "en") -> tuple[bool, dict[str, object]]:
+    """Whether the store answers (why not, in `language`), and which layers have published data."""
     try:
         services.store.check()
         empty = [layer.id for layer in services.registry if services.store.current_version(layer.id) is None]
@@ -21,7 +22,7 @@ def readiness(services: Services) -> tuple[bool, dict[str, object]]:
         return False, {
             "status": "unavailable",
             "storage": services.settings.storage_backend,
-            "detail": error.detail,
+            "detail": error.message.render(language),
         }
     return True, {
         "status": "ready",
@@ -46,7 +47,7 @@ def healthz() -> Response:
     responses={200: Reply("Ready", Readiness), 503: Reply("Storage is unreachable", Readiness)},
 )
 def readyz() -> tuple[Response, int]:
-    ready, body = readiness(current_app.extensions["geohub"])
+    ready, body = readiness(current_app.extensions["geohub"], request_language())
     response = jsonify(body)
     response.headers["Cache-Control"] = "no-store"
     return response, 200 if ready else 503

@@ -65,6 +65,21 @@ def test_bad_settings_stop_with_one_line(tmp_path: Path, env: dict[str, str], me
     assert lines[0].startswith("geohub: error:")
 
 
+@pytest.mark.parametrize(
+    ("locale", "expected"),
+    [
+        ("ru_RU.UTF-8", "Нет связи с PostGIS"),
+        ("kk_KZ.UTF-8", "PostGIS-ке қосылу мүмкін емес"),
+        ("C.UTF-8", "PostGIS cannot be reached"),
+    ],
+)
+def test_a_command_fails_in_the_operators_language(tmp_path: Path, locale: str, expected: str) -> None:
+    unreachable = {"GEOHUB_DATABASE_URL": "postgresql://127.0.0.1:1/nothing", "LANG": locale, "LC_ALL": ""}
+    result = run_geohub("check", settings=Settings(data_dir=tmp_path), extra_env=unreachable)
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"geohub: error: storage: {expected}"), result.stderr
+
+
 def test_broken_layer_definition_stops_serve_with_one_line(tmp_path: Path) -> None:
     layers = tmp_path / "layers"
     shutil.copytree(PROJECT_ROOT / "layers", layers)
