@@ -16,7 +16,7 @@ from geohub.auth.layer_visibility import register_layer_visibility
 from geohub.auth.routes import auth
 from geohub.compression import register_compression
 from geohub.cors import register_cors
-from geohub.features.config import pygeoapi_config
+from geohub.features.config import in_default_language, pygeoapi_config
 from geohub.features.html import render_pages_in_their_language, translate_each_config_afresh
 from geohub.features.openapi import complete_openapi
 from geohub.features.provider import register_services
@@ -77,4 +77,4 @@ def embedded_pygeoapi(services: Services) -> API:
     token = uuid.uuid4().hex
     register_services(token, services)
     config = pygeoapi_config(services.settings, services.registry, token)
-    return API(config, complete_openapi(get_oas(config)))
+    return API(config, complete_openapi(get_oas(in_default_language(config))))

@@ -19,7 +19,7 @@ from pygeoapi.api import API
 from pygeoapi.openapi import get_oas
 
 from geohub.auth.principal import ANONYMOUS, Principal
-from geohub.features.config import pygeoapi_config
+from geohub.features.config import in_default_language, pygeoapi_config
 from geohub.features.openapi import complete_openapi
 from geohub.features.provider import reader, register_services
 from geohub.services import Services
@@ -36,7 +36,7 @@ def embedded_pygeoapi(services: Services, principal: Principal = ANONYMOUS) -> A
     # get_oas asks each provider for its fields: they must be the ones this audience sees
     reset = reader.set(principal)
     try:
-        return API(config, complete_openapi(get_oas(config)))
+        return API(config, complete_openapi(get_oas(in_default_language(config))))
     finally:
         reader.reset(reset)
 

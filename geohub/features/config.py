@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
+
+from pygeoapi import l10n
 
 from geohub.auth.principal import ANONYMOUS, Principal
 from geohub.features.crs import CRS84, STORAGE_CRS, SUPPORTED_CRS
@@ -21,6 +24,20 @@ DESCRIPTION = Text(
     ru="Единый геопортал города Алматы: городские слои через OGC API.",
     en="The unified geospatial portal of the city of Almaty: city layers through OGC API.",
 )
+
+PUBLISHER = Text(
+    kk="Алматы қаласының әкімдігі — GeoHub",
+    ru="Акимат города Алматы — GeoHub",
+    en="Akimat of Almaty — GeoHub",
+)
+POSITION = Text(kk="Оператор", ru="Оператор", en="Operator")
+CITY = Text(kk="Алматы", ru="Алматы", en="Almaty")
+COUNTRY = Text(kk="Қазақстан", ru="Казахстан", en="Kazakhstan")
+KEYWORDS = {
+    "kk": ("Алматы", "геокеңістіктік деректер", "OGC API"),
+    "ru": ("Алматы", "геопространственные данные", "OGC API"),
+    "en": ("Almaty", "geospatial", "OGC API"),
+}
 
 
 def localized(text: Text) -> dict[str, str]:
@@ -66,19 +83,19 @@ def _metadata(settings: Settings) -> dict[str, Any]:
         "identification": {
             "title": localized(TITLE),
             "description": localized(DESCRIPTION),
-            "keywords": {LOCALES["en"]: ["Almaty", "geospatial", "OGC API"]},
+            "keywords": {LOCALES[lang]: list(KEYWORDS[lang]) for lang in ("en", "ru", "kk")},
             "keywords_type": "theme",
             "terms_of_service": "https://opendatacommons.org/licenses/odbl/1-0/",
             "url": configured_base_url(settings),
         },
         "license": {"name": "ODbL-1.0", "url": "https://opendatacommons.org/licenses/odbl/1-0/"},
-        "provider": {"name": "Akimat of Almaty — GeoHub", "url": configured_base_url(settings)},
+        "provider": {"name": localized(PUBLISHER), "url": configured_base_url(settings)},
         "contact": {
-            "name": "GeoHub Almaty",
-            "position": "Operator",
-            "address": "Almaty",
-            "city": "Almaty",
-            "country": "Kazakhstan",
+            "name": localized(TITLE),
+            "position": localized(POSITION),
+            "address": localized(CITY),
+            "city": localized(CITY),
+            "country": localized(COUNTRY),
             "email": "geohub@almaty.kz",
             "role": "pointOfContact",
         },
@@ -115,3 +132,18 @@ def collection_config(layer: LayerDefinition, app_token: str) -> dict[str, Any]:
             }
         ],
     }
+
+
+def in_default_language(config: dict[str, Any]) -> dict[str, Any]:
+    """The config with each language map resolved to the server's first language (English).
+
+    pygeoapi's `get_oas` translates titles and descriptions itself but copies the provider and
+    contact as they are; given maps there, the OpenAPI `info.contact` would hold them.
+    """
+    quiet = logging.getLogger(l10n.__name__)
+    level = quiet.level
+    quiet.setLevel(logging.ERROR)  # it warns of every key that is not a locale (crs, storage_crs…)
+    try:
+        return dict(l10n.translate_struct(config, l10n.get_locales(config)[0], is_config=True))
+    finally:
+        quiet.setLevel(level)

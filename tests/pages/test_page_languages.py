@@ -19,8 +19,20 @@ PAGES = {
 }
 # A few words of each page's chrome, as each catalogue writes them
 WORDS = {
-    ("kk", "landing"): ["Осы сервистегі жинақтарды қарау", "Пайдалану шарттары", "Деректер жеткізушісі"],
-    ("ru", "landing"): ["Просмотреть коллекции этого сервиса", "Условия использования", "Поставщик данных"],
+    ("kk", "landing"): [
+        "Осы сервистегі жинақтарды қарау",
+        "Пайдалану шарттары",
+        "Деректер жеткізушісі",
+        "Алматы қаласының әкімдігі",
+        "Қазақстан",
+    ],
+    ("ru", "landing"): [
+        "Просмотреть коллекции этого сервиса",
+        "Условия использования",
+        "Поставщик данных",
+        "Акимат города Алматы",
+        "Казахстан",
+    ],
     ("kk", "collections"): ["Осы сервистегі деректер жинақтары", "Атауы", "Сипаттамасы"],
     ("ru", "collections"): ["Коллекции данных этого сервиса", "Название", "Описание"],
     ("kk", "collection"): ["«Ғимараттар» жинағының нысандарын шолу", "Осы құжат, JSON", "Сілтемелер"],
@@ -139,3 +151,9 @@ def test_items_table_writes_numbers_and_dates_the_languages_way(pages_client: Fl
 @pytest.mark.parametrize("language", ["kk", "ru", "en"])
 def test_other_pages_carry_the_language_too(pages_client: FlaskClient, path: str, language: str) -> None:
     assert _page(pages_client, path, language).html_attributes == {"lang": language, "dir": "ltr"}
+
+
+def test_the_openapi_contact_is_english_text_not_a_language_map(pages_client: FlaskClient) -> None:
+    info = pages_client.get("/openapi?f=json").get_json()["info"]
+    assert info["contact"]["name"] == "Akimat of Almaty — GeoHub"
+    assert info["contact"]["x-ogc-serviceContact"]["addresses"][0]["city"] == "Almaty"
