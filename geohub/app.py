@@ -25,6 +25,7 @@ from geohub.health import health
 from geohub.pages.routes import pages
 from geohub.problems import register_problem_handlers
 from geohub.publishing.routes import etl
+from geohub.reports.routes import register_reports
 from geohub.request_log import configure_logging, register_request_logging
 from geohub.security_headers import register_security_headers
 from geohub.services import Services
@@ -66,6 +67,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.register_blueprint(tiles)
     app.register_blueprint(styles)
     app.register_blueprint(etl)
+    register_reports(app)
     return app
 
 

@@ -1,0 +1,1 @@
+"""Citizen problem reports: categories and routing, the lifecycle, the records tables, the service."""

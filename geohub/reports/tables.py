@@ -1,0 +1,77 @@
+"""The reports tables, in the records MetaData (schema `geohub` on PostgreSQL, none on SQLite).
+
+`reports` holds one row per report, its private contact details included (only the service reads
+them; no public answer has them). `report_status_changes` is its history, one row per move.
+A `report_photos` table keyed by tracking id can follow without touching these.
+`create_report_tables` makes them when missing, like the records tables themselves.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Connection,
+    Double,
+    ForeignKey,
+    Identity,
+    Index,
+    Integer,
+    Table,
+    Text,
+    func,
+    select,
+    text,
+)
+
+from geohub.records.stamps import Stamp
+from geohub.records.tables import METADATA
+
+reports = Table(
+    "reports",
+    METADATA,
+    Column("tracking_id", Text, primary_key=True),
+    Column("secret_hash", Text, nullable=False),
+    Column("category", Text, nullable=False),
+    Column("description", Text, nullable=False),
+    Column("lon", Double, nullable=False),
+    Column("lat", Double, nullable=False),
+    Column("district", Text),
+    Column("address", Text),
+    Column("department", Text, nullable=False),
+    Column("status", Text, nullable=False),
+    Column("created_at", Stamp, nullable=False),
+    Column("updated_at", Stamp, nullable=False),
+    Column("due_at", Stamp, nullable=False),
+    Column("duplicate_of", Text, ForeignKey("reports.tracking_id")),
+    Column("supporters", Integer, nullable=False, server_default=text("0")),
+    Column("language", Text, nullable=False),
+    Column("contact_email", Text),  # private
+    Column("contact_phone", Text),  # private
+    Index("reports_nearby", "category", "lat", "lon"),
+    Index("reports_queue", "department", "status", "due_at"),
+)
+
+report_status_changes = Table(
+    "report_status_changes",
+    METADATA,
+    Column("id", BigInteger().with_variant(Integer(), "sqlite"), Identity(always=True), primary_key=True),
+    Column("tracking_id", Text, ForeignKey(reports.c.tracking_id), nullable=False),
+    Column("from_status", Text),
+    Column("to_status", Text, nullable=False),
+    Column("role", Text, nullable=False),  # citizen, moderator, publisher, admin
+    Column("actor", Text),  # a staff account's name: private
+    Column("at", Stamp, nullable=False),
+    Column("comment", Text, nullable=False, server_default=text("''")),
+    Index("report_status_changes_report", "tracking_id", "id"),
+    sqlite_autoincrement=True,
+)
+
+REPORT_TABLES = (reports, report_status_changes)
+
+
+def create_report_tables(conn: Connection) -> None:
+    """Create the reports tables when missing (idempotent; on PostgreSQL under the records DDL lock)."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(select(func.pg_advisory_xact_lock(func.hashtext("geohub.records.ddl"))))
+    METADATA.create_all(conn, tables=list(REPORT_TABLES))
