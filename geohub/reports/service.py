@@ -370,8 +370,24 @@ def _not_found(tracking_id: str) -> NotFoundError:
 
 def _illegal(current: Status, target: Status) -> ConflictError:
     return ConflictError(
-        tr("A report that is {current} cannot become {target}.", current=current.value, target=target.value)
+        tr(
+            "A report that is {current} cannot become {target}.",
+            current=STATUS_NAMES[current],
+            target=STATUS_NAMES[target],
+        )
     )
+
+
+STATUS_NAMES = {  # as a message names them: "a report that is resolved cannot become accepted"
+    Status.registered: tr("registered"),
+    Status.accepted: tr("accepted"),
+    Status.in_progress: tr("in progress"),
+    Status.resolved: tr("resolved"),
+    Status.closed: tr("closed"),
+    Status.reopened: tr("reopened"),
+    Status.rejected: tr("rejected"),
+    Status.duplicate: tr("a duplicate"),
+}
 
 
 def _record_change(

@@ -158,6 +158,9 @@ def test_bad_input_is_a_problem_in_the_request_language(
         assert problem["status"] == status and problem["detail"]
         if language != "en":
             assert re.search("[а-яәғқңөұүһі]", problem["detail"], re.IGNORECASE), problem["detail"]
+    conflict = cases[7][0].get_json()["detail"]  # statuses are named in the request language too
+    named = {"en": "is registered cannot become closed", "ru": "«зарегистрировано»", "kk": "«жабылған»"}
+    assert named[language] in conflict
     assert service.get(tracking_id).status is Status.registered
 
 
