@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, func, select
+from sqlalchemy import Insert, Row, func, select
 
 from geohub.auth.principal import Principal
 from geohub.errors import InvalidRequestError
@@ -68,23 +68,9 @@ class AuditLog:
         remote_addr: str | None,
     ) -> int:
         """Append one entry and return its id."""
-        if not action or len(action) > MAX_ACTION_CHARS:
-            raise ValueError(f"an audit action needs 1 to {MAX_ACTION_CHARS} characters: {action!r}")
         with self._records.transaction() as conn:
-            entry_id = conn.execute(
-                audit_log.insert()
-                .values(
-                    at=utc_now(),
-                    user_name=principal.user,
-                    role=None if principal.role is None else principal.role.value,
-                    api_key=principal.api_key,
-                    action=action,
-                    layer_id=layer_id,
-                    detail=json.dumps(detail, ensure_ascii=False, default=str, sort_keys=True),
-                    remote_addr=remote_addr,
-                )
-                .returning(audit_log.c.id)
-            ).scalar_one()
+            statement = audit_entry(principal, action, layer_id, detail, remote_addr)
+            entry_id = conn.execute(statement.returning(audit_log.c.id)).scalar_one()
         return int(entry_id)
 
     def entries(
@@ -135,5 +121,23 @@ def _entry(row: Row[Any]) -> AuditEntry:
         action=action,
         layer_id=layer_id,
         detail=json.loads(detail),
+        remote_addr=remote_addr,
+    )
+
+
+def audit_entry(
+    principal: Principal, action: str, layer_id: str | None, detail: dict[str, Any], remote_addr: str | None
+) -> Insert:
+    """The INSERT of one audit entry, for a caller that writes it in its own transaction."""
+    if not action or len(action) > MAX_ACTION_CHARS:
+        raise ValueError(f"an audit action needs 1 to {MAX_ACTION_CHARS} characters: {action!r}")
+    return audit_log.insert().values(
+        at=utc_now(),
+        user_name=principal.user,
+        role=None if principal.role is None else principal.role.value,
+        api_key=principal.api_key,
+        action=action,
+        layer_id=layer_id,
+        detail=json.dumps(detail, ensure_ascii=False, default=str, sort_keys=True),
         remote_addr=remote_addr,
     )

@@ -9,7 +9,6 @@ the secret handed out when the report was filed.
 
 from __future__ import annotations
 
-import json
 import threading
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, select, update
 
+from geohub.auth.audit import audit_entry
 from geohub.auth.principal import ANONYMOUS, Principal, Role
 from geohub.errors import (
     ConflictError,
@@ -29,7 +29,6 @@ from geohub.errors import (
 from geohub.layers.registry import LayerRegistry
 from geohub.messages import tr
 from geohub.records import RecordsDatabase, utc_now
-from geohub.records.tables import audit_log
 from geohub.reports.categories import Categories, Category
 from geohub.reports.model import OPEN, Mover, Report, Status, StatusChange, mover_of
 from geohub.reports.place import box_around, distance_m, locate
@@ -415,19 +414,8 @@ def _record_change(
 def _audit(
     conn: Connection, actor: Principal, action: str, detail: dict[str, Any], remote_addr: str | None
 ) -> None:
-    """An audit_log entry in the same transaction as the change (auth.audit.AuditLog's format)."""
-    conn.execute(
-        audit_log.insert().values(
-            at=utc_now(),
-            user_name=actor.user,
-            role=None if actor.role is None else actor.role.value,
-            api_key=actor.api_key,
-            action=action,
-            layer_id=None,
-            detail=json.dumps(detail, ensure_ascii=False, default=str, sort_keys=True),
-            remote_addr=remote_addr,
-        )
-    )
+    """An audit_log entry in the same transaction as the change."""
+    conn.execute(audit_entry(actor, action, None, detail, remote_addr))
 
 
 def _report(row: Row[Any]) -> Report:
