@@ -1,7 +1,8 @@
 """pydantic models as OpenAPI 3.0 schemas and query parameters.
 
 pydantic writes JSON Schema 2020-12; OpenAPI 3.0 (pygeoapi's document) knows neither `"type":
-"null"` nor `const`, so optional values become `nullable` and constants one-value enums. Titles
+"null"` nor `const` nor `examples`, so optional values become `nullable`, constants one-value
+enums and the first of the examples the `example`. Titles
 pydantic derives from field names are left out: they only repeat the name.
 """
 
@@ -63,6 +64,9 @@ def openapi_30(schema: dict[str, Any]) -> dict[str, Any]:
             continue
         if key == "const":
             converted["enum"] = [value]
+        elif key == "examples" and isinstance(value, list):
+            if value:
+                converted["example"] = value[0]  # 3.0 has one `example`, not a list
         elif key == "properties":
             converted[key] = {name: openapi_30(field) for name, field in value.items()}
         elif key in ("items", "additionalProperties") and isinstance(value, dict):

@@ -27,7 +27,7 @@ from geohub.errors import (
     NotFoundError,
 )
 from geohub.layers.registry import LayerRegistry
-from geohub.messages import tr
+from geohub.messages import N_, tr
 from geohub.records import RecordsDatabase, utc_now
 from geohub.reports.categories import Categories, Category
 from geohub.reports.model import OPEN, Mover, Report, Status, StatusChange, mover_of
@@ -363,8 +363,12 @@ def _normal(tracking_id: str) -> str:
     return normal
 
 
+class ReportNotFoundError(NotFoundError):
+    title, slug = N_("Report not found"), "report-not-found"
+
+
 def _not_found(tracking_id: str) -> NotFoundError:
-    return NotFoundError(tr("There is no report '{report}'.", report=tracking_id[:40]))
+    return ReportNotFoundError(tr("There is no report '{report}'.", report=tracking_id[:40]))
 
 
 def _illegal(current: Status, target: Status) -> ConflictError:

@@ -715,7 +715,7 @@ TILE_ADDRESS = {
 
 def test_every_path_in_the_openapi_document_is_served(client: FlaskClient) -> None:
     paths = get_json(client, "/openapi")["paths"]
-    served = []
+    unserved = []
     for path, operations in paths.items():
         if "get" not in operations:
             continue
@@ -726,6 +726,9 @@ def test_every_path_in_the_openapi_document_is_served(client: FlaskClient) -> No
             if "example" in parameter:  # a value the document gives as served (styles, fonts, files)
                 concrete = concrete.replace(f"{{{parameter['name']}}}", str(parameter["example"]))
         concrete = re.sub(r"\{\w+\}", "x", concrete.replace("{importId}", "1"))
-        status = client.get(concrete).status_code
-        served.append((path, status))
-    assert [(p, s) for p, s in served if s == 404 and not p.endswith("/items/{featureId}")] == []
+        response = client.get(concrete)
+        # a route that is not there is the router's generic 404; a thing that is not there (a
+        # report 'x') is the route's own, typed 404
+        if response.status_code == 404 and response.get_json()["type"].endswith("/not-found"):
+            unserved.append(concrete)
+    assert unserved == []
