@@ -157,3 +157,10 @@ def test_the_openapi_contact_is_english_text_not_a_language_map(pages_client: Fl
     info = pages_client.get("/openapi?f=json").get_json()["info"]
     assert info["contact"]["name"] == "Akimat of Almaty — GeoHub"
     assert info["contact"]["x-ogc-serviceContact"]["addresses"][0]["city"] == "Almaty"
+
+
+@pytest.mark.parametrize("page", sorted(PAGES))
+def test_every_image_has_a_text_alternative(pages_client: FlaskClient, page: str) -> None:
+    html = pages_client.get(PAGES[page] + "?f=html&lang=ru").get_data(as_text=True)
+    images = re.findall(r"<img\b[^>]*>", html)
+    assert images and all(re.search(r'\balt="[^"]+"', image) for image in images), images
