@@ -116,6 +116,37 @@ class EtlSettings(BaseModel):
     )
 
 
+class ReportsSettings(BaseModel):
+    """Citizen reports: photos, closing, what the public layer shows, how long contacts are kept."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    max_photos: int = Field(3, ge=0, le=10, description="Most photos one report may carry.")
+    max_photo_bytes: int = Field(
+        8 * 1024 * 1024, ge=64 * 1024, description="Largest photo file a citizen may upload, in bytes."
+    )
+    max_photo_pixels: int = Field(
+        40_000_000,
+        ge=1_000_000,
+        description="Most pixels a photo may decode to (a decompression bomb is a 413).",
+    )
+    photo_side_px: int = Field(
+        2048, ge=256, le=8192, description="Longest side a stored photo is scaled down to, in pixels."
+    )
+    thumbnail_side_px: int = Field(
+        320, ge=64, le=1024, description="Longest side of a photo's thumbnail, in pixels."
+    )
+    auto_close_after_days: float = Field(
+        14.0, gt=0, description="Days a resolved report waits for the citizen before it closes by itself."
+    )
+    public_closed_days: float = Field(
+        30.0, ge=0, description="Days a closed report stays in the public `reports` layer."
+    )
+    contact_retention_days: float = Field(
+        90.0, ge=0, description="Days after closing (or rejection) a report's e-mail and phone are erased."
+    )
+
+
 class Settings(BaseSettings):
     """Everything GeoHub can be told; defaults run the embedded Almaty demo."""
 
@@ -162,6 +193,10 @@ class Settings(BaseSettings):
     auth: AuthSettings = Field(
         default_factory=AuthSettings,
         description="Sign-in tokens and rate limits (`GEOHUB_AUTH__ANONYMOUS_RATE_LIMIT`, …).",
+    )
+    reports: ReportsSettings = Field(
+        default_factory=ReportsSettings,
+        description="Citizen reports: photos, auto-closing, retention (`GEOHUB_REPORTS__MAX_PHOTOS`, …).",
     )
 
     @field_validator("database_url")

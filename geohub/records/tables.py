@@ -14,6 +14,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Connection,
     ForeignKey,
     Identity,
     Index,
@@ -22,6 +23,7 @@ from sqlalchemy import (
     Table,
     Text,
     false,
+    inspect,
     text,
 )
 
@@ -131,3 +133,20 @@ imports = Table(
     Index("imports_layer", "layer_id", "id"),
     sqlite_autoincrement=True,
 )
+
+
+def add_missing_columns(conn: Connection, tables: tuple[Table, ...]) -> None:
+    """ALTER TABLE … ADD COLUMN for each nullable column of `tables` the database lacks."""
+    inspector = inspect(conn)
+    schemas = conn.get_execution_options().get("schema_translate_map", {})
+    for table in tables:
+        schema = schemas.get(table.schema, table.schema)
+        present = {c["name"] for c in inspector.get_columns(table.name, schema=schema)}
+        for column in table.columns:
+            if column.name in present:
+                continue
+            if not column.nullable:
+                raise RuntimeError(f"{table.name}.{column.name} is missing and cannot be added (NOT NULL)")
+            kind = column.type.compile(dialect=conn.dialect)
+            name = conn.dialect.identifier_preparer.format_table(table)
+            conn.execute(text(f"ALTER TABLE {name} ADD COLUMN {column.name} {kind}"))

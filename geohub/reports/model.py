@@ -70,6 +70,7 @@ class Report:
     duplicate_of: str | None
     supporters: int
     language: str
+    approved_at: datetime | None  # when a moderator made the description and photos public
     contact_email: str | None
     contact_phone: str | None
 

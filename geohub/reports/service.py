@@ -10,6 +10,7 @@ the secret handed out when the report was filed.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -80,6 +81,17 @@ class ReportService:
         self.categories = categories
         self._ready = False
         self._ready_lock = threading.Lock()
+        self._listeners: list[Callable[[Sequence[Report]], None]] = []
+
+    def on_change(self, listener: Callable[[Sequence[Report]], None]) -> None:
+        """Call `listener` with the reports after each committed write that changed them (their
+        new state): the public layer's tiles are dropped this way."""
+        self._listeners.append(listener)
+
+    def changed(self, *changed: Report) -> None:
+        """Tell the listeners; every write calls it after its transaction committed."""
+        for listener in self._listeners:
+            listener(changed)
 
     @property
     def registry(self) -> LayerRegistry:
@@ -132,7 +144,9 @@ class ReportService:
                 {"report": tracking_id, "category": category.code, "department": values["department"]},
                 remote_addr,
             )
-        return Filing(self.get(tracking_id), secret, [])
+        report = self.get(tracking_id)
+        self.changed(report)
+        return Filing(report, secret, [])
 
     def category(self, code: str) -> Category:
         """The category called `code`, or a 400 naming the field."""
@@ -202,7 +216,9 @@ class ReportService:
             if changed != 1:
                 raise ConflictError(tr("Report {report} is no longer open.", report=report.tracking_id))
             _audit(conn, ANONYMOUS, "report.support", {"report": report.tracking_id}, remote_addr)
-        return self.get(report.tracking_id)
+        supported = self.get(report.tracking_id)
+        self.changed(supported)
+        return supported
 
     def move(
         self,
@@ -283,7 +299,9 @@ class ReportService:
             if duplicate_of:
                 detail["duplicateOf"] = duplicate_of
             _audit(conn, actor, "report.status", detail, remote_addr)
-        return self.get(report.tracking_id)
+        moved = self.get(report.tracking_id)
+        self.changed(moved)
+        return moved
 
     def _original(self, report: Report, duplicate_of: str | None) -> str:
         if not duplicate_of:
@@ -440,6 +458,7 @@ def _report(row: Row[Any]) -> Report:
         duplicate_of=m["duplicate_of"],
         supporters=int(m["supporters"]),
         language=m["language"],
+        approved_at=m["approved_at"],
         contact_email=m["contact_email"],
         contact_phone=m["contact_phone"],
     )

@@ -3,7 +3,8 @@
 `reports` holds one row per report, its private contact details included (only the service reads
 them; no public answer has them). `report_status_changes` is its history, one row per move.
 A `report_photos` table keyed by tracking id can follow without touching these.
-`create_report_tables` makes them when missing, like the records tables themselves.
+`create_report_tables` makes them when missing, like the records tables themselves, and adds
+the nullable columns a later GeoHub defined to tables an earlier one made (no data is touched).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from sqlalchemy import (
 )
 
 from geohub.records.stamps import Stamp
-from geohub.records.tables import METADATA
+from geohub.records.tables import METADATA, add_missing_columns
 
 reports = Table(
     "reports",
@@ -46,6 +47,7 @@ reports = Table(
     Column("duplicate_of", Text, ForeignKey("reports.tracking_id")),
     Column("supporters", Integer, nullable=False, server_default=text("0")),
     Column("language", Text, nullable=False),
+    Column("approved_at", Stamp),  # a moderator made the description and photos public
     Column("contact_email", Text),  # private
     Column("contact_phone", Text),  # private
     Index("reports_nearby", "category", "lat", "lon"),
@@ -75,3 +77,4 @@ def create_report_tables(conn: Connection) -> None:
     if conn.dialect.name == "postgresql":
         conn.execute(select(func.pg_advisory_xact_lock(func.hashtext("geohub.records.ddl"))))
     METADATA.create_all(conn, tables=list(REPORT_TABLES))
+    add_missing_columns(conn, REPORT_TABLES)

@@ -81,7 +81,7 @@ def test_overdue_is_open_and_past_the_target(registry: LayerRegistry) -> None:
     now = utc_now()
     report = Report(
         "7K3M9Q2XTB", "overflowing_bin", "", 76.9, 43.2, None, None, "energy_utilities", Status.in_progress,
-        now - timedelta(hours=30), now, now - timedelta(hours=6), None, 0, "ru", None, None,
+        now - timedelta(hours=30), now, now - timedelta(hours=6), None, 0, "ru", None, None, None,
     )  # fmt: skip
     assert report.is_overdue(now)
     assert not report.is_overdue(now - timedelta(hours=7))
