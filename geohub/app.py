@@ -22,10 +22,13 @@ from geohub.features.openapi import complete_openapi
 from geohub.features.provider import register_services
 from geohub.features.routes import features
 from geohub.health import health
+from geohub.open311.routes import register_open311
 from geohub.pages.routes import pages
 from geohub.problems import register_problem_handlers
 from geohub.publishing.routes import etl
-from geohub.reports.routes import register_reports
+from geohub.report_desk.routes import register_report_desk
+from geohub.report_layer.publisher import publish_on_change
+from geohub.reports.routes import register_reports, report_service_of
 from geohub.request_log import configure_logging, register_request_logging
 from geohub.security_headers import register_security_headers
 from geohub.services import Services
@@ -68,6 +71,11 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.register_blueprint(styles)
     app.register_blueprint(etl)
     register_reports(app)
+    register_open311(app)  # Open311 GeoReport v2, filing through the reports service
+    register_report_desk(app)  # the staff side, over the reports service
+    app.extensions["geohub.report_layer"] = publish_on_change(
+        report_service_of(app), services, app.extensions["geohub.tiles"].drop_changed_tiles
+    )
     return app
 
 

@@ -16,6 +16,9 @@ from geohub.etl.pipeline import import_order
 from geohub.health import readiness
 from geohub.publishing.cli import EtlContext, etl_group, run_sync
 from geohub.publishing.service import DropChangedTiles, ImportService
+from geohub.report_desk.cli import reports_group
+from geohub.report_layer.sync import sync_report_layer
+from geohub.reports.categories import load_categories
 from geohub.services import Services
 from geohub.settings import load_settings
 from geohub.tiles.service import TileService
@@ -80,6 +83,10 @@ def load_demo(services: Services) -> None:
         f"{len(outcomes)} layers, {total:,} features ({services.store.backend}); "
         f"{len(written)} imported, {len(outcomes) - len(written)} unchanged."
     )
+    categories = load_categories(services.registry.departments)
+    synced = sync_report_layer(services, categories, _tile_invalidation(services))
+    if synced is not None:
+        click.echo(f"reports layer: version {synced.version}, {synced.changes.added} reports added.")
 
 
 @cli.command("layers")
@@ -157,6 +164,7 @@ def seed_tiles(tileset: str, minzoom: int, maxzoom: int) -> None:
 
 
 cli.add_command(etl_group)
+cli.add_command(reports_group)
 for _command in ACCOUNT_COMMANDS:  # users, tokens, keys, departments (geohub/auth/cli.py)
     cli.add_command(_command)
 

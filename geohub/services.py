@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from geohub.layers.registry import LayerRegistry, load_registry
@@ -21,6 +22,7 @@ class Services:
     _store: FeatureStore | None = field(default=None, repr=False)
     _records: RecordsDatabase | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    closing: list[Callable[[], None]] = field(default_factory=list, repr=False)  # run first by close()
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Services:
@@ -46,6 +48,9 @@ class Services:
         return self._records
 
     def close(self) -> None:
+        """Run the `closing` hooks (background work finishing), then release the store and records."""
+        for hook in self.closing:
+            hook()
         if self._store is not None:
             self._store.close()
             self._store = None

@@ -232,15 +232,30 @@ class LayerDefinition(Strict):
         None, description="Set when real data for the theme is missing: what stands in for it."
     )
     source: Source | None = None
+    service: Literal["reports"] | None = Field(
+        None,
+        description="A GeoHub service publishes this layer from its own records (`reports`: the citizen "
+        "reports); uploads, edits and syncs of it are refused. Its id is the service's name.",
+    )
 
     @field_validator("id")
     @classmethod
     def _layer_slug(cls, value: str) -> str:
         if not SLUG.match(value):
             raise ValueError("must be a snake_case slug (a-z, 0-9, _)")
-        if value in RESERVED_IDS:
-            raise ValueError(f"'{value}' is a reserved route word")
         return value
+
+    @model_validator(mode="after")
+    def _free_id(self) -> LayerDefinition:
+        """A reserved route word names no layer, but a service's own layer is called as the service
+        (the `reports` collection is the public face of /reports)."""
+        if self.id in RESERVED_IDS and self.service != self.id:
+            raise ValueError(f"id: '{self.id}' is a reserved route word")
+        if self.service is not None and (self.service != self.id or self.source is not None):
+            raise ValueError(
+                f"the {self.service} service's layer must be called '{self.service}' and have no source"
+            )
+        return self
 
     @model_validator(mode="after")
     def _consistent_schema(self) -> LayerDefinition:

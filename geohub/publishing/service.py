@@ -400,6 +400,15 @@ class ImportService:
         principal = actor.principal
         if not principal.is_signed_in:
             raise UnauthorizedError(tr("Sign in to change layers."))
+        if layer.service is not None:
+            raise ConflictError(
+                tr(
+                    "Layer '{layer}' is published by GeoHub's {service} service from its own records; "
+                    "change those instead.",
+                    layer=layer.id,
+                    service=layer.service,
+                )
+            )
         if not principal.may_write(layer):
             raise ForbiddenLayerError(
                 tr(

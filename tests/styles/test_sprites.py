@@ -10,6 +10,9 @@ from flask.testing import FlaskClient
 from PIL import Image
 
 ICONS = {
+    "report-open",
+    "report-resolved",
+    "report-closed",
     "parking",
     "bicycle-parking",
     "wheelchair",

@@ -1,0 +1,1 @@
+"""The public `reports` layer: published from the citizen reports records, kept in step with them."""

@@ -1,0 +1,131 @@
+"""Publish the public `reports` layer from the reports records: a version with exactly the changes.
+
+`sync_report_layer` reads the public reports (features.py), diffs them by key against the
+published version's digests, and publishes a version derived from it with only the reports that
+changed (copied inside the store, as item edits are), then drops the cached tiles those reports
+touch: a status change drops only the tiles around its report. Nothing changed, nothing written.
+
+The records are the truth and the layer follows them, so a sync is idempotent and repairs
+whatever a crash left behind (a report committed and the server killed before its sync). One sync
+runs at a time across the processes sharing the store: a file lock beside the embedded store, an
+advisory lock on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from sqlalchemy import func, select
+
+from geohub.etl.digest import LayerChanges, Snapshot, compare, snapshot_of_table, version_snapshot
+from geohub.layers.models import LayerDefinition
+from geohub.records import utc_now
+from geohub.report_layer.features import public_rows, public_table
+from geohub.reports.categories import Categories
+from geohub.services import Services
+from geohub.storage.base import Bbox, FeatureTable
+
+LAYER_ID = "reports"
+LOCK_NAME = "geohub.report_layer"
+DropChangedTiles = Callable[[str, list[Bbox]], int]
+
+
+@dataclass(frozen=True)
+class LayerSync:
+    """What one sync did: the changes published (none when the layer was current) and its version."""
+
+    changes: LayerChanges
+    version: int | None
+    dropped_tiles: int
+
+
+def report_layer(services: Services) -> LayerDefinition | None:
+    """The public reports layer, when the registry defines one (`service: reports`)."""
+    return next((layer for layer in services.registry if layer.service == LAYER_ID), None)
+
+
+def sync_report_layer(
+    services: Services, categories: Categories, drop_changed_tiles: DropChangedTiles
+) -> LayerSync | None:
+    """Bring the published `reports` layer in line with the reports records (None: no such layer)."""
+    layer = report_layer(services)
+    if layer is None:
+        return None
+    with _exclusive(services):
+        rows = _read_public_rows(services)
+        table = public_table(layer, rows, categories, services.registry)
+        wanted = snapshot_of_table(layer, table)
+        store = services.store
+        current = store.current_version(layer.id)
+        base = version_snapshot(store, layer, None if current is None else current.version)
+        changes = compare(base, wanted)
+        if current is not None and not changes.any:
+            return LayerSync(changes, current.version, 0)
+        note = f"reports: {changes.added} added, {changes.changed} changed, {changes.removed} removed"
+        if current is None:
+            version = store.write_version(layer, table, note=note, publish=True, digests=wanted.encode())
+        else:
+            upserts, deletes = _differences(table, base, wanted)
+            staged = store.write_derived_version(
+                layer, current.version, upserts, deletes, note=note, publish=False, digests=wanted.encode()
+            )
+            version = store.publish_version(layer.id, staged.version)
+        dropped = drop_changed_tiles(layer.id, changes.tile_boxes())
+        _prune(services, layer)
+        return LayerSync(changes, version.version, dropped)
+
+
+def _read_public_rows(services: Services) -> list[Mapping[str, Any]]:
+    closed_days = services.settings.reports.public_closed_days
+    with services.records.transaction() as conn:
+        return public_rows(conn, utc_now(), closed_days)
+
+
+def _differences(table: FeatureTable, base: Snapshot, wanted: Snapshot) -> tuple[FeatureTable, list[str]]:
+    """The features of `table` (row-aligned with `wanted`) new or changed against `base`, and the
+    keys `base` has that `wanted` lacks."""
+    old = {k: tuple(h) for k, h in zip(base.keys.tolist(), base.hashes.tolist(), strict=True)}
+    new_keys = wanted.keys.tolist()
+    new_hashes = wanted.hashes.tolist()
+    rows = [i for i, key in enumerate(new_keys) if old.get(key) != tuple(new_hashes[i])]
+    kept = set(new_keys)
+    deletes = [key for key in old if key not in kept]
+    picked = np.asarray(rows, dtype=np.intp)
+    upserts = FeatureTable(
+        table.geometries[picked] if len(rows) else table.geometries[:0],
+        {name: [values[i] for i in rows] for name, values in table.columns.items()},
+    )
+    return upserts, deletes
+
+
+def _prune(services: Services, layer: LayerDefinition) -> None:
+    """Keep `etl.keep_versions` versions of the layer, as imports do."""
+    store = services.store
+    for version in store.versions(layer.id)[services.settings.etl.keep_versions :]:
+        if not version.is_current:
+            store.delete_version(layer.id, version.version)
+
+
+@contextmanager
+def _exclusive(services: Services) -> Iterator[None]:
+    """One sync at a time among every process sharing this store."""
+    if services.settings.database_url is None:
+        folder = services.settings.data_dir / "locks"
+        folder.mkdir(parents=True, exist_ok=True)
+        with open(folder / "report-layer.lock", "w") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            with _IN_PROCESS:
+                yield
+        return
+    with _IN_PROCESS, services.records.transaction() as conn:  # held until the sync ends
+        conn.execute(select(func.pg_advisory_xact_lock(func.hashtext(LOCK_NAME))))
+        yield
+
+
+_IN_PROCESS = threading.Lock()  # flock is per open file: threads of one process queue here too
