@@ -27,6 +27,11 @@ _POINT_BOX_DEG = 1e-9
 class Place:
     district: str | None
     address: str | None
+    city_known: bool = True  # the districts layer is published, so no district means outside the city
+
+    @property
+    def outside_city(self) -> bool:
+        return self.city_known and self.district is None
 
 
 def distance_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
@@ -43,8 +48,12 @@ def box_around(lon: float, lat: float, radius_m: float) -> tuple[float, float, f
 
 
 def locate(store: FeatureStore, registry: LayerRegistry, lon: float, lat: float) -> Place:
-    """The district and nearest address of a point."""
-    return Place(district=_district(store, registry, lon, lat), address=_address(store, registry, lon, lat))
+    """The district and nearest address of a point; whether the city's districts are known."""
+    district = _district(store, registry, lon, lat)
+    if district is None:
+        known = DISTRICTS_LAYER in registry.layers and bool(store.extent(DISTRICTS_LAYER))
+        return Place(None, None, city_known=known)
+    return Place(district=district, address=_address(store, registry, lon, lat))
 
 
 def _features(
