@@ -136,7 +136,8 @@ imports = Table(
 
 
 def add_missing_columns(conn: Connection, tables: tuple[Table, ...]) -> None:
-    """ALTER TABLE … ADD COLUMN for each nullable column of `tables` the database lacks."""
+    """ALTER TABLE … ADD COLUMN for each nullable column of `tables` the database lacks, and
+    CREATE INDEX for each index it lacks."""
     inspector = inspect(conn)
     schemas = conn.get_execution_options().get("schema_translate_map", {})
     for table in tables:
@@ -150,3 +151,7 @@ def add_missing_columns(conn: Connection, tables: tuple[Table, ...]) -> None:
             kind = column.type.compile(dialect=conn.dialect)
             name = conn.dialect.identifier_preparer.format_table(table)
             conn.execute(text(f"ALTER TABLE {name} ADD COLUMN {column.name} {kind}"))
+        indexed = {i["name"] for i in inspector.get_indexes(table.name, schema=schema)}
+        for index in table.indexes:
+            if index.name not in indexed:
+                index.create(conn)

@@ -28,18 +28,17 @@ LANGUAGES = ("kk", "ru", "en")
 SHOWN_WHILE_ACTIVE = tuple(s.value for s in (*OPEN, Status.resolved))
 
 
-def public_rows(conn: Connection, now: datetime, closed_days: float) -> list[Mapping[str, Any]]:
-    """The reports the public layer shows, with their approved photo counts, in tracking id order."""
+def public_rows(
+    conn: Connection, now: datetime, closed_days: float, since: datetime | None = None
+) -> tuple[list[Mapping[str, Any]], list[str]]:
+    """The reports the public layer shows, with their approved photo counts, in tracking id order,
+    and the tracking ids of reports it must not show. `since`: only reports changed from then on."""
     photos = (
         select(report_photos.c.tracking_id, func.count().label("photos"))
         .group_by(report_photos.c.tracking_id)
         .subquery()
     )
     c = reports.c
-    shown = or_(
-        c.status.in_(SHOWN_WHILE_ACTIVE),
-        and_(c.status == Status.closed.value, c.updated_at >= now - timedelta(days=closed_days)),
-    )
     statement = (
         select(
             c.tracking_id,
@@ -59,10 +58,24 @@ def public_rows(conn: Connection, now: datetime, closed_days: float) -> list[Map
             func.coalesce(photos.c.photos, 0).label("photos"),
         )
         .select_from(reports.outerjoin(photos, photos.c.tracking_id == c.tracking_id))
-        .where(shown)
         .order_by(c.tracking_id)
     )
-    return [dict(row._mapping) for row in conn.execute(statement)]
+    closed_since = now - timedelta(days=closed_days)
+    if since is None:
+        shown_sql = or_(
+            c.status.in_(SHOWN_WHILE_ACTIVE),
+            and_(c.status == Status.closed.value, c.updated_at >= closed_since),
+        )
+        return [dict(row._mapping) for row in conn.execute(statement.where(shown_sql))], []
+    shown: list[Mapping[str, Any]] = []
+    hidden: list[str] = []
+    for row in conn.execute(statement.where(c.updated_at >= since)):
+        status, updated_at = row.status, row.updated_at
+        if status in SHOWN_WHILE_ACTIVE or (status == Status.closed.value and updated_at >= closed_since):
+            shown.append(dict(row._mapping))
+        else:
+            hidden.append(row.tracking_id)
+    return shown, hidden
 
 
 def public_table(

@@ -14,7 +14,7 @@ import threading
 import time
 from collections.abc import Callable
 
-from geohub.report_layer.sync import DropChangedTiles, report_layer, sync_report_layer
+from geohub.report_layer.sync import DropChangedTiles, ReportLayerSync, report_layer
 from geohub.reports.service import ReportService
 from geohub.services import Services
 
@@ -93,9 +93,7 @@ def publish_on_change(
     """Sync the public layer after every change the report service makes (None: no such layer)."""
     if report_layer(services) is None:
         return None
-    publisher = ReportLayerPublisher(
-        lambda: sync_report_layer(services, service.categories, drop_changed_tiles)
-    )
+    publisher = ReportLayerPublisher(ReportLayerSync(services, service.categories, drop_changed_tiles))
     service.on_change(lambda _changed: publisher.request())
     services.closing.append(publisher.stop)
     return publisher

@@ -18,12 +18,20 @@ import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
 from sqlalchemy import func, select
 
-from geohub.etl.digest import LayerChanges, Snapshot, compare, snapshot_of_table, version_snapshot
+from geohub.etl.digest import (
+    LayerChanges,
+    Snapshot,
+    compare,
+    merge_snapshot,
+    snapshot_of_table,
+    version_snapshot,
+)
 from geohub.layers.models import LayerDefinition
 from geohub.records import utc_now
 from geohub.report_layer.features import public_rows, public_table
@@ -43,6 +51,7 @@ class LayerSync:
     changes: LayerChanges
     version: int | None
     dropped_tiles: int
+    reports_read: int  # every report on a full sync; those changed since the last one otherwise
 
 
 def report_layer(services: Services) -> LayerDefinition | None:
@@ -53,55 +62,87 @@ def report_layer(services: Services) -> LayerDefinition | None:
 def sync_report_layer(
     services: Services, categories: Categories, drop_changed_tiles: DropChangedTiles
 ) -> LayerSync | None:
-    """Bring the published `reports` layer in line with the reports records (None: no such layer)."""
-    layer = report_layer(services)
-    if layer is None:
-        return None
-    with _exclusive(services):
-        rows = _read_public_rows(services)
-        table = public_table(layer, rows, categories, services.registry)
-        wanted = snapshot_of_table(layer, table)
-        store = services.store
-        current = store.current_version(layer.id)
-        base = version_snapshot(store, layer, None if current is None else current.version)
-        changes = compare(base, wanted)
-        if current is not None and not changes.any:
-            return LayerSync(changes, current.version, 0)
-        note = f"reports: {changes.added} added, {changes.changed} changed, {changes.removed} removed"
-        if current is None:
-            version = store.write_version(layer, table, note=note, publish=True, digests=wanted.encode())
-        else:
-            upserts, deletes = _differences(table, base, wanted)
-            staged = store.write_derived_version(
-                layer, current.version, upserts, deletes, note=note, publish=False, digests=wanted.encode()
+    """Bring the published `reports` layer in line with every report (None: no such layer)."""
+    return ReportLayerSync(services, categories, drop_changed_tiles).sync()
+
+
+class ReportLayerSync:
+    """Syncs of one process: the first reads every report, the next ones only the reports changed
+    since the one before (less `CHANGE_MARGIN`, for transactions that committed meanwhile), so a
+    sync costs what changed, not the size of the layer. Time alone takes closed reports out of
+    the layer after `reports.public_closed_days`: a full sync (`geohub reports upkeep`) does that."""
+
+    CHANGE_MARGIN = timedelta(seconds=5)
+
+    def __init__(
+        self, services: Services, categories: Categories, drop_changed_tiles: DropChangedTiles
+    ) -> None:
+        self._services = services
+        self._categories = categories
+        self._drop_changed_tiles = drop_changed_tiles
+        self._since: datetime | None = None
+
+    def __call__(self) -> LayerSync | None:
+        return self.sync()
+
+    def sync(self, *, full: bool = False) -> LayerSync | None:
+        services = self._services
+        layer = report_layer(services)
+        if layer is None:
+            return None
+        with _exclusive(services):
+            started = utc_now()
+            store = services.store
+            current = store.current_version(layer.id)
+            since = (
+                None if full or current is None or self._since is None else self._since - self.CHANGE_MARGIN
             )
-            version = store.publish_version(layer.id, staged.version)
-        dropped = drop_changed_tiles(layer.id, changes.tile_boxes())
-        _prune(services, layer)
-        return LayerSync(changes, version.version, dropped)
+            shown, hidden = _read(services, started, since)
+            table = public_table(layer, shown, self._categories, services.registry)
+            fresh = snapshot_of_table(layer, table)
+            base = version_snapshot(store, layer, None if current is None else current.version)
+            if since is None:  # every report read: the layer is exactly what was read
+                wanted, removed = fresh, set(base.keys.tolist()) - set(fresh.keys.tolist())
+            else:  # what changed since, over the published version
+                removed = set(hidden) & set(base.keys.tolist())
+                wanted = merge_snapshot(base, fresh, removed)
+            changes = compare(base, wanted)
+            self._since = started
+            if current is not None and not changes.any:
+                return LayerSync(changes, current.version, 0, len(shown) + len(hidden))
+            note = f"reports: {changes.added} added, {changes.changed} changed, {changes.removed} removed"
+            if current is None:
+                version = store.write_version(layer, table, note=note, publish=True, digests=wanted.encode())
+            else:
+                upserts = _changed_rows(table, fresh, base)
+                staged = store.write_derived_version(
+                    layer, current.version, upserts, sorted(removed), note=note, publish=False,
+                    digests=wanted.encode(),
+                )  # fmt: skip
+                version = store.publish_version(layer.id, staged.version)
+            dropped = self._drop_changed_tiles(layer.id, changes.tile_boxes())
+            _prune(services, layer)
+            return LayerSync(changes, version.version, dropped, len(shown) + len(hidden))
 
 
-def _read_public_rows(services: Services) -> list[Mapping[str, Any]]:
+def _read(
+    services: Services, now: datetime, since: datetime | None
+) -> tuple[list[Mapping[str, Any]], list[str]]:
     closed_days = services.settings.reports.public_closed_days
     with services.records.transaction() as conn:
-        return public_rows(conn, utc_now(), closed_days)
+        return public_rows(conn, now, closed_days, since)
 
 
-def _differences(table: FeatureTable, base: Snapshot, wanted: Snapshot) -> tuple[FeatureTable, list[str]]:
-    """The features of `table` (row-aligned with `wanted`) new or changed against `base`, and the
-    keys `base` has that `wanted` lacks."""
+def _changed_rows(table: FeatureTable, fresh: Snapshot, base: Snapshot) -> FeatureTable:
+    """The features of `table` (row-aligned with `fresh`) that `base` lacks or holds otherwise."""
     old = {k: tuple(h) for k, h in zip(base.keys.tolist(), base.hashes.tolist(), strict=True)}
-    new_keys = wanted.keys.tolist()
-    new_hashes = wanted.hashes.tolist()
-    rows = [i for i, key in enumerate(new_keys) if old.get(key) != tuple(new_hashes[i])]
-    kept = set(new_keys)
-    deletes = [key for key in old if key not in kept]
+    hashes = fresh.hashes.tolist()
+    rows = [i for i, key in enumerate(fresh.keys.tolist()) if old.get(key) != tuple(hashes[i])]
     picked = np.asarray(rows, dtype=np.intp)
-    upserts = FeatureTable(
-        table.geometries[picked] if len(rows) else table.geometries[:0],
+    return FeatureTable(
+        table.geometries[picked] if rows else table.geometries[:0],
         {name: [values[i] for i in rows] for name, values in table.columns.items()},
     )
-    return upserts, deletes
 
 
 def _prune(services: Services, layer: LayerDefinition) -> None:

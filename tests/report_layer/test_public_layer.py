@@ -4,6 +4,7 @@ tiles a changed report touches, and cannot be written any other way."""
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from typing import Any
 
 import mapbox_vector_tile
@@ -108,7 +109,10 @@ def test_approved_text_shows_and_rejected_reports_leave(
         from geohub.records import utc_now
         from geohub.reports.tables import reports
 
-        conn.execute(reports.update().where(reports.c.tracking_id == kept).values(approved_at=utc_now()))
+        now = utc_now()
+        conn.execute(
+            reports.update().where(reports.c.tracking_id == kept).values(approved_at=now, updated_at=now)
+        )
     service.move(dropped, Status.rejected, MODERATOR, "A private yard, not a street.")
     assert _publisher(app).flush()
     items = _items(client)
@@ -164,3 +168,28 @@ def test_the_layer_cannot_be_uploaded_or_edited(app: Flask, client: FlaskClient)
         headers={"Authorization": f"Bearer {token}", "Content-Type": "application/geo+json"},
     )
     assert answer.status_code == 409 and "reports" in answer.json["detail"], answer.json
+
+
+def test_a_sync_after_the_first_reads_only_what_changed(
+    app: Flask, client: FlaskClient, service: ReportService
+) -> None:
+    from geohub.report_layer.sync import ReportLayerSync
+
+    services, tiles = app.extensions["geohub"], app.extensions["geohub.tiles"]
+    filed = [_file(client, east_of(HERE, 50 * n)) for n in range(4)]
+    _publisher(app).stop()  # the app's own syncs would race this test's
+    syncs = ReportLayerSync(services, service.categories, tiles.drop_changed_tiles)
+    first = syncs.sync()
+    assert first is not None and first.reports_read == 4 and not first.changes.any
+    ReportLayerSync.CHANGE_MARGIN = timedelta(0)  # no transaction is in flight here
+    try:
+        service.support(filed[0])
+        second = syncs.sync()
+        assert second is not None and second.reports_read == 1
+        assert (second.changes.changed, second.changes.added, second.changes.removed) == (1, 0, 0)
+        service.move(filed[1], Status.rejected, MODERATOR, "Not the city's light.")
+        third = syncs.sync()
+        assert third is not None and third.reports_read == 1 and third.changes.removed == 1
+    finally:
+        ReportLayerSync.CHANGE_MARGIN = timedelta(seconds=5)
+    assert _items(client)[filed[0]]["supporters"] == 1 and filed[1] not in _items(client)
