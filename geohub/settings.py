@@ -145,6 +145,12 @@ class ReportsSettings(BaseModel):
     contact_retention_days: float = Field(
         90.0, ge=0, description="Days after closing (or rejection) a report's e-mail and phone are erased."
     )
+    open311_jurisdiction: str = Field(
+        "almaty.kz",
+        min_length=1,
+        max_length=100,
+        description="The Open311 `jurisdiction_id` GeoHub answers to (requests may also leave it out).",
+    )
 
 
 class Settings(BaseSettings):

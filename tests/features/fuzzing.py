@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from xml.etree import ElementTree
 
 from flask import Flask
 from hypothesis import HealthCheck, Phase, settings
@@ -42,9 +43,12 @@ def fuzz_app(demo_apps: DemoApps, backend: str) -> Flask:
 
 
 def check_answer(status: int, content_type: str, body: bytes, request: str) -> None:
-    """Never a 5xx; every 4xx is problem+json with its members, no stack trace."""
+    """Never a 5xx; every 4xx is problem+json with its members (under /open311/v2, the spec's
+    error list), no stack trace."""
     assert status < 500, f"{status} for {request}: {body[:500]!r}"
-    if status >= 400:
+    if status >= 400 and any(part.startswith("/open311/v2/") for part in request.split(" ")[:2]):
+        check_open311_error(status, content_type, body, request)
+    elif status >= 400:
         assert content_type.split(";")[0].strip() == "application/problem+json", (
             f"{content_type} for {request}"
         )
@@ -52,3 +56,16 @@ def check_answer(status: int, content_type: str, body: bytes, request: str) -> N
         assert set(problem) >= PROBLEM_KEYS, request
         assert problem["status"] == status, request
         assert b"Traceback" not in body, request
+
+
+def check_open311_error(status: int, content_type: str, body: bytes, request: str) -> None:
+    """`[{"code", "description"}]`, or `<errors><error>` for an .xml path, with the status as code."""
+    assert b"Traceback" not in body, request
+    if content_type.startswith("text/xml"):
+        [error] = ElementTree.fromstring(body).findall("error")
+        code, description = error.findtext("code"), error.findtext("description")
+    else:
+        assert content_type.split(";")[0].strip() == "application/json", f"{content_type} for {request}"
+        [found] = json.loads(body)
+        code, description = str(found["code"]), found["description"]
+    assert code == str(status) and description, request
