@@ -85,7 +85,12 @@ class Report:
 
 @dataclass(frozen=True)
 class StatusChange:
-    """One move in a report's history; `actor` is a staff account's name (private), `role` public."""
+    """One entry of a report's history; `actor` is a staff account's name (private), `role` public.
+
+    `kind` is `status` for a move, else what staff did (geohub/report_desk): `assign` (to
+    `department`), `reply` (to the citizen), `merge` (with `related_report`; the merged one moves
+    to duplicate), `approve` or `disapprove` (the description and photos made public or not);
+    all but a merge leave the status as it was (from == to)."""
 
     from_status: Status | None
     to_status: Status
@@ -93,3 +98,6 @@ class StatusChange:
     actor: str | None
     at: datetime
     comment: str
+    kind: str = "status"
+    department: str | None = None
+    related_report: str | None = None

@@ -41,7 +41,7 @@ MAX_DESCRIPTION_CHARS = 2000
 MAX_COMMENT_CHARS = 2000
 DUPLICATE_RADIUS_M = 30.0
 CITIZEN_ROLE = "citizen"
-_REPORT_COLUMNS = [c for c in reports.c if c.name != "secret_hash"]
+REPORT_COLUMNS = [c for c in reports.c if c.name != "secret_hash"]
 
 
 @dataclass(frozen=True)
@@ -96,6 +96,11 @@ class ReportService:
     @property
     def registry(self) -> LayerRegistry:
         return self._services.registry
+
+    @property
+    def records(self) -> RecordsDatabase:
+        """The records database, its reports tables made on first use."""
+        return self._records()
 
     # filing -----------------------------------------------------------------------------------
     def file(self, new: NewReport, remote_addr: str | None = None) -> Filing:
@@ -160,7 +165,7 @@ class ReportService:
         """Open reports of `category` within 30 m of the point, nearest first."""
         minx, miny, maxx, maxy = box_around(lon, lat, DUPLICATE_RADIUS_M)
         rows = self._records().fetchall(
-            select(*_REPORT_COLUMNS).where(
+            select(*REPORT_COLUMNS).where(
                 reports.c.category == category,
                 reports.c.lat.between(miny, maxy),
                 reports.c.lon.between(minx, maxx),
@@ -174,17 +179,27 @@ class ReportService:
     def get(self, tracking_id: str) -> Report:
         """The report, or NotFoundError."""
         row = self._records().fetchone(
-            select(*_REPORT_COLUMNS).where(reports.c.tracking_id == _normal(tracking_id))
+            select(*REPORT_COLUMNS).where(reports.c.tracking_id == _normal(tracking_id))
         )
         if row is None:
             raise _not_found(tracking_id)
-        return _report(row)
+        return report_of_row(row)
 
     def history(self, tracking_id: str) -> list[StatusChange]:
         """The report's moves, oldest first."""
         c = report_status_changes.c
         rows = self._records().fetchall(
-            select(c.from_status, c.to_status, c.role, c.actor, c.at, c.comment)
+            select(
+                c.from_status,
+                c.to_status,
+                c.role,
+                c.actor,
+                c.at,
+                c.comment,
+                c.kind,
+                c.department,
+                c.related_report,
+            )
             .where(c.tracking_id == _normal(tracking_id))
             .order_by(c.id)
         )
@@ -196,8 +211,13 @@ class ReportService:
                 actor=actor,
                 at=at,
                 comment=comment,
+                kind=kind or "status",
+                department=department,
+                related_report=related,
             )
-            for from_status, to_status, role, actor, at, comment in map(tuple, rows)
+            for from_status, to_status, role, actor, at, comment, kind, department, related in map(
+                tuple, rows
+            )
         ]
 
     # writes ------------------------------------------------------------------------------------
@@ -231,7 +251,7 @@ class ReportService:
     ) -> Report:
         """A staff move: accept, start, resolve, reject (with a reason) or mark a duplicate."""
         report = self.get(tracking_id)
-        if not _may_work_on(actor, report):
+        if not may_work_on(actor, report):
             raise ForbiddenError(tr("Only moderators and the department's staff may change this report."))
         if mover_of(report.status, target) is not Mover.staff:
             raise _illegal(report.status, target)
@@ -354,7 +374,8 @@ class ReportService:
         return records
 
 
-def _may_work_on(actor: Principal, report: Report) -> bool:
+def may_work_on(actor: Principal, report: Report) -> bool:
+    """Admins and moderators work on any report, publishers (the department's staff) on their own."""
     if actor.role in (Role.admin, Role.moderator):
         return True
     return actor.role is Role.publisher and actor.department == report.department
@@ -440,7 +461,8 @@ def _audit(
     conn.execute(audit_entry(actor, action, None, detail, remote_addr))
 
 
-def _report(row: Row[Any]) -> Report:
+def report_of_row(row: Row[Any]) -> Report:
+    """The Report of a row selected with REPORT_COLUMNS."""
     m = row._mapping
     return Report(
         tracking_id=m["tracking_id"],

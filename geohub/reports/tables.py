@@ -61,10 +61,13 @@ report_status_changes = Table(
     Column("tracking_id", Text, ForeignKey(reports.c.tracking_id), nullable=False),
     Column("from_status", Text),
     Column("to_status", Text, nullable=False),
-    Column("role", Text, nullable=False),  # citizen, moderator, publisher, admin
+    Column("role", Text, nullable=False),  # citizen, moderator, publisher, admin, system
     Column("actor", Text),  # a staff account's name: private
     Column("at", Stamp, nullable=False),
     Column("comment", Text, nullable=False, server_default=text("''")),
+    Column("kind", Text),  # NULL or status: a move; assign, reply, merge, approve (from == to)
+    Column("department", Text),  # assign: the department the report went to
+    Column("related_report", Text),  # merge: the other report (merged in, or merged into)
     Index("report_status_changes_report", "tracking_id", "id"),
     sqlite_autoincrement=True,
 )
