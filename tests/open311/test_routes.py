@@ -3,13 +3,16 @@ reading back as JSON and XML, filters, tokens, and errors in the spec's format."
 
 from __future__ import annotations
 
+import json
 import xml.etree.ElementTree as ET
 from datetime import timedelta
+from io import BytesIO
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from PIL import Image
 from sqlalchemy import update
 from werkzeug.test import TestResponse
 
@@ -20,7 +23,7 @@ from geohub.reports.model import Status
 from geohub.reports.service import ReportService
 from geohub.reports.tables import reports
 from geohub.settings import Settings
-from tests.reports.conftest import EMAIL, HERE, PHONE, east_of, make_app
+from tests.reports.conftest import EMAIL, HERE, PHONE, east_of, make_app, report_body
 
 V2 = "/open311/v2"
 MODERATOR = Principal(user="marat", role=Role.moderator)
@@ -301,3 +304,27 @@ def test_control_characters_do_not_break_the_xml(client: FlaskClient, service: R
     _approve(service, tracking_id)
     root = _xml(client.get(f"{V2}/requests/{tracking_id}.xml"))
     assert root.findtext("request/description") == "Dark lamp <b>&amp;</b>"
+
+
+def test_media_url_is_the_first_photo_once_the_report_is_approved(
+    client: FlaskClient, service: ReportService
+) -> None:
+    photo = BytesIO()
+    Image.new("RGB", (64, 48), (220, 20, 20)).save(photo, "PNG")
+    form = {
+        "report": json.dumps(report_body(confirmDistinct=True)),
+        "photo": [(BytesIO(photo.getvalue()), "lamp.png", "image/png")],
+    }
+    filed = client.post("/reports", data=form, content_type="multipart/form-data")
+    assert filed.status_code == 201, filed.get_json()
+    tracking_id = filed.get_json()["trackingId"]
+    before = client.get(f"{V2}/requests/{tracking_id}.json").get_json()[0]
+    assert "media_url" not in before  # not public before a moderator approved it
+
+    _approve(service, tracking_id)
+    [request] = client.get(f"{V2}/requests.json?service_request_id={tracking_id}").get_json()
+    assert request["media_url"] == f"http://localhost/reports/{tracking_id}/photos/1"
+    served = client.get(request["media_url"].removeprefix("http://localhost"))
+    assert (served.status_code, served.mimetype) == (200, "image/jpeg")
+    root = _xml(client.get(f"{V2}/requests/{tracking_id}.xml"))
+    assert root.findtext("request/media_url") == request["media_url"]
