@@ -122,7 +122,9 @@ def own_components(models: Iterable[type[BaseModel]]) -> dict[str, Any]:
 
 def _models_of(operation: Operation) -> list[type[BaseModel]]:
     models = [reply.model for reply in operation.responses.values() if reply.model is not None]
-    return models + ([operation.body.model] if operation.body else [])
+    if operation.body is not None:
+        models += [operation.body.model, *operation.body.forms.values()]
+    return models
 
 
 def _rule_operations(
@@ -201,6 +203,7 @@ def _operation(
     if operation.body is not None:
         body = operation.body
         content = {media: {"schema": schema_ref(body.model)} for media in body.media}
+        content |= {media: {"schema": schema_ref(model)} for media, model in body.forms.items()}
         spec["requestBody"] = {"required": body.required, "content": content}
     responses = {str(status): _response(reply, values) for status, reply in operation.responses.items()}
     spec["responses"] = responses | {str(status): PROBLEM_REF for status in operation.problems}

@@ -28,11 +28,16 @@ class Reply:
 
 @dataclass(frozen=True)
 class Body:
-    """A request body: its model, the media types it may come as, and whether it may be left out."""
+    """A request body: its model, the media types it may come as, and whether it may be left out.
+
+    `forms` adds media types whose body has another model (`multipart/form-data` with file parts
+    beside the JSON body).
+    """
 
     model: type[BaseModel]
     media: tuple[str, ...] = (JSON,)
     required: bool = True
+    forms: Mapping[str, type[BaseModel]] = field(default_factory=dict)  # media type -> its model
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,8 @@
 Left out: the contact details, the description and the citizen's comments (free text a citizen
 wrote may name people; the public layer will show it only once a moderator approved it), and
 staff names (a move says the role that made it: moderator, publisher, admin or citizen).
-Staff comments are replies to the citizen and are shown.
+Staff comments are replies to the citizen and are shown. Photos are linked only for whoever
+may see them (ReportService.may_see_photos): everyone once a moderator approved the report.
 """
 
 from __future__ import annotations
@@ -28,8 +29,9 @@ def report_json(
     registry: LayerRegistry,
     language: str,
     now: datetime,
+    photos: list[dict[str, str]] | None = None,
 ) -> dict[str, Any]:
-    """The public status of a report in `language`."""
+    """The status of a report in `language`; `photos` are the links (href, thumbnail) the asker may follow."""
     return {
         **summary_json(report, categories, language),
         "location": {"lon": report.lon, "lat": report.lat},
@@ -45,6 +47,7 @@ def report_json(
         "overdue": report.is_overdue(now),
         "duplicateOf": report.duplicate_of,
         "history": [_change_json(change) for change in history],
+        "photos": photos or [],
     }
 
 

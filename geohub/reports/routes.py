@@ -1,31 +1,54 @@
-"""The citizen's reports API: file, read the status, confirm or reopen, support another report.
+"""The citizen's reports API: file (with photos), read the status and photos, confirm or reopen,
+support another report.
 
 Every write is limited per client address (Flask-Limiter), on top of the app-wide limits.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, request, url_for
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
+from werkzeug.exceptions import RequestEntityTooLarge
 
+from geohub.auth.context import current_principal
 from geohub.auth.http import LIMITER
-from geohub.errors import InvalidRequestError
+from geohub.base_url import request_base_url
+from geohub.errors import FieldError, InvalidRequestError, UploadTooLargeError
 from geohub.messages import tr
 from geohub.openapi.models import LanguageQuery
-from geohub.openapi.operation import NO_STORE, Body, Reply, documented
+from geohub.openapi.operation import NO_STORE, NOT_MODIFIED, Body, Reply, documented
 from geohub.records import utc_now
 from geohub.reports.categories import load_categories
 from geohub.reports.public import nearby_json, report_json, summary_json
-from geohub.reports.schemas import CitizenAction, DuplicateOffer, Filed, ReportInput, ReportStatus, Summary
-from geohub.reports.service import NewReport, ReportService
+from geohub.reports.schemas import (
+    CitizenAction,
+    DuplicateOffer,
+    Filed,
+    ReportForm,
+    ReportInput,
+    ReportStatus,
+    Summary,
+)
+from geohub.reports.service import NewReport, PhotoFile, ReportService
 from geohub.request_language import request_language
+from geohub.settings import ReportsSettings
 
 SERVICE = "geohub.reports"
 WRITE_LIMIT = "10/minute;100/day"  # per client address, for each write route
 TRACKING_ID_EXAMPLE = "7K3M9Q2XTB"
+MULTIPART = "multipart/form-data"
+FORM_ALLOWANCE_BYTES = 64 * 1024  # the `report` part and the form's own framing, beside the photos
+PUBLIC_PHOTO_CACHE = "public, max-age=3600"  # approved: anyone may see it, caches may keep it
+STAFF_PHOTO_CACHE = "private, max-age=60"  # not approved: only the staff's own browser may keep it
+PHOTO_HEADERS = {
+    "Cache-Control": f"`{PUBLIC_PHOTO_CACHE}` once approved, `{STAFF_PHOTO_CACHE}` before (staff only)",
+    "ETag": "The photo's digest (If-None-Match answers 304)",
+}
 
 reports = Blueprint("reports", __name__)
 
@@ -43,7 +66,11 @@ def register_reports(app: Flask) -> None:
 
 
 def report_service() -> ReportService:
-    service: ReportService = current_app.extensions[SERVICE]
+    return report_service_of(current_app)
+
+
+def report_service_of(app: Flask) -> ReportService:
+    service: ReportService = app.extensions[SERVICE]
     return service
 
 
@@ -52,16 +79,20 @@ def report_service() -> ReportService:
     summary="File a problem report (or be offered the same report nearby)",
     tags=("reports",),
     operation_id="fileReport",
-    body=Body(ReportInput),
+    body=Body(ReportInput, forms={MULTIPART: ReportForm}),
     responses={
-        201: Reply("Filed: its tracking id and secret (shown once)", Filed, headers=NO_STORE),
+        201: Reply("Filed: its tracking id, secret (shown once) and photo count", Filed, headers=NO_STORE),
         200: Reply("Not filed: open reports of the category within 30 m", DuplicateOffer),
     },
-    problems=(400, 422, 429),
+    problems=(400, 413, 415, 422, 429),
 )
 def file_report() -> tuple[Response, int]:
-    """File a report; answers the nearby duplicates instead unless `confirmDistinct` is true."""
-    data = ReportInput.model_validate(_json_body())
+    """File a report (JSON, or a form with photos); answers the nearby duplicates instead unless
+    `confirmDistinct` is true."""
+    service = report_service()
+    body, uploads = _filing_parts(current_app.extensions["geohub"].settings.reports)
+    data = ReportInput.model_validate(body)
+    photos = service.prepare_photos(uploads)  # Pillow runs before any transaction opens
     language = request_language()
     new = NewReport(
         category=data.category,
@@ -72,14 +103,15 @@ def file_report() -> tuple[Response, int]:
         contact_email=data.email,
         contact_phone=data.phone,
         confirm_distinct=data.confirmDistinct,
+        photos=photos,
     )
-    service = report_service()
     filing = service.file(new, request.remote_addr)
     if filing.report is None:
         duplicates = [nearby_json(n, service.categories, language) for n in filing.duplicates]
         return _no_store(jsonify({"filed": False, "duplicates": duplicates})), 200
-    body = {"filed": True, "trackingId": filing.report.tracking_id, "secret": filing.secret}
-    response = _no_store(jsonify({**body, "report": _status_json(filing.report.tracking_id)}))
+    filed = {"filed": True, "trackingId": filing.report.tracking_id, "secret": filing.secret}
+    filed["photoCount"] = len(photos)
+    response = _no_store(jsonify({**filed, "report": _status_json(filing.report.tracking_id)}))
     response.headers["Location"] = url_for("reports.report_status", tracking_id=filing.report.tracking_id)
     return response, 201
 
@@ -98,6 +130,37 @@ def file_report() -> tuple[Response, int]:
 def report_status(tracking_id: str) -> Response:
     """The report as anyone with its tracking id may see it."""
     return _no_store(jsonify(_status_json(tracking_id)))
+
+
+@reports.get("/reports/<tracking_id>/photos/<int:position>")
+@documented(
+    summary="A photo of a report (JPEG without metadata): public once approved, else staff only",
+    tags=("reports",),
+    operation_id="reportPhoto",
+    responses={200: Reply("The photo", media="image/jpeg", headers=PHOTO_HEADERS), 304: NOT_MODIFIED},
+    problems=(404,),
+    path_names={"tracking_id": "trackingId", "position": "n"},
+    examples={"tracking_id": TRACKING_ID_EXAMPLE, "position": "1"},
+)
+def report_photo(tracking_id: str, position: int) -> Response:
+    """Photo `position` (1, 2, …); 404 for whoever may not see it yet."""
+    return _photo_response(report_service().photo(tracking_id, position, current_principal()))
+
+
+@reports.get("/reports/<tracking_id>/photos/<int:position>/thumbnail")
+@documented(
+    summary="A photo's thumbnail (JPEG without metadata): public once approved, else staff only",
+    tags=("reports",),
+    operation_id="reportPhotoThumbnail",
+    responses={200: Reply("The thumbnail", media="image/jpeg", headers=PHOTO_HEADERS), 304: NOT_MODIFIED},
+    problems=(404,),
+    path_names={"tracking_id": "trackingId", "position": "n"},
+    examples={"tracking_id": TRACKING_ID_EXAMPLE, "position": "1"},
+)
+def report_photo_thumbnail(tracking_id: str, position: int) -> Response:
+    """The thumbnail of photo `position`; 404 for whoever may not see it yet."""
+    service = report_service()
+    return _photo_response(service.photo(tracking_id, position, current_principal(), thumbnail=True))
 
 
 @reports.post("/reports/<tracking_id>/confirm")
@@ -157,7 +220,52 @@ def _status_json(tracking_id: str) -> dict[str, Any]:
     service = report_service()
     report = service.get(tracking_id)
     history = service.history(report.tracking_id)
-    return report_json(report, history, service.categories, service.registry, request_language(), utc_now())
+    photos = []
+    if service.may_see_photos(current_principal(), report):
+        base = f"{request_base_url()}/reports/{report.tracking_id}/photos"
+        photos = [
+            {"href": f"{base}/{n}", "thumbnail": f"{base}/{n}/thumbnail"}
+            for n in service.photo_positions(report.tracking_id)
+        ]
+    language = request_language()
+    return report_json(report, history, service.categories, service.registry, language, utc_now(), photos)
+
+
+def _filing_parts(settings: ReportsSettings) -> tuple[dict[str, Any], list[bytes]]:
+    """The filing's JSON object and its photos: a JSON body, or multipart/form-data with the JSON
+    in the part `report` and files in parts `photo`. An oversized form is refused unread."""
+    if request.mimetype != MULTIPART:
+        return _json_body(), []
+    limit = settings.max_photos * settings.max_photo_bytes + FORM_ALLOWANCE_BYTES
+    too_large = UploadTooLargeError(tr("The request body is larger than {limit} bytes.", limit=limit))
+    if request.content_length is not None and request.content_length > limit:
+        raise too_large
+    request.max_content_length = limit  # a body without a length is cut off there
+    try:
+        text, files = request.form.get("report"), request.files.getlist("photo")
+    except RequestEntityTooLarge as exc:
+        raise too_large from exc
+    if request.form.getlist("photo"):  # a text part, not a file
+        raise InvalidRequestError(
+            tr("Send each photo as a file in a part named 'photo'."),
+            [FieldError("photo", tr("Send a file."))],
+        )
+    try:
+        body = json.loads(text) if text is not None else None
+    except ValueError:
+        body = None
+    if not isinstance(body, dict):
+        message = tr("The part 'report' must hold the report as a JSON object.")
+        raise InvalidRequestError(message, [FieldError("report", message)])
+    return body, [file.read(settings.max_photo_bytes + 1) for file in files]
+
+
+def _photo_response(photo: PhotoFile) -> Response:
+    response = Response(photo.data, mimetype=photo.media_type)
+    response.headers["Cache-Control"] = PUBLIC_PHOTO_CACHE if photo.public else STAFF_PHOTO_CACHE
+    response.set_etag(hashlib.sha256(photo.data).hexdigest()[:32])
+    response.make_conditional(request)  # 304 for a matching If-None-Match
+    return response
 
 
 def _json_body() -> dict[str, Any]:

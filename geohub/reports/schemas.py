@@ -77,8 +77,16 @@ class StatusChangeOut(BaseModel):
     comment: str | None
 
 
+class PhotoLink(BaseModel):
+    """A photo of the report (JPEG, no metadata) and its thumbnail."""
+
+    href: str
+    thumbnail: str
+
+
 class ReportStatus(Summary):
-    """The public status of a report: no contact details, description or citizen comments."""
+    """The public status of a report: no contact details, description or citizen comments.
+    `photos` lists the photos the asker may see: everyone once a moderator approved the report."""
 
     location: Location
     district: str | None
@@ -90,15 +98,28 @@ class ReportStatus(Summary):
     overdue: bool
     duplicateOf: str | None
     history: list[StatusChangeOut]
+    photos: list[PhotoLink]
 
 
 class Filed(BaseModel):
-    """A filed report: its tracking id and the secret to confirm or reopen it (shown once)."""
+    """A filed report: its tracking id, the secret to confirm or reopen it (shown once) and how
+    many photos were stored with it."""
 
     filed: Literal[True]
     trackingId: str
     secret: str
+    photoCount: int
     report: ReportStatus
+
+
+class ReportForm(BaseModel):
+    """`POST /reports` as multipart/form-data: the JSON body in the part `report`, photos in
+    up to `reports.max_photos` parts named `photo` (JPEG, PNG or WebP)."""
+
+    report: str = Field(description="The same JSON object as the application/json body.")
+    photo: list[bytes] = Field(
+        [], description="JPEG, PNG or WebP; stored re-encoded as JPEG without EXIF, GPS or other metadata."
+    )
 
 
 class DuplicateOffer(BaseModel):

@@ -4,7 +4,9 @@ Every write is one records transaction holding the report row, its history row a
 entry together (a report acknowledged is a report stored and audited). Staff moves need an
 account: admins and moderators may move any report, publishers their own department's (the
 department's staff, until a role of their own is needed). The citizen's confirm and reopen need
-the secret handed out when the report was filed.
+the secret handed out when the report was filed. A report's photos are stored in the filing's
+transaction; anyone may see them once a moderator approved the report, staff who may work on it
+before.
 """
 
 from __future__ import annotations
@@ -32,8 +34,9 @@ from geohub.messages import N_, tr
 from geohub.records import RecordsDatabase, utc_now
 from geohub.reports.categories import Categories, Category
 from geohub.reports.model import OPEN, Mover, Report, Status, StatusChange, mover_of
+from geohub.reports.photos import Photo, prepare_photo
 from geohub.reports.place import box_around, distance_m, locate
-from geohub.reports.tables import create_report_tables, report_status_changes, reports
+from geohub.reports.tables import create_report_tables, report_photos, report_status_changes, reports
 from geohub.reports.tracking import new_report_secret, new_tracking_id, normal_tracking_id, secret_matches
 from geohub.services import Services
 
@@ -56,6 +59,7 @@ class NewReport:
     contact_email: str | None = None
     contact_phone: str | None = None
     confirm_distinct: bool = False  # file even when an open report of the category is near
+    photos: tuple[Photo, ...] = ()  # prepared (prepare_photos) before the filing's transaction
 
 
 @dataclass(frozen=True)
@@ -71,6 +75,15 @@ class Filing:
     report: Report | None
     secret: str | None
     duplicates: list[Nearby]
+
+
+@dataclass(frozen=True)
+class PhotoFile:
+    """A stored photo or thumbnail as it is served."""
+
+    data: bytes
+    media_type: str
+    public: bool  # the report is approved: anyone may see it
 
 
 class ReportService:
@@ -112,12 +125,18 @@ class ReportService:
                 tr("Describe the problem in 1 to {max} characters.", max=MAX_DESCRIPTION_CHARS),
                 [FieldError("description", tr("Give 1 to {max} characters.", max=MAX_DESCRIPTION_CHARS))],
             )
+        self._check_photo_count(len(new.photos))
         self._check_in_city(new.lon, new.lat)
         if not new.confirm_distinct:
             duplicates = self.nearby(category.code, new.lon, new.lat)
             if duplicates:
                 return Filing(None, None, duplicates)
         place = locate(self._services.store, self._services.registry, new.lon, new.lat)
+        if place.outside_city:  # in the city's box but in none of its districts
+            raise InvalidDataError(
+                tr("The place is outside the city's districts."),
+                [FieldError("location", tr("This place is outside the city."))],
+            )
         secret, secret_hash = new_report_secret()
         now = utc_now()
         values: dict[str, Any] = {
@@ -142,16 +161,28 @@ class ReportService:
         with records.transaction() as conn:
             tracking_id = self._insert(conn, values)
             _record_change(conn, tracking_id, None, Status.registered, ANONYMOUS, "", now)
+            _insert_photos(conn, tracking_id, new.photos, now)
             _audit(
                 conn,
                 ANONYMOUS,
                 "report.create",
-                {"report": tracking_id, "category": category.code, "department": values["department"]},
+                {
+                    "report": tracking_id,
+                    "category": category.code,
+                    "department": values["department"],
+                    "photos": len(new.photos),
+                },
                 remote_addr,
             )
         report = self.get(tracking_id)
         self.changed(report)
         return Filing(report, secret, [])
+
+    def prepare_photos(self, uploads: Sequence[bytes]) -> tuple[Photo, ...]:
+        """Check and re-encode a filing's photos (no transaction open): 400 for too many, then
+        413, 415 or 422 for the first that cannot be kept."""
+        self._check_photo_count(len(uploads))
+        return tuple(prepare_photo(data, self._services.settings.reports) for data in uploads)
 
     def category(self, code: str) -> Category:
         """The category called `code`, or a 400 naming the field."""
@@ -172,7 +203,7 @@ class ReportService:
                 reports.c.status.in_([s.value for s in OPEN]),
             )
         )
-        found = [Nearby(r, distance_m(lon, lat, r.lon, r.lat)) for r in map(_report, rows)]
+        found = [Nearby(r, distance_m(lon, lat, r.lon, r.lat)) for r in map(report_of_row, rows)]
         return sorted((n for n in found if n.distance_m <= DUPLICATE_RADIUS_M), key=lambda n: n.distance_m)
 
     # reading ------------------------------------------------------------------------------------
@@ -220,6 +251,35 @@ class ReportService:
             )
         ]
 
+    # photos ------------------------------------------------------------------------------------
+    def may_see_photos(self, viewer: Principal, report: Report) -> bool:
+        """Anyone once a moderator approved the report; before, staff who may work on it."""
+        return report.approved_at is not None or may_work_on(viewer, report)
+
+    def photo_positions(self, tracking_id: str) -> list[int]:
+        """The positions (1, 2, …) of the report's photos."""
+        c = report_photos.c
+        rows = self._records().fetchall(
+            select(c.position).where(c.tracking_id == _normal(tracking_id)).order_by(c.position)
+        )
+        return [int(row.position) for row in rows]
+
+    def photo(self, tracking_id: str, position: int, viewer: Principal, thumbnail: bool = False) -> PhotoFile:
+        """A photo of the report (or its thumbnail) if `viewer` may see it; 404 otherwise, as for
+        a photo that does not exist."""
+        report = self.get(tracking_id)
+        c = report_photos.c
+        row = self._records().fetchone(
+            select(c.thumbnail if thumbnail else c.image, c.media_type).where(
+                c.tracking_id == report.tracking_id, c.position == position
+            )
+        )
+        if row is None or not self.may_see_photos(viewer, report):
+            raise PhotoNotFoundError(
+                tr("Report {report} has no photo {position}.", report=report.tracking_id, position=position)
+            )
+        return PhotoFile(bytes(row[0]), row.media_type, public=report.approved_at is not None)
+
     # writes ------------------------------------------------------------------------------------
     def support(self, tracking_id: str, remote_addr: str | None = None) -> Report:
         """Count one more citizen who has the same problem (open reports only)."""
@@ -231,7 +291,7 @@ class ReportService:
                     reports.c.tracking_id == report.tracking_id,
                     reports.c.status.in_([s.value for s in OPEN]),
                 )
-                .values(supporters=reports.c.supporters + 1)
+                .values(supporters=reports.c.supporters + 1, updated_at=utc_now())
             ).rowcount
             if changed != 1:
                 raise ConflictError(tr("Report {report} is no longer open.", report=report.tracking_id))
@@ -334,6 +394,12 @@ class ReportService:
             raise InvalidRequestError(tr("A report cannot duplicate itself."))
         return original.tracking_id
 
+    def _check_photo_count(self, count: int) -> None:
+        most = self._services.settings.reports.max_photos
+        if count > most:
+            message = tr("A report may carry at most {max} photos.", max=most)
+            raise InvalidRequestError(message, [FieldError("photo", message)])
+
     def _check_in_city(self, lon: float, lat: float) -> None:
         min_lon, min_lat, max_lon, max_lat = self._services.settings.etl.city_bounds
         if not (min_lon <= lon <= max_lon and min_lat <= lat <= max_lat):
@@ -406,6 +472,10 @@ class ReportNotFoundError(NotFoundError):
     title, slug = N_("Report not found"), "report-not-found"
 
 
+class PhotoNotFoundError(NotFoundError):
+    title, slug = N_("Photo not found"), "photo-not-found"
+
+
 def _not_found(tracking_id: str) -> NotFoundError:
     return ReportNotFoundError(tr("There is no report '{report}'.", report=tracking_id[:40]))
 
@@ -452,6 +522,26 @@ def _record_change(
             comment=comment,
         )
     )
+
+
+def _insert_photos(conn: Connection, tracking_id: str, photos: Sequence[Photo], at: datetime) -> None:
+    if photos:
+        conn.execute(
+            report_photos.insert(),
+            [
+                {
+                    "tracking_id": tracking_id,
+                    "position": position,
+                    "media_type": photo.media_type,
+                    "image": photo.image,
+                    "thumbnail": photo.thumbnail,
+                    "width": photo.width,
+                    "height": photo.height,
+                    "created_at": at,
+                }
+                for position, photo in enumerate(photos, start=1)
+            ],
+        )
 
 
 def _audit(

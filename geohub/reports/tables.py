@@ -2,7 +2,8 @@
 
 `reports` holds one row per report, its private contact details included (only the service reads
 them; no public answer has them). `report_status_changes` is its history, one row per move.
-A `report_photos` table keyed by tracking id can follow without touching these.
+`report_photos` holds a report's photos and thumbnails as bytes (re-encoded JPEG, no metadata),
+so a photo is committed in the same transaction as its report.
 `create_report_tables` makes them when missing, like the records tables themselves, and adds
 the nullable columns a later GeoHub defined to tables an earlier one made (no data is touched).
 """
@@ -18,6 +19,7 @@ from sqlalchemy import (
     Identity,
     Index,
     Integer,
+    LargeBinary,
     Table,
     Text,
     func,
@@ -52,6 +54,7 @@ reports = Table(
     Column("contact_phone", Text),  # private
     Index("reports_nearby", "category", "lat", "lon"),
     Index("reports_queue", "department", "status", "due_at"),
+    Index("reports_updated", "updated_at"),  # the public layer's sync reads what changed since
 )
 
 report_status_changes = Table(
@@ -72,7 +75,20 @@ report_status_changes = Table(
     sqlite_autoincrement=True,
 )
 
-REPORT_TABLES = (reports, report_status_changes)
+report_photos = Table(
+    "report_photos",
+    METADATA,
+    Column("tracking_id", Text, ForeignKey(reports.c.tracking_id), primary_key=True),
+    Column("position", Integer, primary_key=True),  # 1, 2, 3… in the order the citizen sent them
+    Column("media_type", Text, nullable=False),
+    Column("image", LargeBinary, nullable=False),
+    Column("thumbnail", LargeBinary, nullable=False),
+    Column("width", Integer, nullable=False),
+    Column("height", Integer, nullable=False),
+    Column("created_at", Stamp, nullable=False),
+)
+
+REPORT_TABLES = (reports, report_status_changes, report_photos)
 
 
 def create_report_tables(conn: Connection) -> None:

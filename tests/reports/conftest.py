@@ -27,13 +27,14 @@ def east_of(point: tuple[float, float], metres: float) -> tuple[float, float]:
     return (point[0] + metres / (111_320 * math.cos(math.radians(point[1]))), point[1])
 
 
-def make_app(settings: Settings, **auth: Any) -> Flask:
+def make_app(settings: Settings, reports: dict[str, Any] | None = None, **auth: Any) -> Flask:
     app = create_app(
         Settings(
             data_dir=settings.data_dir,
             database_url=settings.database_url,
             log_level="WARNING",
             auth={"anonymous_rate_limit": "1000/minute", **auth},
+            reports=reports or {},
         )
     )
     services = app.extensions["geohub"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from geohub.reports.categories import load_categories
 from geohub.reports.model import Status
 from geohub.reports.service import NewReport, ReportService
-from geohub.reports.tables import report_status_changes, reports
+from geohub.reports.tables import report_photos, report_status_changes, reports
 from geohub.services import Services
 from geohub.settings import Settings
 
@@ -14,6 +14,7 @@ def test_an_older_records_database_gains_the_report_tables(settings: Settings) -
     services = Services.from_settings(settings)
     try:
         with services.records.transaction() as conn:  # as a database made before reports existed
+            report_photos.drop(conn)
             report_status_changes.drop(conn)
             reports.drop(conn)
         service = ReportService(services, load_categories(services.registry.departments))
