@@ -35,7 +35,7 @@ from geohub.records import RecordsDatabase, utc_now
 from geohub.reports.categories import Categories, Category
 from geohub.reports.model import OPEN, Mover, Report, Status, StatusChange, mover_of
 from geohub.reports.photos import Photo, prepare_photo
-from geohub.reports.place import box_around, distance_m, locate
+from geohub.reports.place import Districts, box_around, distance_m, locate
 from geohub.reports.tables import create_report_tables, report_photos, report_status_changes, reports
 from geohub.reports.tracking import new_report_secret, new_tracking_id, normal_tracking_id, secret_matches
 from geohub.services import Services
@@ -94,6 +94,7 @@ class ReportService:
         self.categories = categories
         self._ready = False
         self._ready_lock = threading.Lock()
+        self._districts = Districts()
         self._listeners: list[Callable[[Sequence[Report]], None]] = []
 
     def on_change(self, listener: Callable[[Sequence[Report]], None]) -> None:
@@ -131,7 +132,7 @@ class ReportService:
             duplicates = self.nearby(category.code, new.lon, new.lat)
             if duplicates:
                 return Filing(None, None, duplicates)
-        place = locate(self._services.store, self._services.registry, new.lon, new.lat)
+        place = locate(self._services.store, self._services.registry, new.lon, new.lat, self._districts)
         if place.outside_city:  # in the city's box but in none of its districts
             raise InvalidDataError(
                 tr("The place is outside the city's districts."),
@@ -174,7 +175,10 @@ class ReportService:
                 },
                 remote_addr,
             )
-        report = self.get(tracking_id)
+        stored = {k: v for k, v in values.items() if k not in ("secret_hash", "status")}
+        report = Report(  # as stored: no need to read it back
+            tracking_id=tracking_id, status=Status.registered, duplicate_of=None, approved_at=None, **stored
+        )
         self.changed(report)
         return Filing(report, secret, [])
 

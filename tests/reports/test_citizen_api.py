@@ -150,7 +150,10 @@ def test_bad_input_is_a_problem_in_the_request_language(
         (client.get(f"/reports/ZZZZZZZZZZ?lang={language}"), 404),
         (client.get(f"/reports/not-an-id?lang={language}"), 404),
         # in the city's box but in no district: the mountains south of the city
-        (client.post(f"/reports?lang={language}", json=report_body(location={"lon": 76.6, "lat": 42.97})), 422),
+        (
+            client.post(f"/reports?lang={language}", json=report_body(location={"lon": 76.6, "lat": 42.97})),
+            422,
+        ),
     ]
     for response, status in cases:
         problem = response.get_json()
