@@ -108,6 +108,12 @@ bench-tiles: install system-deps
 	command -v wrk >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null)
 	$(BIN)/python bench/tiles_bench.py --json var/bench/tiles_bench.json
 
+# Staff queue benchmark (bench/reports_queue.py): GET /reports pages of a department holding
+# 100,000 SYNTHETIC reports, embedded and on a throwaway PostgreSQL database; target p95 <= 50 ms.
+.PHONY: bench-reports-queue
+bench-reports-queue: install
+	$(BIN)/python bench/reports_queue.py --json var/bench/reports_queue.json
+
 # The `messages` catalogue after code changes: new msgids added (empty, to translate), gone ones
 # dropped. tests/test_messages.py fails until every msgid has its kk and ru translation.
 .PHONY: messages

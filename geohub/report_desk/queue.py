@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, not_, or_, select
+from sqlalchemy import ColumnElement, and_, func, not_, or_, select
 
 from geohub.errors import FieldError, InvalidRequestError
 from geohub.messages import tr
@@ -106,14 +106,14 @@ def _whole(value: str | None, name: str, default: int, low: int, high: int | Non
 def find_page(records: RecordsDatabase, queue: QueueFilter, now: datetime) -> QueuePage:
     """The page of reports `queue` asks for, with numberMatched and the counts."""
     scope = _scope(queue)
-    overdue_now = and_(reports.c.status.in_(_OPEN_VALUES), reports.c.due_at < now)
-    rows = records.fetchall(
-        select(reports.c.status, func.count(), func.sum(case((overdue_now, 1), else_=0)))
-        .where(*scope)
+    rows = records.fetchall(select(reports.c.status, func.count()).where(*scope).group_by(reports.c.status))
+    counts = {str(status): int(count) for status, count in map(tuple, rows)}
+    late_rows = records.fetchall(  # a range of the queue index per open status
+        select(reports.c.status, func.count())
+        .where(*scope, reports.c.status.in_(_OPEN_VALUES), reports.c.due_at < now)
         .group_by(reports.c.status)
     )
-    counts = {str(status): int(count) for status, count, _ in map(tuple, rows)}
-    late = {str(status): int(number or 0) for status, _, number in map(tuple, rows)}
+    late = {str(status): int(count) for status, count in map(tuple, late_rows)}
     asked = [s.value for s in queue.statuses] or list(counts)
     overdue = sum(late.get(s, 0) for s in asked)
     if queue.overdue is None:

@@ -53,7 +53,13 @@ reports = Table(
     Column("contact_email", Text),  # private
     Column("contact_phone", Text),  # private
     Index("reports_nearby", "category", "lat", "lon"),
-    Index("reports_queue", "department", "status", "due_at"),
+    Index("reports_queue", "department", "status", "due_at"),  # the queue's counts per status
+    # the staff's queue pages in each order, and narrowed to a category (geohub/report_desk)
+    Index("reports_queue_due", "department", "due_at"),
+    Index("reports_queue_created", "department", "created_at"),
+    Index("reports_queue_updated", "department", "updated_at"),
+    Index("reports_queue_supporters", "department", "supporters"),
+    Index("reports_queue_category", "department", "category", "status", "due_at"),
     Index("reports_updated", "updated_at"),  # the public layer's sync reads what changed since
 )
 
