@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from geohub.open311.service_requests import RequestFilter
 from geohub.records import RecordsDatabase
@@ -51,7 +51,12 @@ def staff_replies(records: RecordsDatabase, tracking_ids: Sequence[str]) -> dict
     c = report_status_changes.c
     rows = records.fetchall(
         select(c.tracking_id, c.comment)
-        .where(c.tracking_id.in_(tracking_ids), c.role != CITIZEN_ROLE, c.comment != "")
+        .where(
+            c.tracking_id.in_(tracking_ids),
+            c.role != CITIZEN_ROLE,
+            c.comment != "",
+            or_(c.kind.is_(None), c.kind != "assign"),  # a hand-over note is for staff (report_desk)
+        )
         .order_by(c.id)
     )
     return {row.tracking_id: row.comment for row in rows}  # the last one of each report wins

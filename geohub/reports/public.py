@@ -74,7 +74,8 @@ def _change_json(change: StatusChange) -> dict[str, Any]:
         "to": change.to_status.value,
         "at": iso(change.at),
         "by": change.role,
-        "comment": None if change.role == CITIZEN_ROLE else change.comment or None,
+        "kind": change.kind,
+        "comment": None if change.role == CITIZEN_ROLE or change.kind == "assign" else change.comment or None,
     }
 
 

@@ -68,12 +68,16 @@ class NearbyReport(Summary):
 
 
 class StatusChangeOut(BaseModel):
-    """One move; `by` is the role that made it (citizen, moderator, publisher, admin)."""
+    """One entry; `by` is the role that made it (citizen, moderator, publisher, admin, system).
+    `kind`: a status move, or what staff did (from == to): a reply, an assignment to another
+    department, a merge, an approval; the comment is a staff reply's (never the citizen's, nor
+    a note handing the report to another department)."""
 
     from_: StatusName | None = Field(alias="from")
     to: StatusName
     at: AwareDatetime
     by: str
+    kind: Literal["status", "assign", "reply", "merge", "approve", "disapprove"] = "status"
     comment: str | None
 
 

@@ -69,7 +69,8 @@ def test_department_staff_work_their_queue_and_reply(
     ]
     public = client.get(f"/reports/{report}")
     history = public.get_json()["history"]
-    assert (history[3]["by"], history[3]["comment"]) == ("publisher", "A crew comes on Monday.")
+    assert (history[3]["kind"], history[3]["by"]) == ("reply", "publisher")
+    assert history[3]["comment"] == "A crew comes on Monday."
     assert "dana" not in public.get_data(as_text=True) and EMAIL not in public.get_data(as_text=True)
     assert _queue(client, dana, "?status=registered,accepted")["numberMatched"] == 0
     assert _queue(client, dana, "?status=resolved")["counts"] == {"resolved": 1}
@@ -98,6 +99,14 @@ def test_moderator_assigns_merges_and_approves(
     assert (entry["kind"], entry["department"], entry["actor"]) == ("assign", "natural_resources", "marat")
     assert client.get(f"/reports/{first}/case", headers=dana).status_code == 403
     assert _queue(client, marat, "?department=natural_resources")["numberMatched"] == 1
+    public_entry = client.get(f"/reports/{first}").get_json()["history"][-1]
+    assert (public_entry["kind"], public_entry["by"], public_entry["comment"]) == (
+        "assign",
+        "moderator",
+        None,
+    )
+    open311 = client.get(f"/open311/v2/requests/{first}.json")  # status_notes: staff replies only
+    assert open311.status_code == 200 and "Trees over the lamp" not in open311.get_data(as_text=True)
 
     merged = client.post(f"/reports/{second}/merge", json={"into": first}, headers=marat)
     assert merged.status_code == 200, merged.get_json()
