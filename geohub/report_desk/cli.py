@@ -25,10 +25,12 @@ from geohub.report_desk.desk import ReportDesk
 from geohub.report_desk.export import csv_rows, geojson_text
 from geohub.report_desk.queue import QueueFilter, find_page, iter_reports, parse_statuses
 from geohub.report_desk.upkeep import erase_contacts, run_upkeep
+from geohub.report_layer.sync import sync_report_layer
 from geohub.reports.categories import load_categories
 from geohub.reports.model import Report, Status
 from geohub.reports.service import ReportService
 from geohub.services import Services
+from geohub.tiles.service import TileService
 
 STATUS_CHOICE = click.Choice([s.value for s in Status])
 
@@ -164,7 +166,8 @@ def purge_reports(tracking_ids: tuple[str, ...], older_than_days: float | None) 
 @reports_group.command("upkeep")
 @reports_errors
 def upkeep_reports() -> None:
-    """Close reports resolved long ago and erase contacts past their retention (the systemd timer)."""
+    """Close reports resolved long ago, erase contacts past their retention, sync the public layer
+    (the systemd timer runs it hourly)."""
     with opened_reports() as (services, service):
         done = run_upkeep(service, services.settings.reports)
         click.echo(
@@ -174,6 +177,10 @@ def upkeep_reports() -> None:
                 erased=done.erased,
             ).render(cli_language())
         )
+        # no server's listener hears of this process's changes: bring the public layer in line
+        synced = sync_report_layer(services, service.categories, TileService(services).drop_changed_tiles)
+        if synced is not None:
+            click.echo(f"reports layer: version {synced.version}")
 
 
 class _Counted:

@@ -6,14 +6,20 @@ import csv
 import io
 import json
 from collections.abc import Callable
+from datetime import timedelta
 
 import pytest
 from click.testing import CliRunner, Result
 
+from geohub.auth.principal import Principal, Role
 from geohub.cli import cli
+from geohub.records import utc_now
+from geohub.reports.model import Status
 from geohub.reports.service import ReportService
 from geohub.settings import Settings
-from tests.report_desk.conftest import EMAIL, PHONE, file_report
+from tests.report_desk.conftest import EMAIL, PHONE, file_report, set_history_time
+
+MODERATOR = Principal(user="marat", role=Role.moderator)
 
 Run = Callable[..., Result]
 
@@ -65,5 +71,10 @@ def test_list_export_and_purge(run: Run, service: ReportService, tmp_path) -> No
     assert run("purge", "--report", "NOSUCHREPORT").exit_code == 2
     assert run("purge", "--older-than-days", "0").exit_code == 0  # nothing finished: nothing erased
     assert service.get(dump).contact_email == EMAIL
+    for status in (Status.accepted, Status.in_progress, Status.resolved):
+        service.move(light, status, MODERATOR)
+    set_history_time(service, light, "resolved", utc_now() - timedelta(days=15))
     upkeep = run("upkeep")
     assert upkeep.exit_code == 0, upkeep.output
+    assert "Закрыто решённых обращений: 1" in upkeep.output and "reports layer: version" in upkeep.output
+    assert service.get(light).status is Status.closed

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from flask import Flask
+from flask.testing import FlaskClient
+
 from geohub.auth.audit import AuditLog
 from geohub.auth.principal import Principal, Role
 from geohub.records import utc_now
+from geohub.report_desk.routes import desk
 from geohub.report_desk.upkeep import erase_contacts, run_upkeep
 from geohub.reports.model import Status
 from geohub.reports.service import ReportService
@@ -60,3 +64,19 @@ def test_upkeep_closes_after_the_set_time_and_erases_contacts_after_retention(se
 
     assert erase_contacts(service, tracking_ids=[recent], via="cli") == 1  # named: whatever its status
     assert service.get(recent).contact_email is None
+
+
+def test_reading_a_queue_runs_the_upkeep_at_most_hourly(
+    app: Flask, client: FlaskClient, service: ReportService, tokens: dict[str, dict[str, str]]
+) -> None:
+    first, second = file_report(service), file_report(service, east_m=100)
+    _resolve(service, first)
+    _resolve(service, second)
+    set_history_time(service, first, "resolved", utc_now() - timedelta(days=15))
+    with app.app_context():
+        desk()._upkeep_due = 0.0  # an hour since this process's last run
+    assert client.get("/reports", headers=tokens["dana"]).status_code == 200
+    assert service.get(first).status is Status.closed  # default auto_close_after_days: 14
+    set_history_time(service, second, "resolved", utc_now() - timedelta(days=15))
+    assert client.get("/reports", headers=tokens["dana"]).status_code == 200
+    assert service.get(second).status is Status.resolved  # not again within the hour
