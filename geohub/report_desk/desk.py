@@ -34,7 +34,7 @@ from geohub.reports.service import MAX_COMMENT_CHARS, STATUS_NAMES, ReportServic
 from geohub.reports.tables import report_status_changes, reports
 from geohub.settings import ReportsSettings
 
-UPKEEP_EVERY_S = 3600.0  # opportunistic upkeep when a queue is read, at most this often per process
+UPKEEP_EVERY_S = 3600.0  # upkeep when a queue is read (off the request), at most this often per process
 MAX_DUPLICATE_HOPS = 50
 log = logging.getLogger("geohub.reports")
 
@@ -202,19 +202,25 @@ class ReportDesk:
         return merged
 
     # upkeep ------------------------------------------------------------------------------------
-    def upkeep_if_due(self) -> Upkeep | None:
-        """Run the upkeep when this process has not run it for an hour (a cheap check otherwise);
-        a failure is logged, never passed to the reader of the queue."""
+    def upkeep_if_due(self) -> threading.Thread | None:
+        """Start the upkeep in a thread of its own when this process has not run it for an hour
+        (a cheap check otherwise), so the queue's reader does not wait for it; None when not due."""
         if time.monotonic() < self._upkeep_due or not self._upkeep_lock.acquire(blocking=False):
             return None
         try:
             self._upkeep_due = time.monotonic() + UPKEEP_EVERY_S
-            return run_upkeep(self.service, self.settings)
-        except Exception:
-            log.exception("report upkeep failed")
-            return None
+            thread = threading.Thread(target=self._upkeep, name="geohub-report-upkeep", daemon=True)
+            thread.start()
+            return thread
         finally:
             self._upkeep_lock.release()
+
+    def _upkeep(self) -> Upkeep | None:
+        try:
+            return run_upkeep(self.service, self.settings)
+        except Exception:  # logged; the next hour tries again
+            log.exception("report upkeep failed")
+            return None
 
     # internals ---------------------------------------------------------------------------------
     def _workable(self, actor: Principal, tracking_id: str) -> Report:

@@ -57,7 +57,9 @@ def client(app: Flask) -> FlaskClient:
 @pytest.fixture
 def service(app: Flask) -> ReportService:
     with app.app_context():
-        desk().upkeep_if_due()  # the hourly upkeep has run: a test's queue reads do not start it
+        upkeep = desk().upkeep_if_due()  # the hourly upkeep has run: a test's queue reads do not start it
+        assert upkeep is not None
+        upkeep.join()
         return report_service()
 
 
