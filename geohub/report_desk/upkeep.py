@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ScalarSelect, func, or_, select, update
+from sqlalchemy import Connection, ScalarSelect, func, or_, select, update
 
 from geohub.auth.audit import audit_entry
 from geohub.auth.principal import ANONYMOUS
@@ -26,6 +26,7 @@ from geohub.reports.tables import report_status_changes, reports
 from geohub.settings import ReportsSettings
 
 SYSTEM_ROLE = "system"
+CLOSE_BATCH = 200  # reports closed per transaction
 _FINAL_VALUES = sorted(s.value for s in FINAL)
 
 
@@ -54,33 +55,40 @@ def close_resolved(service: ReportService, resolved_before: datetime, now: datet
             _last_move_into([Status.resolved.value]) < resolved_before,
         )
     )
+    ids = [tracking_id for (tracking_id,) in map(tuple, rows)]
     closed: list[str] = []
-    with records.transaction() as conn:
-        for (tracking_id,) in map(tuple, rows):
-            changed = conn.execute(
-                update(reports)
-                .where(reports.c.tracking_id == tracking_id, reports.c.status == Status.resolved.value)
-                .values(status=Status.closed.value, updated_at=now)
-            ).rowcount
-            if changed != 1:  # the citizen confirmed or reopened it meanwhile
-                continue
-            conn.execute(
-                report_status_changes.insert().values(
-                    tracking_id=tracking_id,
-                    from_status=Status.resolved.value,
-                    to_status=Status.closed.value,
-                    role=SYSTEM_ROLE,
-                    at=now,
-                    comment="",
-                    kind="status",
-                )
-            )
-            detail = {"report": tracking_id, "from": "resolved", "to": "closed", "by": SYSTEM_ROLE}
-            conn.execute(audit_entry(ANONYMOUS, "report.status", None, detail, None))
-            closed.append(tracking_id)
+    for first in range(0, len(ids), CLOSE_BATCH):  # short transactions: filings wait little
+        with records.transaction() as conn:
+            closed += [t for t in ids[first : first + CLOSE_BATCH] if _close(conn, t, now)]
     if closed:
         service.changed(*(service.get(tracking_id) for tracking_id in closed))
     return closed
+
+
+def _close(conn: Connection, tracking_id: str, now: datetime) -> bool:
+    """Close one resolved report with its history row and audit entry; False when it is no longer
+    resolved (the citizen confirmed or reopened it meanwhile)."""
+    changed = conn.execute(
+        update(reports)
+        .where(reports.c.tracking_id == tracking_id, reports.c.status == Status.resolved.value)
+        .values(status=Status.closed.value, updated_at=now)
+    ).rowcount
+    if changed != 1:
+        return False
+    conn.execute(
+        report_status_changes.insert().values(
+            tracking_id=tracking_id,
+            from_status=Status.resolved.value,
+            to_status=Status.closed.value,
+            role=SYSTEM_ROLE,
+            at=now,
+            comment="",
+            kind="status",
+        )
+    )
+    detail = {"report": tracking_id, "from": "resolved", "to": "closed", "by": SYSTEM_ROLE}
+    conn.execute(audit_entry(ANONYMOUS, "report.status", None, detail, None))
+    return True
 
 
 def erase_contacts(
