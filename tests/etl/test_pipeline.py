@@ -33,6 +33,8 @@ def test_every_layer_loads_as_many_features_as_gdal_reads(
     loaded: FeatureStore, registry: LayerRegistry
 ) -> None:
     for layer in registry:
+        if layer.service is not None:  # published by GeoHub from its own records, not imported
+            continue
         current = loaded.current_version(layer.id)
         assert current is not None, layer.id
         assert current.feature_count == _source_count(registry, layer.id) > 0, layer.id
