@@ -193,3 +193,34 @@ def test_a_sync_after_the_first_reads_only_what_changed(
     finally:
         ReportLayerSync.CHANGE_MARGIN = timedelta(seconds=5)
     assert _items(client)[filed[0]]["supporters"] == 1 and filed[1] not in _items(client)
+
+
+def test_a_hostile_description_is_only_ever_text(
+    app: Flask, client: FlaskClient, service: ReportService
+) -> None:
+    hostile = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+    tracking_id = _file(client, description=hostile)
+    with service._records().transaction() as conn:  # approved, so the public pages show it
+        from geohub.records import utc_now
+        from geohub.reports.tables import reports
+
+        now = utc_now()
+        conn.execute(
+            reports.update()
+            .where(reports.c.tracking_id == tracking_id)
+            .values(approved_at=now, updated_at=now)
+        )
+    service.changed(service.get(tracking_id))
+    assert _publisher(app).flush()
+    pages = [
+        client.get("/collections/reports/items?f=html&limit=100"),
+        client.get(f"/collections/reports/items/{tracking_id}?f=html"),
+        client.get(f"/open311/v2/requests/{tracking_id}.xml"),
+    ]
+    for page in pages:
+        assert page.status_code == 200, page.request.path
+        assert b"<script>alert" not in page.data and b"<img src=x" not in page.data, page.request.path
+    assert b"&lt;script&gt;" in pages[1].data  # shown, as text
+    assert (
+        client.get(f"/collections/reports/items/{tracking_id}").json["properties"]["description"] == hostile
+    )
