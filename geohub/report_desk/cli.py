@@ -23,7 +23,7 @@ from geohub.messages import tr
 from geohub.records import utc_now
 from geohub.report_desk.desk import ReportDesk
 from geohub.report_desk.export import csv_rows, geojson_text
-from geohub.report_desk.queue import QueueFilter, find_page, iter_reports, parse_statuses
+from geohub.report_desk.queue import QueueFilter, find_page, iter_reports, parse_district, parse_statuses
 from geohub.report_desk.upkeep import erase_contacts, run_upkeep
 from geohub.report_layer.sync import sync_report_layer
 from geohub.reports.categories import load_categories
@@ -121,7 +121,11 @@ def export_reports(
     """Export reports with every field but the secret (contacts only with --with-contacts)."""
     with opened_reports(department) as (services, service):
         queue = QueueFilter(
-            department, parse_statuses(statuses), True if overdue else None, category, district
+            department,
+            parse_statuses(statuses),
+            True if overdue else None,
+            category,
+            parse_district(district),
         )
         now = utc_now()
         counted = _Counted(iter_reports(service.records, queue, now))

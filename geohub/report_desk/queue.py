@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, func, not_, or_, select
 
 from geohub.errors import FieldError, InvalidRequestError
+from geohub.layers.models import SLUG
 from geohub.messages import tr
 from geohub.records import RecordsDatabase
 from geohub.reports.model import OPEN, Report, Status
@@ -81,6 +82,16 @@ def parse_sort(value: str | None) -> tuple[str, bool]:
         message = tr("sort must be one of {sorts}, with '-' for descending.", sorts=", ".join(SORTS))
         raise InvalidRequestError(message, [FieldError("sort", message)])
     return key, descending
+
+
+def parse_district(value: str | None) -> str | None:
+    """A district id (a snake_case slug such as `medeu`) or None; 400 for anything else."""
+    if not value:
+        return None
+    if not SLUG.match(value):
+        message = tr("district must be a district id such as medeu, not '{value}'.", value=value[:40])
+        raise InvalidRequestError(message, [FieldError("district", message)])
+    return value
 
 
 def parse_page(limit: str | None, offset: str | None) -> tuple[int, int]:

@@ -17,7 +17,14 @@ from geohub.openapi.operation import Body, Reply, documented
 from geohub.records import utc_now
 from geohub.report_desk.desk import ReportDesk
 from geohub.report_desk.export import case_json, staff_json
-from geohub.report_desk.queue import QueueFilter, QueuePage, parse_page, parse_sort, parse_statuses
+from geohub.report_desk.queue import (
+    QueueFilter,
+    QueuePage,
+    parse_district,
+    parse_page,
+    parse_sort,
+    parse_statuses,
+)
 from geohub.report_desk.schemas import (
     ApprovalInput,
     AssignInput,
@@ -87,7 +94,7 @@ def queue() -> Response:
         statuses=parse_statuses(args.getlist("status")),
         overdue=_flag("overdue", args.get("overdue")),
         category=args.get("category") or None,
-        district=args.get("district") or None,
+        district=parse_district(args.get("district")),
         sort=sort,
         descending=descending,
         limit=limit,

@@ -22,6 +22,8 @@ BAD_QUERIES = [
     "?category=no_such_category",
     "?overdue=maybe",
     "?colour=red",
+    "?district=medeu%00",
+    "?category=%00",
 ]
 
 
