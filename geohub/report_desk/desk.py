@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -54,7 +55,7 @@ class ReportDesk:
         require_staff(actor)
         if actor.role is Role.publisher:
             if queue.department is None:
-                queue = QueueFilter(**{**queue.__dict__, "department": actor.department})
+                queue = replace(queue, department=actor.department)
             elif queue.department != actor.department:
                 raise ForbiddenError(tr("Publishers see only their own department's reports."))
         if queue.department is not None:
