@@ -24,6 +24,7 @@ from geohub.openapi.models import LanguageQuery
 from geohub.openapi.operation import NO_STORE, NOT_MODIFIED, Body, Reply, documented
 from geohub.records import utc_now
 from geohub.reports.categories import load_categories
+from geohub.reports.model import Report
 from geohub.reports.public import nearby_json, report_json, summary_json
 from geohub.reports.schemas import (
     CitizenAction,
@@ -111,7 +112,7 @@ def file_report() -> tuple[Response, int]:
         return _no_store(jsonify({"filed": False, "duplicates": duplicates})), 200
     filed = {"filed": True, "trackingId": filing.report.tracking_id, "secret": filing.secret}
     filed["photoCount"] = len(photos)
-    response = _no_store(jsonify({**filed, "report": _status_json(filing.report.tracking_id)}))
+    response = _no_store(jsonify({**filed, "report": _status_json(filing.report.tracking_id, filing.report)}))
     response.headers["Location"] = url_for("reports.report_status", tracking_id=filing.report.tracking_id)
     return response, 201
 
@@ -216,9 +217,10 @@ def support_report(tracking_id: str) -> Response:
     return _no_store(jsonify(summary_json(report, service.categories, request_language())))
 
 
-def _status_json(tracking_id: str) -> dict[str, Any]:
+def _status_json(tracking_id: str, report: Report | None = None) -> dict[str, Any]:
+    """The public status of the report (`report`: its state, when the caller has just read it)."""
     service = report_service()
-    report = service.get(tracking_id)
+    report = report or service.get(tracking_id)
     history = service.history(report.tracking_id)
     photos = []
     if service.may_see_photos(current_principal(), report):
