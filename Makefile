@@ -108,6 +108,12 @@ bench-tiles: install system-deps
 	command -v wrk >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null)
 	$(BIN)/python bench/tiles_bench.py --json var/bench/tiles_bench.json
 
+# Filing benchmark (bench/reports_bench.py): 8 clients filing citizen reports for 60 s on both
+# backends behind `geohub serve`; targets p95 <= 50 ms PostGIS, <= 100 ms embedded, 0 errors.
+.PHONY: bench-reports
+bench-reports: install system-deps
+	$(BIN)/python bench/reports_bench.py --json var/bench/reports_bench.json
+
 # Staff queue benchmark (bench/reports_queue.py): GET /reports pages of a department holding
 # 100,000 SYNTHETIC reports, embedded and on a throwaway PostgreSQL database; target p95 <= 50 ms.
 .PHONY: bench-reports-queue

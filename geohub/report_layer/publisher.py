@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 
 
 class ReportLayerPublisher:
-    def __init__(self, sync: Callable[[], object], interval_s: float = 1.0, delay_s: float = 0.05) -> None:
+    def __init__(self, sync: Callable[[], object], interval_s: float = 5.0, delay_s: float = 0.05) -> None:
         self._sync = sync
         self._interval_s = interval_s
         self._delay_s = delay_s
@@ -30,6 +30,7 @@ class ReportLayerPublisher:
         self._pending = False
         self._running = False
         self._stopped = False
+        self._hurry = False  # flush: sync now, without waiting out the interval
         self._thread: threading.Thread | None = None
         self._pid = 0
         self._last_run = 0.0
@@ -50,6 +51,8 @@ class ReportLayerPublisher:
         """Wait until every requested sync has run; False on timeout."""
         deadline = time.monotonic() + timeout_s
         with self._condition:
+            self._hurry = True
+            self._condition.notify_all()
             while self._pending or self._running:
                 left = deadline - time.monotonic()
                 if left <= 0 or self._thread is None or not self._thread.is_alive():
@@ -71,9 +74,11 @@ class ReportLayerPublisher:
                     self._condition.wait()
                 if self._stopped and not self._pending:
                     return
-            wait_s = max(self._delay_s, self._last_run + self._interval_s - time.monotonic())
-            time.sleep(wait_s)  # let a burst of changes gather into one sync
-            with self._condition:
+                # let a burst of changes gather into one sync, at most one per interval
+                due = max(time.monotonic() + self._delay_s, self._last_run + self._interval_s)
+                while not self._hurry and (left := due - time.monotonic()) > 0:
+                    self._condition.wait(left)
+                self._hurry = False
                 self._pending = False
                 self._running = True
             try:
