@@ -24,6 +24,7 @@ FLASK_MODULES = {
     "geohub.health",
     "geohub.problems",
     "geohub.request_log",
+    "geohub.request_body",
     "geohub.request_language",
     "geohub.security_headers",
     "geohub.auth.context",

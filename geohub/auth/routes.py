@@ -23,6 +23,7 @@ from geohub.errors import InvalidRequestError
 from geohub.messages import tr
 from geohub.openapi.models import AppKeyList, AuditPage, AuditQuery, LanguageQuery, Token, Whoami
 from geohub.openapi.operation import NO_STORE, Body, Reply, documented
+from geohub.request_body import json_object
 
 auth = Blueprint("auth", __name__)
 
@@ -48,10 +49,7 @@ class SignIn(BaseModel):
 )
 def sign_in() -> tuple[Response, int]:
     """A short-lived token for a user name and password (the same 401 for any wrong pair)."""
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise InvalidRequestError(tr("The request body must be a JSON object."))
-    credentials = SignIn.model_validate(body)
+    credentials = SignIn.model_validate(json_object())
     issued = accounts().sign_in_token(credentials.username, credentials.password)
     principal = accounts().get_user(credentials.username).principal()
     audit_log().record(principal, "auth.sign_in", None, {"token": issued.id}, request.remote_addr)

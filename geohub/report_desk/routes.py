@@ -37,6 +37,7 @@ from geohub.report_desk.schemas import (
 )
 from geohub.reports.model import Status
 from geohub.reports.routes import TRACKING_ID_EXAMPLE, report_service, report_service_of
+from geohub.request_body import json_object
 from geohub.request_language import request_language
 
 DESK = "geohub.report_desk"
@@ -135,7 +136,7 @@ def case(tracking_id: str) -> Response:
 def move(tracking_id: str) -> Response:
     """A status move through ReportService.move (the lifecycle's one transitions table)."""
     actor = require_signed_in()
-    body = StatusInput.model_validate(_json_body())
+    body = StatusInput.model_validate(json_object())
     report = report_service().move(
         tracking_id, Status(body.status), actor, body.comment, body.duplicateOf, request.remote_addr
     )
@@ -157,7 +158,7 @@ def move(tracking_id: str) -> Response:
 def assign(tracking_id: str) -> Response:
     """Assign the report to `department`, with a comment for the history."""
     actor = require_signed_in()
-    body = AssignInput.model_validate(_json_body())
+    body = AssignInput.model_validate(json_object())
     report = desk().assign(actor, tracking_id, body.department, body.comment, request.remote_addr)
     return _case_response(report.tracking_id)
 
@@ -177,7 +178,7 @@ def assign(tracking_id: str) -> Response:
 def reply(tracking_id: str) -> tuple[Response, int]:
     """A staff reply (1 to 2000 characters)."""
     actor = require_signed_in()
-    body = ReplyInput.model_validate(_json_body())
+    body = ReplyInput.model_validate(json_object())
     report = desk().reply(actor, tracking_id, body.comment, request.remote_addr)
     return _case_response(report.tracking_id), 201
 
@@ -197,7 +198,7 @@ def reply(tracking_id: str) -> tuple[Response, int]:
 def merge(tracking_id: str) -> Response:
     """The report becomes a duplicate of `into` (the root of its chain)."""
     actor = require_signed_in()
-    body = MergeInput.model_validate(_json_body())
+    body = MergeInput.model_validate(json_object())
     report = desk().merge(actor, tracking_id, body.into, request.remote_addr)
     return _case_response(report.tracking_id)
 
@@ -217,7 +218,7 @@ def merge(tracking_id: str) -> Response:
 def approval(tracking_id: str) -> Response:
     """Set or clear the approval."""
     actor = require_signed_in()
-    body = ApprovalInput.model_validate(_json_body())
+    body = ApprovalInput.model_validate(json_object())
     report = desk().approve(actor, tracking_id, body.approved, request.remote_addr)
     return _case_response(report.tracking_id)
 
@@ -263,13 +264,6 @@ def _flag(name: str, value: str | None) -> bool | None:
     if value.lower() in ("true", "false"):
         return value.lower() == "true"
     raise InvalidRequestError(tr("{name} must be true or false, not '{value}'.", name=name, value=value[:40]))
-
-
-def _json_body() -> dict[str, Any]:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise InvalidRequestError(tr("The request body must be a JSON object."))
-    return body
 
 
 def _private(response: Response) -> Response:

@@ -36,6 +36,7 @@ from geohub.reports.schemas import (
     Summary,
 )
 from geohub.reports.service import NewReport, PhotoFile, ReportService
+from geohub.request_body import json_object
 from geohub.request_language import request_language
 from geohub.settings import ReportsSettings
 
@@ -177,7 +178,7 @@ def report_photo_thumbnail(tracking_id: str, position: int) -> Response:
 )
 def confirm_report(tracking_id: str) -> Response:
     """resolved -> closed, with the report's secret."""
-    action = CitizenAction.model_validate(_json_body())
+    action = CitizenAction.model_validate(json_object())
     report = report_service().confirm(tracking_id, action.secret, action.comment, request.remote_addr)
     return _no_store(jsonify(_status_json(report.tracking_id)))
 
@@ -195,7 +196,7 @@ def confirm_report(tracking_id: str) -> Response:
 )
 def reopen_report(tracking_id: str) -> Response:
     """resolved -> reopened, with the report's secret."""
-    action = CitizenAction.model_validate(_json_body())
+    action = CitizenAction.model_validate(json_object())
     report = report_service().reopen(tracking_id, action.secret, action.comment, request.remote_addr)
     return _no_store(jsonify(_status_json(report.tracking_id)))
 
@@ -237,7 +238,7 @@ def _filing_parts(settings: ReportsSettings) -> tuple[dict[str, Any], list[bytes
     """The filing's JSON object and its photos: a JSON body, or multipart/form-data with the JSON
     in the part `report` and files in parts `photo`. An oversized form is refused unread."""
     if request.mimetype != MULTIPART:
-        return _json_body(), []
+        return json_object(), []
     limit = settings.max_photos * settings.max_photo_bytes + FORM_ALLOWANCE_BYTES
     too_large = UploadTooLargeError(tr("The request body is larger than {limit} bytes.", limit=limit))
     if request.content_length is not None and request.content_length > limit:
@@ -268,13 +269,6 @@ def _photo_response(photo: PhotoFile) -> Response:
     response.set_etag(hashlib.sha256(photo.data).hexdigest()[:32])
     response.make_conditional(request)  # 304 for a matching If-None-Match
     return response
-
-
-def _json_body() -> dict[str, Any]:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise InvalidRequestError(tr("The request body must be a JSON object."))
-    return body
 
 
 def _no_store(response: Response) -> Response:

@@ -3,12 +3,10 @@ the store consistent, on both backends; the next run recovers and imports again.
 
 from __future__ import annotations
 
-import os
 import random
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
 
 import psycopg
@@ -17,9 +15,10 @@ import pytest
 from geohub.publishing.service import ImportService
 from geohub.publishing.sync import sync_layer
 from geohub.services import Services
-from geohub.settings import PROJECT_ROOT, Settings
+from geohub.settings import Settings
 from geohub.storage.base import FeatureQuery
 from geohub.tiles.service import TileService
+from tests.child_process import spawn_child
 from tests.publishing.sigkill_child import LAYER, READY, RENAMED
 
 KILLS = 6
@@ -27,20 +26,7 @@ BUILDINGS = 8061
 
 
 def _child(settings: Settings) -> subprocess.Popen[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GEOHUB_")}
-    env["GEOHUB_DATA_DIR"] = str(settings.data_dir)
-    env["GEOHUB_LOG_LEVEL"] = "WARNING"
-    if settings.database_url:
-        env["GEOHUB_DATABASE_URL"] = settings.database_url
-    env["PYTHONPATH"] = str(PROJECT_ROOT)
-    return subprocess.Popen(
-        [sys.executable, "-m", "tests.publishing.sigkill_child"],
-        env=env,
-        cwd=PROJECT_ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    return spawn_child(settings, "tests.publishing.sigkill_child", stdout=subprocess.PIPE)
 
 
 def _version_tables(services: Services) -> set[str]:

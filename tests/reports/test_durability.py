@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
 import signal
 import subprocess
-import sys
 import uuid
 from io import BytesIO
 
@@ -20,7 +18,8 @@ from geohub.reports.categories import load_categories
 from geohub.reports.model import Status
 from geohub.reports.service import ReportService
 from geohub.services import Services
-from geohub.settings import PROJECT_ROOT, Settings
+from geohub.settings import Settings
+from tests.child_process import spawn_child
 from tests.reports.conftest import report_body
 from tests.reports.durability_child import READY
 from tests.reports.test_photos import camera_jpeg
@@ -30,20 +29,7 @@ MODERATOR = Principal(user="marat", role=Role.moderator)
 
 
 def _child(settings: Settings) -> subprocess.Popen[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GEOHUB_")}
-    env["GEOHUB_DATA_DIR"] = str(settings.data_dir)
-    env["GEOHUB_LOG_LEVEL"] = "WARNING"
-    if settings.database_url:
-        env["GEOHUB_DATABASE_URL"] = settings.database_url
-    env["PYTHONPATH"] = str(PROJECT_ROOT)
-    return subprocess.Popen(
-        [sys.executable, "-m", "tests.reports.durability_child"],
-        env=env,
-        cwd=PROJECT_ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    return spawn_child(settings, "tests.reports.durability_child")
 
 
 def _multipart(photo: bytes) -> tuple[bytes, str]:
