@@ -72,16 +72,20 @@ def test_exec_start_is_a_geohub_etl_sync_that_click_accepts() -> None:
 
 
 def test_units_pass_systemd_analyze_verify(tmp_path: Path) -> None:
+    assert_units_verify(tmp_path, SERVICE, TIMER, _exec_start()[0])
+
+
+def assert_units_verify(tmp_path: Path, service: Path, timer: Path, program: str) -> None:
+    """`systemd-analyze verify` passes the service and its timer, silently (skip without systemd).
+    The unit names /srv/geohub's install; verify checks the program exists, so point it at this one."""
     analyze = shutil.which("systemd-analyze")
     if analyze is None:
         pytest.skip("systemd-analyze is not installed")
-    # the unit names /srv/geohub's install; verify checks the program exists, so point it at this one
-    program = _exec_start()[0]
-    text = SERVICE.read_text(encoding="utf-8").replace(f"ExecStart={program} ", f"ExecStart={GEOHUB} ")
-    (tmp_path / SERVICE.name).write_text(text, encoding="utf-8")
-    shutil.copy(TIMER, tmp_path / TIMER.name)
+    text = service.read_text(encoding="utf-8").replace(f"ExecStart={program} ", f"ExecStart={GEOHUB} ")
+    (tmp_path / service.name).write_text(text, encoding="utf-8")
+    shutil.copy(timer, tmp_path / timer.name)
     verified = subprocess.run(
-        [analyze, "verify", SERVICE.name, TIMER.name],
+        [analyze, "verify", service.name, timer.name],
         cwd=tmp_path,
         capture_output=True,
         text=True,

@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 import shlex
-import shutil
-import subprocess
 from pathlib import Path
 
-import pytest
-
 from geohub.cli import cli
-from tests.publishing.test_systemd_units import GEOHUB, UNITS, _unit
+from tests.publishing.test_systemd_units import UNITS, _unit, assert_units_verify
 
 SERVICE, TIMER = UNITS / "geohub-reports-upkeep.service", UNITS / "geohub-reports-upkeep.timer"
 
@@ -29,18 +25,5 @@ def test_upkeep_service_runs_geohub_reports_upkeep_hardened_as_the_sync() -> Non
 
 
 def test_upkeep_units_pass_systemd_analyze_verify(tmp_path: Path) -> None:
-    analyze = shutil.which("systemd-analyze")
-    if analyze is None:
-        pytest.skip("systemd-analyze is not installed")
     program = shlex.split(_unit(SERVICE)["Service"]["ExecStart"])[0]
-    text = SERVICE.read_text(encoding="utf-8").replace(f"ExecStart={program} ", f"ExecStart={GEOHUB} ")
-    (tmp_path / SERVICE.name).write_text(text, encoding="utf-8")
-    shutil.copy(TIMER, tmp_path / TIMER.name)
-    verified = subprocess.run(
-        [analyze, "verify", SERVICE.name, TIMER.name],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert verified.returncode == 0 and verified.stderr == "", verified.stderr
+    assert_units_verify(tmp_path, SERVICE, TIMER, program)
