@@ -1,0 +1,1 @@
+"""Accessible pedestrian routing on the routing_network layer (issue 13)."""
