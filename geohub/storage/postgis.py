@@ -111,6 +111,10 @@ class PostgisStore(SqlStore):
         except psycopg.OperationalError as exc:
             raise StorageUnavailableError(tr("PostGIS is unavailable: {exc}", exc=_first_line(exc))) from exc
 
+    def connection(self, writing: bool = False) -> AbstractContextManager[psycopg.Connection[Any]]:
+        """A pooled connection for PostgreSQL-only engines (pgRouting), errors already GeoHubErrors."""
+        return self._connection(writing)
+
     def check(self) -> None:
         with self._connection() as conn:
             conn.execute(sql.SQL("SELECT count(*) FROM {}.layer_versions").format(sql.Identifier(SCHEMA)))
