@@ -30,6 +30,7 @@ from geohub.report_desk.routes import register_report_desk
 from geohub.report_layer.publisher import publish_on_change
 from geohub.reports.routes import register_reports, report_service_of
 from geohub.request_log import configure_logging, register_request_logging
+from geohub.routing.routes import register_routing
 from geohub.security_headers import register_security_headers
 from geohub.services import Services
 from geohub.settings import Settings, load_settings
@@ -73,6 +74,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     register_reports(app)
     register_open311(app)  # Open311 GeoReport v2, filing through the reports service
     register_report_desk(app)  # the staff side, over the reports service
+    register_routing(app)  # accessible routing; open barrier reports close edges
     app.extensions["geohub.report_layer"] = publish_on_change(
         report_service_of(app), services, app.extensions["geohub.tiles"].drop_changed_tiles
     )

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 
 import numpy as np
 import shapely
+from pyproj import Transformer
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
@@ -23,6 +24,7 @@ from geohub.routing.profiles import Profile, edge_cost
 from geohub.storage.base import FeatureStore
 
 LAYER_ID = "routing_network"
+METRIC_CRS = 32643  # UTM zone 43N: metres around Almaty
 MIN_COST_S = 1e-6  # scipy reads an explicit 0 as a missing edge
 
 
@@ -263,3 +265,44 @@ def _walk_back(
         node = previous
     steps.reverse()
     return tuple(steps)
+
+
+@dataclass(frozen=True)
+class Snap:
+    """A point put on an edge: the edge, how far along it (0..1, source → target), the distance."""
+
+    edge: int
+    fraction: float
+    distance_m: float
+
+
+class EdgeIndex:
+    """The network's edges in metres (UTM 43N) with an STRtree, for snapping and nearby reports."""
+
+    def __init__(self, network: Network) -> None:
+        self.network = network
+        transformer = Transformer.from_crs(4326, METRIC_CRS, always_xy=True)
+        self._transformer = transformer
+        self.metric = shapely.transform(
+            network.geometries, lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1]))
+        )
+        self.tree = shapely.STRtree(self.metric)
+
+    def to_metric(self, lon: float, lat: float) -> shapely.Point:
+        """The point in the index's metres."""
+        x, y = self._transformer.transform(lon, lat)
+        return shapely.Point(x, y)
+
+    def near(self, lon: float, lat: float, radius_m: float) -> list[tuple[int, float]]:
+        """Edges within `radius_m` of the point and their distance, nearest first."""
+        point = self.to_metric(lon, lat)
+        found = self.tree.query(point, predicate="dwithin", distance=radius_m)
+        distances = shapely.distance(self.metric[found], point)
+        order = np.argsort(distances, kind="stable")
+        return [(int(found[i]), float(distances[i])) for i in order]
+
+    def snap(self, lon: float, lat: float, edge: int, distance_m: float) -> Snap:
+        """The point projected on `edge`."""
+        line = self.metric[edge]
+        fraction = float(line.project(self.to_metric(lon, lat), normalized=True)) if line.length else 0.0
+        return Snap(edge, min(max(fraction, 0.0), 1.0), distance_m)
