@@ -120,6 +120,13 @@ bench-reports: install system-deps
 bench-reports-queue: install
 	$(BIN)/python bench/reports_queue.py --json var/bench/reports_queue.json
 
+# Routing benchmark (bench/routing_bench.py): 200 random wheelchair routes on the real network and
+# the SYNTHETIC city-scale one (make bench-data): embedded engine vs pgr_dijkstra vs bare scipy.
+.PHONY: bench-routing
+bench-routing: install system-deps
+	test -f var/bench/city_scale.gpkg || $(BIN)/python bench/generate_city.py
+	$(BIN)/python bench/routing_bench.py --json var/bench/routing_bench.json
+
 # The `messages` catalogue after code changes: new msgids added (empty, to translate), gone ones
 # dropped. tests/test_messages.py fails until every msgid has its kk and ru translation.
 .PHONY: messages
