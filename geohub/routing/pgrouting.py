@@ -77,7 +77,8 @@ class PgRoutingEngine:
             self._ensure_costs(network, costs)
             found = self._search(network, costs.key, closed, pairs)
         answer.update(found)
-        return answer
+        # in the in-memory engine's order (source, then target), so equal-cost ties resolve alike
+        return {(s, t): answer[(s, t)] for s in sources for t in targets if (s, t) in answer}
 
     def _search(
         self, network: Network, key: tuple[int, str], closed: frozenset[int], pairs: list[tuple[int, int]]

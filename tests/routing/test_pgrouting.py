@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import pathlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -12,10 +13,14 @@ import pytest
 import shapely
 
 from geohub.layers.registry import LayerRegistry
+from geohub.routing.barriers import Barriers
 from geohub.routing.graph import LAYER_ID, CostCache, CsgraphEngine, Network, Path, read_network
 from geohub.routing.network import build_network, edge_record
 from geohub.routing.pgrouting import PgRoutingEngine
 from geohub.routing.profiles import PROFILES, Profile
+from geohub.routing.service import NoRouteError, RoutingService
+from geohub.services import Services
+from geohub.settings import Settings
 from geohub.storage.base import Feature
 from geohub.storage.postgis import PostgisStore
 from tests.conftest import DEMO_DATA, throwaway_database
@@ -189,3 +194,37 @@ def test_a_new_published_version_drops_the_old_versions_cost_sets(
             assert _query(url, "SELECT layer_version FROM geohub.routing_cost_sets") == [(second.version,)]
         finally:
             store.close()
+
+
+@pytest.mark.parametrize("profile_name", EQUIVALENCE_PROFILES)
+def test_the_same_route_request_gets_the_same_answer_from_both_engines(
+    engines: Engines, profile_name: str, tmp_path: pathlib.Path
+) -> None:
+    services = Services.from_settings(Settings(data_dir=tmp_path, database_url=engines.url))
+    try:
+        no_barriers = Barriers(lambda: ())
+        in_memory = RoutingService(services, no_barriers, engine=CsgraphEngine())
+        on_pgrouting = RoutingService(services, no_barriers, engine=PgRoutingEngine(engines.store))
+        geometries = engines.network.geometries
+        rng = np.random.default_rng(31)
+        routed = 0
+        for a, b in rng.integers(0, len(geometries), size=(8, 2)).tolist():
+            points = [_middle(geometries[a]), _middle(geometries[b])]
+            profile = PROFILES[profile_name]
+            try:
+                expected = in_memory.route(points, profile)
+            except NoRouteError:
+                with pytest.raises(NoRouteError):
+                    on_pgrouting.route(points, profile)
+                continue
+            found = on_pgrouting.route(points, profile)
+            assert found == expected  # geometry, distance, time, instructions, warnings
+            routed += 1
+        assert routed >= 4
+    finally:
+        services.close()
+
+
+def _middle(line: shapely.LineString) -> tuple[float, float]:
+    point = line.interpolate(0.5, normalized=True)
+    return (point.x, point.y)
