@@ -33,7 +33,14 @@ class Explanation(Generic[T]):
 
 def explain(profile: Profile, find: Callable[[Profile, bool], T | None]) -> Explanation[T]:
     """Relax one limit at a time (then the reported barriers, then everything) until `find`
-    (profile, with_barriers) -> route answers."""
+    (profile, with_barriers) -> route answers; the loosest search first, to stop at once when
+    no way joins the points at all."""
+    everything = profile.with_limits(name="pedestrian")
+    for _name, change in RELAXATIONS:
+        everything = everything.with_limits(**change)
+    loosest = find(everything, False)
+    if loosest is None:  # no way at all (the points lie on parts of the network that do not meet)
+        return Explanation("several", None)
     for name, change in RELAXATIONS:
         relaxed = profile.with_limits(**change)
         if relaxed != profile:
@@ -43,11 +50,7 @@ def explain(profile: Profile, find: Callable[[Profile, bool], T | None]) -> Expl
     found = find(profile, False)
     if found is not None:
         return Explanation("reports", found)
-    everything = profile
-    for _name, change in RELAXATIONS:
-        everything = everything.with_limits(**change)
-    everything = everything.with_limits(name="pedestrian")
-    return Explanation("several", find(everything, False))
+    return Explanation("several", loosest)
 
 
 def constraint_message(constraint: str) -> Message:

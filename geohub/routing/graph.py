@@ -18,6 +18,7 @@ import shapely
 from pyproj import Transformer
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
+from shapely.ops import substring
 
 from geohub.layers.models import LayerDefinition
 from geohub.routing.profiles import Profile, edge_cost
@@ -128,6 +129,7 @@ class _Csgraph:
     matrix: csr_matrix
     arc_edge: np.ndarray
     arc_forward: np.ndarray
+    arc_key: np.ndarray  # row * node count + column of each arc, ascending (the CSR's order)
 
 
 class CostCache:
@@ -194,7 +196,7 @@ def _build_csgraph(network: Network, costs: EdgeCosts) -> _Csgraph:
     indptr = np.zeros(n + 1, dtype=np.int64)
     np.add.at(indptr, rows + 1, 1)
     matrix = csr_matrix((np.maximum(weights, MIN_COST_S), cols, np.cumsum(indptr)), shape=(n, n))
-    return _Csgraph(matrix, edges, forward)
+    return _Csgraph(matrix, edges, forward, rows.astype(np.int64) * n + cols)
 
 
 class CsgraphEngine:
@@ -226,7 +228,7 @@ class CsgraphEngine:
                 cost = float(distances[row, target])
                 if np.isfinite(cost):
                     answer[(source, target)] = Path(
-                        cost, _walk_back(graph, matrix, predecessors[row], source, target)
+                        cost, _walk_back(graph, predecessors[row], source, target)
                     )
         return answer
 
@@ -252,19 +254,18 @@ class CsgraphEngine:
         return best
 
 
-def _walk_back(
-    graph: _Csgraph, matrix: csr_matrix, predecessors: np.ndarray, source: int, target: int
-) -> tuple[PathEdge, ...]:
-    steps: list[PathEdge] = []
-    node = target
-    while node != source:
-        previous = int(predecessors[node])
-        start, end = matrix.indptr[previous], matrix.indptr[previous + 1]
-        arc = start + int(np.searchsorted(matrix.indices[start:end], node))
-        steps.append(PathEdge(int(graph.arc_edge[arc]), bool(graph.arc_forward[arc])))
-        node = previous
-    steps.reverse()
-    return tuple(steps)
+def _walk_back(graph: _Csgraph, predecessors: np.ndarray, source: int, target: int) -> tuple[PathEdge, ...]:
+    nodes = [target]
+    while nodes[-1] != source:
+        nodes.append(int(predecessors[nodes[-1]]))
+    nodes.reverse()
+    if len(nodes) < 2:
+        return ()
+    path = np.array(nodes, dtype=np.int64)
+    arcs = np.searchsorted(graph.arc_key, path[:-1] * graph.matrix.shape[0] + path[1:])
+    return tuple(
+        PathEdge(int(e), bool(f)) for e, f in zip(graph.arc_edge[arcs], graph.arc_forward[arcs], strict=True)
+    )
 
 
 @dataclass(frozen=True)
@@ -287,6 +288,15 @@ class EdgeIndex:
             network.geometries, lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1]))
         )
         self.tree = shapely.STRtree(self.metric)
+        self._coordinates = [shapely.get_coordinates(line) for line in network.geometries]
+
+    def coordinates(self, edge: int, start: float = 0.0, end: float = 1.0) -> np.ndarray:
+        """The lon/lat coordinates of the edge between two fractions of its length (start <= end)."""
+        if start <= 0.0 and end >= 1.0:
+            return self._coordinates[edge]
+        part = substring(self.network.geometries[edge], start, end, normalized=True)
+        coordinates = shapely.get_coordinates(part)
+        return coordinates if len(coordinates) > 1 else np.vstack([coordinates, coordinates])
 
     def to_metric(self, lon: float, lat: float) -> shapely.Point:
         """The point in the index's metres."""

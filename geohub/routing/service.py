@@ -16,7 +16,6 @@ from typing import Any
 
 import numpy as np
 import shapely
-from shapely.ops import substring
 
 from geohub.errors import FieldError, InvalidDataError, NotFoundError
 from geohub.messages import N_, Message, localized, tr
@@ -24,8 +23,10 @@ from geohub.routing.barriers import Barrier, Barriers
 from geohub.routing.explain import constraint_message, explain
 from geohub.routing.graph import LAYER_ID, CsgraphEngine, EdgeIndex, Network, RouteEngine, Snap, read_network
 from geohub.routing.instructions import Leg, bearing, route_instructions
+from geohub.routing.pgrouting import PgRoutingEngine
 from geohub.routing.profiles import Profile, directed_incline, edge_warnings, unknown_attributes
 from geohub.services import Services
+from geohub.storage.postgis import PostgisStore
 
 NETWORK_CHECK_S = 5.0
 SNAP_RADIUS_M = 200.0
@@ -73,15 +74,26 @@ class Loaded:
 
 
 class RoutingService:
-    """Routes and isochrones; `engine` is the in-memory one unless another is given (pgRouting)."""
+    """Routes and isochrones; isochrones always in memory (one Dijkstra with a limit)."""
 
     def __init__(self, services: Services, barriers: Barriers, engine: RouteEngine | None = None) -> None:
         self._services = services
         self.barriers = barriers
         self.memory = CsgraphEngine()
-        self.engine: RouteEngine = engine or self.memory
+        self._engine = engine
         self._loaded: Loaded | None = None
         self._lock = threading.Lock()
+
+    @property
+    def engine(self) -> RouteEngine:
+        """The engine of the backend: pgRouting on PostGIS, the in-memory graph on the embedded store."""
+        if self._engine is None:
+            store = self._services.store
+            if isinstance(store, PostgisStore):
+                self._engine = PgRoutingEngine(store, cache=self.memory.cache)
+            else:
+                self._engine = self.memory
+        return self._engine
 
     def loaded(self) -> Loaded:
         """The current network version, re-read when a new one is published."""
@@ -180,14 +192,12 @@ class RoutingService:
         b: Snap,
     ) -> list[Piece] | None:
         source, target = network.source, network.target
-        starts = {int(source[a.edge]): (a.fraction * backward[a.edge], Piece(a.edge, a.fraction, 0.0))}
-        starts.setdefault(
-            int(target[a.edge]), ((1 - a.fraction) * forward[a.edge], Piece(a.edge, a.fraction, 1.0))
-        )
-        ends = {int(source[b.edge]): (b.fraction * forward[b.edge], Piece(b.edge, 0.0, b.fraction))}
-        ends.setdefault(
-            int(target[b.edge]), ((1 - b.fraction) * backward[b.edge], Piece(b.edge, 1.0, b.fraction))
-        )
+        starts = {int(source[a.edge]): (_part(a.fraction, backward[a.edge]), Piece(a.edge, a.fraction, 0.0))}
+        leave = (_part(1 - a.fraction, forward[a.edge]), Piece(a.edge, a.fraction, 1.0))
+        starts.setdefault(int(target[a.edge]), leave)
+        ends = {int(source[b.edge]): (_part(b.fraction, forward[b.edge]), Piece(b.edge, 0.0, b.fraction))}
+        arrive = (_part(1 - b.fraction, backward[b.edge]), Piece(b.edge, 1.0, b.fraction))
+        ends.setdefault(int(target[b.edge]), arrive)
         best: tuple[float, list[Piece]] = (math.inf, [])
         if a.edge == b.edge:
             along = forward[a.edge] if b.fraction >= a.fraction else backward[a.edge]
@@ -215,30 +225,24 @@ class RoutingService:
         warnings: list[dict[str, Any]] = []
         unknown: set[str] = set()
         distance = 0.0
+        active: set[str] = set()  # the warnings of the previous piece: a run is warned about once
         for piece in pieces:
             props = network.properties[piece.edge]
             low, high = sorted((piece.start, piece.end))
-            part = substring(network.geometries[piece.edge], low, high, normalized=True)
-            metric = substring(index.metric[piece.edge], low, high, normalized=True)
-            line = list(part.coords) if part.geom_type == "LineString" else [part.coords[0]] * 2
-            mline = list(metric.coords) if metric.geom_type == "LineString" else [metric.coords[0]] * 2
+            line = index.coordinates(piece.edge, low, high)
             if not piece.forward:
-                line.reverse()
-                mline.reverse()
-            coords.extend(line if not coords else line[1:])
+                line = line[::-1]
+            coords.extend(map(tuple, line if not coords else line[1:]))
             length = (high - low) * float(network.length_m[piece.edge])
             incline = directed_incline(props, piece.forward)
             incline_profile.append([round(distance, 1), None if incline is None else round(incline, 1)])
-            legs.append(Leg(props, length, bearing(*mline[0], *mline[1]), bearing(*mline[-2], *mline[-1])))
-            middle = part.interpolate(0.5, normalized=True)
-            for kind in edge_warnings(profile, props, piece.forward):
-                warning = {
-                    "kind": kind,
-                    "at": [round(middle.x, 6), round(middle.y, 6)],
-                    "text": warning_message(kind),
-                }
-                if not warnings or warnings[-1]["kind"] != kind:
-                    warnings.append(warning)
+            legs.append(Leg(props, length, _bearing(line[0], line[1]), _bearing(line[-2], line[-1])))
+            kinds = edge_warnings(profile, props, piece.forward)
+            at = [round(float(v), 6) for v in line[len(line) // 2]]
+            warnings.extend(
+                {"kind": k, "at": at, "text": WARNINGS.get(k, TAKE_CARE)} for k in kinds if k not in active
+            )
+            active = set(kinds)
             unknown.update(unknown_attributes(profile, props, piece.forward))
             distance += length
         incline_profile.append([round(distance, 1), None])
@@ -246,7 +250,7 @@ class RoutingService:
             "type": "Feature",
             "geometry": {
                 "type": "LineString",
-                "coordinates": [[round(x, 7), round(y, 7)] for x, y in coords],
+                "coordinates": np.round(np.array(coords), 7).tolist(),
             },
             "properties": {
                 "distance_m": round(distance, 1),
@@ -257,7 +261,7 @@ class RoutingService:
                 "instructions": route_instructions(legs, language),
                 "warnings": warnings,
                 "unknown": [
-                    {"attribute": name, "text": warning_message(f"unknown_{name}")}
+                    {"attribute": name, "text": WARNINGS.get(f"unknown_{name}", TAKE_CARE)}
                     for name in sorted(unknown)
                 ],
                 "avoided_reports": [{"trackingId": b.tracking_id, "category": b.category} for b in avoided],
@@ -278,8 +282,8 @@ class RoutingService:
         backward[list(closed)] = np.inf
         snap = self._snap(loaded, point, forward, backward, closed)
         starts = {
-            int(network.source[snap.edge]): snap.fraction * backward[snap.edge],
-            int(network.target[snap.edge]): (1 - snap.fraction) * forward[snap.edge],
+            int(network.source[snap.edge]): _part(snap.fraction, backward[snap.edge]),
+            int(network.target[snap.edge]): _part(1 - snap.fraction, forward[snap.edge]),
         }
         limit_s = minutes * 60.0
         seconds = self.memory.reachable(
@@ -311,24 +315,32 @@ class RoutingService:
         }
 
 
+def _part(fraction: float, cost: float) -> float:
+    """The cost of `fraction` of an edge (nothing at all when the fraction is 0, even if forbidden)."""
+    return float(fraction * cost) if fraction > 0 else 0.0
+
+
 def _named(points: Sequence[Point]) -> list[tuple[str, Point]]:
     names = ["from", *(["via"] * (len(points) - 2)), "to"]
     return list(zip(names, points, strict=True))
 
 
-def warning_message(kind: str) -> Message:
-    """A warning's text."""
-    messages = {
-        "unknown_surface": tr("Surface not mapped: assumed possibly rough."),
-        "unknown_incline": tr("Incline not known: assumed possibly steep."),
-        "unknown_kerb": tr("Kerb height at this crossing not mapped: assumed possibly high."),
-        "unknown_width": tr("Width not mapped: assumed possibly narrow."),
-        "unknown_lit": tr("Lighting not mapped: assumed unlit."),
-        "unknown_steps": tr("Not known whether this way has steps."),
-        "steep": tr("Steep section."),
-        "high_kerb": tr("High kerb."),
-        "narrow": tr("Narrow passage."),
-        "steps": tr("Steps."),
-        "rough_surface": tr("Rough surface."),
-    }
-    return messages.get(kind, tr("Take care here."))
+def _bearing(start: Any, end: Any) -> float:
+    scale = math.cos(math.radians(float(start[1])))
+    return bearing(float(start[0]) * scale, float(start[1]), float(end[0]) * scale, float(end[1]))
+
+
+TAKE_CARE = tr("Take care here.")
+WARNINGS: dict[str, Message] = {
+    "unknown_surface": tr("Surface not mapped: assumed possibly rough."),
+    "unknown_incline": tr("Incline not known: assumed possibly steep."),
+    "unknown_kerb": tr("Kerb height at this crossing not mapped: assumed possibly high."),
+    "unknown_width": tr("Width not mapped: assumed possibly narrow."),
+    "unknown_lit": tr("Lighting not mapped: assumed unlit."),
+    "unknown_steps": tr("Not known whether this way has steps."),
+    "steep": tr("Steep section."),
+    "high_kerb": tr("High kerb."),
+    "narrow": tr("Narrow passage."),
+    "steps": tr("Steps."),
+    "rough_surface": tr("Rough surface."),
+}
