@@ -6,11 +6,13 @@ UNLOGGED table geohub.routing_costs, whose rows are the published routing_networ
 (id = edge index, source/target = node index, cost/reverse_cost in seconds, -1 where forbidden).
 A query hands pgr_dijkstra that set minus the edges barriers close. A crash empties UNLOGGED tables;
 the marker table geohub.routing_cost_sets is UNLOGGED too, so both are empty together and the set is
-written again on the next query.
+written again on the next query. Where the server has no pgRouting for GeoHub (not installed, or
+the database user may not create the extension), the in-memory engine answers, with a warning logged.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections import defaultdict
 from collections.abc import Sequence
@@ -20,10 +22,11 @@ import numpy as np
 import psycopg
 from psycopg import sql
 
-from geohub.routing.graph import CostCache, EdgeCosts, Network, Path, PathEdge
+from geohub.routing.graph import CostCache, CsgraphEngine, EdgeCosts, Network, Path, PathEdge
 from geohub.routing.profiles import Profile
 from geohub.storage.postgis import SCHEMA, PostgisStore
 
+log = logging.getLogger("geohub.routing")
 COSTS = sql.Identifier(SCHEMA, "routing_costs")
 COST_SETS = sql.Identifier(SCHEMA, "routing_cost_sets")
 MAX_COST_SETS = 32  # cost sets kept per layer version; the least recently written go first
@@ -31,7 +34,6 @@ FORBIDDEN = -1.0  # pgRouting leaves out an arc whose cost is negative
 SET_EXISTS = sql.SQL("SELECT 1 FROM {} WHERE layer_version = %s AND limits_key = %s").format(COST_SETS)
 SETUP_SQL = sql.SQL(
     """
-CREATE EXTENSION IF NOT EXISTS pgrouting;
 CREATE UNLOGGED TABLE IF NOT EXISTS {costs} (
     layer_version integer NOT NULL, limits_key text NOT NULL, id bigint NOT NULL,
     source bigint NOT NULL, target bigint NOT NULL,
@@ -51,7 +53,8 @@ class PgRoutingEngine:
     def __init__(self, store: PostgisStore, cache: CostCache | None = None) -> None:
         self.store = store
         self.cache = cache or CostCache()
-        self._ready = False
+        self.fallback = CsgraphEngine(self.cache)  # when the server has no pgRouting for us
+        self._ready: bool | None = None
         self._written: set[tuple[int, str]] = set()
         self._lock = threading.Lock()
 
@@ -64,6 +67,8 @@ class PgRoutingEngine:
         targets: Sequence[int],
     ) -> dict[tuple[int, int], Path]:
         """See graph.RouteEngine.shortest_paths."""
+        if not self._available():
+            return self.fallback.shortest_paths(network, profile, closed, sources, targets)
         costs = self.cache.costs(network, profile)
         self._ensure_costs(network, costs)
         sources, targets = list(dict.fromkeys(sources)), list(dict.fromkeys(targets))
@@ -95,26 +100,37 @@ class PgRoutingEngine:
         with self.store.connection() as conn:
             return conn.execute(SET_EXISTS, key).fetchone() is not None
 
-    def edges_sql(self, network: Network, profile: Profile, closed: frozenset[int] = frozenset()) -> str:
-        """The edge query pgr_dijkstra reads for this profile (its costs written first), for benchmarks."""
-        costs = self.cache.costs(network, profile)
-        self._ensure_costs(network, costs)
-        with self.store.connection() as conn:
-            return _edges_sql(conn, costs.key, closed)
-
     def _ensure_costs(self, network: Network, costs: EdgeCosts) -> None:
         """Write the cost set unless it is there (checked once per process and key)."""
         if costs.key in self._written:
             return
         with self._lock:
-            if not self._ready:
-                with self.store.connection(writing=True) as conn:
-                    conn.execute("SELECT pg_advisory_xact_lock(hashtext('geohub:pgrouting setup'))")
-                    conn.execute(SETUP_SQL)
-                self._ready = True
             with self.store.connection(writing=True) as conn:
                 _write_cost_set(conn, network, costs)
             self._written.add(costs.key)
+
+    def _available(self) -> bool:
+        """Whether pgRouting is there (its extension made on first use); if not, memory answers."""
+        if self._ready is None:
+            with self._lock:
+                if self._ready is None:
+                    self._ready = self._set_up()
+        return self._ready
+
+    def _set_up(self) -> bool:
+        with self.store.connection(writing=True) as conn:
+            conn.execute("SELECT pg_advisory_xact_lock(hashtext('geohub:pgrouting setup'))")
+            if conn.execute("SELECT 1 FROM pg_extension WHERE extname = 'pgrouting'").fetchone() is None:
+                try:
+                    with conn.transaction():  # a savepoint: a refusal leaves the rest standing
+                        conn.execute("CREATE EXTENSION pgrouting")
+                except (psycopg.errors.InsufficientPrivilege, psycopg.errors.UndefinedFile) as exc:
+                    log.warning(
+                        "pgRouting cannot be used (%s): routes are searched in memory", _first_line(exc)
+                    )
+                    return False
+            conn.execute(SETUP_SQL)
+        return True
 
 
 def _write_cost_set(conn: psycopg.Connection[Any], network: Network, costs: EdgeCosts) -> None:
@@ -191,3 +207,7 @@ def _paths(network: Network, rows: list[tuple[Any, ...]]) -> dict[tuple[int, int
         else:
             steps[pair].append(PathEdge(int(edge), int(network.source[edge]) == int(node)))
     return {pair: Path(cost, tuple(steps[pair])) for pair, cost in totals.items()}
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]

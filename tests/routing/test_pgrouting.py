@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import math
 import pathlib
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from urllib.parse import urlsplit, urlunsplit
 
 import numpy as np
 import psycopg
@@ -63,6 +65,11 @@ def engines(registry: LayerRegistry, features: list[Feature]) -> Iterator[Engine
 def _query(url: str, text: str, params: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
     with psycopg.connect(url, autocommit=True) as conn:
         return conn.execute(text, params).fetchall()  # type: ignore[arg-type]
+
+
+def _run(url: str, text: str) -> None:
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(text)  # type: ignore[arg-type]
 
 
 def _assert_same(network: Network, profile: Profile, expected: Path, found: Path) -> None:
@@ -228,3 +235,25 @@ def test_the_same_route_request_gets_the_same_answer_from_both_engines(
 def _middle(line: shapely.LineString) -> tuple[float, float]:
     point = line.interpolate(0.5, normalized=True)
     return (point.x, point.y)
+
+
+def test_without_pgrouting_the_in_memory_engine_answers(
+    registry: LayerRegistry, features: list[Feature], caplog: pytest.LogCaptureFixture
+) -> None:
+    """A database user who may not create the extension (pgRouting is not a trusted extension)."""
+    role = f"geohub_test_{uuid.uuid4().hex[:8]}"
+    layer = registry.get(LAYER_ID)
+    with throwaway_database("geohub_pgrouting") as url:
+        _run(url, f"CREATE ROLE {role} LOGIN; GRANT CREATE ON DATABASE {url.rsplit('/', 1)[1]} TO {role}")
+        store = PostgisStore(urlunsplit(urlsplit(url)._replace(netloc=f"{role}@{urlsplit(url).netloc}")))
+        try:
+            network = read_network(store, layer, store.write_version(layer, features[:3000]).version)
+            profile = PROFILES["manual_wheelchair"]
+            engine = PgRoutingEngine(store)
+            expected = CsgraphEngine().shortest_paths(network, profile, frozenset(), [0, 1], [2, 3])
+            assert engine.shortest_paths(network, profile, frozenset(), [0, 1], [2, 3]) == expected
+            assert "routes are searched in memory" in caplog.text
+            assert _query(url, "SELECT 1 FROM pg_extension WHERE extname = 'pgrouting'") == []
+        finally:
+            store.close()
+            _run(url, f"DROP OWNED BY {role}; DROP ROLE {role}")
