@@ -1,4 +1,4 @@
-"""`geohub` command line: serve, demo, layers, check — the same services the HTTP API uses."""
+"""`geohub` command line: serve, demo, layers, check, etl, routing — the same services the HTTP API uses."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from geohub.publishing.service import DropChangedTiles, ImportService
 from geohub.report_desk.cli import reports_group
 from geohub.report_layer.sync import sync_report_layer
 from geohub.reports.categories import load_categories
+from geohub.routing.cli import routing_group
 from geohub.services import Services
 from geohub.settings import load_settings
 from geohub.tiles.service import TileService
@@ -165,6 +166,7 @@ def seed_tiles(tileset: str, minzoom: int, maxzoom: int) -> None:
 
 cli.add_command(etl_group)
 cli.add_command(reports_group)
+cli.add_command(routing_group)
 for _command in ACCOUNT_COMMANDS:  # users, tokens, keys, departments (geohub/auth/cli.py)
     cli.add_command(_command)
 

@@ -33,7 +33,7 @@ def run_geohub(
 def test_demo_then_layers_prints_non_zero_counts(settings: Settings) -> None:
     loaded = run_geohub("demo", "--no-serve", settings=settings)
     assert loaded.returncode == 0, loaded.stderr
-    assert "16 imported" in loaded.stdout
+    assert "17 imported" in loaded.stdout
     listing = run_geohub("layers", settings=settings)
     assert listing.returncode == 0, listing.stderr
     rows = {line.split()[0]: line.split() for line in listing.stdout.splitlines()[1:]}
@@ -41,13 +41,13 @@ def test_demo_then_layers_prints_non_zero_counts(settings: Settings) -> None:
     assert rows["reports"][3] == "0"  # published from the citizen reports: none in the demo
     assert all(int(row[3].replace(",", "")) > 0 for layer_id, row in rows.items() if layer_id != "reports")
     again = run_geohub("demo", "--no-serve", settings=settings)
-    assert "0 imported, 16 unchanged" in again.stdout
+    assert "0 imported, 17 unchanged" in again.stdout
 
 
 def test_check_reports_settings_definitions_and_storage(settings: Settings) -> None:
     result = run_geohub("check", settings=settings)
     assert result.returncode == 0, result.stderr
-    assert "layer definitions: ok (17 layers" in result.stdout
+    assert "layer definitions: ok (18 layers" in result.stdout
 
 
 @pytest.mark.parametrize(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 from geohub.errors import ConfigurationError, InvalidDataError
@@ -16,7 +17,8 @@ PBF_HEADER_BYTES = 64
 
 
 def build_osm_extract(pbf: Path, out_dir: Path, *, script: Path = BUILD_SCRIPT) -> Path:
-    """Run build.sh over `pbf`, writing the layer GeoPackages into `out_dir`; returns `out_dir`."""
+    """Run build.sh over `pbf`, writing the layer GeoPackages into `out_dir` (routing_network.gpkg
+    with this interpreter); returns `out_dir`."""
     if shutil.which("ogr2ogr") is None or shutil.which("ogrinfo") is None:
         raise ConfigurationError(
             "Building the OSM extract needs GDAL's command-line tools ogr2ogr and ogrinfo "
@@ -26,7 +28,7 @@ def build_osm_extract(pbf: Path, out_dir: Path, *, script: Path = BUILD_SCRIPT) 
     out_dir.mkdir(parents=True, exist_ok=True)
     try:
         done = subprocess.run(
-            ["bash", str(script), str(pbf.resolve()), str(out_dir.resolve())],
+            ["bash", str(script), str(pbf.resolve()), str(out_dir.resolve()), sys.executable],
             capture_output=True,
             text=True,
             timeout=BUILD_TIMEOUT_S,

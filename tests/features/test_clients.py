@@ -38,7 +38,7 @@ def _get_json(url: str) -> Any:
 
 def test_every_layer_has_a_definition_file(registry: LayerRegistry) -> None:
     assert sorted(layer.id for layer in registry) == LAYER_IDS
-    assert len(LAYER_IDS) == 17
+    assert len(LAYER_IDS) == 18
 
 
 # GDAL's OAPIF driver ------------------------------------------------------------------------------

@@ -617,7 +617,7 @@ def test_a_restricted_layer_is_404_for_anonymous_readers(
 def test_a_restricted_layer_is_not_in_the_collections_list(restricted_client: FlaskClient) -> None:
     ids = [c["id"] for c in get_json(restricted_client, "/collections")["collections"]]
     assert RESTRICTED_LAYER not in ids
-    assert "parking_points" in ids and len(ids) == 16
+    assert "parking_points" in ids and len(ids) == 17
 
 
 @pytest.mark.parametrize(

@@ -68,7 +68,7 @@ def test_import_osm_rebuilds_every_osm_layer_and_identical_data_changes_nothing(
     assert run_geohub("demo", "--no-serve", settings=settings).returncode == 0
     rebuilt = run_geohub("etl", "import-osm", str(DEMO_DATA / "almaty.osm.pbf"), settings=settings)
     assert rebuilt.returncode == 0, rebuilt.stderr
-    assert "16 layers (" in rebuilt.stdout and "16 no changes" in rebuilt.stdout
+    assert "17 layers (" in rebuilt.stdout and "17 no changes" in rebuilt.stdout
     not_pbf = run_geohub("etl", "import-osm", str(DEMO_DATA / "PROVENANCE.md"), settings=settings)
     assert not_pbf.returncode == 2 and "geohub: error:" in not_pbf.stderr
 
