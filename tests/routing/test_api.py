@@ -14,6 +14,10 @@ from geohub.etl.pipeline import import_layer
 from geohub.reports.model import Status
 from geohub.reports.routes import report_service_of
 from geohub.reports.service import NewReport
+from geohub.routing.graph import CsgraphEngine
+from geohub.routing.pgrouting import PgRoutingEngine
+from geohub.routing.routes import routing_service_of
+from geohub.settings import Settings
 from tests.conftest import DEMO_DATA
 from tests.reports.conftest import make_app
 
@@ -27,7 +31,7 @@ SLOPE_LOW, SLOPE_HIGH = (76.9409169, 43.2359133), (76.9409498, 43.2357196)
 
 
 @pytest.fixture
-def app(settings: Any) -> Iterator[Flask]:
+def app(settings: Settings) -> Iterator[Flask]:
     flask_app = make_app(settings, rate_limits_enabled=False)
     services = flask_app.extensions["geohub"]
     import_layer(services.registry.get("routing_network"), services.store, services.registry, DEMO_DATA)
@@ -68,6 +72,26 @@ def test_raising_the_incline_limit_changes_the_route(client: FlaskClient) -> Non
     assert careful.status_code == 200 and bold.status_code == 200
     assert bold.json["properties"]["distance_m"] < careful.json["properties"]["distance_m"] - 20
     assert "steep" in [w["kind"] for w in bold.json["properties"]["warnings"]]
+
+
+def test_no_route_names_the_blocking_limit_and_gives_the_relaxed_route(client: FlaskClient) -> None:
+    answer = route(
+        client, SLOPE_LOW, SLOPE_HIGH, profile="manual_wheelchair", max_incline_up="0.5", lang="ru"
+    )
+    assert answer.status_code == 422 and answer.mimetype == "application/problem+json"
+    assert answer.json["constraint"] == "max_incline_up"
+    assert answer.json["detail"] == "Между этими точками нет маршрута в пределах допустимого подъёма."
+    relaxed = answer.json["relaxed"]
+    assert (
+        relaxed["geometry"]["type"] == "LineString"
+        and relaxed["properties"]["limits"]["max_incline_up_pct"] is None
+    )
+    assert "steep" in [w["kind"] for w in relaxed["properties"]["warnings"]]
+
+
+def test_the_engine_is_the_backends(app: Flask, settings: Settings) -> None:
+    engine = routing_service_of(app).engine
+    assert isinstance(engine, PgRoutingEngine if settings.storage_backend == "postgis" else CsgraphEngine)
 
 
 def test_a_user_wider_than_a_passage_is_routed_around_it(client: FlaskClient) -> None:
@@ -117,6 +141,7 @@ def test_isochrone_grows_with_minutes(client: FlaskClient) -> None:
     [
         ("/api/route", {"from": "10,10", "to": "76.95,43.24"}, 422, "from"),
         ("/api/route", {"from": "76.95,43.24", "to": "nonsense"}, 400, "to"),
+        ("/api/route", {"from": "76.95,43.24", "to": "77.1125,43.25"}, 422, "to"),  # 2 km from any way
         ("/api/route", {"from": "76.95,43.24", "to": "76.96,43.25", "profile": "skateboard"}, 400, "profile"),
         (
             "/api/route",
