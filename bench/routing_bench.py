@@ -13,7 +13,9 @@ its largest strongly connected component for the profile (so every pair has a ro
 - embedded: CsgraphEngine.shortest_paths (scipy Dijkstra on the cached CSR and the path walked back);
 - pgr_dijkstra: PgRoutingEngine.shortest_paths on the same graph and the same costs (the Python
   costs in geohub.routing_costs, already written), one SQL round trip per query, paths read back;
-- bare scipy: scipy.sparse.csgraph.dijkstra from the origin on the same CSR, nothing else.
+- bare scipy: scipy.sparse.csgraph.dijkstra from the origin on the same CSR, nothing else;
+- route: a whole RoutingService.route between the two nodes' places (snapping, the search from both
+  ends of the snapped edges, GeoJSON, instructions), embedded and on PostGIS with pgRouting.
 Every pair's two engine answers must cost the same (1e-6 s). Targets (issue 13): embedded p95
 ≤ 10 ms real and ≤ 60 ms city-scale, ≥ 3x faster than pgr_dijkstra, city-scale build ≤ 30 s.
 """
@@ -41,11 +43,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from records_bench import throwaway_database
 
 from geohub.layers.registry import load_registry
+from geohub.routing.barriers import Barriers
 from geohub.routing.graph import LAYER_ID, CostCache, CsgraphEngine, EdgeIndex, Network, read_network
 from geohub.routing.network import FIELDS, build_network, edge_record
 from geohub.routing.pgrouting import PgRoutingEngine
 from geohub.routing.profiles import PROFILES, Profile
-from geohub.settings import PROJECT_ROOT
+from geohub.routing.service import NoRouteError, RoutingService
+from geohub.services import Services
+from geohub.settings import PROJECT_ROOT, Settings
 from geohub.storage.base import FeatureTable
 from geohub.storage.geopackage import GeopackageStore
 from geohub.storage.postgis import PostgisStore
@@ -146,6 +151,13 @@ def bench_network(name: str, table: FeatureTable, args: argparse.Namespace) -> d
             write_ms, _ = timed(lambda: pgrouting.shortest_paths(pg_network, profile, frozenset(), [0], [1]))
             result["pgrouting_cost_set_s"] = round(write_ms / 1000, 2)
             result |= time_pairs(network, pg_network, cache, memory, pgrouting, profile, args)
+            result |= time_routes(
+                Path(folder),
+                url,
+                network,
+                random_pairs(network, cache, profile, args.pairs, args.seed),
+                profile,
+            )
         finally:
             embedded.close()
             postgis.close()
@@ -184,12 +196,53 @@ def time_pairs(
     return figures
 
 
+def node_point(network: Network, node: int) -> tuple[float, float]:
+    """The lon/lat of a node (where an edge starting there starts)."""
+    starts = np.flatnonzero(network.source == node)
+    if len(starts):
+        x, y = network.geometries[starts[0]].coords[0]
+    else:
+        x, y = network.geometries[np.flatnonzero(network.target == node)[0]].coords[-1]
+    return (float(x), float(y))
+
+
+def time_routes(
+    folder: Path, url: str, network: Network, pairs: list[tuple[int, int]], profile: Profile
+) -> dict[str, Any]:
+    """Whole route requests (RoutingService.route: snapping, search, GeoJSON, instructions) between
+    the pairs' nodes: embedded, and on PostGIS with pgRouting; a no-route answer is timed too."""
+    figures: dict[str, Any] = {}
+    for name, settings in (
+        ("route_embedded", Settings(data_dir=folder)),
+        ("route_postgis_pgrouting", Settings(data_dir=folder, database_url=url)),
+    ):
+        services = Services.from_settings(settings)
+        try:
+            store = services.store
+            engine = PgRoutingEngine(store) if isinstance(store, PostgisStore) else CsgraphEngine()
+            service = RoutingService(services, Barriers(lambda: ()), engine=engine)
+            points = [(node_point(network, a), node_point(network, b)) for a, b in pairs]
+            service.route(list(points[0]), profile)  # the network read, costs written
+            times, refused = [], 0
+            for start, end in points:
+                started = time.perf_counter()
+                try:
+                    service.route([start, end], profile)
+                except NoRouteError:
+                    refused += 1
+                times.append((time.perf_counter() - started) * 1000)
+            figures[name] = percentiles(times) | {"no_route": refused}
+        finally:
+            services.close()
+    return figures
+
+
 def print_table(results: dict[str, dict[str, Any]]) -> None:
     """The figures as a plain table."""
-    print(f"{'network':<8} {'edges':>8} {'query':<14} {'p50 ms':>8} {'p95 ms':>8}")
+    print(f"{'network':<8} {'edges':>8} {'query':<24} {'p50 ms':>8} {'p95 ms':>8}")
     for name, r in results.items():
-        for engine in ("embedded", "pgr_dijkstra", "bare_scipy"):
-            print(f"{name:<8} {r['edges']:>8} {engine:<14} {r[engine]['p50_ms']:>8} {r[engine]['p95_ms']:>8}")
+        for engine in ("embedded", "pgr_dijkstra", "bare_scipy", "route_embedded", "route_postgis_pgrouting"):
+            print(f"{name:<8} {r['edges']:>8} {engine:<24} {r[engine]['p50_ms']:>8} {r[engine]['p95_ms']:>8}")
         build = r["build_s"]
         verdict = "ok" if r["embedded"]["p95_ms"] <= TARGETS[name] and r["speedup_p95"] >= 3 else "MISSED"
         print(
