@@ -89,7 +89,8 @@ def register_routing(app: Flask) -> None:
     """The routing routes over the routing service; barriers from the reports service."""
     services = app.extensions["geohub"]
     reports = report_service_of(app)
-    barriers = Barriers(barrier_reader(lambda: reports.records))
+    accessibility = [category.code for category in reports.categories if category.accessibility]
+    barriers = Barriers(barrier_reader(lambda: reports.records, accessibility))
     reports.on_change(barriers.forget)
     app.extensions[SERVICE] = RoutingService(services, barriers)
     app.register_blueprint(routing)

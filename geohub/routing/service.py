@@ -18,7 +18,7 @@ import numpy as np
 import shapely
 
 from geohub.errors import FieldError, InvalidDataError, NotFoundError
-from geohub.messages import N_, Message, localized, tr
+from geohub.messages import N_, Message, tr
 from geohub.routing.barriers import Barrier, Barriers
 from geohub.routing.explain import constraint_message, explain
 from geohub.routing.graph import LAYER_ID, CsgraphEngine, EdgeIndex, Network, RouteEngine, Snap, read_network
@@ -42,13 +42,6 @@ class NoRouteError(InvalidDataError):
         super().__init__(constraint_message(constraint))
         self.constraint = constraint
         self.relaxed = relaxed
-
-    def to_problem(self, instance: str | None = None, language: str = "en") -> dict[str, Any]:
-        """The problem, with `constraint` (the blocking limit) and `relaxed` (the route without it)."""
-        body = super().to_problem(instance, language)
-        body["constraint"] = self.constraint
-        body["relaxed"] = localized(self.relaxed, language)
-        return body
 
 
 @dataclass(frozen=True)

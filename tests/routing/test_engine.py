@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import time
 from typing import Any
 
 import numpy as np
@@ -10,8 +11,9 @@ import pytest
 import shapely
 
 from geohub.messages import tr
+from geohub.routing.barriers import Barrier, Barriers
 from geohub.routing.explain import explain
-from geohub.routing.graph import CsgraphEngine, Network, PathEdge
+from geohub.routing.graph import CsgraphEngine, EdgeIndex, Network, PathEdge
 from geohub.routing.instructions import Leg, route_instructions
 from geohub.routing.profiles import PROFILES, Profile, edge_cost, edge_warnings, unknown_attributes
 
@@ -129,3 +131,18 @@ def test_instructions_name_streets_and_turns_in_the_language() -> None:
     assert steps[1]["text"] == tr("Turn left onto {street}.", street=tr("the crossing"))
     assert steps[1]["street"] is None
     assert steps[1]["text"].render("ru") == "Поверните налево: пешеходный переход."
+
+
+def test_barriers_are_read_again_when_old_or_changed_and_close_edges_for_their_profiles() -> None:
+    readings: list[list[Barrier]] = [[Barrier("A1", "missing_kerb_ramp", 76.901, 43.2)]]
+    barriers = Barriers(lambda: readings[-1], max_age_s=0.2)
+    index = EdgeIndex(STEPPED)
+    assert set(barriers.closed_edges(index, "walker")) == {0, 1}  # the ramp at node 1 touches both
+    assert barriers.closed_edges(index, "pedestrian") == {}
+    readings.append([])
+    assert barriers.closed_edges(index, "walker")  # still the reading of a moment ago
+    time.sleep(0.25)
+    assert barriers.closed_edges(index, "walker") == {}
+    readings.append([Barrier("B2", "blocked_pavement", 76.901, 43.199)])
+    barriers.forget()  # a report changed: read at once
+    assert set(barriers.closed_edges(index, "pedestrian")) == {2, 3}
