@@ -2,7 +2,7 @@
 
 Two networks, each written as the `routing_network` layer into an embedded GeoPackage store (in a
 temporary folder) and a throwaway PostGIS database (via --admin-url):
-- real: the Almaty network geohub/routing/network.py builds from data/almaty/almaty.osm.pbf + dem.tif;
+- real: the Almaty network geohub/routing_network/network.py builds from data/almaty/almaty.osm.pbf + dem.tif;
 - city: the SYNTHETIC city-scale `pedestrian_edges` of bench/generate_city.py (make bench-data),
   its fields mapped onto the layer's attributes here only (steps = highway steps, incline from the
   generator, incline_source dem; nothing else known).
@@ -45,10 +45,10 @@ from records_bench import throwaway_database
 from geohub.layers.registry import load_registry
 from geohub.routing.barriers import Barriers
 from geohub.routing.graph import LAYER_ID, CostCache, CsgraphEngine, EdgeIndex, Network, read_network
-from geohub.routing.network import FIELDS, build_network, edge_record
 from geohub.routing.pgrouting import PgRoutingEngine
 from geohub.routing.profiles import PROFILES, Profile
 from geohub.routing.service import NoRouteError, RoutingService
+from geohub.routing_network.network import FIELDS, build_network, edge_record
 from geohub.services import Services
 from geohub.settings import PROJECT_ROOT, Settings
 from geohub.storage.base import FeatureTable

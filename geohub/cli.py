@@ -19,7 +19,7 @@ from geohub.publishing.service import DropChangedTiles, ImportService
 from geohub.report_desk.cli import reports_group
 from geohub.report_layer.sync import sync_report_layer
 from geohub.reports.categories import load_categories
-from geohub.routing.cli import routing_group
+from geohub.routing_network.cli import routing_group
 from geohub.services import Services
 from geohub.settings import load_settings
 from geohub.tiles.service import TileService

@@ -72,7 +72,8 @@ def route_instructions(legs: Sequence[Leg], language: str) -> list[dict[str, Any
     label: str | Message | None = None
     for leg in legs:
         name = street_name(leg.properties, language)
-        here: str | Message = name or way_kind(leg.properties)
+        # in a sentence that ends in a full stop ("… Абая прс.") the name's own one is dropped
+        here: str | Message = (name.rstrip(".") if name else "") or way_kind(leg.properties)
         if steps and here == label:
             steps[-1]["distance_m"] += leg.distance_m
         else:

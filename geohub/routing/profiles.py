@@ -32,6 +32,16 @@ ROAD_HIGHWAYS = frozenset(
 STEEP_PCT = 5.0  # warn above this grade even within the limits (ADA's running slope is 5 %)
 UNKNOWN_FACTOR = 1.2  # the cost of one unknown attribute that matters to the profile
 NO_LIMIT = math.inf
+LIMIT_PARAMETERS = {  # the query parameter (and answer key) of each limit -> the Profile field
+    "max_incline_up": "max_incline_up_pct",
+    "max_incline_down": "max_incline_down_pct",
+    "avoid_steps": "avoid_steps",
+    "max_kerb_cm": "max_kerb_cm",
+    "user_width_cm": "user_width_cm",
+    "avoid_rough": "avoid_rough_surfaces",
+    "prefer_lit": "prefer_lit",
+    "prefer_signalised": "prefer_signalised_crossings",
+}
 
 
 @dataclass(frozen=True)
@@ -54,12 +64,11 @@ class Profile:
         return replace(self, **{k: v for k, v in limits.items() if v is not None})
 
     def limits(self) -> dict[str, Any]:
-        """The limits as JSON-able values (no limit: null)."""
-        return {
-            k: (None if isinstance(v, float) and math.isinf(v) else v)
-            for k, v in asdict(self).items()
-            if k != "name"
-        }
+        """The limits by their query parameter names, and the speed, as JSON-able values (no limit: null)."""
+        values = asdict(self)
+        shown = {parameter: values[field] for parameter, field in LIMIT_PARAMETERS.items()}
+        shown["speed_m_s"] = self.speed_m_s
+        return {k: (None if isinstance(v, float) and math.isinf(v) else v) for k, v in shown.items()}
 
     def limits_key(self) -> str:
         """A short hash of everything that changes the costs (the cost cache's key)."""

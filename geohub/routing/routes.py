@@ -18,7 +18,7 @@ from geohub.problems import problem_response
 from geohub.reports.routes import report_service_of
 from geohub.request_language import request_language
 from geohub.routing.barriers import Barriers, barrier_reader
-from geohub.routing.profiles import PROFILES, Profile
+from geohub.routing.profiles import LIMIT_PARAMETERS, PROFILES, Profile
 from geohub.routing.service import NoRouteError, Point, RoutingService
 
 SERVICE = "geohub.routing"
@@ -50,6 +50,7 @@ class _Query(BaseModel):
     )
     avoid_rough: bool | None = None
     prefer_lit: bool | None = None
+    prefer_signalised: bool | None = Field(None, description="Prefer crossings with (sound) signals.")
 
 
 class RouteQuery(_Query):
@@ -189,12 +190,4 @@ def _profile(query: _Query) -> Profile:
             profiles=", ".join(PROFILES),
         )
         raise InvalidRequestError(message, [FieldError("profile", message)])
-    return base.with_limits(
-        max_incline_up_pct=query.max_incline_up,
-        max_incline_down_pct=query.max_incline_down,
-        avoid_steps=query.avoid_steps,
-        max_kerb_cm=query.max_kerb_cm,
-        user_width_cm=query.user_width_cm,
-        avoid_rough_surfaces=query.avoid_rough,
-        prefer_lit=query.prefer_lit,
-    )
+    return base.with_limits(**{field: getattr(query, name) for name, field in LIMIT_PARAMETERS.items()})

@@ -84,7 +84,7 @@ def test_no_route_names_the_blocking_limit_and_gives_the_relaxed_route(client: F
     relaxed = answer.json["relaxed"]
     assert (
         relaxed["geometry"]["type"] == "LineString"
-        and relaxed["properties"]["limits"]["max_incline_up_pct"] is None
+        and relaxed["properties"]["limits"]["max_incline_up"] is None
     )
     assert "steep" in [w["kind"] for w in relaxed["properties"]["warnings"]]
 

@@ -146,3 +146,16 @@ def test_barriers_are_read_again_when_old_or_changed_and_close_edges_for_their_p
     readings.append([Barrier("B2", "blocked_pavement", 76.901, 43.199)])
     barriers.forget()  # a report changed: read at once
     assert set(barriers.closed_edges(index, "pedestrian")) == {2, 3}
+
+
+def test_a_street_name_ending_in_a_full_stop_ends_the_sentence_once() -> None:
+    from geohub.messages import localized
+    from geohub.routing.instructions import Leg, route_instructions
+
+    legs = [
+        Leg({"name_ru": "ул. Сатпаева"}, 100.0, 0.0, 0.0),
+        Leg({"name_ru": "Абая прс."}, 50.0, 90.0, 90.0),
+    ]
+    steps = route_instructions(legs, "ru")
+    texts = [localized(step["text"], "ru") for step in steps]
+    assert texts[1] == "Поверните направо: Абая прс." and steps[1]["street"] == "Абая прс."

@@ -12,10 +12,17 @@ import pytest
 import rasterio
 
 from geohub.errors import InvalidDataError
-from geohub.routing.coverage import measure_coverage
-from geohub.routing.dem import Elevation, incline_pct
-from geohub.routing.network import Edge, build_edges, build_network, edge_record, is_walkable, read_osm
-from geohub.routing.tags import kerb_height_cm, parse_incline, parse_length_m
+from geohub.routing_network.coverage import measure_coverage
+from geohub.routing_network.dem import Elevation, incline_pct
+from geohub.routing_network.network import (
+    Edge,
+    build_edges,
+    build_network,
+    edge_record,
+    is_walkable,
+    read_osm,
+)
+from geohub.routing_network.tags import kerb_height_cm, parse_incline, parse_length_m
 from geohub.services import Services
 from geohub.settings import Settings
 from geohub.storage.base import FeatureQuery

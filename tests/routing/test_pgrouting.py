@@ -17,10 +17,10 @@ import shapely
 from geohub.layers.registry import LayerRegistry
 from geohub.routing.barriers import Barriers
 from geohub.routing.graph import LAYER_ID, CostCache, CsgraphEngine, Network, Path, read_network
-from geohub.routing.network import build_network, edge_record
 from geohub.routing.pgrouting import PgRoutingEngine
 from geohub.routing.profiles import PROFILES, Profile
 from geohub.routing.service import NoRouteError, RoutingService
+from geohub.routing_network.network import build_network, edge_record
 from geohub.services import Services
 from geohub.settings import Settings
 from geohub.storage.base import Feature

@@ -26,8 +26,8 @@ from pyproj import Geod
 
 from geohub.errors import InvalidDataError
 from geohub.messages import tr
-from geohub.routing.dem import Elevation, incline_pct
-from geohub.routing.tags import kerb_height_cm, parse_count, parse_incline, parse_length_m
+from geohub.routing_network.dem import Elevation, incline_pct
+from geohub.routing_network.tags import kerb_height_cm, parse_count, parse_incline, parse_length_m
 from geohub.sources.osm import check_pbf
 
 LAYER_NAME = "routing_network"

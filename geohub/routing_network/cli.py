@@ -11,8 +11,8 @@ import click
 from geohub.cli_support import opened_services, reports_errors
 from geohub.publishing.cli import EtlContext, run_sync
 from geohub.publishing.service import ImportService
-from geohub.routing.coverage import measure_coverage
-from geohub.routing.network import LAYER_NAME, build_network, edge_record, write_network
+from geohub.routing_network.coverage import measure_coverage
+from geohub.routing_network.network import LAYER_NAME, build_network, edge_record, write_network
 
 FILE = Path(f"{LAYER_NAME}.gpkg")
 PBF = "almaty.osm.pbf"
