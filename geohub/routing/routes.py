@@ -78,11 +78,13 @@ class RouteAnswer(BaseModel):
 
 
 class IsochroneAnswer(BaseModel):
-    """A GeoJSON FeatureCollection of the reachable edges, each with the seconds to reach it."""
+    """A GeoJSON FeatureCollection of the reachable edges, each with the seconds to reach it, and
+    `area`: their outline as a polygon (a concave hull; null when nothing is reached)."""
 
     type: str
     minutes: float
     profile: str
+    area: dict[str, Any] | None
     features: list[dict[str, Any]]
 
 

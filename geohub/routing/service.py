@@ -30,6 +30,7 @@ from geohub.storage.postgis import PostgisStore
 
 NETWORK_CHECK_S = 5.0
 SNAP_RADIUS_M = 200.0
+AREA_RATIO = 0.3  # concave hull of an isochrone: 0 hugs the reached ways, 1 is their convex hull
 Point = tuple[float, float]
 
 
@@ -264,7 +265,8 @@ class RoutingService:
 
     # isochrones ---------------------------------------------------------------------------------
     def isochrone(self, point: Point, minutes: float, profile: Profile) -> dict[str, Any]:
-        """The edges reachable from `point` within `minutes` as a GeoJSON FeatureCollection."""
+        """The edges reachable from `point` within `minutes` as a GeoJSON FeatureCollection, and
+        `area`: the outline of what they reach (a concave hull, for a map to shade)."""
         loaded = self.loaded()
         self._check_point(loaded, "from", point)
         network = loaded.network
@@ -299,11 +301,15 @@ class RoutingService:
             }
             for e in reached
         ]
+        area = shapely.concave_hull(
+            shapely.MultiLineString(list(network.geometries[reached])), ratio=AREA_RATIO
+        )
         return {
             "type": "FeatureCollection",
             "minutes": minutes,
             "profile": profile.name,
             "limits": profile.limits(),
+            "area": shapely.geometry.mapping(area) if len(reached) and area.area > 0 else None,
             "features": features,
         }
 

@@ -6,6 +6,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import shapely
+import shapely.geometry
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -128,12 +130,15 @@ def test_a_reported_blocked_ramp_diverts_the_route_until_resolved(app: Flask, cl
 
 
 def test_isochrone_grows_with_minutes(client: FlaskClient) -> None:
-    def count(minutes: int) -> int:
+    def reached(minutes: int) -> tuple[int, shapely.Geometry]:
         answer = client.get("/api/isochrone", query_string={"from": "76.9457,43.2383", "minutes": minutes})
         assert answer.status_code == 200, answer.json
-        return len(answer.json["features"])
+        return len(answer.json["features"]), shapely.geometry.shape(answer.json["area"])
 
-    assert 0 < count(2) < count(6)
+    (few, small), (more, large) = reached(2), reached(6)
+    assert 0 < few < more
+    assert small.geom_type == large.geom_type == "Polygon" and 0 < small.area < large.area
+    assert large.distance(shapely.Point(76.9457, 43.2383)) < 0.0005  # it is where it starts (~40 m)
 
 
 @pytest.mark.parametrize(
