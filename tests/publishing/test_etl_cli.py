@@ -28,8 +28,8 @@ def test_sync_publishes_then_skips_unchanged_sources_and_due_respects_schedules(
     assert "2 no changes" in again.stdout and "has not changed since version 1" in again.stdout
     due = run_geohub("etl", "sync", "--all", "--due", settings=settings)
     assert due.returncode == 0, due.stderr
-    # synced a moment ago on a nightly schedule: only the 14 never-synced layers are due
-    assert "14 layers (" in due.stdout and "14 published" in due.stdout
+    # synced a moment ago on a nightly schedule: only the 15 never-synced layers are due
+    assert "15 layers (" in due.stdout and "15 published" in due.stdout
     assert run_geohub("etl", "sync", settings=settings).returncode == 2  # neither names nor --all
     unknown = run_geohub("etl", "sync", "nowhere", settings=settings)
     assert unknown.returncode == 2 and "nowhere" in unknown.stderr

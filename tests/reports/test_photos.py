@@ -222,7 +222,7 @@ def test_photos_are_public_only_once_approved(app: Flask, client: FlaskClient) -
     links = client.get(f"/reports/{tracking_id}", headers=department).get_json()["photos"]
     assert [link["href"].removeprefix("http://localhost") for link in links] == [
         photo,
-        photo.replace("/1", "/2"),
+        f"/reports/{tracking_id}/photos/2",
     ]
     assert links[1]["thumbnail"].endswith(thumbnail)
 
