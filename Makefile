@@ -127,6 +127,14 @@ bench-routing: install system-deps
 	test -f var/bench/city_scale.gpkg || $(BIN)/python bench/generate_city.py
 	$(BIN)/python bench/routing_bench.py --json var/bench/routing_bench.json
 
+# Geocoding benchmark (bench/geocode_bench.py): 500 GET /api/geocode mixing Kazakh, Russian and
+# Latin spellings on the demo data, embedded and on a throwaway PostgreSQL database; target p95 <= 30 ms.
+.PHONY: bench-geocode
+bench-geocode: install system-deps
+	$(BIN)/python bench/geocode_bench.py --json var/bench/geocode_bench.json
+	$(BIN)/python bench/geocode_bench.py --admin-url postgresql://postgres@127.0.0.1:5432/postgres \
+		--json var/bench/geocode_bench_postgis.json
+
 # The `messages` catalogue after code changes: new msgids added (empty, to translate), gone ones
 # dropped. tests/test_messages.py fails until every msgid has its kk and ru translation.
 .PHONY: messages

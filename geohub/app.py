@@ -21,6 +21,7 @@ from geohub.features.html import render_pages_in_their_language, translate_each_
 from geohub.features.openapi import complete_openapi
 from geohub.features.provider import register_services
 from geohub.features.routes import features
+from geohub.geocoding.routes import register_geocoding
 from geohub.health import health
 from geohub.open311.routes import register_open311
 from geohub.pages.routes import pages
@@ -75,6 +76,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     register_open311(app)  # Open311 GeoReport v2, filing through the reports service
     register_report_desk(app)  # the staff side, over the reports service
     register_routing(app)  # accessible routing; open barrier reports close edges
+    register_geocoding(app)  # addresses and named places, from an in-memory index
     app.extensions["geohub.report_layer"] = publish_on_change(
         report_service_of(app), services, app.extensions["geohub.tiles"].drop_changed_tiles
     )

@@ -1,0 +1,1 @@
+"""Forward and reverse geocoding over the published address register and named features."""
