@@ -22,8 +22,8 @@ import shapely
 from geohub.errors import LayerNotFoundError
 from geohub.geocoding.spelling import MIN_PREFIX, number_key, split_words
 from geohub.layers.models import LayerDefinition
-from geohub.layers.registry import LayerRegistry
 from geohub.reports.place import ADDRESSES_LAYER, DISTRICTS_LAYER, distance_m
+from geohub.services import Services
 from geohub.storage.base import Bbox, FeatureStore
 
 NAME_ATTRIBUTES = ("name", "name_kk", "name_ru", "name_en")
@@ -167,11 +167,12 @@ def _house_order(entry: Entry) -> tuple[int, str]:
 
 
 class GeocodingIndex:
-    """The current Snapshot of a store, rebuilt when a published version of its layers changes."""
+    """The current Snapshot of the services' store, rebuilt when a published version of its layers
+    changes. The store is opened on first use, like everywhere else: an app starts without it."""
 
-    def __init__(self, store: FeatureStore, registry: LayerRegistry, check_every_s: float = 5.0) -> None:
-        self._store = store
-        self._registry = registry
+    def __init__(self, services: Services, check_every_s: float = 5.0) -> None:
+        self._services = services
+        self._registry = services.registry
         self._check_every_s = check_every_s
         self._lock = threading.Lock()
         self._checked_at = -math.inf
@@ -199,13 +200,13 @@ class GeocodingIndex:
                 layers = self.layers()
                 versions = {layer.id: self._current(layer.id) for layer in layers}
                 if self._snapshot is None or versions != self._versions:
-                    self._snapshot = _build(self._store, layers, versions)
+                    self._snapshot = _build(self._services.store, layers, versions)
                     self._versions = versions
                 self._checked_at = time.monotonic()
             return self._snapshot
 
     def _current(self, layer_id: str) -> int | None:
-        version = self._store.current_version(layer_id)
+        version = self._services.store.current_version(layer_id)
         return version.version if version else None
 
 

@@ -67,7 +67,7 @@ class ReverseAnswer(BaseModel):
 def register_geocoding(app: Flask) -> None:
     """The geocoding routes over one in-memory index of the app's store."""
     services = app.extensions["geohub"]
-    app.extensions[SERVICE] = GeocodingIndex(services.store, services.registry)
+    app.extensions[SERVICE] = GeocodingIndex(services)
     app.register_blueprint(geocoding)
 
 

@@ -130,7 +130,7 @@ def test_bad_inputs_are_problems_in_the_request_language(client: FlaskClient) ->
 
 def test_the_index_follows_a_new_published_version(app: Flask, tmp_path: Path) -> None:
     services = app.extensions["geohub"]
-    index = GeocodingIndex(services.store, services.registry, check_every_s=0)
+    index = GeocodingIndex(services, check_every_s=0)
     assert index.snapshot().search("Жолдасбеков 999", 8) == []
     source = tmp_path / "source"
     source.mkdir()
