@@ -232,6 +232,7 @@ class LiveServers:
 
     tmp: pytest.TempPathFactory
     stack: ExitStack
+    environment: dict[str, str] = field(default_factory=dict)  # more GEOHUB_* settings for the servers
     _servers: dict[str, LiveServer] = field(default_factory=dict)
 
     def __call__(self, backend: str) -> LiveServer:
@@ -262,6 +263,7 @@ class LiveServers:
                 "GEOHUB_PUBLIC_URL": base_url,
                 "GEOHUB_WORKERS": "2",
                 "GEOHUB_LOG_LEVEL": "WARNING",
+                **self.environment,
             }
         )
         if database_url:

@@ -1,0 +1,67 @@
+"""The web map in a real browser, once per test session: `geohub demo` + `geohub serve` over the
+embedded GeoPackage, then every scenario of tests/webmap/scenarios in one Chromium run
+(tests/webmap/browser.cjs). Tests read the report: `webmap_run["scenarios"]["route"]`.
+
+`WEBMAP_SCENARIOS=route,search` runs only those scenarios (while working on one).
+Screenshots go to var/screenshots/webmap/ (the README links a few, copied to docs/screenshots/).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from collections.abc import Iterator
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from geohub.settings import PROJECT_ROOT
+from tests.features.conftest import LiveServers
+
+BROWSER = Path(__file__).with_name("browser.cjs")
+SCREENSHOTS = PROJECT_ROOT / "var" / "screenshots" / "webmap"
+# All of a browser test's requests come from one address: the anonymous limit (1200/minute) is
+# meant for many people, not for one browser opening the map dozens of times in a minute.
+SERVER_SETTINGS = {"GEOHUB_AUTH__ANONYMOUS_RATE_LIMIT": "100000/minute"}
+
+
+@pytest.fixture(scope="session")
+def webmap_base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A live `geohub serve` over the demo data (GeoPackage); its public URL."""
+    with ExitStack() as stack:
+        servers = LiveServers(tmp_path_factory, stack, environment=SERVER_SETTINGS)
+        yield servers.one("geopackage").base_url
+
+
+@pytest.fixture(scope="session")
+def webmap_run(webmap_base: str) -> dict[str, Any]:
+    """The browser report of every scenario (see tests/webmap/browser.cjs)."""
+    chromium, node = shutil.which("chromium"), shutil.which("node")
+    assert chromium, "Debian's chromium is needed: `make system-deps` installs it"
+    assert node, "node is needed to drive Chromium with playwright-core"
+    only = [name for name in os.environ.get("WEBMAP_SCENARIOS", "").split(",") if name]
+    options = {"base": webmap_base, "chromium": chromium, "screenshotDir": str(SCREENSHOTS), "only": only}
+    result = subprocess.run(
+        [node, str(BROWSER), json.dumps(options)],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        env={**os.environ, "PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD": "1"},
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    report: dict[str, Any] = json.loads(result.stdout)
+    return report
+
+
+def scenario(run: dict[str, Any], name: str) -> dict[str, Any]:
+    """One scenario's result; skipped when WEBMAP_SCENARIOS left it out, failed when it threw."""
+    if name not in run["scenarios"]:
+        pytest.skip(f"scenario {name} not run (WEBMAP_SCENARIOS)")
+    result: dict[str, Any] = run["scenarios"][name]
+    assert "error" not in result, f"scenario {name} failed: {result.get('stack') or result['error']}"
+    return result
