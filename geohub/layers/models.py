@@ -88,6 +88,7 @@ class Attribute(Strict):
     """One attribute of a layer's schema."""
 
     name: str
+    title: Text | None = Field(None, description="Its label in kk/ru/en, as forms and details cards show it.")
     type: AttributeType = AttributeType.string
     required: bool = False
     allowed_values: tuple[str | int | float, ...] | None = None
@@ -102,6 +103,10 @@ class Attribute(Strict):
         if not SLUG.match(value) or value in INTERNAL_COLUMNS:
             raise ValueError(f"'{value}' must be a snake_case name and not one of {sorted(INTERNAL_COLUMNS)}")
         return value
+
+    def label(self, language: str) -> str:
+        """Its title in `language`, or its name when it has no title."""
+        return self.title.in_language(language) if self.title else self.name
 
 
 class TileRule(Strict):
