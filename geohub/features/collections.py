@@ -164,7 +164,7 @@ def queryables_document(
     layer: LayerDefinition, attributes: Sequence[Attribute], base_url: str, language: str
 ) -> dict[str, Any]:
     """JSON Schema of what a filter may name: the `attributes` the reader may see and the geometry."""
-    properties = property_schemas(layer, attributes)
+    properties = property_schemas(layer, attributes, language)
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": f"{base_url}/collections/{layer.id}/queryables",

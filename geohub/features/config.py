@@ -119,6 +119,8 @@ def collection_config(layer: LayerDefinition, app_token: str) -> dict[str, Any]:
             }
         ],
         "extents": {"spatial": {"bbox": list(ALMATY_BBOX), "crs": CRS84}},
+        # GeoHub's own: the item page's property labels (pygeoapi leaves unknown keys alone)
+        "attribute_titles": {a.name: localized(a.title) for a in layer.attributes if a.title},
         "providers": [
             {
                 "type": "feature",

@@ -36,9 +36,11 @@ def register_services(token: str, services: Services) -> None:
     _SERVICES[token] = services
 
 
-def attribute_schema(attribute: Attribute) -> dict[str, Any]:
-    """The JSON Schema of one attribute, as queryables and OpenAPI show it."""
-    schema: dict[str, Any] = {**JSON_TYPES[attribute.type], "title": attribute.name}
+def attribute_schema(attribute: Attribute, language: str | None = None) -> dict[str, Any]:
+    """The JSON Schema of one attribute, as queryables and OpenAPI show it: titled with its label
+    in `language` (its name when it has no title), or with its name when no language is given."""
+    title = attribute.label(language) if language else attribute.name
+    schema: dict[str, Any] = {**JSON_TYPES[attribute.type], "title": title}
     if attribute.description:
         schema["description"] = attribute.description
     if attribute.allowed_values:

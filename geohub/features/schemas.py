@@ -44,13 +44,15 @@ def feature_schema(
         "$id": f"{base_url}/collections/{layer.id}/schema",
         "type": "object",
         "title": layer.title.in_language(language),
-        "properties": property_schemas(layer, attributes),
+        "properties": property_schemas(layer, attributes, language),
     }
 
 
-def property_schemas(layer: LayerDefinition, attributes: Sequence[Attribute]) -> dict[str, Any]:
-    """Each attribute's schema with its Part 5 role (id, primary instant), and the primary geometry:
-    the properties of the feature schema and of the queryables alike."""
+def property_schemas(
+    layer: LayerDefinition, attributes: Sequence[Attribute], language: str
+) -> dict[str, Any]:
+    """Each attribute's schema (titled in `language`) with its Part 5 role (id, primary instant), and
+    the primary geometry: the properties of the feature schema and of the queryables alike."""
     properties: dict[str, Any] = {
         "geometry": {
             "format": f"geometry-{layer.geometry_type.value.lower()}",
@@ -58,7 +60,7 @@ def property_schemas(layer: LayerDefinition, attributes: Sequence[Attribute]) ->
         },
     }
     for attribute in attributes:
-        schema = attribute_schema(attribute)
+        schema = attribute_schema(attribute, language)
         if attribute.name == layer.key:
             schema["x-ogc-role"] = "id"
         if attribute.name == layer.temporal:
@@ -84,7 +86,7 @@ def geojson_feature_schema(
             "geometry": {"$ref": f"https://geojson.org/schema/{kind}.json"},
             "properties": {
                 "type": "object",
-                "properties": {a.name: attribute_schema(a) for a in attributes},
+                "properties": {a.name: attribute_schema(a, language) for a in attributes},
             },
         },
     }
