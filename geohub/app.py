@@ -38,6 +38,7 @@ from geohub.settings import Settings, load_settings
 from geohub.styles.routes import styles
 from geohub.tiles.routes import tiles
 from geohub.tiles.service import TileService
+from geohub.webmap.routes import register_webmap
 
 
 def create_app(settings: Settings | None = None, services: Services | None = None) -> Flask:
@@ -77,6 +78,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     register_report_desk(app)  # the staff side, over the reports service
     register_routing(app)  # accessible routing; open barrier reports close edges
     register_geocoding(app)  # addresses and named places, from an in-memory index
+    register_webmap(app)  # the citizens' map at `/` for browsers (API clients keep the landing page)
     app.extensions["geohub.report_layer"] = publish_on_change(
         report_service_of(app), services, app.extensions["geohub.tiles"].drop_changed_tiles
     )

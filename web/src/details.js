@@ -1,0 +1,3 @@
+// details (being written)
+import { mapReady } from './map.js';
+await mapReady;

@@ -1,0 +1,3 @@
+// inview (being written)
+import { mapReady } from './map.js';
+await mapReady;

@@ -1,0 +1,3 @@
+// layers (being written)
+import { mapReady } from './map.js';
+await mapReady;
