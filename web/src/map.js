@@ -40,11 +40,22 @@ function mapLibreLocale() {
 
 // ---- layers hidden from the URL (layers=a,b lists those shown) -----------------------------------
 
+const knownLayers = new Set(config.layers.map((layer) => layer.id));
+
+/** The layer a style layer draws: its source-layer, a label-point layer (`districts_labels`)
+ *  counted with the layer it names; null for the basemap. */
+export function groupOf(styleLayer) {
+  const sourceLayer = styleLayer['source-layer'] || styleLayer.sourceLayer;
+  if (!sourceLayer || styleLayer.source !== 'city') return null;
+  const base = sourceLayer.replace(/_labels$/, '');
+  return base !== sourceLayer && knownLayers.has(base) ? base : sourceLayer;
+}
+
 function overlayGroups(style) {
   const groups = [];
   for (const layer of style.layers) {
-    const group = layer['source-layer'];
-    if (group && layer.source !== 'basemap' && !groups.includes(group)) groups.push(group);
+    const group = groupOf(layer);
+    if (group && !groups.includes(group)) groups.push(group);
   }
   return groups;
 }
@@ -56,7 +67,7 @@ function transformStyle(previous, next) {
   const groups = overlayGroups(next);
   if (defaultVisible === null) {
     defaultVisible = groups.filter((group) => next.layers.some(
-      (layer) => layer['source-layer'] === group && (layer.layout || {}).visibility !== 'none',
+      (layer) => groupOf(layer) === group && (layer.layout || {}).visibility !== 'none',
     ));
     if (initialHash.has('layers')) {
       const shown = new Set(initialHash.get('layers').split(',').filter(Boolean));
@@ -64,7 +75,7 @@ function transformStyle(previous, next) {
     }
   }
   const layers = next.layers.map((layer) => {
-    if (!layer['source-layer'] || !hiddenGroups.has(layer['source-layer'])) return layer;
+    if (!hiddenGroups.has(groupOf(layer))) return layer;
     return { ...layer, layout: { ...(layer.layout || {}), visibility: 'none' } };
   });
   const sources = { ...next.sources };
@@ -172,7 +183,7 @@ export function setGroupVisible(group, visible) {
   if (visible) hiddenGroups.delete(group);
   else hiddenGroups.add(group);
   for (const layer of map.getStyle().layers) {
-    if (layer['source-layer'] === group) map.setLayoutProperty(layer.id, 'visibility', visible ? 'visible' : 'none');
+    if (groupOf(layer) === group) map.setLayoutProperty(layer.id, 'visibility', visible ? 'visible' : 'none');
   }
   writeLayersToHash();
   bus.dispatchEvent(new CustomEvent('layers-changed', { detail: { group, visible } }));
