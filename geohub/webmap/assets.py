@@ -80,7 +80,10 @@ def static_file(path: Path) -> StaticFile:
 
 def app_file(asset: str, root: Path = WEB_SRC) -> Path | None:
     """The web/src file at `asset` (e.g. `map.js`), None when there is none or it lies outside."""
-    if "\\" in asset or asset.startswith("/") or any(part in ("", ".", "..") for part in asset.split("/")):
+    parts = asset.split("/")
+    if any(part in ("", ".", "..") or part.startswith(".") for part in parts) or not asset.isprintable():
+        return None  # no empty, relative or hidden parts, no control characters
+    if "\\" in asset:
         return None
     path = (root / asset).resolve()
     if root.resolve() not in path.parents or path.suffix not in MEDIA_TYPES or not path.is_file():
