@@ -110,15 +110,12 @@ class PostgisFloor:
     def __init__(self, database_url: str) -> None:
         self.conn = psycopg.connect(database_url, autocommit=True)
         self.conn.execute("SET TIME ZONE 'UTC'")  # as PostgisStore's pool does
-        self._tables: dict[str, tuple[str, dict[str, str]]] = {}
+        self._tables: dict[str, postgis_tiles.CurrentTable] = {}
 
     def statement(self, request: TileRequest) -> tuple[str, list[Any]] | None:
         """SQL text and parameters, exactly as postgis_tiles.render_tile composes them."""
         if not self._tables:
-            rows = self.conn.execute(
-                "SELECT layer_id, table_name, schema_json FROM geohub.layer_versions WHERE is_current"
-            ).fetchall()
-            self._tables = {layer: (table, dict(schema)) for layer, table, schema in rows}
+            self._tables = postgis_tiles.current_tables(self.conn)
         return postgis_tiles.tile_statement(self.conn, request, self._tables)
 
     def run(self, statement: tuple[str, list[Any]] | None) -> bytes:

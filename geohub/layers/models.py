@@ -31,6 +31,7 @@ RESERVED_IDS = frozenset(
     }
 )
 INTERNAL_COLUMNS = frozenset({"fid", "geom", "feature_id"})
+LABELS_SUFFIX = "_labels"  # `<id>_labels`: the MVT layer of a layer's label points
 LANGUAGES = ("kk", "ru", "en")
 
 
@@ -231,6 +232,13 @@ class LayerDefinition(Strict):
     tile_rules: tuple[TileRule, ...] = Field(
         (), description="Feature rules per zoom: what low-zoom tiles leave out."
     )
+    labels: tuple[str, ...] = Field(
+        (),
+        description="Polygon layers: the attributes of its label points, the MVT layer `<id>_labels` "
+        "beside it holding one point per feature that has any of them (the centre of its largest "
+        "inscribed circle), in one tile per zoom, so a name is drawn once, not in every tile the polygon "
+        "touches. Empty: no label points.",
+    )
     access: Literal["public", "restricted"] = "public"
     style: str | None = Field(None, description="Style id in styles/, when it has one.")
     stand_in: str | None = Field(
@@ -248,6 +256,8 @@ class LayerDefinition(Strict):
     def _layer_slug(cls, value: str) -> str:
         if not SLUG.match(value):
             raise ValueError("must be a snake_case slug (a-z, 0-9, _)")
+        if value.endswith(LABELS_SUFFIX):
+            raise ValueError(f"must not end in '{LABELS_SUFFIX}' (the name of a layer's label points)")
         return value
 
     @model_validator(mode="after")
@@ -282,9 +292,23 @@ class LayerDefinition(Strict):
                 raise ValueError(f"temporal '{self.temporal}' must name a date or datetime attribute")
         return self
 
+    @model_validator(mode="after")
+    def _label_points(self) -> LayerDefinition:
+        for name in self.labels:
+            if self.attribute(name) is None:
+                raise ValueError(f"label attribute '{name}' is not one of the attributes")
+        if self.labels and self.geometry_type not in (GeometryType.polygon, GeometryType.multipolygon):
+            raise ValueError("labels: only polygon layers have label points")
+        return self
+
     def attribute(self, name: str) -> Attribute | None:
         """The attribute called `name`, if the schema has one."""
         return next((a for a in self.attributes if a.name == name), None)
+
+    @property
+    def label_layer(self) -> str | None:
+        """The name of its label-point MVT layer, when it has one."""
+        return f"{self.id}{LABELS_SUFFIX}" if self.labels else None
 
     @property
     def is_public(self) -> bool:
@@ -293,3 +317,8 @@ class LayerDefinition(Strict):
     def public_attributes(self) -> tuple[Attribute, ...]:
         """Attributes an anonymous reader may see."""
         return tuple(a for a in self.attributes if not a.restricted)
+
+
+def layer_of(mvt_layer: str) -> str:
+    """The id of the layer an MVT layer draws: `districts` for `districts` and `districts_labels`."""
+    return mvt_layer.removesuffix(LABELS_SUFFIX)

@@ -106,6 +106,7 @@ class TileLayerRequest:
     simplify_m: float = 0.0  # simplification tolerance, Web Mercator metres (0: none)
     min_size_deg: float = 0.0  # polygons whose envelope is smaller on both sides are dropped
     keep: tuple[str, tuple[str, ...]] | None = None  # only features whose attribute is one of these
+    labels: bool = False  # one label point per polygon instead of the polygons, in one tile only
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ class LayerTileIndex:
     envelopes: np.ndarray  # (n, 4) lon/lat: minx, miny, maxx, maxy
     columns: dict[str, list[Any]]
     tree: shapely.STRtree
+    labels: np.ndarray | None = None  # (n, 2) Web Mercator label points of a layer with `labels`
 
 
 class TileIndexes:
@@ -77,21 +78,33 @@ def _build_index(conn: sqlite3.Connection, table: str, layer: LayerDefinition) -
         envelopes=shapely.bounds(lonlat),
         columns=columns,
         tree=shapely.STRtree(mercator),
+        labels=label_points(mercator, [columns[n] for n in layer.labels]) if layer.labels else None,
     )
+
+
+def label_points(polygons: np.ndarray, shown: list[list[Any]]) -> np.ndarray:
+    """(n, 2) label points of Web Mercator polygons: the centre of each one's largest inscribed circle
+    (GEOS, as PostGIS's ST_MaximumInscribedCircle); NaN for an empty geometry or one whose `shown`
+    values (the label attributes' columns) are all missing: it has nothing to label."""
+    points = np.full((len(polygons), 2), np.nan)
+    named = np.array([any(v is not None for v in values) for values in zip(*shown, strict=True)], dtype=bool)
+    present = ~shapely.is_empty(polygons) & ~shapely.is_missing(polygons) & named
+    if present.any():
+        radii = shapely.maximum_inscribed_circle(polygons[present])
+        points[present] = shapely.get_coordinates(shapely.get_point(radii, 0))
+    return points
 
 
 def tile_layer(
     index: LayerTileIndex, layer: LayerDefinition, request: TileRequest, rules: TileLayerRequest
 ) -> TileLayer:
     """The part of one layer a tile shows, generalised and clipped like ST_AsMVTGeom does."""
+    if rules.labels:
+        return _label_layer(index, request, rules)
     minx, miny, maxx, maxy = request.bounds_3857
     margin = (maxx - minx) * request.buffer / request.extent
     clip = (minx - margin, miny - margin, maxx + margin, maxy + margin)
-    hits = np.sort(index.tree.query(shapely.box(*clip)))
-    if rules.keep is not None and len(hits):
-        attribute, values = rules.keep
-        column, allowed = index.columns.get(attribute, []), set(values)
-        hits = hits[np.array([column[i] in allowed for i in hits.tolist()], dtype=bool)]
+    hits = _kept(index, np.sort(index.tree.query(shapely.box(*clip))), rules)
     if rules.min_size_deg > 0 and len(hits):
         envelopes = index.envelopes[hits]
         wide = envelopes[:, 2] - envelopes[:, 0] >= rules.min_size_deg
@@ -104,11 +117,32 @@ def tile_layer(
         geometries = shapely.clip_by_rect(geometries, *clip)
     keep = ~shapely.is_empty(geometries)
     hits, geometries = hits[keep], geometries[keep]
+    return TileLayer(rules.name, list(geometries), index.fids[hits].tolist(), _properties(index, hits, rules))
+
+
+def _label_layer(index: LayerTileIndex, request: TileRequest, rules: TileLayerRequest) -> TileLayer:
+    """The label points inside the tile, its right and top edges left out: each point is in one tile."""
+    if index.labels is None:
+        return TileLayer(rules.name, [], [], [])
+    minx, miny, maxx, maxy = request.bounds_3857
+    x, y = index.labels[:, 0], index.labels[:, 1]
+    hits = _kept(index, np.flatnonzero((minx <= x) & (x < maxx) & (miny <= y) & (y < maxy)), rules)
+    points = shapely.points(index.labels[hits])
+    return TileLayer(rules.name, list(points), index.fids[hits].tolist(), _properties(index, hits, rules))
+
+
+def _kept(index: LayerTileIndex, hits: np.ndarray, rules: TileLayerRequest) -> np.ndarray:
+    """Of the `hits`, the features the zoom's tile rule keeps."""
+    if rules.keep is None or not len(hits):
+        return hits
+    attribute, values = rules.keep
+    column, allowed = index.columns.get(attribute, []), set(values)
+    return hits[np.array([column[i] in allowed for i in hits.tolist()], dtype=bool)]
+
+
+def _properties(index: LayerTileIndex, hits: np.ndarray, rules: TileLayerRequest) -> list[dict[str, Any]]:
     names = [n for n in rules.attributes if n in index.columns]
-    properties = [
-        {n: index.columns[n][i] for n in names if index.columns[n][i] is not None} for i in hits.tolist()
-    ]
-    return TileLayer(rules.name, list(geometries), index.fids[hits].tolist(), properties)
+    return [{n: index.columns[n][i] for n in names if index.columns[n][i] is not None} for i in hits.tolist()]
 
 
 def render_tile(

@@ -20,7 +20,7 @@ from geohub.storage.base import Bbox, Feature, FeaturePage, FeatureQuery, Featur
 from geohub.storage.batches import ExtentTracker, feature_batches
 from geohub.storage.counts import CountCache
 from geohub.storage.cql_sql import POSTGIS
-from geohub.storage.postgis_tiles import render_tile
+from geohub.storage.postgis_tiles import LABEL_COLUMN, WEB_MERCATOR, label_point, render_tile
 from geohub.storage.rows import feature_from_row
 from geohub.storage.sql_store import SqlStore
 from geohub.storage.values import BINARY_COPY_TYPES, BINARY_COPY_VALUES, POSTGRES_TYPES
@@ -270,6 +270,10 @@ def _create_table(conn: psycopg.Connection[Any], layer: LayerDefinition, table_n
         sql.SQL("{} {}").format(sql.Identifier(a.name), sql.SQL(POSTGRES_TYPES[a.type]))
         for a in layer.attributes
     )
+    if layer.labels:  # label points worked out once, as rows are written, not per tile
+        columns += sql.SQL(", {} geometry(Point, {}) GENERATED ALWAYS AS ({}) STORED").format(
+            sql.Identifier(LABEL_COLUMN), sql.Literal(WEB_MERCATOR), label_point(layer.labels)
+        )
     conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(table))
     conn.execute(
         sql.SQL("CREATE TABLE {} (fid bigserial PRIMARY KEY, geom geometry({}, {}) NOT NULL, {})").format(

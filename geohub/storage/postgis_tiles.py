@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import psycopg
 from psycopg import sql
+from psycopg.sql import Composable
 
 from geohub.layers.models import AttributeType, GeometryType
 from geohub.storage.base import TileLayerRequest, TileRequest
@@ -16,11 +17,30 @@ from geohub.storage.rows import readable_layer
 WEB_MERCATOR = 3857  # SRIDs go to PostGIS as integers: a text target is orders of magnitude slower
 WGS84 = 4326
 _TEMPORAL = (AttributeType.date, AttributeType.datetime)
+LABEL_COLUMN = "label_point"
+
+
+def label_point(names: Sequence[str]) -> Composable:
+    """A feature's label point: the centre of the largest circle inside it (GEOS, as
+    shapely.maximum_inscribed_circle), NULL when it has none of the attributes `names` to show."""
+    if not names:
+        return sql.SQL("NULL::geometry")
+    return sql.SQL(
+        "CASE WHEN num_nonnulls({}) > 0 THEN (ST_MaximumInscribedCircle(ST_Transform(geom, {}))).center END"
+    ).format(sql.SQL(", ").join(sql.Identifier(n) for n in names), sql.Literal(WEB_MERCATOR))
+
+
+class CurrentTable(NamedTuple):
+    """A layer's published table, the schema it was written with, and whether it stores label points."""
+
+    table: str
+    schema: dict[str, str]
+    stored_labels: bool = False
 
 
 def render_tile(conn: psycopg.Connection[Any], request: TileRequest) -> bytes:
     """The tile's MVT bytes: every layer's ST_AsMVT in one statement."""
-    tables = _current_tables(conn, [layer.layer.id for layer in request.layers])
+    tables = current_tables(conn, [layer.layer.id for layer in request.layers])
     statement = tile_statement(conn, request, tables)
     if statement is None:
         return b""
@@ -29,7 +49,7 @@ def render_tile(conn: psycopg.Connection[Any], request: TileRequest) -> bytes:
 
 
 def tile_statement(
-    conn: psycopg.Connection[Any], request: TileRequest, tables: dict[str, tuple[str, dict[str, str]]]
+    conn: psycopg.Connection[Any], request: TileRequest, tables: dict[str, CurrentTable]
 ) -> tuple[str, list[Any]] | None:
     """SQL text and parameters of a tile over the given current tables (None: no layer has data)."""
     shapes: list[_LayerShape] = []
@@ -38,7 +58,7 @@ def tile_statement(
         current = tables.get(layer_request.layer.id)
         if current is None:
             continue
-        shape = _LayerShape.of(layer_request, *current)
+        shape = _LayerShape.of(layer_request, current)
         shapes.append(shape)
         params += shape.params(layer_request, request)
     if not shapes:
@@ -56,19 +76,23 @@ class _LayerShape:
     simplify: bool
     keep: str | None
     min_size: bool
+    labels: tuple[str, ...] | None = None  # label points instead of the geometries: of these attributes
+    stored_labels: bool = False  # the table holds them (else they are worked out per tile)
 
     @classmethod
-    def of(cls, layer_request: TileLayerRequest, table: str, stored: dict[str, str]) -> _LayerShape:
-        layer = readable_layer(layer_request.layer, stored)
+    def of(cls, layer_request: TileLayerRequest, current: CurrentTable) -> _LayerShape:
+        layer = readable_layer(layer_request.layer, current.schema)
         kinds = {a.name: a.type for a in layer.attributes}
         lines = layer.geometry_type not in (GeometryType.point, GeometryType.multipoint)
         return cls(
             layer_id=layer.id,
-            table=table,
+            table=current.table,
             columns=tuple((n, kinds[n] in _TEMPORAL) for n in layer_request.attributes if n in kinds),
             simplify=layer_request.simplify_m > 0 and lines,
             keep=layer_request.keep[0] if layer_request.keep is not None else None,
             min_size=layer_request.min_size_deg > 0,
+            labels=tuple(n for n in layer.labels if layer.attribute(n)) if layer_request.labels else None,
+            stored_labels=current.stored_labels,
         )
 
     def params(self, layer_request: TileLayerRequest, request: TileRequest) -> list[Any]:
@@ -76,7 +100,7 @@ class _LayerShape:
         minx, miny, maxx, maxy = request.bounds_3857
         margin = (maxx - minx) * request.buffer / request.extent
         params: list[Any] = [layer_request.name, request.extent, minx, miny, maxx, maxy]
-        params += [request.extent, request.buffer]
+        params += [request.extent, 0 if self.labels else request.buffer]  # a label point has no buffer
         if self.simplify:
             params.append(layer_request.simplify_m)
         params += [minx - margin, miny - margin, maxx + margin, maxy + margin]
@@ -84,26 +108,18 @@ class _LayerShape:
             params.append(list(layer_request.keep[1]))
         if self.min_size:
             params += [layer_request.min_size_deg, layer_request.min_size_deg]
+        if self.labels is not None:
+            params += [minx, maxx, miny, maxy]
         return params
 
     def sql(self) -> sql.Composable:
-        inner = [
-            sql.SQL("(to_json({0}) #>> '{{}}') AS {0}").format(sql.Identifier(n))  # ISO text, as embedded
-            if temporal
-            else sql.Identifier(n)
-            for n, temporal in self.columns
-        ]
-        outer = [sql.Identifier(n) for n, _ in self.columns]
+        if self.labels is not None:
+            return self._label_sql(
+                sql.Identifier(LABEL_COLUMN) if self.stored_labels else label_point(self.labels)
+            )
         geometry: sql.Composable = sql.SQL("ST_Transform(geom, {})").format(sql.Literal(WEB_MERCATOR))
         if self.simplify:
             geometry = sql.SQL("ST_SimplifyPreserveTopology({}, %s)").format(geometry)
-        filters: list[sql.Composable] = []
-        if self.keep is not None:
-            filters.append(sql.SQL(" AND {} = ANY(%s)").format(sql.Identifier(self.keep)))
-        if self.min_size:
-            filters.append(
-                sql.SQL(" AND (ST_XMax(geom) - ST_XMin(geom) >= %s OR ST_YMax(geom) - ST_YMin(geom) >= %s)")
-            )
         return sql.SQL(
             "(SELECT coalesce(ST_AsMVT(t, %s, %s, 'geom', 'fid'), ''::bytea) FROM ("
             "SELECT fid, ST_AsMVTGeom(g, ST_MakeEnvelope(%s, %s, %s, %s, {srid}), %s, %s, true)"
@@ -114,11 +130,51 @@ class _LayerShape:
         ).format(
             srid=sql.Literal(WEB_MERCATOR),
             wgs84=sql.Literal(WGS84),
-            outer=_column_list(outer),
-            inner=_column_list(inner),
+            outer=_column_list([sql.Identifier(n) for n, _ in self.columns]),
+            inner=_column_list(self._inner_columns()),
             geometry=geometry,
             table=sql.Identifier("geohub", self.table),
-            filters=sql.SQL("").join(filters),
+            filters=self._filters(),
+        )
+
+    def _inner_columns(self) -> list[Composable]:
+        return [
+            sql.SQL("(to_json({0}) #>> '{{}}') AS {0}").format(sql.Identifier(n))  # ISO text, as embedded
+            if temporal
+            else sql.Identifier(n)
+            for n, temporal in self.columns
+        ]
+
+    def _filters(self) -> Composable:
+        filters: list[Composable] = []
+        if self.keep is not None:
+            filters.append(sql.SQL(" AND {} = ANY(%s)").format(sql.Identifier(self.keep)))
+        if self.min_size:
+            filters.append(
+                sql.SQL(" AND (ST_XMax(geom) - ST_XMin(geom) >= %s OR ST_YMax(geom) - ST_YMin(geom) >= %s)")
+            )
+        return sql.SQL("").join(filters)
+
+    def _label_sql(self, point: Composable) -> Composable:
+        """One point per feature, kept by the tile holding it (its right and top edges left out),
+        unclipped and with no buffer: each label is in exactly one tile of a zoom."""
+        return sql.SQL(
+            "(SELECT coalesce(ST_AsMVT(t, %s, %s, 'geom', 'fid'), ''::bytea) FROM ("
+            "SELECT fid, ST_AsMVTGeom(p, ST_MakeEnvelope(%s, %s, %s, %s, {srid}), %s, %s, false)"
+            " AS geom{outer} "
+            "FROM (SELECT fid, {point} AS p{inner} FROM {table} "
+            "WHERE geom && ST_Transform(ST_MakeEnvelope(%s, %s, %s, %s, {srid}), {wgs84}){filters}) s "
+            "WHERE p IS NOT NULL AND NOT ST_IsEmpty(p) "
+            "AND ST_X(p) >= %s AND ST_X(p) < %s AND ST_Y(p) >= %s AND ST_Y(p) < %s "
+            "ORDER BY fid) t WHERE geom IS NOT NULL)"
+        ).format(
+            srid=sql.Literal(WEB_MERCATOR),
+            wgs84=sql.Literal(WGS84),
+            outer=_column_list([sql.Identifier(n) for n, _ in self.columns]),
+            inner=_column_list(self._inner_columns()),
+            point=point,
+            table=sql.Identifier("geohub", self.table),
+            filters=self._filters(),
         )
 
 
@@ -138,15 +194,17 @@ def _statement(conn: psycopg.Connection[Any], shapes: tuple[_LayerShape, ...]) -
     return text
 
 
-def _current_tables(
-    conn: psycopg.Connection[Any], layer_ids: list[str]
-) -> dict[str, tuple[str, dict[str, str]]]:
+def current_tables(
+    conn: psycopg.Connection[Any], layer_ids: list[str] | None = None
+) -> dict[str, CurrentTable]:
+    """The published table of each layer (of every layer when `layer_ids` is None)."""
     rows = conn.execute(
-        "SELECT layer_id, table_name, schema_json FROM geohub.layer_versions "
-        "WHERE is_current AND layer_id = ANY(%s)",
-        (layer_ids,),
+        "SELECT layer_id, table_name, schema_json, EXISTS (SELECT FROM pg_attribute WHERE attrelid = "
+        "to_regclass(format('geohub.%%I', table_name)) AND attname = %s AND NOT attisdropped) "
+        "FROM geohub.layer_versions WHERE is_current AND (%s::text[] IS NULL OR layer_id = ANY(%s))",
+        (LABEL_COLUMN, layer_ids, layer_ids),
     ).fetchall()
-    return {layer_id: (table, dict(schema)) for layer_id, table, schema in rows}
+    return {layer_id: CurrentTable(table, dict(schema), stored) for layer_id, table, schema, stored in rows}
 
 
 def _column_list(columns: Sequence[sql.Composable]) -> sql.Composable:

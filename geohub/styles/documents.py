@@ -22,7 +22,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from geohub.errors import ConfigurationError, FieldError, InvalidRequestError, NotFoundError
-from geohub.layers.models import LANGUAGES, Strict, Text
+from geohub.layers.models import LANGUAGES, Strict, Text, layer_of
 from geohub.messages import tr
 from geohub.settings import PROJECT_ROOT
 
@@ -231,7 +231,7 @@ def compose_style(entry: StyleEntry, basemap: dict[str, Any], overlays: dict[str
     added = [copy.deepcopy(layer) for name in entry.overlays for layer in overlays[name]["layers"]]
     shown = {layer["source-layer"] for layer in added}
     for layer in added:
-        layer["source"] = "city" if entry.tileset == "city" else layer["source-layer"]
+        layer["source"] = "city" if entry.tileset == "city" else layer_of(layer["source-layer"])
     layers = [
         layer
         for layer in document["layers"]
@@ -268,7 +268,7 @@ def without_hidden(document: dict[str, Any], hidden: Hidden) -> dict[str, Any]:
 
 
 def _shows_hidden(layer: dict[str, Any], hidden: Hidden) -> bool:
-    drawn = layer.get("source-layer")
+    drawn = layer_of(layer.get("source-layer") or "")
     if drawn in hidden.layers or layer.get("source") in hidden.layers:
         return True
     names = {attribute for layer_id, attribute in hidden.attributes if layer_id == drawn}

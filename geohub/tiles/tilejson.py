@@ -9,7 +9,7 @@ from geohub.features.provider import attribute_schema
 from geohub.freshness import Freshness
 from geohub.layers.models import AttributeType, LayerDefinition
 from geohub.storage.base import Bbox
-from geohub.tiles.tilesets import Tileset
+from geohub.tiles.tilesets import Tileset, label_attributes
 from geohub.tiles.tms import TMS_ID
 
 MVT = "application/vnd.mapbox-vector-tile"
@@ -31,6 +31,17 @@ def vector_layer(tileset: Tileset, layer: LayerDefinition, language: str) -> dic
         "minzoom": layer.zoom.min,
         "maxzoom": layer.zoom.max,
         "fields": {a.name: _FIELD_TYPES.get(a.type, "String") for a in tileset.attributes(layer)},
+    }
+
+
+def label_vector_layer(tileset: Tileset, layer: LayerDefinition, language: str) -> dict[str, Any]:
+    """The vector_layers entry of a layer's label points (`<id>_labels`): one point per feature."""
+    return vector_layer(tileset, layer, language) | {
+        "id": layer.label_layer,
+        "fields": {
+            a.name: _FIELD_TYPES.get(a.type, "String")
+            for a in label_attributes(layer, tileset.attributes(layer))
+        },
     }
 
 
@@ -60,7 +71,8 @@ def tilejson(
             vector_layer(tileset, layer, language)
             | ({FRESHNESS_MEMBER: fresh[layer.id].to_json()} if layer.id in fresh else {})
             for layer in tileset.layers
-        ],
+        ]
+        + [label_vector_layer(tileset, layer, language) for layer in tileset.layers if layer.label_layer],
     }
 
 
@@ -85,6 +97,24 @@ def ogc_tileset(tileset: Tileset, url: str, language: str) -> dict[str, Any]:
                 },
             }
             for layer in tileset.layers
+        ]
+        + [
+            {
+                "id": layer.label_layer,
+                "dataType": "vector",
+                "geometryDimension": 0,
+                "minTileMatrix": str(layer.zoom.min),
+                "maxTileMatrix": str(layer.zoom.max),
+                "propertiesSchema": {
+                    "type": "object",
+                    "properties": {
+                        a.name: attribute_schema(a)
+                        for a in label_attributes(layer, tileset.attributes(layer))
+                    },
+                },
+            }
+            for layer in tileset.layers
+            if layer.label_layer
         ],
         "links": [
             {"rel": "self", "type": "application/json", "href": url},

@@ -92,20 +92,29 @@ def _compose(layers: list[LayerDefinition]) -> dict[str, tuple[Text, tuple[Layer
 
 def tile_request(tileset: Tileset, z: int, x: int, y: int) -> TileRequest:
     """The tile's request: layers visible at z, their attributes at z, generalisation for z."""
-    layers = tuple(
-        layer_request(layer, tileset.attributes(layer), z)
-        for layer in tileset.layers
-        if layer.zoom.min <= z <= layer.zoom.max
-    )
-    return TileRequest(z=z, x=x, y=y, bounds_3857=tile_bounds_3857(z, x, y), layers=layers)
+    shown = [layer for layer in tileset.layers if layer.zoom.min <= z <= layer.zoom.max]
+    layers = tuple(layer_request(layer, tileset.attributes(layer), z) for layer in shown)
+    labels = tuple(label_request(layer, tileset.attributes(layer), z) for layer in shown if layer.label_layer)
+    return TileRequest(z=z, x=x, y=y, bounds_3857=tile_bounds_3857(z, x, y), layers=layers + labels)
+
+
+def label_attributes(layer: LayerDefinition, visible: tuple[Attribute, ...]) -> tuple[Attribute, ...]:
+    """The attributes a layer's label points carry: its key and its `labels`, of the `visible` ones."""
+    return tuple(a for a in visible if a.name == layer.key or a.name in layer.labels)
+
+
+def label_request(layer: LayerDefinition, visible: tuple[Attribute, ...], z: int) -> TileLayerRequest:
+    """The layer's label points at z: one point per polygon, kept by the one tile holding it."""
+    assert layer.label_layer is not None
+    attributes = tuple(a.name for a in label_attributes(layer, visible) if a.minzoom <= z)
+    return TileLayerRequest(layer, layer.label_layer, attributes, keep=_kept(layer, z), labels=True)
 
 
 def layer_request(layer: LayerDefinition, visible: tuple[Attribute, ...], z: int) -> TileLayerRequest:
     """Per-zoom rules: of the `visible` attributes, those whose minzoom is reached; below full
     detail, simplify to half a pixel and drop polygons smaller than a pixel."""
     attributes = tuple(a.name for a in visible if a.minzoom <= z)
-    rules = sorted((r for r in layer.tile_rules if z < r.below_zoom), key=lambda r: r.below_zoom)
-    keep = (rules[0].attribute, rules[0].values) if rules else None
+    keep = _kept(layer, z)
     if z >= FULL_DETAIL_ZOOM:
         return TileLayerRequest(layer, layer.id, attributes, keep=keep)
     pixel_deg = 360.0 / (256 * 2**z)
@@ -117,3 +126,9 @@ def layer_request(layer: LayerDefinition, visible: tuple[Attribute, ...], z: int
         min_size_deg=pixel_deg if layer.geometry_type in POLYGONS else 0.0,
         keep=keep,
     )
+
+
+def _kept(layer: LayerDefinition, z: int) -> tuple[str, tuple[str, ...]] | None:
+    """The tile rule in force at z: the attribute and the values of the features kept."""
+    rules = sorted((r for r in layer.tile_rules if z < r.below_zoom), key=lambda r: r.below_zoom)
+    return (rules[0].attribute, rules[0].values) if rules else None

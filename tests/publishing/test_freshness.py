@@ -122,7 +122,8 @@ def test_synced_layer_shows_source_sync_times_and_changes(
     assert _moment(listed["buildings"][MEMBER]["nextSync"]).hour == 22  # 03:00 in Almaty
 
     tilejson = client.get(f"/tiles/{SCHEDULED}.json").get_json()
-    (entry,) = tilejson["vector_layers"]
+    entry, labels = tilejson["vector_layers"]  # the layer, then its label points (layers/districts.yaml)
+    assert (entry["id"], labels["id"]) == (SCHEDULED, f"{SCHEDULED}_labels")
     assert entry[MEMBER] == freshness
     city = {v["id"]: v for v in client.get("/tiles/city.json").get_json()["vector_layers"]}
     assert city[SCHEDULED][MEMBER] == freshness

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from geohub.errors import ConfigurationError, InvalidRequestError, NotFoundError
-from geohub.layers.models import LANGUAGES
+from geohub.layers.models import LANGUAGES, layer_of
 from geohub.layers.registry import LayerRegistry
 from geohub.settings import PROJECT_ROOT
 from geohub.styles.documents import OSM_ATTRIBUTION, STYLES_DIR, StyleLibrary, load_library
@@ -160,7 +160,7 @@ def test_a_layer_style_shows_every_layer_that_names_it(
     from_overlays = [
         layer for layer in style["layers"] if layer.get("source", "basemap") not in BASEMAP_SOURCES
     ]
-    shown = {layer["source-layer"] for layer in from_overlays}
+    shown = {layer_of(layer["source-layer"]) for layer in from_overlays}
     assert shown == {layer.id for layer in registry if layer.style == style_id and layer.is_public}
 
 
@@ -168,7 +168,9 @@ def test_the_city_style_shows_every_public_thematic_layer(
     library: StyleLibrary, registry: LayerRegistry
 ) -> None:
     style = document(library, "city")
-    from_city = {layer["source-layer"] for layer in style["layers"] if layer.get("source") == "city"}
+    from_city = {
+        layer_of(layer["source-layer"]) for layer in style["layers"] if layer.get("source") == "city"
+    }
     assert from_city == {layer.id for layer in registry if layer.is_public and layer.group == "thematic"}
 
 
@@ -182,14 +184,17 @@ def test_layers_read_attributes_their_tiles_carry(
         if "source-layer" not in layer:
             continue
         source = style["sources"][layer["source"]]
-        tileset = tileset_of(source)
+        tileset, drawn = tileset_of(source), layer_of(layer["source-layer"])
         if tileset == "basemap":
-            assert layer["source-layer"] in BASEMAP_TILESET
+            assert drawn in BASEMAP_TILESET
         elif tileset == "city":
-            assert registry.layers[layer["source-layer"]].group == "thematic"
+            assert registry.layers[drawn].group == "thematic"
         else:
-            assert layer["source-layer"] == tileset
-        definition = registry.layers[layer["source-layer"]]
+            assert drawn == tileset
+        definition = registry.layers[drawn]
+        if drawn != layer["source-layer"]:  # label points carry the key and the `labels` only
+            assert layer["source-layer"] == definition.label_layer, layer["id"]
+            assert set(attributes_used(layer)) <= {definition.key, *definition.labels}, layer["id"]
         first_zoom = max(layer.get("minzoom", 0), definition.zoom.min)
         assert first_zoom < min(layer.get("maxzoom", 24), definition.zoom.max + 1), layer["id"]
         first_tile_zoom = min(first_zoom, source.get("maxzoom", 22))  # overzoomed past the source's maxzoom
