@@ -190,7 +190,7 @@ TEXTS: dict[str, str] = {
     "report.history.merge": N_("Merged with another report"),
     "report.history.approve": N_("Checked by a moderator"),
     "report.history.disapprove": N_("Hidden by a moderator"),
-    "report.by.citizen": N_("by you"),
+    "report.by.citizen": N_("by a resident"),
     "report.by.staff": N_("by the city"),
     "report.by.system": N_("automatically"),
 }
