@@ -199,13 +199,22 @@ function parseCoordinate(text) {
   return Number.isFinite(lon) && Number.isFinite(lat) ? { lon, lat } : null;
 }
 
-function readHash() {
+async function readHash() {
   const params = hashParams();
   const ends = ENDS.map((which) => [which, parseCoordinate(params.get(which)), params.get(`${which}Name`)]);
   for (const [which, point, name] of ends) {
     if (point) setEnd(which, { ...point, label: name || pointLabel(point) }, { quiet: true, plan: false });
   }
-  if (state.from && state.to) planRoute({ focusAnswer: false });
+  if (state.from && state.to) planRoute();
+  for (const [which, point, name] of ends) { // a link without names: the nearest addresses
+    if (point && !name) {
+      const label = await labelOf(point);
+      if (state[which] && state[which].lon === point.lon && state[which].lat === point.lat) {
+        setEnd(which, { ...point, label }, { quiet: true, plan: false });
+        if (state.model) renderTextView(state.model);
+      }
+    }
+  }
 }
 
 // ---- errors and status -----------------------------------------------------------------------------
@@ -274,9 +283,8 @@ async function planRoute({ focusAnswer = false } = {}) {
     await showRoute(answer);
     const { distance_m: distance, duration_s: duration } = answer.properties;
     announce(t('route.found', { distance: distanceText(distance), duration: durationText(duration) }));
-    const title = $('route-answer-title');
-    if (focusAnswer) title.focus({ preventScroll: true });
-    title.scrollIntoView({ block: 'start', behavior: reducedMotion() ? 'auto' : 'smooth' });
+    if (focusAnswer) $('route-answer-title').focus({ preventScroll: true });
+    scrollToAnswer();
   } catch (error) {
     if (error.name === 'AbortError') return;
     hideRoute();
@@ -289,6 +297,15 @@ async function planRoute({ focusAnswer = false } = {}) {
       state.controller = null;
     }
   }
+}
+
+/** Bring the answer to the top of the panel (on a phone the form would hide it). */
+function scrollToAnswer() {
+  const section = $('route-answer');
+  const body = section.closest('.panel-body');
+  if (!body || section.hidden) return;
+  const top = section.getBoundingClientRect().top - body.getBoundingClientRect().top + body.scrollTop - 8;
+  body.scrollTo({ top, behavior: reducedMotion() ? 'auto' : 'smooth' });
 }
 
 // ---- the answer -------------------------------------------------------------------------------------
@@ -588,7 +605,7 @@ function init() {
   let textView = false;
   try { textView = Boolean(localStorage.getItem(TEXT_VIEW_KEY)); } catch { /* private mode */ }
   setTextView(textView);
-  readHash();
+  readHash().catch(() => {});
 }
 
 if (root) init();
