@@ -185,6 +185,7 @@ TEXTS: dict[str, str] = {
     "report.status.reopened": N_("Reopened"),
     "report.status.rejected": N_("Rejected"),
     "report.status.duplicate": N_("Duplicate"),
+    "report.history.resolved": N_("Fixed"),
     "report.history.assign": N_("Passed to another department"),
     "report.history.reply": N_("The city replied"),
     "report.history.merge": N_("Merged with another report"),

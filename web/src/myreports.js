@@ -79,9 +79,10 @@ export function statusBadge(status) {
 }
 
 function historyItem(change) {
-  const what = change.kind === 'status' || !change.kind
-    ? t(`report.status.${change.to}`)
-    : t(`report.history.${change.kind}`);
+  let what = t(`report.history.${change.kind}`);
+  if (change.kind === 'status' || !change.kind) { // "resolved" without "waiting for you": it is past
+    what = change.to === 'resolved' ? t('report.history.resolved') : t(`report.status.${change.to}`);
+  }
   const by = { citizen: 'report.by.citizen', system: 'report.by.system' }[change.by] || 'report.by.staff';
   const item = element('li', {},
     element('time', { datetime: change.at }, dateText(change.at)), ' — ',
@@ -92,7 +93,6 @@ function historyItem(change) {
 
 function facts(report) {
   const rows = [
-    [t('myreports.status'), statusBadge(report.status)],
     [t('myreports.department'), report.department.name],
     [t('myreports.due'), dateText(report.dueAt)],
   ];
@@ -146,7 +146,7 @@ async function loadCard(parts) {
 function renderReport(parts) {
   const { report, entry } = parts;
   parts.title.textContent = t('myreports.report', { id: report.trackingId, category: report.category.title });
-  const children = [facts(report)];
+  const children = [element('p', { className: 'card-status' }, statusBadge(report.status)), facts(report)];
   if (report.overdue) {
     children.push(element('p', { className: 'overdue-note' },
       element('span', { className: 'overdue-icon', 'aria-hidden': 'true' }, '!'), ' ', t('myreports.overdue')));
@@ -162,15 +162,18 @@ function renderReport(parts) {
   } else if (entry.photoCount) {
     children.push(element('p', { className: 'hint' }, t('myreports.photosPending')));
   }
-  if (report.status === 'resolved' && entry.secret) {
-    children.push(element('p', { className: 'resolved-ask' }, t('myreports.resolvedAsk')));
+  if (report.status === 'resolved' && entry.secret) { // the citizen's turn: right under the facts
+    const askId = `myreport-${report.trackingId}-ask`;
+    children.push(element('div', { className: 'resolved-block', role: 'group', 'aria-labelledby': askId },
+      element('p', { className: 'resolved-ask', id: askId }, t('myreports.resolvedAsk')),
+      element('div', { className: 'action-row' },
+        button(t('myreports.confirm'), () => citizenAction(parts, 'confirm', ''), 'primary'),
+        button(t('myreports.reopen'), () => toggleReopen(parts)))));
   }
-  const history = element('details', { className: 'history' },
-    element('summary', {}, t('myreports.history')),
-    element('ol', { className: 'history-list' }, [...report.history].reverse().map(historyItem)));
-  const replies = report.history.filter((change) => change.comment);
-  if (replies.length) history.open = true;
-  children.push(history);
+  const listId = `myreport-${report.trackingId}-history`;
+  const list = element('ol', { className: 'history-list', id: listId }, [...report.history].reverse().map(historyItem));
+  const replied = report.history.some((change) => change.comment); // a staff reply is shown at once
+  children.push(element('div', { className: 'history' }, disclosure(t('myreports.history'), list, replied), list));
   parts.body.replaceChildren(...children);
 }
 
@@ -178,10 +181,6 @@ function renderActions(parts) {
   const { entry, report } = parts;
   const id = entry.trackingId;
   const buttons = [];
-  if (report && report.status === 'resolved' && entry.secret) {
-    buttons.push(button(t('myreports.confirm'), () => citizenAction(parts, 'confirm', ''), 'primary'));
-    buttons.push(button(t('myreports.reopen'), () => toggleReopen(parts)));
-  }
   const location = report ? report.location : (entry.lon !== undefined && { lon: entry.lon, lat: entry.lat });
   if (location && Number.isFinite(location.lon)) {
     buttons.push(button(t('myreports.show'), () => {
@@ -189,10 +188,28 @@ function renderActions(parts) {
       flyTo(location, 17);
     }));
   }
-  if (entry.secret) buttons.push(button(t('myreports.secret.show'), (event) => toggleSecret(parts, event.currentTarget)));
+  if (entry.secret) {
+    const key = button(t('myreports.secret.show'), (event) => toggleSecret(parts, event.currentTarget));
+    key.setAttribute('aria-expanded', 'false');
+    buttons.push(key);
+  }
   buttons.push(button(t('myreports.forget'), () => askForget(parts), 'quiet'));
   for (const each of buttons) each.setAttribute('aria-describedby', `myreport-${id}-title`);
   parts.actions.replaceChildren(...buttons);
+}
+
+/** A button that shows and hides `target` (aria-expanded), open at first when `open`. */
+export function disclosure(text, target, open = false) {
+  const toggle = element('button', {
+    type: 'button', className: 'disclosure', 'aria-expanded': String(open), 'aria-controls': target.id,
+  }, text);
+  target.hidden = !open;
+  toggle.addEventListener('click', () => {
+    const opening = toggle.getAttribute('aria-expanded') !== 'true';
+    toggle.setAttribute('aria-expanded', String(opening));
+    target.hidden = !opening;
+  });
+  return toggle;
 }
 
 function button(text, onClick, kind = '') {
@@ -232,7 +249,7 @@ function toggleReopen(parts) {
     event.preventDefault();
     citizenAction(parts, 'reopen', comment.value.trim());
   });
-  parts.actions.after(form);
+  parts.card.querySelector('.resolved-block').append(form);
   comment.focus();
 }
 
@@ -350,6 +367,12 @@ function wireMyReportsPanel() {
   });
   $('myreports-new').addEventListener('click', () => openPanel('report'));
   $('myreports-add-form').addEventListener('submit', addFromAnotherDevice);
+  $('myreports-add-toggle').addEventListener('click', (event) => {
+    const opening = event.currentTarget.getAttribute('aria-expanded') !== 'true';
+    event.currentTarget.setAttribute('aria-expanded', String(opening));
+    $('myreports-add-form').hidden = !opening;
+    if (opening) $('myreports-add-id').focus();
+  });
   showEmptyState();
 }
 

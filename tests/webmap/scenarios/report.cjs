@@ -218,7 +218,7 @@ module.exports = async function report(ctx) {
   await list.click('#nav-myreports');
   await cardsLoaded(list);
   const card = list.locator('#myreports-list .myreport').first();
-  await card.locator('details.history summary').click();
+  await card.locator('.history .disclosure').click();
   result.history = await card.locator('.history-list li').allTextContents();
   await ctx.screenshot(list, 'myreports-ru-desktop');
   await ctx.axe(list, 'myreports-ru-desktop');
@@ -236,7 +236,7 @@ module.exports = async function report(ctx) {
     stored: JSON.parse(localStorage.getItem('geohub.myReports') || '[]').length,
     emptyShown: !document.getElementById('myreports-empty').hidden,
   }));
-  await list.click('#myreports-add summary');
+  await list.click('#myreports-add-toggle');
   await list.fill('#myreports-add-id', trackingId.toLowerCase());
   await list.fill('#myreports-add-secret', secret);
   await list.click('#myreports-add-form button[type="submit"]');
