@@ -226,7 +226,9 @@ def style_asset(asset: str) -> Response:
 )
 def glyphs(fontstack: str, range_name: str) -> Response:
     """SDF glyphs of one 256-code-point range of the first font of `fontstack` served here."""
-    return _static_file(glyph_range_file(fontstack, range_name), GLYPHS_MEDIA_TYPE)
+    # read whole, not streamed: geohub.compression then compresses it (the ranges halve)
+    body = glyph_range_file(fontstack, range_name).read_bytes()
+    return _revalidated(Response(body, mimetype=GLYPHS_MEDIA_TYPE), etag_of(body), STATIC_MAX_AGE_S)
 
 
 @styles.get("/sprites/<sprite>.json")
