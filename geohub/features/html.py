@@ -11,7 +11,14 @@ from geohub.pages.catalogue import PageEnvironment, PageTranslations
 from geohub.settings import PROJECT_ROOT
 
 VENDOR_DIR = PROJECT_ROOT / "web" / "node_modules"
-VENDOR_PACKAGES = ("leaflet/dist", "leaflet.markercluster/dist", "bootstrap/dist", "swagger-ui-dist")
+VENDOR_PACKAGES = (
+    "leaflet/dist",
+    "leaflet.markercluster/dist",
+    "bootstrap/dist",
+    "swagger-ui-dist",
+    "maplibre-gl/dist",  # the basemap under the pages' Leaflet maps (geohub/pages/assets/js/map-data.js)
+    "@maplibre/maplibre-gl-leaflet",
+)
 _REPLACEMENTS = (
     ("https://unpkg.com/leaflet@1.3.1/dist/", "/vendor/leaflet/dist/"),
     ("https://unpkg.com/leaflet.markercluster/dist/", "/vendor/leaflet.markercluster/dist/"),
