@@ -23,13 +23,9 @@ TEXTS: dict[str, str] = {
     "route.fromSearch": N_("Start: address or place"),
     "route.toSearch": N_("Destination: address or place"),
     "route.pick": N_("On the map"),
-    "route.pickFrom": N_("Choose the start on the map"),
-    "route.pickTo": N_("Choose the destination on the map"),
     "route.pickFromPrompt": N_("Tap the map where the route starts."),
     "route.pickToPrompt": N_("Tap the map where the route ends."),
     "route.locate": N_("My location"),
-    "route.locateFrom": N_("Start from my location"),
-    "route.locateTo": N_("Go to my location"),
     "route.locating": N_("Finding your location…"),
     "route.locateFailed": N_(
         "Your location is not available. Search for an address or choose a point on the map."
@@ -107,6 +103,9 @@ TEXTS: dict[str, str] = {
     "route.markerReport": N_("Avoided barrier: {label}"),
     # no route
     "route.noRoute": N_("No route found"),
+    "route.relaxedShown": N_(
+        "Without this limit there is a route of {distance}: the grey dotted line on the map."
+    ),
     "route.relax": N_("Try a looser limit: {limit}."),
     "route.relaxButton": N_("Change this limit"),
     "route.relaxReports": N_("Reported barriers close every way between these points. Try other points."),
