@@ -8,8 +8,10 @@ import numpy as np
 import pytest
 import shapely
 from flask import Flask
+from psycopg import sql
 from pyproj import Transformer
 
+from geohub.storage.base import FeatureTable
 from geohub.storage.postgis_tiles import LABEL_COLUMN
 from geohub.tiles.tms import tile_bounds_3857, tiles_covering
 
@@ -157,3 +159,32 @@ def test_only_features_with_a_name_get_a_label_point(tile_apps: dict[str, Flask]
             backend
         )
         assert len(features) == len({f["id"] for f in features}), backend
+
+
+def test_an_edit_keeps_the_stored_label_points(tile_apps: dict[str, Flask]) -> None:
+    """A version derived from another (an edit: new rows written, the rest copied over) computes the
+    generated label points of both kinds of row on PostGIS."""
+    services = tile_apps["postgis"].extensions["geohub"]
+    store, districts = services.store, services.registry.layers["districts"]
+    current = store.current_version("districts")
+    assert current is not None
+    edited = store.get(districts, "almaly")
+    upserts = FeatureTable(
+        geometries=np.array([shapely.from_wkb(edited.geometry)], dtype=object),
+        columns={a.name: [edited.properties.get(a.name)] for a in districts.attributes},
+    )
+    version = store.write_derived_version(districts, current.version, upserts, [], publish=False)
+    try:
+        with store.connection() as conn:
+            table = conn.execute(
+                "SELECT table_name FROM geohub.layer_versions WHERE layer_id = 'districts' AND version = %s",
+                (version.version,),
+            ).fetchone()[0]
+            counted = conn.execute(
+                sql.SQL("SELECT count(*), count({}) FROM {}").format(
+                    sql.Identifier(LABEL_COLUMN), sql.Identifier("geohub", table)
+                )
+            ).fetchone()
+        assert counted == (8, 8)
+    finally:
+        store.delete_version("districts", version.version)
