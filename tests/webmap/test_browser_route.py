@@ -84,7 +84,9 @@ def test_a_strict_limit_gives_the_localized_no_route_message(route: dict[str, An
     assert shown["role"] == "alert" and shown["answerHidden"]
     assert shown["text"][0] == "Маршрут не найден"
     assert shown["text"][1] == problem["body"]["detail"] and CYRILLIC.search(shown["text"][1])
-    assert "Наибольший подъём" in shown["text"][2]  # the limit to loosen, named in the form's words
+    assert shown["relaxedOnMap"] == ["relaxed"]  # the route without the limit, for the user to judge
+    assert shown["text"][2].startswith("Без этого ограничения есть маршрут длиной ")
+    assert "Наибольший подъём" in shown["text"][3]  # the limit to loosen, named in the form's words
     assert shown["invalid"] == "true" and shown["focused"] == "route-limit-max_incline_up"
 
 

@@ -19,7 +19,7 @@ const PROFILE_KEY = 'geohub.routeProfile';
 const TEXT_VIEW_KEY = 'geohub.routeTextView';
 const OVERLAY = 'route';
 const STEP_ZOOM = 17;
-const COLOURS = { line: '#0b4f8a', casing: '#ffffff', warning: '#b3261e', label: '#7a1712' };
+const COLOURS = { line: '#0b4f8a', casing: '#ffffff', warning: '#b3261e', label: '#7a1712', relaxed: '#4a5560' };
 
 const root = document.getElementById('route');
 const $ = (id) => document.getElementById(id);
@@ -125,21 +125,23 @@ function profileById(id) {
 }
 
 function chosenProfile() {
-  const checked = root.querySelector('input[name="route-profile"]:checked');
-  return profileById(checked ? checked.value : null);
+  return profileById($('route-profile').value);
 }
 
 function renderProfiles(selected) {
-  const items = profiles.map((profile) => {
-    const id = `route-profile-${profile.id}`;
-    const input = element('input', { type: 'radio', name: 'route-profile', id, value: profile.id });
-    input.checked = profile.id === selected.id;
-    const label = element('label', { for: id },
-      element('span', { className: 'route-profile-title' }, profile.title),
-      profile.description ? element('span', { className: 'route-profile-description' }, profile.description) : null);
-    return element('div', { className: 'route-profile' }, input, label);
-  });
-  $('route-profile-list').replaceChildren(...items);
+  const select = $('route-profile');
+  select.replaceChildren(...profiles.map((profile) => element('option', { value: profile.id }, profile.title)));
+  select.value = selected.id;
+  describeProfile(selected);
+}
+
+function describeProfile(profile) {
+  $('route-profile-description').textContent = profile.description || '';
+}
+
+function setLimitsOpen(open) {
+  $('route-limits-toggle').setAttribute('aria-expanded', String(open));
+  $('route-limits-body').hidden = !open;
 }
 
 function limitField(name) {
@@ -190,8 +192,7 @@ function writeHash() {
     setHashParam(which, end ? coordinate(end) : null);
     setHashParam(`${which}Name`, end ? end.label : null);
   }
-  const profile = root.querySelector('input[name="route-profile"]:checked');
-  setHashParam('profile', state.from || state.to ? profile?.value : null);
+  setHashParam('profile', state.from || state.to ? $('route-profile').value : null);
 }
 
 function parseCoordinate(text) {
@@ -240,12 +241,16 @@ function showNoRoute(problem) {
     element('p', { className: 'route-error-title' }, t('route.noRoute')),
     element('p', {}, problem.detail || ''),
   ];
+  if (constraint !== 'several' && problem.relaxed?.geometry?.type === 'LineString') {
+    showRelaxed(problem.relaxed);
+    children.push(element('p', {}, t('route.relaxedShown', { distance: distanceText(problem.relaxed.properties.distance_m) })));
+  }
   if (field) {
     children.push(element('p', {}, t('route.relax', { limit: t(`route.limit.${constraint}`) })));
     children.push(element('button', {
       type: 'button', className: 'route-button route-relax',
       onclick: () => {
-        $('route-limits').open = true;
+        setLimitsOpen(true);
         field.focus();
       },
     }, t('route.relaxButton')));
@@ -255,6 +260,14 @@ function showNoRoute(problem) {
   }
   showError(children);
   announce(problem.detail || t('route.noRoute'));
+}
+
+/** The route without the blocking limit: grey and dotted, for the user to judge. */
+async function showRelaxed(relaxed) {
+  await mapReady;
+  const line = { type: 'Feature', geometry: relaxed.geometry, properties: { part: 'relaxed' } };
+  showOverlay(OVERLAY, { type: 'FeatureCollection', features: [line] }, OVERLAY_LAYERS);
+  fitTo(line);
 }
 
 // ---- planning ---------------------------------------------------------------------------------------
@@ -515,6 +528,9 @@ function overlayData(model) {
 }
 
 const OVERLAY_LAYERS = [
+  { id: 'relaxed', type: 'line', filter: ['==', ['get', 'part'], 'relaxed'],
+    layout: { 'line-cap': 'round', 'line-join': 'round' },
+    paint: { 'line-color': COLOURS.relaxed, 'line-width': 4, 'line-dasharray': [0.1, 1.6] } },
   { id: 'connector', type: 'line', filter: ['==', ['get', 'part'], 'connector'],
     layout: { 'line-cap': 'round' },
     paint: { 'line-color': COLOURS.line, 'line-width': 2.5, 'line-dasharray': [0.1, 2] } },
@@ -568,15 +584,19 @@ function wire() {
     else if (button.classList.contains('route-locate')) locateEnd(button.dataset.which, button);
   });
   $('route-swap').addEventListener('click', swapEnds);
-  $('route-profile-list').addEventListener('change', () => {
+  $('route-profile').addEventListener('change', () => {
     const profile = chosenProfile();
+    describeProfile(profile);
     fillLimits(profile);
     try { localStorage.setItem(PROFILE_KEY, profile.id); } catch { /* private mode */ }
     writeHash();
     if (state.answer) planRoute();
   });
-  $('route-limits').addEventListener('input', markChangedLimits);
-  $('route-limits').addEventListener('change', markChangedLimits);
+  $('route-limits-toggle').addEventListener('click', () => {
+    setLimitsOpen($('route-limits-toggle').getAttribute('aria-expanded') !== 'true');
+  });
+  $('route-limits-body').addEventListener('input', markChangedLimits);
+  $('route-limits-body').addEventListener('change', markChangedLimits);
   $('route-limits-reset').addEventListener('click', () => fillLimits(chosenProfile()));
   $('route-form').addEventListener('submit', (event) => {
     event.preventDefault();

@@ -106,8 +106,8 @@ module.exports = async function route(ctx) {
   // phone, Russian: the profile, then from and to by search; the route comes on its own
   const page = await ctx.open('/#panel=route', { lang: 'ru', ...PHONE });
   await ctx.waitForMap(page);
-  await page.waitForSelector('#panel-route:not([hidden]) #route-profile-list input');
-  await page.check(`#route-profile-${PROFILE}`);
+  await page.waitForSelector('#panel-route:not([hidden]) #route-profile option', { state: 'attached' });
+  await page.selectOption('#route-profile', PROFILE);
   result.limitsPrefilled = await page.evaluate(() => ({
     up: document.getElementById('route-limit-max_incline_up').value,
     kerb: document.getElementById('route-limit-max_kerb_cm').value,
@@ -138,7 +138,7 @@ module.exports = async function route(ctx) {
   await ctx.screenshot(page, 'route-text-ru-desktop');
   await ctx.axe(page, 'route-text-ru-desktop');
   await textView(page, false);
-  await page.click('#route-limits summary');
+  await page.click('#route-limits-toggle');
   await page.fill('#route-limit-max_incline_up', '0.5');
   const strict = page.waitForResponse((r) => r.url().includes('/api/route?'), { timeout: 20_000 });
   await page.click('#route-submit');
@@ -149,6 +149,13 @@ module.exports = async function route(ctx) {
     text: [...document.querySelectorAll('#route-error p')].map((p) => p.textContent),
     answerHidden: document.getElementById('route-answer').hidden,
     invalid: document.getElementById('route-limit-max_incline_up').getAttribute('aria-invalid'),
+  }));
+  result.noRoute.relaxedOnMap = await page.waitForFunction(async () => {
+    const source = window.geohubMap.getSource('overlay-route');
+    return Boolean(source && (await source.getData()).features.some((f) => f.properties.part === 'relaxed'));
+  }, null, { timeout: 10_000, polling: 200 }).then(() => page.evaluate(async () => {
+    const data = await window.geohubMap.getSource('overlay-route').getData();
+    return data.features.map((f) => f.properties.part);
   }));
   result.noRouteApi = await fetchAgain(page, strictUrl);
   await page.$eval('#route-error', (box) => box.scrollIntoView({ block: 'center' }));
@@ -164,7 +171,7 @@ module.exports = async function route(ctx) {
   await kk.evaluate(() => localStorage.removeItem('geohub.routeTextView'));
   await textView(kk, false);
   result.kk.panel = await readPanel(kk);
-  result.kk.profileChecked = await kk.$eval(`#route-profile-${PROFILE}`, (input) => input.checked);
+  result.kk.profileChecked = await kk.$eval('#route-profile', (select) => select.value) === PROFILE;
   await kk.waitForTimeout(900);
   await ctx.screenshot(kk, 'route-kk-desktop');
   await ctx.axe(kk, 'route-kk-desktop');
