@@ -105,8 +105,8 @@ async function choosePlace(place, { fly }) {
   fieldError('report-place', '');
   setMarker(CHOSEN_MARKER, chosen, { label: t('report.place.chosen'), kind: 'report' });
   if (fly) flyTo(chosen, 17);
-  $('report-place').dataset.state = 'chosen';
-  placeText(chosen.label || coordinates(chosen), chosen.label ? coordinates(chosen) : '');
+  $('report-place').dataset.state = chosen.label ? 'chosen' : 'looking';
+  placeText(chosen.label || coordinates(chosen), chosen.label ? coordinates(chosen) : t('search.searching'));
   const [answer] = await Promise.all([
     chosen.label // found by the search: named already, and in the city
       ? null
@@ -128,6 +128,7 @@ async function choosePlace(place, { fly }) {
     chosen.district = answer.properties.district || chosen.district;
     if (!chosen.label) chosen.label = answer.properties.label;
   }
+  $('report-place').dataset.state = 'chosen';
   const first = chosen.label || t('report.place.noAddress');
   const details = [districtName(chosen.district), coordinates(chosen)].filter(Boolean).join(' · ');
   placeText(first, details);

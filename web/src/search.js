@@ -8,6 +8,7 @@ import { flyTo, removeMarker, setMarker } from './map.js';
 const DEBOUNCE_MS = 200;
 const LIMIT = 8;
 const MIN_CHARS = 2;
+const PHONE = window.matchMedia('(max-width: 767px)'); // the panel is a bottom sheet there
 const PLACE_MARKER = 'place';
 let searches = 0;
 
@@ -104,6 +105,7 @@ export function createPlaceSearch(container, { label, id, onPick, hint = t('sear
       if (results.length) {
         setStatus('');
         open(true);
+        if (PHONE.matches) input.scrollIntoView({ block: 'start' }); // the results below it in sight
         announce(t('search.count', { n: results.length }));
       } else {
         open(false);

@@ -82,9 +82,9 @@ async function pickOnMap(page, where = null) {
     return { x: box.left + point.x, y: box.top + point.y, lon: at.lng, lat: at.lat };
   }, where);
   await page.mouse.click(spot.x, spot.y);
-  await page.waitForFunction(() => document.getElementById('report-place').dataset.state === 'chosen'
-    && !document.getElementById('report-place-text').textContent.endsWith('…'), null, { timeout: 10_000 });
-  await page.waitForTimeout(300); // the nearest address (or none) is written in
+  // "chosen" once the nearest address (or none) is written in
+  await page.waitForFunction(() => document.getElementById('report-place').dataset.state === 'chosen', null,
+    { timeout: 15_000 });
   return { lon: spot.lon, lat: spot.lat };
 }
 
