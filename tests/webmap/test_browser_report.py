@@ -11,6 +11,9 @@ from typing import Any
 import pytest
 
 from geohub.messages import translate
+from geohub.services import Services
+from geohub.settings import Settings
+from geohub.webmap.texts_report import page_config
 from tests.webmap.conftest import SCREENSHOTS, scenario
 
 TRACKING_ID = re.compile(r"^[0-9A-Z]{10}$")
@@ -22,6 +25,20 @@ REPORT_SCREENSHOTS = (
     "myreports-kk-phone",
     "myreports-ru-desktop",
 )
+
+
+@pytest.mark.parametrize("language", ["kk", "ru", "en"])
+def test_the_page_offers_every_category_in_its_language(language: str) -> None:
+    services = Services.from_settings(Settings())
+    config = page_config(services, language)
+    categories = {category["code"]: category for category in config["reportCategories"]}
+    assert len(categories) == 11
+    assert categories["missing_kerb_ramp"]["accessibility"] is True
+    assert categories["missing_kerb_ramp"]["group"] == translate("Accessibility", language)
+    assert categories["road_damage"]["group"] == translate("City upkeep", language)
+    expected = {"kk": "Жолдың бүлінуі", "ru": "Повреждение дороги", "en": "Road damage"}[language]
+    assert categories["road_damage"]["title"] == expected
+    assert config["maxPhotos"] == 3 and config["maxPhotoBytes"] == 8 * 1024 * 1024
 
 
 @pytest.mark.parametrize("query", ["Абая", "Abaya", "Абай даңғылы", "пр. Абая 10"])
