@@ -66,7 +66,7 @@ def map_page() -> Response:
     problems=(404,),
 )
 def app_asset(asset: str) -> Response:
-    """A web map file, gzipped when the client accepts it; npm files under a versioned path."""
+    """A web map file, Brotli- or gzip-compressed as the client accepts; npm files under a versioned path."""
     if asset.startswith(VENDOR_PREFIX):
         versioned, _, file = asset.removeprefix(VENDOR_PREFIX).partition("/")
         path, max_age_s = vendor_file(versioned, file), VENDOR_MAX_AGE_S
@@ -75,7 +75,8 @@ def app_asset(asset: str) -> Response:
     if path is None:
         abort(404)
     served = static_file(path)
-    body, encoding, etag = served.encoded(request.accept_encodings["gzip"] > 0)
+    accepted = request.accept_encodings
+    body, encoding, etag = served.encoded(accepted["br"] > 0, accepted["gzip"] > 0)
     response = Response(body, mimetype=served.media_type)
     if encoding:
         response.headers["Content-Encoding"] = encoding

@@ -23,7 +23,8 @@ TEXTS: dict[str, str] = {
     "nav.myreports": N_("My reports"),
     "nav.route": N_("Route"),
     "nav.list": N_("List"),
-    "nav.more": N_("Menu"),
+    "nav.short.report": N_("Report"),  # the phone's bottom bar: 60 px a button
+    "nav.short.myreports": N_("Mine"),
     "panel.close": N_("Close"),
     "panel.closeNamed": N_("Close: {name}"),
     "language.label": N_("Language"),
