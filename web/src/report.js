@@ -129,8 +129,9 @@ async function choosePlace(place, { fly }) {
     if (!chosen.label) chosen.label = answer.properties.label;
   }
   $('report-place').dataset.state = 'chosen';
-  const first = chosen.label || t('report.place.noAddress');
-  const details = [districtName(chosen.district), coordinates(chosen)].filter(Boolean).join(' · ');
+  const first = chosen.label || t('report.place.chosen');
+  const details = [chosen.label ? '' : t('report.place.noAddress'), districtName(chosen.district), coordinates(chosen)]
+    .filter(Boolean).join(' · ');
   placeText(first, details);
   announce(`${t('report.place.chosen')}: ${first}`);
 }
