@@ -98,7 +98,7 @@ TEXTS: dict[str, str] = {
     "report.badPhone": N_("Write the phone with digits only, e.g. +7 701 123 45 67, or leave it empty."),
     "report.error.tooMany": N_("Too many reports were sent from here. Wait a minute and try again."),
     "report.error.tooLarge": N_("The photos are too large. Remove one or choose smaller ones."),
-    "report.error.type": N_("A photo is not a JPEG, PNG or WebP image. Remove it and try again."),
+    "report.error.type": N_("Remove that photo and try again."),
     # the duplicate offer
     "report.duplicates.title": N_("Is it one of these?"),
     "report.duplicates.intro": N_(
