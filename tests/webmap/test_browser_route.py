@@ -90,6 +90,14 @@ def test_a_strict_limit_gives_the_localized_no_route_message(route: dict[str, An
     assert shown["invalid"] == "true" and shown["focused"] == "route-limit-max_incline_up"
 
 
+def test_a_reported_barrier_is_avoided_listed_and_marked(route: dict[str, Any]) -> None:
+    avoided = route["avoided"]
+    assert avoided["filed"]["status"] == 201 and avoided["status"] == 200
+    tracking_id = avoided["filed"]["trackingId"]
+    assert len(avoided["listed"]) == 1 and tracking_id in avoided["listed"][0]
+    assert any(tracking_id in label for label in avoided["markers"])
+
+
 def test_route_pages_pass_axe_and_reach_only_geohub(route: dict[str, Any]) -> None:
     assert route["axe"] and all(not found for found in route["axe"].values()), route["axe"]
     assert not route["blocked"] and not route["pageErrors"]
