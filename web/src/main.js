@@ -43,11 +43,19 @@ languageSelect.addEventListener('change', () => {
   url.searchParams.delete('lang');
   window.location.replace(url.toString());
 });
+function stored(storage, key) {
+  try { return storage.getItem(key); } catch { return null; }
+}
+
 if (!document.cookie.split('; ').some((c) => c.startsWith(`${LANGUAGE_COOKIE}=`))) {
-  // the language shown is remembered; a language picked on this device before wins
-  const stored = (() => { try { return window.localStorage.getItem(LANGUAGE_KEY); } catch { return null; } })();
-  if (stored && stored !== lang && config.languages.includes(stored) && !new URL(window.location.href).searchParams.has('lang')) {
-    rememberLanguage(stored);
+  // no cookie (cleared, or a new browser session): a language picked on this device before wins,
+  // once (a browser that keeps no cookie must not reload for ever)
+  const picked = stored(window.localStorage, LANGUAGE_KEY);
+  const asked = new URL(window.location.href).searchParams.has('lang');
+  if (picked && picked !== lang && config.languages.includes(picked) && !asked
+      && !stored(window.sessionStorage, 'geohub.langRestored')) {
+    try { window.sessionStorage.setItem('geohub.langRestored', '1'); } catch { /* private mode */ }
+    rememberLanguage(picked);
     window.location.reload();
   } else {
     rememberLanguage(lang);

@@ -134,6 +134,13 @@ function createMap() {
   const canvas = map.getCanvas();
   canvas.setAttribute('aria-label', t('map.label'));
   canvas.setAttribute('aria-describedby', 'map-help');
+  map.once('load', () => {
+    // on a phone the attribution starts folded (its ⓘ button opens it): two lines over a small map
+    if (window.matchMedia('(max-width: 767px)').matches) {
+      const attribution = container.querySelector('.maplibregl-ctrl-attrib.maplibregl-compact');
+      if (attribution) attribution.classList.remove('maplibregl-compact-show');
+    }
+  });
   map.on('dataloading', () => { container.dataset.state = 'loading'; });
   map.on('idle', () => { container.dataset.state = 'idle'; });
   map.on('error', (event) => {
@@ -418,11 +425,20 @@ export function pickPoint(prompt) {
 
 // ---- the reports tiles follow new reports ------------------------------------------------------
 
-bus.addEventListener('reports-changed', () => {
+const baseTiles = new WeakMap(); // a source -> its tile URLs as the style gave them
+
+/** Fetch the city tiles again, past the browser's cache (tiles are cached for a minute). */
+function reloadCityTiles() {
   const source = map.getSource('city');
-  if (!source) return;
-  if (typeof source.reload === 'function') source.reload();
-  else if (source.tiles) source.setTiles(source.tiles.map((url) => url));
+  if (!source || !source.tiles) return;
+  if (!baseTiles.has(source)) baseTiles.set(source, source.tiles.slice());
+  const stamp = Date.now().toString(36);
+  source.setTiles(baseTiles.get(source).map((url) => `${url}${url.includes('?') ? '&' : '?'}v=${stamp}`));
+}
+
+bus.addEventListener('reports-changed', () => {
+  reloadCityTiles();
+  setTimeout(reloadCityTiles, 3000); // the reports layer is published just after the answer
 });
 
 export { lang };
