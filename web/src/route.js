@@ -7,42 +7,23 @@ import {
   ApiError, announce, api, bus, config, element, formatNumber, hashParams, openPanel, reducedMotion,
   setHashParam, t,
 } from './core.js';
-import { fitTo, flyTo, mapReady, pickPoint, removeMarker, removeOverlay, setMarker, showOverlay } from './map.js';
+import { mapReady, pickPoint, removeMarker, setMarker } from './map.js';
 import { createPlaceSearch } from './search.js';
 import { clearInclineChart, drawInclineChart } from './profile-chart.js';
-import { pointAt, readRoute, sliceLine } from './route-model.js';
+import { readRoute } from './route-model.js';
+import { avoidedText, distanceText, durationText, renderAnswer, renderAvoided } from './route-answer.js';
+import { clearRouteMap, drawRelaxed, drawRoute, markAvoided } from './route-map.js';
 
 const ENDS = ['from', 'to'];
 const NUMBER_LIMITS = ['max_incline_up', 'max_incline_down', 'max_kerb_cm', 'user_width_cm'];
 const CHECK_LIMITS = ['avoid_steps', 'avoid_rough', 'prefer_lit', 'prefer_signalised'];
 const PROFILE_KEY = 'geohub.routeProfile';
 const TEXT_VIEW_KEY = 'geohub.routeTextView';
-const OVERLAY = 'route';
-const STEP_ZOOM = 17;
-const COLOURS = { line: '#0b4f8a', casing: '#ffffff', warning: '#b3261e', label: '#7a1712', relaxed: '#4a5560' };
 
 const root = document.getElementById('route');
 const $ = (id) => document.getElementById(id);
 const profiles = config.routingProfiles || [];
 const state = { from: null, to: null, answer: null, model: null, controller: null, avoided: [], searches: {} };
-
-// ---- formatting ----------------------------------------------------------------------------------
-
-/** A distance as people say it: metres under 1 km, else kilometres with one decimal. */
-export function distanceText(m) {
-  if (m >= 1000) return t('route.kilometers', { n: formatNumber(m / 1000, { maximumFractionDigits: 1 }) });
-  return t('route.meters', { n: formatNumber(Math.round(m)) });
-}
-
-/** A duration in whole minutes (at least 1), hours past 60. */
-export function durationText(seconds) {
-  const minutes = Math.max(1, Math.round(seconds / 60));
-  if (minutes < 60) return t('route.minutes', { n: minutes });
-  return t('route.hours', { h: Math.floor(minutes / 60), m: minutes % 60 });
-}
-
-const pct = (value) => formatNumber(value, { maximumFractionDigits: 1 });
-const climbText = ({ up, down }) => t('route.climbValue', { up: distanceText(up), down: distanceText(down) });
 
 // ---- the ends ------------------------------------------------------------------------------------
 
@@ -212,7 +193,7 @@ async function readHash() {
       const label = await labelOf(point);
       if (state[which] && state[which].lon === point.lon && state[which].lat === point.lat) {
         setEnd(which, { ...point, label }, { quiet: true, plan: false });
-        if (state.model) renderTextView(state.model);
+        if (state.model) renderAvoided(state.model, state.avoided, ends());
       }
     }
   }
@@ -242,7 +223,7 @@ function showNoRoute(problem) {
     element('p', {}, problem.detail || ''),
   ];
   if (constraint !== 'several' && problem.relaxed?.geometry?.type === 'LineString') {
-    showRelaxed(problem.relaxed);
+    drawRelaxed(problem.relaxed);
     children.push(element('p', {}, t('route.relaxedShown', { distance: distanceText(problem.relaxed.properties.distance_m) })));
   }
   if (field) {
@@ -260,14 +241,6 @@ function showNoRoute(problem) {
   }
   showError(children);
   announce(problem.detail || t('route.noRoute'));
-}
-
-/** The route without the blocking limit: grey and dotted, for the user to judge. */
-async function showRelaxed(relaxed) {
-  await mapReady;
-  const line = { type: 'Feature', geometry: relaxed.geometry, properties: { part: 'relaxed' } };
-  showOverlay(OVERLAY, { type: 'FeatureCollection', features: [line] }, OVERLAY_LAYERS);
-  fitTo(line);
 }
 
 // ---- planning ---------------------------------------------------------------------------------------
@@ -323,6 +296,8 @@ function scrollToAnswer() {
 
 // ---- the answer -------------------------------------------------------------------------------------
 
+const ends = () => ({ from: state.from, to: state.to });
+
 async function showRoute(answer) {
   const model = readRoute(answer);
   state.answer = answer;
@@ -330,167 +305,36 @@ async function showRoute(answer) {
   state.avoided = (answer.properties.avoided_reports || []).map((r) => ({ ...r, title: r.category, location: null }));
   $('route-answer').hidden = false;
   $('route-clear').hidden = false;
-  renderSummary(model);
-  renderInclineText(model);
-  renderSteps(model);
-  renderWarnings(model);
-  renderUnknown(model);
-  renderAvoided();
-  renderTextView(model);
-  const drawn = await drawInclineChart($('route-chart'), model.pieces, model.properties.distance_m, model.properties.limits);
+  renderAnswer(model, ends(), state.avoided);
+  const { pieces, properties } = model;
+  const drawn = await drawInclineChart($('route-chart'), pieces, properties.distance_m, properties.limits);
   $('route-chart').dataset.drawn = String(drawn);
   if (!drawn) $('route-chart-summary').prepend(element('p', {}, t('route.chartUnavailable')));
-  await drawOnMap(model);
-  loadAvoided(answer);
+  await drawRoute(model, ends());
+  await loadAvoided(answer);
   bus.dispatchEvent(new CustomEvent('route-shown', { detail: { route: answer } }));
 }
 
 function hideRoute() {
   state.answer = null;
   state.model = null;
+  state.avoided = [];
   $('route-answer').hidden = true;
   clearInclineChart($('route-chart'));
-  mapReady.then(() => {
-    removeOverlay(OVERLAY);
-    for (let i = 0; i < state.avoided.length; i += 1) removeMarker(`route-avoided-${i}`);
-    state.avoided = [];
-  }).catch(() => {});
+  clearRouteMap().catch(() => {});
 }
 
-function renderSummary(model) {
-  const { distance_m: distance, duration_s: duration } = model.properties;
-  const rows = [
-    ['route.distance', distanceText(distance), 'distance'],
-    ['route.duration', durationText(duration), 'duration'],
-    ['route.climb', climbText(model.climb), 'climb'],
-    ['route.warningCount', formatNumber(model.warnings.length), 'warnings'],
-  ];
-  $('route-summary').replaceChildren(...rows.map(([key, value, name]) => element('div', {
-    className: `route-summary-item route-summary-${name}`,
-  }, element('dt', {}, t(key)), element('dd', {}, value))));
-}
-
-function inclineSentences(model) {
-  const { up, down, unknown, flat, flatPct } = model.steepest;
-  const sentences = [];
-  const stretch = (s, key) => t(key, { pct: pct(s.pct), length: distanceText(s.length), start: distanceText(s.start) });
-  if (flat) sentences.push(t('route.inclineFlat', { pct: pct(flatPct) }));
-  else {
-    if (up) sentences.push(stretch(up, 'route.inclineUp'));
-    if (down) sentences.push(stretch(down, 'route.inclineDown'));
-  }
-  if (unknown >= 1) sentences.push(t('route.inclineUnknown', { length: distanceText(unknown) }));
-  return sentences;
-}
-
-function renderInclineText(model) {
-  $('route-chart-summary').replaceChildren(...inclineSentences(model).map((s) => element('p', {}, s)));
-}
-
-function stepStart(model, index) {
-  const [lon, lat] = pointAt(model.coords, model.along, model.ranges[index].start);
-  return { lon, lat };
-}
-
-function renderSteps(model) {
-  const steps = model.properties.instructions || [];
-  $('route-steps').replaceChildren(...steps.map((step, i) => {
-    const warnings = model.warnings.filter((w) => w.step === i);
-    const button = element('button', {
-      type: 'button', className: 'route-step',
-      onclick: () => flyTo(stepStart(model, step.distance_m > 0 ? i : Math.max(0, i - 1)), STEP_ZOOM),
-    },
-    element('span', { className: 'route-step-text' }, step.text),
-    step.distance_m > 0 ? element('span', { className: 'route-step-distance' }, distanceText(step.distance_m)) : null,
-    ...warnings.map((w) => element('span', { className: 'route-step-warning' },
-      element('span', { className: 'route-badge', 'aria-hidden': 'true' }, `⚠ ${w.n}`),
-      element('span', { className: 'visually-hidden' }, `${t('route.warningNumber', { n: w.n })}: `),
-      w.text)));
-    return element('li', { dataset: { distanceM: String(step.distance_m) } }, button);
-  }));
-}
-
-function fromStartText(distance) {
-  return distance < 1 ? t('route.atStart') : t('route.warningAt', { start: distanceText(distance) });
-}
-
-function renderWarnings(model) {
-  const list = $('route-warnings');
-  if (!model.warnings.length) {
-    list.replaceChildren(element('li', { className: 'route-none' }, t('route.noWarnings')));
-    return;
-  }
-  list.replaceChildren(...model.warnings.map((w) => {
-    const [lon, lat] = w.at;
-    return element('li', { dataset: { kind: w.kind } }, element('button', {
-      type: 'button', className: 'route-warning', onclick: () => flyTo({ lon, lat }, STEP_ZOOM),
-    },
-    element('span', { className: 'route-badge', 'aria-hidden': 'true' }, `⚠ ${w.n}`),
-    element('span', { className: 'visually-hidden' }, `${t('route.warningNumber', { n: w.n })}: `),
-    element('span', { className: 'route-warning-text' }, w.text),
-    element('span', { className: 'route-warning-at' }, fromStartText(w.distance))));
-  }));
-}
-
-function renderUnknown(model) {
-  const warned = new Set(model.warnings.map((w) => w.kind));
-  const unknown = (model.properties.unknown || []).filter((u) => !warned.has(`unknown_${u.attribute}`));
-  $('route-unknown').hidden = !unknown.length;
-  $('route-unknown-list').replaceChildren(...unknown.map((u) => element('li', {}, u.text)));
-}
-
-function avoidedText(report) {
-  return t('route.avoidedItem', { category: report.title, id: report.trackingId });
-}
-
-function renderAvoided() {
-  const items = state.avoided.length
-    ? state.avoided.map((r) => element('li', {}, avoidedText(r)))
-    : [element('li', { className: 'route-none' }, t('route.noAvoided'))];
-  $('route-avoided').replaceChildren(...items);
-  if (state.model) renderTextView(state.model);
-}
-
+/** The avoided reports' categories (in the page language) and places, then their markers. */
 async function loadAvoided(answer) {
+  await markAvoided([], () => '');
   if (!state.avoided.length) return;
   const reports = await Promise.all(state.avoided.map((r) => api(`/reports/${encodeURIComponent(r.trackingId)}`)
     .then((status) => ({ ...r, title: status.category?.title || r.category, location: status.location }))
     .catch(() => r)));
   if (state.answer !== answer) return;
   state.avoided = reports;
-  renderAvoided();
-  await mapReady;
-  reports.forEach((r, i) => {
-    if (r.location) setMarker(`route-avoided-${i}`, r.location, { label: t('route.markerReport', { label: avoidedText(r) }), kind: 'report' });
-  });
-}
-
-// ---- the text view ----------------------------------------------------------------------------------
-
-function renderTextView(model) {
-  const { distance_m: distance, duration_s: duration, instructions = [] } = model.properties;
-  const summary = t('route.textSummary', {
-    from: state.from?.label || '', to: state.to?.label || '',
-    distance: distanceText(distance), duration: durationText(duration), climb: climbText(model.climb),
-  });
-  const steps = instructions.map((step, i) => {
-    const parts = [step.distance_m > 0 ? t('route.stepDistance', { text: step.text, distance: distanceText(step.distance_m) }) : step.text];
-    for (const w of model.warnings.filter((x) => x.step === i)) {
-      parts.push(t('route.textWarning', { text: `${w.text} (${fromStartText(w.distance)})` }));
-    }
-    return element('li', { dataset: { distanceM: String(step.distance_m) } }, parts.join(' '));
-  });
-  const avoided = state.avoided.length
-    ? element('ul', { className: 'route-text-avoided' }, state.avoided.map((r) => element('li', {}, avoidedText(r))))
-    : element('p', {}, t('route.noAvoided'));
-  $('route-text').replaceChildren(
-    element('p', {}, summary),
-    ...inclineSentences(model).map((s) => element('p', {}, s)),
-    element('h4', { className: 'route-subheading', id: 'route-text-steps-title' }, t('route.steps')),
-    element('ol', { className: 'route-text-steps', 'aria-labelledby': 'route-text-steps-title' }, steps),
-    element('h4', { className: 'route-subheading' }, t('route.avoided')),
-    avoided,
-  );
+  renderAvoided(state.model, reports, ends());
+  await markAvoided(reports, (r) => t('route.markerReport', { label: avoidedText(r) }));
 }
 
 function setTextView(on) {
@@ -500,62 +344,6 @@ function setTextView(on) {
   try { localStorage.setItem(TEXT_VIEW_KEY, on ? '1' : ''); } catch { /* private mode */ }
 }
 
-// ---- the map ----------------------------------------------------------------------------------------
-
-function overlayData(model) {
-  const features = [{ type: 'Feature', geometry: { type: 'LineString', coordinates: model.coords }, properties: { part: 'route' } }];
-  const [first, last] = [model.coords[0], model.coords[model.coords.length - 1]];
-  for (const [end, onLine] of [[state.from, first], [state.to, last]]) {
-    if (end) { // the walk from the chosen point to the nearest way
-      features.push({ type: 'Feature', properties: { part: 'connector' },
-        geometry: { type: 'LineString', coordinates: [[end.lon, end.lat], onLine] } });
-    }
-  }
-  for (const w of model.warnings) {
-    const { start, end } = w.stretch;
-    if (end > start) {
-      features.push({
-        type: 'Feature', properties: { part: 'warning', n: w.n },
-        geometry: { type: 'LineString', coordinates: sliceLine(model.coords, model.along, start, end) },
-      });
-    }
-    features.push({
-      type: 'Feature', properties: { part: 'label', n: w.n, label: `⚠ ${w.n}` },
-      geometry: { type: 'Point', coordinates: end > start ? pointAt(model.coords, model.along, (start + end) / 2) : w.at },
-    });
-  }
-  return { type: 'FeatureCollection', features };
-}
-
-const OVERLAY_LAYERS = [
-  { id: 'relaxed', type: 'line', filter: ['==', ['get', 'part'], 'relaxed'],
-    layout: { 'line-cap': 'round', 'line-join': 'round' },
-    paint: { 'line-color': COLOURS.relaxed, 'line-width': 4, 'line-dasharray': [0.1, 1.6] } },
-  { id: 'connector', type: 'line', filter: ['==', ['get', 'part'], 'connector'],
-    layout: { 'line-cap': 'round' },
-    paint: { 'line-color': COLOURS.line, 'line-width': 2.5, 'line-dasharray': [0.1, 2] } },
-  { id: 'casing', type: 'line', filter: ['==', ['get', 'part'], 'route'],
-    layout: { 'line-join': 'round', 'line-cap': 'round' },
-    paint: { 'line-color': COLOURS.casing, 'line-width': ['interpolate', ['linear'], ['zoom'], 12, 7, 18, 14] } },
-  { id: 'line', type: 'line', filter: ['==', ['get', 'part'], 'route'],
-    layout: { 'line-join': 'round', 'line-cap': 'round' },
-    paint: { 'line-color': COLOURS.line, 'line-width': ['interpolate', ['linear'], ['zoom'], 12, 4, 18, 9] } },
-  { id: 'warning', type: 'line', filter: ['==', ['get', 'part'], 'warning'],
-    layout: { 'line-join': 'round', 'line-cap': 'butt' },
-    paint: { 'line-color': COLOURS.warning, 'line-width': ['interpolate', ['linear'], ['zoom'], 12, 5, 18, 11],
-      'line-dasharray': [1.4, 1] } },
-  { id: 'label', type: 'symbol', filter: ['==', ['get', 'part'], 'label'],
-    layout: { 'text-field': ['get', 'label'], 'text-font': ['DejaVu Sans Bold'], 'text-size': 14,
-      'text-offset': [0, -1.2], 'text-anchor': 'bottom', 'symbol-sort-key': ['get', 'n'], 'text-padding': 1 },
-    paint: { 'text-color': COLOURS.label, 'text-halo-color': '#ffffff', 'text-halo-width': 2.5 } },
-];
-
-async function drawOnMap(model) {
-  await mapReady;
-  showOverlay(OVERLAY, overlayData(model), OVERLAY_LAYERS);
-  const ends = ENDS.map((which) => state[which]).filter(Boolean).map((end) => [end.lon, end.lat]);
-  fitTo({ type: 'Feature', geometry: { type: 'MultiPoint', coordinates: [...model.coords, ...ends] }, properties: {} });
-}
 
 // ---- wiring -----------------------------------------------------------------------------------------
 
@@ -605,6 +393,7 @@ function wire() {
   $('route-clear').addEventListener('click', clearAll);
   $('route-text-toggle').addEventListener('click', () => {
     setTextView($('route-text-toggle').getAttribute('aria-pressed') !== 'true');
+    scrollToAnswer();
   });
   bus.addEventListener('route-endpoint', (event) => {
     const { which, place } = event.detail || {};
