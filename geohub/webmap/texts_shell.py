@@ -25,7 +25,6 @@ TEXTS: dict[str, str] = {
     "nav.list": N_("List"),
     "nav.short.report": N_("Report"),  # the phone's bottom bar: 60 px a button
     "nav.short.myreports": N_("Mine"),
-    "panel.close": N_("Close"),
     "panel.closeNamed": N_("Close: {name}"),
     "language.label": N_("Language"),
     "contrast.label": N_("High contrast"),
@@ -40,7 +39,6 @@ TEXTS: dict[str, str] = {
     "error.network": N_("GeoHub cannot be reached. Check the connection and try again."),
     "error.generic": N_("Something went wrong. Try again."),
     "error.map": N_("The map could not be loaded."),
-    "retry": N_("Try again"),
     "cancel": N_("Cancel"),
     # the map
     "map.label": N_("Map of Almaty"),
@@ -53,10 +51,6 @@ TEXTS: dict[str, str] = {
     "map.pickCentre": N_("The centre of the map was chosen."),
     "map.picked": N_("A point was chosen on the map."),
     "map.pickHelp": N_("Click or tap the map, or press Enter to choose its centre. Esc cancels."),
-    "marker.from": N_("Start: {label}"),
-    "marker.to": N_("Destination: {label}"),
-    "marker.report": N_("Report: {label}"),
-    "marker.place": N_("Place: {label}"),
     # MapLibre's own controls (its `locale` option; keys as MapLibre names them)
     "maplibre.AttributionControl.ToggleAttribution": N_("Show or hide the attribution"),
     "maplibre.AttributionControl.MapFeedback": N_("Map feedback"),
@@ -82,14 +76,12 @@ TEXTS: dict[str, str] = {
     # the layer list
     "layers.title": N_("Map layers"),
     "layers.intro": N_("Turn layers on or off. The legend shows how each is drawn."),
-    "layers.show": N_("Show {layer}"),
     "layers.legend": N_("Legend: {layer}"),
     "layers.other": N_("other"),
     "layers.department": N_("Source: {department}"),
     "layers.updated": N_("Updated {date}"),
     "layers.unpublished": N_("Not published yet"),
     "layers.syncFailed": N_("The last update failed"),
-    "layers.nextSync": N_("Next update {date}"),
     "layers.shown": N_("{layer} shown."),
     "layers.hidden": N_("{layer} hidden."),
     "layers.unavailable": N_("The layer list could not be loaded."),
@@ -160,5 +152,4 @@ TEXTS: dict[str, str] = {
     "list.none": N_("Nothing in view. Zoom in or turn on more layers."),
     "list.more": N_("and {n} more: zoom in to see them"),
     "list.group": N_("{layer}: {n}"),
-    "list.show": N_("Show on the map and open the details"),
 }

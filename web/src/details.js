@@ -97,8 +97,35 @@ function formatValue(value, property = {}) {
   return text;
 }
 
+// Codes some attributes hold, said in words: a report's status (the report part's texts), a district
+// by its name in the page language (from the districts layer).
+const VALUE_TEXTS = { 'reports/status': 'report.status.' };
+let districts = null;
+
+function districtNames() {
+  if (!districts) {
+    districts = api('/collections/districts/items', {
+      query: { f: 'json', skipGeometry: 'true', limit: 100, properties: `slug,name,name_${lang}` },
+    }).then((answer) => new Map(answer.features.map((feature) => {
+      const p = feature.properties;
+      return [p.slug, p[`name_${lang}`] || p.name];
+    }))).catch(() => new Map());
+  }
+  return districts;
+}
+
+function valueInWords(layer, name, value, districtsByCode) {
+  const prefix = VALUE_TEXTS[`${layer}/${name}`];
+  if (prefix && typeof value === 'string') {
+    const text = t(`${prefix}${value}`);
+    if (text !== `${prefix}${value}`) return text;
+  }
+  if (name === 'district' && districtsByCode.has(value)) return districtsByCode.get(value);
+  return value;
+}
+
 /** Rows [label, value] of the attributes: a `name` shown in the page language, not once per language. */
-function attributeRows(properties, schema) {
+function attributeRows(layer, properties, schema, districtsByCode) {
   const described = (schema && schema.properties) || {};
   const names = Object.keys(properties);
   const bases = new Set(names.filter((name) => LANG_SUFFIX.test(name)).map((name) => name.replace(LANG_SUFFIX, '')));
@@ -109,10 +136,16 @@ function attributeRows(properties, schema) {
     const base = name.replace(LANG_SUFFIX, '');
     if (LANG_SUFFIX.test(name) && bases.has(base) && (base in properties || name !== `${base}_${lang}`)) continue;
     let value = properties[name];
-    if (bases.has(name)) value = properties[`${name}_${lang}`] || value;
+    let property = described[name] || {};
+    const localized = `${name}_${lang}`;
+    if (bases.has(name) && properties[localized]) {
+      // the value in the page language, under its title without "(in Kazakh)"
+      value = properties[localized];
+      const title = (described[localized] || {}).title;
+      if (title) property = { ...property, title: title.replace(/\s*\([^)]*\)\s*$/, '') };
+    }
     if (value === null || value === undefined || value === '') continue;
-    const property = described[name] || {};
-    rows.push([property.title || name, formatValue(value, property)]);
+    rows.push([property.title || name, formatValue(valueInWords(layer, name, value, districtsByCode), property)]);
   }
   return rows;
 }
@@ -159,17 +192,18 @@ export async function showDetails(feature, { fromChoices = false } = {}) {
   const { layer } = feature;
   const base = `/collections/${encodeURIComponent(layer)}/items/${encodeURIComponent(feature.id)}`;
   body.replaceChildren(element('p', { className: 'busy' }, t('busy')));
-  const [schema, collection, item] = await busyWhile(body, Promise.all([
+  const [schema, collection, item, districtsByCode] = await busyWhile(body, Promise.all([
     schemaOf(layer),
     collectionOf(layer),
     feature.id ? api(base, { query: { f: 'json' } }).catch(() => null) : Promise.resolve(null),
+    districtNames(),
   ]));
   if (shown !== feature) return;
   const properties = (item && item.properties) || feature.properties || {};
   const name = featureName(properties, layer);
   const table = element('table', { className: 'details-table' },
     element('caption', { className: 'visually-hidden' }, t('details.attributes')),
-    element('tbody', {}, attributeRows(properties, schema).map(([label, value]) => element('tr', {},
+    element('tbody', {}, attributeRows(layer, properties, schema, districtsByCode).map(([label, value]) => element('tr', {},
       element('th', { scope: 'row' }, label), element('td', {}, value)))));
   const links = element('ul', { className: 'details-links' });
   if (feature.id) {
