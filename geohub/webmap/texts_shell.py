@@ -134,7 +134,7 @@ TEXTS: dict[str, str] = {
     "details.department": N_("Source"),
     "details.updated": N_("Last update"),
     "details.attribution": N_("Attribution"),
-    "details.licence": N_("Licence"),
+    "details.licence": N_("Licence terms"),
     "details.page": N_("Open the feature's page"),
     "details.json": N_("Data (JSON)"),
     "details.yes": N_("yes"),
