@@ -211,8 +211,15 @@ function showProblem(error) {
     showNoRoute(problem);
     return;
   }
-  const fields = (problem.errors || []).map((e) => e.message).filter((m) => m && m !== error.message);
-  showError([element('p', {}, error.message), ...fields.map((m) => element('p', {}, m))]);
+  const errors = problem.errors || [];
+  const messages = [...new Set(errors.map((e) => e.message))].filter((m) => m && m !== error.message);
+  showError([element('p', {}, error.message), ...messages.map((m) => element('p', {}, m))]);
+  for (const { field: name } of errors) { // a limit the server refused: open the limits, mark it
+    const field = limitField(name);
+    if (!field) continue;
+    setLimitsOpen(true);
+    field.setAttribute('aria-invalid', 'true');
+  }
 }
 
 function showNoRoute(problem) {
