@@ -80,7 +80,13 @@ def test_a_click_opens_the_details_labelled_in_the_page_language(result: dict[st
         assert details["heading"].endswith("район")
         assert {"Идентификатор", "Название"} <= set(details["labels"])  # the schema's titles
         assert not any(label.startswith("name_") for label in details["labels"])
-        assert details["about"] == ["Слой", "Источник", "Последнее обновление", "Авторство", "Лицензия"]
+        assert details["about"] == [
+            "Слой",
+            "Источник",
+            "Последнее обновление",
+            "Авторство",
+            "Условия лицензии",
+        ]
         assert any(link.endswith("?f=html&lang=ru") for link in details["links"])
         assert details["highlighted"]
 
