@@ -2,7 +2,7 @@
 // secret that confirms or reopens them; each shown with its status from GET /reports/{id}.
 // Also: the new report's temporary marker until the public `reports` layer shows it.
 
-import { api, announce, bus, element, formatDate, lang, onPanelOpen, openPanel, t } from './core.js';
+import { api, announce, bus, element, formatDate, onPanelOpen, openPanel, t } from './core.js';
 import { flyTo, mapReady, removeMarker, setMarker } from './map.js';
 
 const STORAGE_KEY = 'geohub.myReports';
@@ -49,24 +49,14 @@ function forgetReport(trackingId) {
 
 // ---- dates ---------------------------------------------------------------------------------------
 
-const KAZAKH_MONTHS = ['қаңтар', 'ақпан', 'наурыз', 'сәуір', 'мамыр', 'маусым', 'шілде', 'тамыз',
-  'қыркүйек', 'қазан', 'қараша', 'желтоқсан'];
+const ALMATY_DAY = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Almaty', year: 'numeric', month: '2-digit', day: '2-digit' });
 
-/** A moment in Almaty time in the page language; Kazakh written out here (CLDR's "2026 ж. 7
- *  желтоқсан"), as browsers without Kazakh locale data print "2026 M12 7". */
+/** A moment in the page language (Almaty time): with its time, or only its day in Almaty. */
 export function dateText(iso, { time = true } = {}) {
   if (!iso) return '';
-  if (lang !== 'kk') {
-    return formatDate(iso, time ? null : { dateStyle: 'long', timeZone: 'Asia/Almaty' });
-  }
   const when = new Date(iso);
   if (Number.isNaN(when.getTime())) return String(iso);
-  const parts = Object.fromEntries(new Intl.DateTimeFormat('en-GB', {
-    year: 'numeric', month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
-    timeZone: 'Asia/Almaty',
-  }).formatToParts(when).map((part) => [part.type, part.value]));
-  const date = `${parts.year} ж. ${Number(parts.day)} ${KAZAKH_MONTHS[Number(parts.month) - 1]}`;
-  return time ? `${date}, ${parts.hour}:${parts.minute}` : date;
+  return formatDate(time ? iso : ALMATY_DAY.format(when)); // a bare YYYY-MM-DD is written as a date
 }
 
 // ---- status and history ------------------------------------------------------------------------
