@@ -71,6 +71,7 @@ def test_high_contrast_is_one_switch_away_and_remembered(result: dict[str, Any])
     assert "high contrast" in contrast["style"]
     assert contrast["remembered"] == "1"
     assert contrast["legendRows"] > 0
+    assert result["highlightInHighContrast"] and result["highlightBack"]  # overlays outlive a switch
 
 
 def test_a_click_opens_the_details_labelled_in_the_page_language(result: dict[str, Any]) -> None:

@@ -196,7 +196,8 @@ export function isGroupVisible(group) {
 export function setGroupVisible(group, visible) {
   if (visible) hiddenGroups.delete(group);
   else hiddenGroups.add(group);
-  for (const layer of map.getStyle().layers) {
+  const style = map.getStyle();
+  for (const layer of (style && style.layers) || []) {  // a style still loading gets it from transformStyle
     if (groupOf(layer) === group) map.setLayoutProperty(layer.id, 'visibility', visible ? 'visible' : 'none');
   }
   writeLayersToHash();
@@ -237,13 +238,22 @@ export function showOverlay(id, geojson, layers) {
     map.addSource(`overlay-${id}`, { type: 'geojson', data: geojson });
     for (const layer of prefixed) map.addLayer(layer);
   };
-  if (map.isStyleLoaded() || map.getSource(`overlay-${id}`)) apply();
-  else map.once('style.load', () => { if (overlays.has(id)) apply(); });
+  // (isStyleLoaded() is false while tiles load too: only a style being (re)loaded must wait; the
+  // new style then gets the overlay through transformStyle, or here once it has loaded)
+  try {
+    apply();
+  } catch (error) {
+    map.once('style.load', () => { if (overlays.has(id) && !map.getSource(`overlay-${id}`)) apply(); });
+  }
 }
 
 function removeFromStyle(id, overlay) {
-  if (overlay) for (const layer of overlay.layers) if (map.getLayer(layer.id)) map.removeLayer(layer.id);
-  if (map.getSource(`overlay-${id}`)) map.removeSource(`overlay-${id}`);
+  try {
+    if (overlay) for (const layer of overlay.layers) if (map.getLayer(layer.id)) map.removeLayer(layer.id);
+    if (map.getSource(`overlay-${id}`)) map.removeSource(`overlay-${id}`);
+  } catch (error) {
+    // a style being loaded: transformStyle leaves out what is no longer in `overlays`
+  }
 }
 
 /** Remove overlay `id` and its layers. */

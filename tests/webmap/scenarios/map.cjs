@@ -196,6 +196,14 @@ module.exports = async function map(ctx) {
   result.ruDetails = await clickDistrict(ctx, page);
   await ctx.screenshot(page, 'details-ru-desktop');
   await ctx.axe(page, 'map-details-ru-desktop');
+  // the highlight (an overlay) outlives a switch to high contrast and back
+  for (const on of [true, false]) {
+    await page.click('#high-contrast');
+    await page.waitForFunction((want) => /high contrast/.test((window.geohubMap.getStyle() || {}).name || '') === want, on, { timeout: 20_000 });
+    await idle(ctx, page);
+    result[on ? 'highlightInHighContrast' : 'highlightBack'] = await page.evaluate(() => Boolean(window.geohubMap.getLayer('overlay-highlight-line')));
+  }
+  await page.focus('#panel-details .panel-close');
   await page.keyboard.press('Escape');
   await layersPanel(page);
   await page.click('#layer-toggle-green_spaces');
