@@ -47,7 +47,7 @@ function setEnd(which, place, { quiet = false, plan = true } = {}) {
   state.searches[which]?.setValue(end.label);
   $(`route-${which}-value`).textContent = t('route.chosen', { label: end.label });
   $(`route-${which}`).dataset.chosen = 'true';
-  mapReady.then(() => setMarker(`route-${which}`, end, { label: t(`marker.${which}`, { label: end.label }), kind: which }))
+  mapReady.then(() => setMarker(`route-${which}`, end, { label: t(`route.${which}Set`, { label: end.label }), kind: which }))
     .catch(() => {});
   writeHash();
   if (!quiet) announce(t(`route.${which}Set`, { label: end.label }));
