@@ -171,6 +171,10 @@ module.exports = async function map(ctx) {
   await ctx.screenshot(page, 'layers-kk-desktop');
   await ctx.axe(page, 'map-layers-kk-desktop');
 
+  step('result.kkList = await listPane');
+  result.kkList = await listPanel(page);
+  await ctx.screenshot(page, 'list-kk-desktop');
+  await openPanel(page, 'layers');
   step("await page.click('#high-contra");
   await page.click('#high-contrast');
   await page.waitForFunction(() => /high contrast/.test((window.geohubMap.getStyle() || {}).name || ''), null, { timeout: 20_000 });
@@ -182,9 +186,6 @@ module.exports = async function map(ctx) {
   };
   await ctx.screenshot(page, 'contrast-kk-desktop');
   await page.evaluate(() => window.localStorage.setItem('geohub.highContrast', '0')); // the next pages: normal
-  step('result.kkList = await listPane');
-  result.kkList = await listPanel(page);
-  await ctx.screenshot(page, 'list-kk-desktop');
   result.tiles = { kk: kkTiles.length, kkFailed: kkTiles.filter((status) => status !== 200 && status !== 304).length };
   await page.close();
 
