@@ -175,16 +175,19 @@ module.exports = async function route(ctx) {
   await kk.waitForTimeout(900);
   await ctx.screenshot(kk, 'route-kk-desktop');
   await ctx.axe(kk, 'route-kk-desktop');
-  await kk.setViewportSize(PHONE);
-  result.kk.text = await textView(kk, true);
-  await kk.waitForTimeout(600);
-  await ctx.screenshot(kk, 'route-text-kk-phone');
-  await ctx.axe(kk, 'route-text-kk-phone');
+  await kk.close();
+  const kkPhone = await ctx.open(`/${result.panel.hash}`, { lang: 'kk', ...PHONE });
+  await ctx.waitForMap(kkPhone);
+  await routeOnMap(kkPhone);
+  result.kk.text = await textView(kkPhone, true);
+  await kkPhone.waitForTimeout(900);
+  await ctx.screenshot(kkPhone, 'route-text-kk-phone');
+  await ctx.axe(kkPhone, 'route-text-kk-phone');
 
   // a barrier reported on the way (last: it changes the route for whoever asks after): the
   // route goes round it, lists it and marks it on the map
   const coords = result.api.body.geometry.coordinates;
-  result.avoided = { filed: await kk.evaluate(async ([lon, lat]) => {
+  result.avoided = { filed: await kkPhone.evaluate(async ([lon, lat]) => {
     const response = await fetch('/reports', {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
@@ -193,11 +196,11 @@ module.exports = async function route(ctx) {
     const body = await response.json();
     return { status: response.status, trackingId: body.trackingId };
   }, coords[Math.floor(coords.length / 2)]) };
-  const replanned = kk.waitForResponse((r) => r.url().includes('/api/route?'), { timeout: 20_000 });
-  await kk.click('#route-submit');
+  const replanned = kkPhone.waitForResponse((r) => r.url().includes('/api/route?'), { timeout: 20_000 });
+  await kkPhone.click('#route-submit');
   result.avoided.status = (await replanned).status();
-  await kk.waitForSelector('.geohub-marker-report', { state: 'attached', timeout: 10_000 });
-  Object.assign(result.avoided, await kk.evaluate(() => ({
+  await kkPhone.waitForSelector('.geohub-marker-report', { state: 'attached', timeout: 10_000 });
+  Object.assign(result.avoided, await kkPhone.evaluate(() => ({
     listed: [...document.querySelectorAll('.route-text-avoided li')].map((li) => li.textContent),
     markers: [...document.querySelectorAll('.geohub-marker-report')].map((m) => m.getAttribute('aria-label')),
   })));
