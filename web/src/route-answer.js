@@ -66,7 +66,7 @@ function renderSteps(model) {
     const warnings = model.warnings.filter((w) => w.step === i);
     const button = element('button', {
       type: 'button', className: 'route-step',
-      onclick: () => flyTo(stepStart(model, step.distance_m > 0 ? i : Math.max(0, i - 1)), STEP_ZOOM),
+      onclick: () => flyTo(stepStart(model, i), STEP_ZOOM), // the arrival: the end
     },
     element('span', { className: 'route-step-text' }, step.text),
     step.distance_m > 0 ? element('span', { className: 'route-step-distance' }, distanceText(step.distance_m)) : null,
