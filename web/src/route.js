@@ -316,7 +316,7 @@ async function showRoute(answer) {
   const { pieces, properties } = model;
   const drawn = await drawInclineChart($('route-chart'), pieces, properties.distance_m, properties.limits);
   $('route-chart').dataset.drawn = String(drawn);
-  if (!drawn) $('route-chart-summary').prepend(element('p', {}, t('route.chartUnavailable')));
+  if (!drawn && pieces.length) $('route-chart-summary').prepend(element('p', {}, t('route.chartUnavailable')));
   await drawRoute(model, ends());
   await loadAvoided(answer);
   bus.dispatchEvent(new CustomEvent('route-shown', { detail: { route: answer } }));
