@@ -9,6 +9,7 @@ const COLOURS = { line: '#0b4f8a', fill: 'rgba(11, 79, 138, 0.16)', limit: '#a42
 let library = null;
 let chart = null;
 let watcher = null;
+let drawing = 0; // the latest call wins when a new route comes while uPlot is still loading
 
 function loadLibrary() {
   if (!document.querySelector('link[data-uplot-css]')) {
@@ -80,12 +81,14 @@ function options(uPlot, width, y, limits) {
 export async function drawInclineChart(container, pieces, total, limits = {}) {
   clearInclineChart(container);
   if (!pieces.length) return false;
+  const call = ++drawing;
   let uPlot;
   try {
     uPlot = await loadLibrary();
   } catch {
     return false;
   }
+  if (call !== drawing) return false;
   const { x, y } = series(pieces, total);
   const up = limits.max_incline_up ?? null;
   const down = limits.max_incline_down ?? null;
