@@ -315,6 +315,7 @@ async function showRoute(answer) {
   renderAnswer(model, ends(), state.avoided);
   const { pieces, properties } = model;
   const drawn = await drawInclineChart($('route-chart'), pieces, properties.distance_m, properties.limits);
+  if (state.answer !== answer) return; // a newer route came meanwhile
   $('route-chart').dataset.drawn = String(drawn);
   if (!drawn && pieces.length) $('route-chart-summary').prepend(element('p', {}, t('route.chartUnavailable')));
   await drawRoute(model, ends());
