@@ -116,3 +116,10 @@ def test_screenshots_of_each_state(result: dict[str, Any]) -> None:
         "details-ru-desktop.png",
         "list-kk-phone.png",
     } <= names
+
+
+def test_the_language_switch_reloads_in_place_and_is_remembered(result: dict[str, Any]) -> None:
+    switched = result["languageSwitch"]
+    assert switched["lang"] == "kk" and switched["title"] == "Карта қабаттары"
+    assert switched["hash"] == result["reload"]["after"]
+    assert "geohub_lang=kk" in switched["cookie"] and switched["stored"] == "kk"

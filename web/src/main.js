@@ -40,8 +40,12 @@ languageSelect.addEventListener('change', () => {
   const code = languageSelect.value;
   rememberLanguage(code);
   const url = new URL(window.location.href);
-  url.searchParams.delete('lang');
-  window.location.replace(url.toString());
+  if (url.searchParams.has('lang')) {
+    url.searchParams.delete('lang');
+    window.location.replace(url.toString());
+  } else {
+    window.location.reload(); // (the same URL with a hash would only scroll)
+  }
 });
 function stored(storage, key) {
   try { return storage.getItem(key); } catch { return null; }

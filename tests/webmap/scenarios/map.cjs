@@ -225,6 +225,16 @@ module.exports = async function map(ctx) {
     panel: await page.evaluate(() => document.querySelector('.panel:not([hidden])')?.id || null),
     checkbox: await page.isChecked('#layer-toggle-green_spaces').catch(() => null),
   };
+  // the language switch: the page again in Kazakh, where it was, and remembered
+  await Promise.all([page.waitForNavigation(), page.selectOption('#language', 'kk')]);
+  await idle(ctx, page);
+  result.languageSwitch = await page.evaluate(() => ({
+    lang: document.documentElement.lang,
+    hash: window.location.hash,
+    cookie: document.cookie,
+    stored: window.localStorage.getItem('geohub.lang'),
+    title: document.getElementById('panel-layers-title').textContent,
+  }));
   await page.close();
 
   // phone, Russian: the map, the layer sheet, details
