@@ -18,6 +18,7 @@ function overlayData(model, ends) {
         geometry: { type: 'LineString', coordinates: [[end.lon, end.lat], onLine] } });
     }
   }
+  const labels = new Map(); // one label per place: warnings on the same stretch share it ("⚠ 1, 2")
   for (const w of model.warnings) {
     const { start, end } = w.stretch;
     if (end > start) {
@@ -26,9 +27,15 @@ function overlayData(model, ends) {
         geometry: { type: 'LineString', coordinates: sliceLine(model.coords, model.along, start, end) },
       });
     }
+    const at = end > start ? pointAt(model.coords, model.along, (start + end) / 2) : w.at;
+    const key = at.map((v) => v.toFixed(6)).join();
+    if (!labels.has(key)) labels.set(key, { at, numbers: [] });
+    labels.get(key).numbers.push(w.n);
+  }
+  for (const { at, numbers } of labels.values()) {
     features.push({
-      type: 'Feature', properties: { part: 'label', n: w.n, label: `⚠ ${w.n}` },
-      geometry: { type: 'Point', coordinates: end > start ? pointAt(model.coords, model.along, (start + end) / 2) : w.at },
+      type: 'Feature', properties: { part: 'label', n: numbers[0], label: `⚠ ${numbers.join(', ')}` },
+      geometry: { type: 'Point', coordinates: at },
     });
   }
   return { type: 'FeatureCollection', features };
