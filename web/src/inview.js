@@ -5,7 +5,9 @@ import {
   announce, bus, config, currentPanel, element, onPanelOpen, t,
 } from './core.js';
 import { featureId, featureName, showDetails } from './details.js';
-import { flyTo, groupOf, mapReady } from './map.js';
+import {
+  flyTo, groupOf, layerGroups, mapReady,
+} from './map.js';
 
 const PER_LAYER = 25;
 const DEBOUNCE_MS = 400;
@@ -76,7 +78,8 @@ async function refresh() {
   if (currentPanel() !== 'list') return;
   const map = await mapReady;
   const groups = featuresInView(map);
-  const ordered = [...groups.entries()].sort((a, b) => layerInfo.get(a[0]).index - layerInfo.get(b[0]).index);
+  const order = layerGroups(); // topmost first, as the layer list
+  const ordered = [...groups.entries()].sort((a, b) => order.indexOf(a[0]) - order.indexOf(b[0]));
   let total = 0;
   const sections = [];
   for (const [layer, group] of ordered) {

@@ -155,11 +155,6 @@ async function loadSprite() {
 
 // ---- the list --------------------------------------------------------------------------------------
 
-function orderedGroups(groups) {
-  const order = new Map(config.layers.map((layer, index) => [layer.id, index]));
-  return [...groups].sort((a, b) => (order.has(a) ? order.get(a) : 999) - (order.has(b) ? order.get(b) : 999));
-}
-
 function layerItem(group, styleLayers) {
   const title = layerTitle(group);
   const info = layerInfo.get(group) || {};
@@ -193,7 +188,7 @@ async function render() {
   const map = await mapReady;
   const styleLayers = map.getStyle().layers;
   const focusedId = document.activeElement && document.activeElement.id;
-  list.replaceChildren(...orderedGroups(layerGroups()).map((group) => layerItem(group, styleLayers)));
+  list.replaceChildren(...layerGroups().map((group) => layerItem(group, styleLayers)));
   list.dataset.state = 'ready';
   list.setAttribute('aria-busy', 'false');
   if (focusedId && focusedId.startsWith('layer-toggle-')) {

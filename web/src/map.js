@@ -182,9 +182,16 @@ export function setHighContrast(on) {
 
 // ---- layer groups (source-layers) --------------------------------------------------------------
 
-/** The overlay groups (source-layers) of the current style, in drawing order. */
+/** The overlay groups (source-layers) of the current style, topmost first (as a layer list reads:
+ *  reports and accessibility above districts and land plots), by the last style layer each has. */
 export function layerGroups() {
-  return overlayGroups(map.getStyle());
+  const style = map.getStyle();
+  const top = new Map();
+  style.layers.forEach((layer, index) => {
+    const group = groupOf(layer);
+    if (group) top.set(group, index);
+  });
+  return [...top.keys()].sort((a, b) => top.get(b) - top.get(a));
 }
 
 /** Whether a group is shown. */
