@@ -28,6 +28,13 @@ document.addEventListener('keydown', (event) => {
   }
 });
 
+// the skip link focuses the map itself (following "#map" would overwrite the map's place in the hash)
+document.querySelector('.skip-link').addEventListener('click', (event) => {
+  event.preventDefault();
+  const canvas = document.querySelector('#map canvas');
+  if (canvas) canvas.focus();
+});
+
 // ---- language: cookie (the server's choice), localStorage, reload keeping the hash -------------
 
 function rememberLanguage(code) {
