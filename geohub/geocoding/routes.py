@@ -9,7 +9,7 @@ from flask import Blueprint, Flask, Response, current_app, jsonify
 from flask import request as http_request
 from pydantic import BaseModel, ConfigDict, Field
 
-from geohub.errors import FieldError, InvalidDataError, InvalidRequestError, NotFoundError
+from geohub.errors import FieldError, InvalidDataError, InvalidRequestError
 from geohub.features.params import parse_bbox
 from geohub.geocoding.index import Entry, GeocodingIndex
 from geohub.messages import tr
@@ -57,7 +57,9 @@ class GeocodeAnswer(BaseModel):
 
 
 class ReverseAnswer(BaseModel):
-    """A GeoJSON Feature: the nearest address (label, layer, id, distance_m) and its district."""
+    """A GeoJSON Feature: the nearest address within 150 m (label, layer, id, distance_m) and the
+    district holding the point; when no address is that near, the point itself with `label`,
+    `layer`, `id` and `distance_m` null and only the district."""
 
     type: str
     geometry: dict[str, Any]
@@ -102,25 +104,29 @@ def geocode() -> Response:
 
 @geocoding.get("/api/geocode/reverse")
 @documented(
-    summary="The nearest address and the district of a point",
+    summary="The nearest address (if one is within 150 m) and the district of a point",
     tags=("geocoding",),
     operation_id="reverseGeocode",
     query=ReverseQuery,
     responses={
-        200: Reply("The nearest address", ReverseAnswer, media="application/geo+json", headers=CACHE_HEADERS)
+        200: Reply(
+            "The nearest address, or the point and its district",
+            ReverseAnswer,
+            media="application/geo+json",
+            headers=CACHE_HEADERS,
+        )
     },
-    problems=(400, 404, 422),
+    problems=(400, 422),
 )
 def reverse_geocode() -> Response:
-    """The nearest address within 150 m; 422 outside the city, 404 when no address is near."""
+    """The nearest address within 150 m and the district; 422 outside the city. A point with no
+    address near is still in a district: a map tap there is answered, not refused."""
     query = ReverseQuery.model_validate(http_request.args.to_dict())
     nearest = geocoding_index_of(current_app).snapshot().nearest(query.lon, query.lat, REVERSE_RADIUS_M)
     if nearest.city_known and nearest.district is None:
         raise InvalidDataError(tr("The point is outside the city."))
     if nearest.address is None:
-        raise NotFoundError(
-            tr("No address within {radius_m} m of the point.", radius_m=int(REVERSE_RADIUS_M))
-        )
+        return _geojson(_bare_point(query.lon, query.lat, nearest.district))
     feature = _feature(nearest.address, request_language(), distance_m=round(nearest.distance_m or 0.0, 1))
     feature["properties"]["district"] = nearest.district or feature["properties"]["district"]
     return _geojson(feature)
@@ -139,6 +145,22 @@ def _feature(entry: Entry, language: str, **extra: float) -> dict[str, Any]:
             "district": entry.district,
             **extra,
         },
+    }
+
+
+def _bare_point(lon: float, lat: float, district: str | None) -> dict[str, Any]:
+    properties = {
+        "label": None,
+        "kind": None,
+        "layer": None,
+        "id": None,
+        "district": district,
+        "distance_m": None,
+    }
+    return {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [lon, lat]},
+        "properties": properties,
     }
 
 
