@@ -70,7 +70,8 @@ class IsochroneQuery(_Query):
 
 class RouteAnswer(BaseModel):
     """A GeoJSON Feature: the route's LineString and its distance, duration, incline profile,
-    instructions, warnings, unknown attributes and the reports it avoided."""
+    instructions, warnings (each with its kind, text, a point `at`, and the stretch it covers:
+    `from_m` to `to_m` from the start), unknown attributes and the reports it avoided."""
 
     type: str
     geometry: dict[str, Any]

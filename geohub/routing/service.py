@@ -219,7 +219,7 @@ class RoutingService:
         warnings: list[dict[str, Any]] = []
         unknown: set[str] = set()
         distance = 0.0
-        active: set[str] = set()  # the warnings of the previous piece: a run is warned about once
+        running: dict[str, dict[str, Any]] = {}  # warnings of the previous piece: a run is warned about once
         for piece in pieces:
             props = network.properties[piece.edge]
             low, high = sorted((piece.start, piece.end))
@@ -233,10 +233,15 @@ class RoutingService:
             legs.append(Leg(props, length, _bearing(line[0], line[1]), _bearing(line[-2], line[-1])))
             kinds = edge_warnings(profile, props, piece.forward)
             at = [round(float(v), 6) for v in line[len(line) // 2]]
-            warnings.extend(
-                {"kind": k, "at": at, "text": WARNINGS.get(k, TAKE_CARE)} for k in kinds if k not in active
-            )
-            active = set(kinds)
+            running = {
+                kind: running.get(kind) or {"kind": kind, "at": at, "from_m": round(distance, 1)}
+                for kind in kinds
+            }
+            for kind, warning in running.items():
+                if "text" not in warning:
+                    warning["text"] = WARNINGS.get(kind, TAKE_CARE)
+                    warnings.append(warning)
+                warning["to_m"] = round(distance + length, 1)  # the run's stretch so far
             unknown.update(unknown_attributes(profile, props, piece.forward))
             distance += length
         incline_profile.append([round(distance, 1), None])

@@ -74,6 +74,12 @@ def test_raising_the_incline_limit_changes_the_route(client: FlaskClient) -> Non
     assert careful.status_code == 200 and bold.status_code == 200
     assert bold.json["properties"]["distance_m"] < careful.json["properties"]["distance_m"] - 20
     assert "steep" in [w["kind"] for w in bold.json["properties"]["warnings"]]
+    # each warning covers its stretch of the route, a run of pieces named once
+    distance = bold.json["properties"]["distance_m"]
+    for warning in bold.json["properties"]["warnings"]:
+        assert 0 <= warning["from_m"] < warning["to_m"] <= distance + 0.1
+    steep = [w for w in bold.json["properties"]["warnings"] if w["kind"] == "steep"]
+    assert all(later["from_m"] >= earlier["to_m"] for earlier, later in zip(steep, steep[1:], strict=False))
 
 
 def test_no_route_names_the_blocking_limit_and_gives_the_relaxed_route(client: FlaskClient) -> None:

@@ -138,18 +138,24 @@ function steepLimit(limits) {
   return { up: Math.min(STEEP_PCT, up), down: Math.min(STEEP_PCT, down) };
 }
 
-/** Each warning of the answer with its number (from 1), the stretch it covers ({start, end}),
- * its distance from the start and the step it belongs to. Steep warnings cover every adjacent
- * steep piece; the others the piece they were raised on (the API names a run once). */
+/** Each warning of the answer with its number (from 1), the stretch it covers ({start, end}:
+ * the API's from_m and to_m, the run of pieces it names once), its distance from the start and
+ * the step it belongs to. An answer without stretches: the piece the warning was raised on, and
+ * every adjacent steep piece for a steep one. */
 export function placeWarnings(properties, coords, along, pieces, ranges) {
   const threshold = steepLimit(properties.limits || {});
   const steep = (p) => p.incline !== null && (p.incline > threshold.up || -p.incline > threshold.down);
   return (properties.warnings || []).map((warning, i) => {
     const at = locate(coords, along, warning.at);
-    let index = pieces.findIndex((p) => at >= p.start && at <= p.end);
-    if (index < 0) index = pieces.length - 1;
-    let stretch = index >= 0 ? { start: pieces[index].start, end: pieces[index].end } : { start: at, end: at };
-    if (warning.kind === 'steep' && index >= 0 && steep(pieces[index])) stretch = stretchOf(pieces, index, steep);
+    let stretch;
+    if (Number.isFinite(warning.from_m) && Number.isFinite(warning.to_m)) {
+      stretch = { start: warning.from_m, end: warning.to_m };
+    } else {
+      let index = pieces.findIndex((p) => at >= p.start && at <= p.end);
+      if (index < 0) index = pieces.length - 1;
+      stretch = index >= 0 ? { start: pieces[index].start, end: pieces[index].end } : { start: at, end: at };
+      if (warning.kind === 'steep' && index >= 0 && steep(pieces[index])) stretch = stretchOf(pieces, index, steep);
+    }
     return { ...warning, n: i + 1, distance: stretch.start, stretch, step: stepAt(ranges, at) };
   });
 }
