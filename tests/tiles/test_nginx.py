@@ -22,6 +22,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -335,6 +336,28 @@ def test_everything_else_is_proxied_to_geohub(proxy: Proxy) -> None:
     assert preflight.status == 200
     assert "GET" in preflight.header("Access-Control-Allow-Methods")[0]
     assert proxy.geohub_requests(path) == 1
+
+
+def test_the_citizens_map_works_behind_nginx(proxy: Proxy) -> None:
+    page = proxy.get("/", {"Accept": "text/html,application/xhtml+xml", "Accept-Encoding": "gzip"})
+    assert page.status == 200 and page.header("Content-Type")[0].startswith("text/html")
+    html = (
+        gzip.decompress(page.body).decode()
+        if page.header("Content-Encoding") == ["gzip"]
+        else page.body.decode()
+    )
+    assert 'id="map"' in html and "<script>" not in html  # no inline script: the CSP allows none
+    assets = {urlsplit(url).path for url in re.findall(r'(?:src|href)="([^"#]+\.(?:m?js|css))"', html)}
+    assert {"/app/main.js", "/app/app.css"} <= assets and any("maplibre-gl" in a for a in assets)
+    for asset in sorted(assets):
+        answer = proxy.get(asset, {"Accept-Encoding": "gzip"})
+        assert answer.status == 200, asset
+        assert answer.header("Content-Encoding") == ["gzip"], asset  # compressed once, by GeoHub
+        assert answer.header("ETag") and answer.header("Cache-Control"), asset
+        for name, value in SECURITY_HEADERS.items():
+            assert answer.header(name) == [value], (asset, name)
+    api = proxy.get("/", {"Accept": "application/json"})
+    assert api.status == 200 and json.loads(api.body)["links"]  # API clients keep the landing page
 
 
 def test_every_answer_has_geohubs_security_headers_once(proxy: Proxy) -> None:
