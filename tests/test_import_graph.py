@@ -27,6 +27,7 @@ FLASK_MODULES = {
     "geohub.request_body",
     "geohub.request_language",
     "geohub.security_headers",
+    "geohub.static_response",
     "geohub.auth.context",
     "geohub.auth.http",
     "geohub.auth.layer_visibility",

@@ -43,6 +43,7 @@ from geohub.openapi.models import ItemsQuery, LanguageQuery
 from geohub.openapi.operation import NOT_MODIFIED, Reply, documented
 from geohub.request_language import request_language
 from geohub.services import Services
+from geohub.static_response import static_file_response
 
 features = Blueprint("features", __name__)
 GEOJSON = "application/geo+json"
@@ -406,4 +407,4 @@ def vendor(asset: str) -> Response:
     path = vendor_file(asset)
     if path is None:
         abort(404)
-    return send_file(path, conditional=True, max_age=86_400)
+    return static_file_response(path, max_age_s=86_400)

@@ -10,7 +10,8 @@ from geohub.auth.context import current_principal
 from geohub.base_url import request_base_url
 from geohub.openapi.operation import NOT_MODIFIED, Reply, documented
 from geohub.services import Services
-from geohub.webmap.assets import app_file, static_file, vendor_file
+from geohub.static_response import static_file_response
+from geohub.webmap.assets import app_file, vendor_file
 from geohub.webmap.config import STYLE, page_config
 from geohub.webmap.page import LANGUAGE_COOKIE, page_language, render_page
 
@@ -74,15 +75,4 @@ def app_asset(asset: str) -> Response:
         path, max_age_s = app_file(asset), APP_MAX_AGE_S
     if path is None:
         abort(404)
-    served = static_file(path)
-    accepted = request.accept_encodings
-    body, encoding, etag = served.encoded(accepted["br"] > 0, accepted["gzip"] > 0)
-    response = Response(body, mimetype=served.media_type)
-    if encoding:
-        response.headers["Content-Encoding"] = encoding
-    response.vary.add("Accept-Encoding")
-    response.set_etag(etag)
-    immutable = ", immutable" if max_age_s == VENDOR_MAX_AGE_S else ""
-    response.headers["Cache-Control"] = f"public, max-age={max_age_s}{immutable}"
-    response.make_conditional(request)  # 304 when If-None-Match matches; in place
-    return response
+    return static_file_response(path, max_age_s, immutable=max_age_s == VENDOR_MAX_AGE_S)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from itertools import pairwise
 from typing import Any
 
 import pytest
@@ -79,7 +80,7 @@ def test_raising_the_incline_limit_changes_the_route(client: FlaskClient) -> Non
     for warning in bold.json["properties"]["warnings"]:
         assert 0 <= warning["from_m"] < warning["to_m"] <= distance + 0.1
     steep = [w for w in bold.json["properties"]["warnings"] if w["kind"] == "steep"]
-    assert all(later["from_m"] >= earlier["to_m"] for earlier, later in zip(steep, steep[1:], strict=False))
+    assert all(later["from_m"] >= earlier["to_m"] for earlier, later in pairwise(steep))
 
 
 def test_no_route_names_the_blocking_limit_and_gives_the_relaxed_route(client: FlaskClient) -> None:
