@@ -73,6 +73,8 @@ function makeContext(browser, options, record) {
   return {
     /** GeoHub's base URL, e.g. http://127.0.0.1:PORT */
     base: options.base,
+    /** A moderator's bearer token, for moving reports along as the city's staff do. */
+    staffToken: options.staffToken,
     /** A new page at `base + path` in the language `lang` (the geohub_lang cookie) and size; in
      *  the scenario's browser context, or a new one (empty cache and storage) with `fresh`. */
     async open(pagePath, { lang = 'ru', width = DESKTOP.width, height = DESKTOP.height, fresh = false } = {}) {

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from geohub.settings import PROJECT_ROOT
-from tests.features.conftest import LiveServers
+from tests.features.conftest import GEOHUB, LiveServer, LiveServers
 
 BROWSER = Path(__file__).with_name("browser.cjs")
 SCREENSHOTS = PROJECT_ROOT / "var" / "screenshots" / "webmap"
@@ -30,21 +30,43 @@ SERVER_SETTINGS = {"GEOHUB_AUTH__ANONYMOUS_RATE_LIMIT": "100000/minute"}
 
 
 @pytest.fixture(scope="session")
-def webmap_base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A live `geohub serve` over the demo data (GeoPackage); its public URL."""
+def webmap_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """A live `geohub serve` over the demo data (GeoPackage)."""
     with ExitStack() as stack:
         servers = LiveServers(tmp_path_factory, stack, environment=SERVER_SETTINGS)
-        yield servers.one("geopackage").base_url
+        yield servers.one("geopackage")
 
 
 @pytest.fixture(scope="session")
-def webmap_run(webmap_base: str) -> dict[str, Any]:
+def webmap_base(webmap_server: LiveServer) -> str:
+    """The live server's public URL."""
+    return webmap_server.base_url
+
+
+def staff_token(server: LiveServer) -> str:
+    """A moderator's token on the live server (made with the CLI, as an operator would): the
+    scenarios move reports along as the city's staff do, for the citizen to confirm or reopen."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GEOHUB_")}
+    env["GEOHUB_DATA_DIR"] = str(server.settings.data_dir)
+    run = {"env": env, "capture_output": True, "text": True, "check": True, "timeout": 60}
+    subprocess.run([GEOHUB, "users", "add", "webmap-moderator", "--role", "moderator"], **run)
+    return subprocess.run([GEOHUB, "tokens", "create", "webmap-moderator"], **run).stdout.strip()
+
+
+@pytest.fixture(scope="session")
+def webmap_run(webmap_server: LiveServer) -> dict[str, Any]:
     """The browser report of every scenario (see tests/webmap/browser.cjs)."""
     chromium, node = shutil.which("chromium"), shutil.which("node")
     assert chromium, "Debian's chromium is needed: `make system-deps` installs it"
     assert node, "node is needed to drive Chromium with playwright-core"
     only = [name for name in os.environ.get("WEBMAP_SCENARIOS", "").split(",") if name]
-    options = {"base": webmap_base, "chromium": chromium, "screenshotDir": str(SCREENSHOTS), "only": only}
+    options = {
+        "base": webmap_server.base_url,
+        "chromium": chromium,
+        "screenshotDir": str(SCREENSHOTS),
+        "only": only,
+        "staffToken": staff_token(webmap_server),
+    }
     result = subprocess.run(
         [node, str(BROWSER), json.dumps(options)],
         capture_output=True,

@@ -129,6 +129,15 @@ def test_a_report_moves_to_another_device_by_number_and_key(webmap_run: dict[str
     assert {"trackingId": tracking_id, "hasSecret": True} in result["storedAtEnd"]
 
 
+def test_the_citizen_reopens_a_fix_then_confirms_the_next_one(webmap_run: dict[str, Any]) -> None:
+    citizen = scenario(webmap_run, "report")["citizen"]
+    assert citizen["asked"] and len(citizen["buttons"]) == 2
+    assert citizen["buttons"][1] == translate("It is not fixed: reopen", "ru")
+    assert citizen["afterReopen"] == "reopened"
+    assert citizen["afterConfirm"] == "closed"
+    assert citizen["badge"].strip()
+
+
 def test_the_filed_report_appears_on_the_map(webmap_run: dict[str, Any]) -> None:
     on_map = scenario(webmap_run, "report")["onMap"]
     assert on_map["seen"], "the reports layer never drew the new report"

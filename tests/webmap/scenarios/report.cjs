@@ -245,5 +245,48 @@ module.exports = async function report(ctx) {
   result.addedBack = await list.$eval('#myreports-status', (el) => el.textContent);
   result.storedAtEnd = await list.evaluate(() => JSON.parse(localStorage.getItem('geohub.myReports') || '[]')
     .map((entry) => ({ trackingId: entry.trackingId, hasSecret: Boolean(entry.secret) })));
+
+  // ---- the city fixes it; the citizen reopens it, then confirms the second fix ----
+  result.citizen = {};
+  const resolved = list.locator(title).locator('xpath=ancestor::li[1]').locator('.resolved-block');
+  await staffMoves(ctx, trackingId, ['accepted', 'in_progress', 'resolved']);
+  await list.click('#myreports-refresh');
+  await cardsLoaded(list);
+  await resolved.waitFor({ timeout: 10_000 });
+  result.citizen.asked = await resolved.locator('.resolved-ask').textContent();
+  result.citizen.buttons = await resolved.locator('.action-row button').allTextContents();
+  await ctx.screenshot(list, 'myreports-resolved-ru-desktop');
+  await ctx.axe(list, 'myreports-resolved-ru-desktop');
+  await resolved.locator('.action-row button').nth(1).click(); // Reopen
+  await resolved.locator('.reopen-form textarea').fill('Фонарь снова не горит после ремонта.');
+  await ctx.axe(list, 'myreports-reopen-ru-desktop');
+  await resolved.locator('.reopen-form button[type="submit"]').click();
+  await resolved.waitFor({ state: 'detached', timeout: 10_000 });
+  result.citizen.afterReopen = await statusOf(ctx, trackingId);
+  await staffMoves(ctx, trackingId, ['in_progress', 'resolved']);
+  await list.click('#myreports-refresh');
+  await cardsLoaded(list);
+  await resolved.waitFor({ timeout: 10_000 });
+  await resolved.locator('.action-row button').first().click(); // Confirm it is fixed
+  await resolved.waitFor({ state: 'detached', timeout: 10_000 });
+  result.citizen.afterConfirm = await statusOf(ctx, trackingId);
+  result.citizen.badge = await list.locator(title).locator('xpath=ancestor::li[1]').locator('.status-badge').textContent();
   return result;
 };
+
+/** Move a report through `statuses` as the city's staff (a moderator's token). */
+async function staffMoves(ctx, trackingId, statuses) {
+  for (const status of statuses) {
+    const answer = await fetch(`${ctx.base}/reports/${trackingId}/status`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${ctx.staffToken}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ status, comment: status === 'resolved' ? 'Заменили лампу.' : '' }),
+    });
+    if (!answer.ok) throw new Error(`staff move to ${status}: HTTP ${answer.status} ${await answer.text()}`);
+  }
+}
+
+async function statusOf(ctx, trackingId) {
+  const answer = await fetch(`${ctx.base}/reports/${trackingId}`);
+  return (await answer.json()).status;
+}
