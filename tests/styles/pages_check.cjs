@@ -31,6 +31,9 @@ async function checkPage(context, { url, map, screenshot }) {
     }, map);
     await page.locator(map).screenshot({ path: screenshot });
     result.screenshot = screenshot;
+    await page.setViewportSize({ width: 360, height: 740 }); // a phone: nothing may widen the page
+    await page.waitForTimeout(200);
+    result.phoneScrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
   } catch (error) {
     result.error = String(error);
   }

@@ -65,6 +65,7 @@ def test_item_pages_draw_geohubs_basemap(server: str, tmp_path_factory: pytest.T
         assert "error" not in page and page["pageErrors"] == [], (page["url"], page)
         assert page["violations"] == [], page["url"]  # MapLibre's worker from its own file, styles from files
         assert page["basemap"]["state"] == "ready" and page["basemap"]["canvases"] == 1, page["url"]
+        assert page["phoneScrollWidth"] == 360, page["url"]  # long values and URIs wrap on a phone
         assert "© OpenStreetMap contributors" in page["basemap"]["attribution"], page["url"]
         statuses = [r["status"] for r in page["responses"] if BASEMAP_TILE.search(r["url"])]
         assert 200 in statuses and all(s in (200, 204, 304) for s in statuses), (page["url"], statuses)
