@@ -28,4 +28,20 @@ function launchChromium(executablePath) {
   return chromium.launch({ executablePath, args: CHROMIUM_ARGS, headless: true, timeout: 60_000 });
 }
 
-module.exports = { launchChromium };
+/**
+ * A new browser context whose pages may reach `origins` (and blob:/data: URLs) and nothing else:
+ * any other request is aborted and its URL passed to `onBlocked`. Service workers are blocked.
+ */
+async function guardedContext(browser, { origins, viewport, onBlocked }) {
+  const context = await browser.newContext({ viewport, serviceWorkers: 'block' });
+  await context.route('**/*', (route) => {
+    const url = route.request().url();
+    if (origins.some((origin) => url.startsWith(`${origin}/`))) return route.continue();
+    if (url.startsWith('blob:') || url.startsWith('data:')) return route.continue();
+    onBlocked(url);
+    return route.abort('blockedbyclient');
+  });
+  return context;
+}
+
+module.exports = { launchChromium, guardedContext };

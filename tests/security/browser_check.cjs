@@ -9,7 +9,7 @@
 //   node tests/security/browser_check.cjs '{"chromium": ..., "allowedOrigins": [...], "pages": [{"url": ..., "ready": ...}]}'
 'use strict';
 
-const { launchChromium } = require('../chromium.cjs');
+const { launchChromium, guardedContext } = require('../chromium.cjs');
 
 // Runs before any script of the page, outside its CSP: records every violation the page causes.
 function watchViolations() {
@@ -70,15 +70,12 @@ async function main() {
   const browser = await launchChromium(options.chromium);
   const report = { pages: [], blocked: [] };
   try {
-    const context = await browser.newContext({ viewport: { width: 1024, height: 768 }, serviceWorkers: 'block' });
-    await context.addInitScript(watchViolations);
-    await context.route('**/*', (route) => {
-      const url = route.request().url();
-      if (options.allowedOrigins.some((origin) => url.startsWith(`${origin}/`))) return route.continue();
-      if (url.startsWith('blob:') || url.startsWith('data:')) return route.continue();
-      report.blocked.push(url);
-      return route.abort('blockedbyclient');
+    const context = await guardedContext(browser, {
+      origins: options.allowedOrigins,
+      viewport: { width: 1024, height: 768 },
+      onBlocked: (url) => report.blocked.push(url),
     });
+    await context.addInitScript(watchViolations);
     for (const page of options.pages) report.pages.push(await checkPage(context, page));
   } finally {
     await browser.close();

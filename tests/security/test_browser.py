@@ -8,15 +8,12 @@ and nothing else.
 
 from __future__ import annotations
 
-import json
-import os
-import shutil
-import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from tests.browser import run_browser_script
 from tests.conftest import BACKENDS
 from tests.security.conftest import HOSTILE_VALUES, LAYER_ID, HostileApps
 
@@ -53,21 +50,7 @@ def pages_of(base: str) -> list[dict[str, Any]]:
 
 
 def run_browser_check(pages: list[dict[str, Any]], origins: list[str]) -> dict[str, Any]:
-    chromium, node = shutil.which("chromium"), shutil.which("node")
-    assert chromium, "Debian's chromium is needed: `make system-deps` installs it"
-    assert node, "node is needed to drive Chromium with playwright-core"
-    options = {"chromium": chromium, "allowedOrigins": origins, "pages": pages}
-    result = subprocess.run(
-        [node, str(BROWSER_CHECK), json.dumps(options)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={**os.environ, "PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD": "1"},
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    report: dict[str, Any] = json.loads(result.stdout)
-    return report
+    return run_browser_script(BROWSER_CHECK, {"allowedOrigins": origins, "pages": pages}, timeout_s=300)
 
 
 def test_no_page_runs_planted_script_or_breaks_the_csp(hostile_apps: HostileApps) -> None:

@@ -7,20 +7,17 @@
 //   node tests/styles/browser_check.cjs '{"url": ..., "allowedOrigin": ..., "screenshot": ..., "chromium": ...}'
 'use strict';
 
-const { launchChromium } = require('../chromium.cjs');
+const { launchChromium, guardedContext } = require('../chromium.cjs');
 
 async function main() {
   const options = JSON.parse(process.argv[2]);
   const report = { requests: [], responses: [], blocked: [], failed: [], consoleErrors: [], pageErrors: [] };
   const browser = await launchChromium(options.chromium);
   try {
-    const context = await browser.newContext({ viewport: { width: 1024, height: 768 }, serviceWorkers: 'block' });
-    await context.route('**/*', (route) => {
-      const url = route.request().url();
-      if (url.startsWith(`${options.allowedOrigin}/`)) return route.continue();
-      if (url.startsWith('blob:') || url.startsWith('data:')) return route.continue();
-      report.blocked.push(url);
-      return route.abort('blockedbyclient');
+    const context = await guardedContext(browser, {
+      origins: [options.allowedOrigin],
+      viewport: { width: 1024, height: 768 },
+      onBlocked: (url) => report.blocked.push(url),
     });
     // context events: the page's requests and those of its workers (MapLibre fetches tiles there)
     context.on('request', (request) => report.requests.push(request.url()));

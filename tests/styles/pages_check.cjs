@@ -8,7 +8,7 @@
 //   node tests/styles/pages_check.cjs '{"chromium": ..., "allowedOrigin": ..., "pages": [{"url", "map", "screenshot"}]}'
 'use strict';
 
-const { launchChromium } = require('../chromium.cjs');
+const { launchChromium, guardedContext } = require('../chromium.cjs');
 
 async function checkPage(context, { url, map, screenshot }) {
   const result = { url, responses: [], pageErrors: [] };
@@ -47,19 +47,16 @@ async function main() {
   const report = { pages: [], blocked: [] };
   const browser = await launchChromium(options.chromium);
   try {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, serviceWorkers: 'block' });
+    const context = await guardedContext(browser, {
+      origins: [options.allowedOrigin],
+      viewport: { width: 1280, height: 900 },
+      onBlocked: (url) => report.blocked.push(url),
+    });
     await context.addInitScript(() => { // before any script of the page, outside its CSP
       window.__violations = [];
       document.addEventListener('securitypolicyviolation', (event) => {
         window.__violations.push(`${event.violatedDirective} ${event.blockedURI}`);
       });
-    });
-    await context.route('**/*', (route) => {
-      const url = route.request().url();
-      if (url.startsWith(`${options.allowedOrigin}/`)) return route.continue();
-      if (url.startsWith('blob:') || url.startsWith('data:')) return route.continue();
-      report.blocked.push(url);
-      return route.abort('blockedbyclient');
     });
     for (const page of options.pages) report.pages.push(await checkPage(context, page));
   } finally {

@@ -6,11 +6,7 @@ fails the test. Tiles, glyphs and the sprite must all come from GeoHub and answe
 
 from __future__ import annotations
 
-import json
-import os
 import re
-import shutil
-import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import ExitStack
@@ -20,6 +16,7 @@ from typing import Any
 import pytest
 from PIL import Image, ImageStat
 
+from tests.browser import run_browser_script
 from tests.features.conftest import LiveServers
 
 BROWSER_CHECK = Path(__file__).with_name("browser_check.cjs")
@@ -36,28 +33,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 def open_in_chromium(url: str, allowed_origin: str, screenshot: Path) -> dict[str, Any]:
     """What the page did in Chromium until the map was idle (see browser_check.cjs)."""
-    chromium = shutil.which("chromium")
-    node = shutil.which("node")
-    assert chromium, "Debian's chromium is needed: `make test` installs it"
-    assert node, "node is needed to drive Chromium with playwright-core"
-    options = {
-        "url": url,
-        "allowedOrigin": allowed_origin,
-        "screenshot": str(screenshot),
-        "chromium": chromium,
-    }
-    env = {**os.environ, "PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD": "1"}
-    result = subprocess.run(
-        [node, str(BROWSER_CHECK), json.dumps(options)],
-        capture_output=True,
-        text=True,
-        timeout=240,
-        env=env,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    report: dict[str, Any] = json.loads(result.stdout)
-    return report
+    options = {"url": url, "allowedOrigin": allowed_origin, "screenshot": str(screenshot)}
+    return run_browser_script(BROWSER_CHECK, options, timeout_s=240)
 
 
 def _answered(report: dict[str, Any], pattern: str) -> list[int]:

@@ -4,11 +4,7 @@ basemap tiles answer 200 from GeoHub alone, the map is not blank, the attributio
 
 from __future__ import annotations
 
-import json
-import os
 import re
-import shutil
-import subprocess
 from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
@@ -17,6 +13,7 @@ from typing import Any
 import pytest
 from PIL import Image, ImageStat
 
+from tests.browser import run_browser_script
 from tests.features.conftest import LiveServers
 
 PAGES_CHECK = Path(__file__).with_name("pages_check.cjs")
@@ -31,21 +28,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 def run_pages_check(pages: list[dict[str, str]], allowed_origin: str) -> dict[str, Any]:
-    chromium, node = shutil.which("chromium"), shutil.which("node")
-    assert chromium, "Debian's chromium is needed: `make test` installs it"
-    assert node, "node is needed to drive Chromium with playwright-core"
-    options = {"chromium": chromium, "allowedOrigin": allowed_origin, "pages": pages}
-    result = subprocess.run(
-        [node, str(PAGES_CHECK), json.dumps(options)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={**os.environ, "PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD": "1"},
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    report: dict[str, Any] = json.loads(result.stdout)
-    return report
+    return run_browser_script(PAGES_CHECK, {"allowedOrigin": allowed_origin, "pages": pages}, timeout_s=300)
 
 
 def test_item_pages_draw_geohubs_basemap(server: str, tmp_path_factory: pytest.TempPathFactory) -> None:

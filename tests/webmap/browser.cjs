@@ -16,7 +16,7 @@
 const fs = require('fs');
 const path = require('path');
 const { createRequire } = require('module');
-const { launchChromium } = require('../chromium.cjs');
+const { launchChromium, guardedContext } = require('../chromium.cjs');
 
 const SCENARIOS_DIR = path.join(__dirname, 'scenarios');
 const webRequire = createRequire(path.resolve(__dirname, '../../web/package.json'));
@@ -42,14 +42,10 @@ function makeContext(browser, options, record) {
 
   async function freshContext() {
     sizes = [];
-    context = await browser.newContext({ viewport: DESKTOP, serviceWorkers: 'block' });
-    await context.route('**/*', (route) => {
-      const url = route.request().url();
-      if (url.startsWith(`${origin}/`) || url.startsWith('blob:') || url.startsWith('data:')) {
-        return route.continue();
-      }
-      record.blocked.push(url);
-      return route.abort('blockedbyclient');
+    context = await guardedContext(browser, {
+      origins: [origin],
+      viewport: DESKTOP,
+      onBlocked: (url) => record.blocked.push(url),
     });
     // context events: the pages' requests and those of their workers (MapLibre fetches tiles there)
     context.on('request', (request) => record.requests.push(request.url()));

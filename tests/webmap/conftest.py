@@ -8,9 +8,7 @@ Screenshots go to var/screenshots/webmap/ (the README links a few, copied to doc
 
 from __future__ import annotations
 
-import json
 import os
-import shutil
 import subprocess
 from collections.abc import Iterator
 from contextlib import ExitStack
@@ -20,6 +18,7 @@ from typing import Any
 import pytest
 
 from geohub.settings import PROJECT_ROOT
+from tests.browser import run_browser_script
 from tests.features.conftest import GEOHUB, LiveServer, LiveServers
 
 BROWSER = Path(__file__).with_name("browser.cjs")
@@ -56,28 +55,14 @@ def staff_token(server: LiveServer) -> str:
 @pytest.fixture(scope="session")
 def webmap_run(webmap_server: LiveServer) -> dict[str, Any]:
     """The browser report of every scenario (see tests/webmap/browser.cjs)."""
-    chromium, node = shutil.which("chromium"), shutil.which("node")
-    assert chromium, "Debian's chromium is needed: `make system-deps` installs it"
-    assert node, "node is needed to drive Chromium with playwright-core"
     only = [name for name in os.environ.get("WEBMAP_SCENARIOS", "").split(",") if name]
     options = {
         "base": webmap_server.base_url,
-        "chromium": chromium,
         "screenshotDir": str(SCREENSHOTS),
         "only": only,
         "staffToken": staff_token(webmap_server),
     }
-    result = subprocess.run(
-        [node, str(BROWSER), json.dumps(options)],
-        capture_output=True,
-        text=True,
-        timeout=900,
-        env={**os.environ, "PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD": "1"},
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    report: dict[str, Any] = json.loads(result.stdout)
-    return report
+    return run_browser_script(BROWSER, options, timeout_s=900)
 
 
 def scenario(run: dict[str, Any], name: str) -> dict[str, Any]:
