@@ -69,8 +69,11 @@ function safeLink(value) {
   }
 }
 
+// Identifiers are written as they are, never grouped like quantities ("3072130", not "3 072 130")
+const IDENTIFIER = /(^|_)(id|ref|osm|code|number|no)(_|$)/;
+
 /** A value as the page language writes it: numbers, dates, yes/no, http(s) links; text otherwise. */
-function formatValue(value, property = {}) {
+function formatValue(value, property = {}, name = '') {
   if (value === null || value === undefined || value === '') return t('details.none');
   if (Array.isArray(value)) {
     const parts = value.map((each) => formatValue(each, {}));
@@ -82,6 +85,7 @@ function formatValue(value, property = {}) {
     const truthy = value === true || value === 'true' || value === 1 || value === 'yes';
     return t(truthy ? 'details.yes' : 'details.no');
   }
+  if (typeof value === 'number' && IDENTIFIER.test(name)) return String(value);
   if (typeof value === 'number') {
     return formatNumber(value, { maximumFractionDigits: Number.isInteger(value) ? 0 : 2 });
   }
@@ -145,7 +149,7 @@ function attributeRows(layer, properties, schema, districtsByCode) {
       if (title) property = { ...property, title: title.replace(/\s*\([^)]*\)\s*$/, '') };
     }
     if (value === null || value === undefined || value === '') continue;
-    rows.push([property.title || name, formatValue(valueInWords(layer, name, value, districtsByCode), property)]);
+    rows.push([property.title || name, formatValue(valueInWords(layer, name, value, districtsByCode), property, name)]);
   }
   return rows;
 }
