@@ -276,6 +276,7 @@ module.exports = async function report(ctx) {
 
 /** Move a report through `statuses` as the city's staff (a moderator's token). */
 async function staffMoves(ctx, trackingId, statuses) {
+  if (!ctx.staffToken) throw new Error('no staff token: tests/webmap/conftest.py passes one (staffToken)');
   for (const status of statuses) {
     const answer = await fetch(`${ctx.base}/reports/${trackingId}/status`, {
       method: 'POST',
