@@ -57,12 +57,20 @@ class AuthSettings(BaseModel):
         description="Requests per client address without an app key (signed-in users: per account).",
     )
     sign_in_rate_limit: str = Field("10/minute", description="Sign-in attempts per client address.")
+    app_key_rate_limit: str = Field(
+        "1000/hour", description="The rate limit of a key an app developer registers at `/developers/`."
+    )
+    app_registration_rate_limit: str = Field(
+        "10/hour", description="App registrations at `/developers/` per client address."
+    )
     rate_limit_storage_uri: str = Field(
         "memory://",
         description="Where rate-limit counters live: `memory://` (per process) or `redis://host:port`.",
     )
 
-    _rate_limits = field_validator("anonymous_rate_limit", "sign_in_rate_limit")(_check_rate_limit)
+    _rate_limits = field_validator(
+        "anonymous_rate_limit", "sign_in_rate_limit", "app_key_rate_limit", "app_registration_rate_limit"
+    )(_check_rate_limit)
 
     @field_validator("rate_limit_storage_uri")
     @classmethod
@@ -113,6 +121,13 @@ class EtlSettings(BaseModel):
         ge=1,
         description="Most values (rows × fields) an uploaded file may hold (more is a 413): bounds the "
         "memory and time of everything after the read.",
+    )
+    replace_guard_share: float = Field(
+        0.2,
+        ge=0,
+        le=1,
+        description="Share of a layer's live features an import (replace, delete, or a sync) may remove "
+        "before publishing it needs an explicit confirmation (`confirmRemoval`, `--confirm-removal`).",
     )
 
 
