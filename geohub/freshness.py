@@ -9,7 +9,7 @@ A read model of layers for the HTTP answers (features, tiles); next syncs come f
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 from geohub.auth.audit import AuditEntry, AuditLog
 from geohub.layers.models import LayerDefinition, Source
 from geohub.layers.schedule import next_sync
+from geohub.publishing.conflicts import SyncConflict, SyncConflicts
 from geohub.publishing.imports import ImportNotFoundError, ImportRecord, ImportRecords, LatestImports
 from geohub.services import Services
 from geohub.storage.base import LayerVersion
@@ -58,6 +59,7 @@ class Freshness:
     published_by: str | None  # "import", "rollback", "edit", or None when not known
     feature_count: int
     changes: Changes | None  # of the published version; None when not known
+    conflict: SyncConflict | None = None  # an open sync conflict (publishing/conflicts.py)
 
     @property
     def last_attempt_failed(self) -> bool:
@@ -84,6 +86,9 @@ class Freshness:
             "publishedBy": self.published_by,
             "featureCount": self.feature_count,
             "changes": None if self.changes is None else self.changes.to_json(),
+            "conflict": None
+            if self.conflict is None
+            else {"id": self.conflict.id, "open": True, "detectedAt": _stamp(self.conflict.detected_at)},
         }
 
 
@@ -103,19 +108,23 @@ def layers_freshness(
         return {}
     imports = ImportRecords(services.records).latest_by_layer()
     published = AuditLog(services.records).latest_by_layer(PUBLISHING_ACTIONS)
+    conflicts = SyncConflicts(services.records).open_by_layer()
     versions = dict(current or {})
     for layer in layers:
         if layer.id not in versions:
             versions[layer.id] = services.store.current_version(layer.id)
     moment = now or datetime.now(UTC)
     return {
-        layer.id: _freshness(
-            services,
-            layer,
-            imports.get(layer.id, LatestImports()),
-            published.get(layer.id),
-            versions[layer.id],
-            moment,
+        layer.id: replace(
+            _freshness(
+                services,
+                layer,
+                imports.get(layer.id, LatestImports()),
+                published.get(layer.id),
+                versions[layer.id],
+                moment,
+            ),
+            conflict=conflicts.get(layer.id),
         )
         for layer in layers
     }

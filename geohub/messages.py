@@ -105,6 +105,8 @@ def from_json(stored: Any) -> Message | None:
 
 
 def _param_from_json(value: Any) -> Any:
+    if isinstance(value, dict) and set(value) == {"date"} and isinstance(value["date"], str):
+        return date.fromisoformat(value["date"])  # a day, shown in the reader's language
     if isinstance(value, list) and value and all(from_json(v) is not None for v in value):
         return Listing([m for m in map(from_json, value) if m is not None])
     return from_json(value) or value
@@ -226,4 +228,6 @@ def _storable(value: Any) -> Any:
         return [item.to_json() for item in value.items]
     if isinstance(value, bool | int | float | str) or value is None:
         return value
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return {"date": value.isoformat()}
     return str(value)

@@ -1,5 +1,5 @@
 """The records tables, defined once: accounts (users, tokens, app keys and their use), the audit
-log and the import history.
+log, the import history and sync conflicts.
 
 They live in schema `geohub` on PostgreSQL; on SQLite the same `Table` objects are used without a
 schema (`RecordsDatabase` maps it away). Names and types are those the tables had when each
@@ -132,6 +132,36 @@ imports = Table(
     _text("message"),
     Index("imports_layer", "layer_id", "id"),
     sqlite_autoincrement=True,
+)
+
+sync_conflicts = Table(  # a sync that met a version a person published or edited (publishing/conflicts.py)
+    "sync_conflicts",
+    METADATA,
+    _number(),
+    Column("layer_id", Text, nullable=False),
+    Column("detected_at", Stamp, nullable=False),
+    Column("version", Integer, nullable=False),  # the person's live version
+    Column("version_action", Text, nullable=False),  # layer.publish, layer.rollback, feature.*
+    Column("version_by", Text),
+    Column("version_at", Stamp),
+    Column("import_id", BigInteger, nullable=False),  # the sync's staged import
+    _text("source_digest"),  # of the sync's data: a kept version is not asked about it again
+    Column("status", Text, nullable=False),  # open, resolved
+    Column("resolution", Text),  # take-source, keep-mine
+    Column("resolved_by", Text),
+    Column("resolved_at", Stamp),
+    Index("sync_conflicts_layer", "layer_id", "id"),
+    sqlite_autoincrement=True,
+)
+
+layer_mappings = Table(  # a layer's saved column mapping for uploads (publishing/mappings.py)
+    "layer_mappings",
+    METADATA,
+    Column("layer_id", Text, primary_key=True),
+    Column("mapping", Text, nullable=False),  # JSON: source column -> attribute
+    Column("ignore", Text, nullable=False),  # JSON: source columns deliberately dropped
+    Column("updated_at", Stamp, nullable=False),
+    Column("updated_by", Text),
 )
 
 
