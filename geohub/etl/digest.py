@@ -8,6 +8,7 @@ compared once more within a tolerance, so identical data reads as unchanged.
 
 from __future__ import annotations
 
+import heapq
 import struct
 import zlib
 from collections.abc import Callable, Iterable, Sequence
@@ -23,7 +24,7 @@ from geohub.layers.models import AttributeType, LayerDefinition
 from geohub.storage.base import Bbox, Feature, FeatureStore, FeatureTable
 from geohub.storage.values import coerce_value
 
-SAMPLE_KEYS = 100  # keys listed per kind of change in a report
+SAMPLE_KEYS = 200  # keys listed per kind of change in a report (the first in sorted order)
 
 
 @dataclass(frozen=True)
@@ -222,10 +223,15 @@ def compare(
         removed=len(removed),
         unchanged=int(len(matched) - differs.sum()),
         box_array=boxes,
-        added_keys=new.keys[added][:SAMPLE_KEYS].tolist(),
-        changed_keys=new.keys[changed_new][:SAMPLE_KEYS].tolist(),
-        removed_keys=old.keys[removed][:SAMPLE_KEYS].tolist(),
+        added_keys=_first_keys(new.keys[added]),
+        changed_keys=_first_keys(new.keys[changed_new]),
+        removed_keys=_first_keys(old.keys[removed]),
     )
+
+
+def _first_keys(keys: np.ndarray) -> list[str]:
+    """The first SAMPLE_KEYS keys in sorted order (without sorting them all)."""
+    return heapq.nsmallest(SAMPLE_KEYS, keys.tolist())
 
 
 def merge_snapshot(base: Snapshot, upserts: Snapshot, deletes: Iterable[str]) -> Snapshot:
