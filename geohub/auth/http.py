@@ -6,14 +6,19 @@ credentials are a 401 even on public pages (a client should learn its token is w
 without credentials touch no database. Limits, per UTC window:
 - with an app key: the key's own limit (e.g. 1000/hour), counted per key;
 - signed in without a key: the anonymous limit, counted per account;
-- otherwise the anonymous limit per client address; sign-in attempts have a hard limit per address.
-Failed attempts count too: the 401 is raised after the limiter has seen the request.
+- otherwise the anonymous limit per client address; sign-in attempts and app registrations have
+  a hard limit per address.
+Failed attempts count too: the 401 is raised after the limiter has seen the request. Every
+limited answer carries `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset` (seconds,
+as the IETF draft has it; Flask-Limiter's own headers give an epoch time and a Retry-After on
+every answer, so GeoHub writes them), and a 429 `Retry-After`.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import logging
+import math
 import time
 from datetime import timedelta
 
@@ -25,7 +30,7 @@ from limits import RateLimitItem
 from geohub.auth.accounts import Accounts, token_id_of
 from geohub.auth.audit import AuditLog
 from geohub.auth.context import current_principal, set_principal
-from geohub.auth.keys import AppKey
+from geohub.auth.keys import AppKey, redis_usage_counter
 from geohub.auth.principal import ANONYMOUS, Principal, Role
 from geohub.errors import ForbiddenError, TooManyRequestsError, UnauthorizedError
 from geohub.extensions import app_extension
@@ -37,6 +42,12 @@ ACCOUNTS = "geohub.accounts"
 AUDIT = "geohub.audit"
 LIMITER = "geohub.limiter"
 SIGN_IN_ENDPOINT = "auth.sign_in"
+# whatever takes a password shares the sign-in limit: guessing one is no cheaper elsewhere
+PASSWORD_ENDPOINTS = frozenset({SIGN_IN_ENDPOINT, "auth.change_password", "admin.reset_password"})
+REGISTER_ENDPOINT = "developers.register_app_key"
+# a holder reading their key's use: neither counted nor held back by the key's limit (the
+# anonymous limit applies, per address), so a key over its limit can still see why
+UNCOUNTED_ENDPOINTS = frozenset({"developers.key_usage"})
 MAX_CREDENTIAL_CHARS = 200  # tokens and keys are 64 characters
 UNLIMITED_PATHS = frozenset({"/healthz", "/readyz"})
 UNLIMITED_PREFIXES = ("/static/", "/fonts/", "/sprites/")  # the map's own files, not data
@@ -58,12 +69,18 @@ def register_authentication(app: Flask) -> None:
                 limit_provider=settings.sign_in_rate_limit,
                 key_function=get_remote_address,
                 scope="sign-in",
-                exempt_when=lambda: request.endpoint != SIGN_IN_ENDPOINT,
+                exempt_when=lambda: request.endpoint not in PASSWORD_ENDPOINTS,
+            ),
+            ApplicationLimit(
+                limit_provider=settings.app_registration_rate_limit,
+                key_function=get_remote_address,
+                scope="register",
+                exempt_when=lambda: request.endpoint != REGISTER_ENDPOINT or request.method != "POST",
             ),
         ],
         storage_uri=settings.rate_limit_storage_uri,
         enabled=settings.rate_limits_enabled,
-        headers_enabled=False,  # Retry-After only on a 429 (Flask-Limiter would add it to every answer)
+        headers_enabled=False,  # RateLimit-* written by _rate_limit_headers; Retry-After only on a 429
         key_prefix="geohub",
         swallow_errors=True,  # counters unreachable (Redis down): serve unlimited and log, not fail
     )
@@ -75,6 +92,7 @@ def register_authentication(app: Flask) -> None:
     app.extensions[LIMITER] = limiter
     app.register_error_handler(RateLimitExceeded, _rate_limited)
     app.after_request(_count_key_use)
+    app.after_request(_rate_limit_headers)
     app.after_request(_challenge)
 
 
@@ -83,7 +101,11 @@ def accounts() -> Accounts:
 
     def build(services: Services, _: object) -> Accounts:
         lifetime = timedelta(hours=services.settings.auth.token_lifetime_h)
-        return Accounts(services.records, sign_in_lifetime=lifetime)
+        built = Accounts(services.records, sign_in_lifetime=lifetime)
+        counter = redis_usage_counter(services.settings.auth.rate_limit_storage_uri)
+        if counter is not None:  # workers and machines share the limits' Redis: count there too
+            built.keys.count_in(counter)
+        return built
 
     return app_extension(ACCOUNTS, build)
 
@@ -166,7 +188,7 @@ def _refuse_bad_credentials() -> None:
 
 def _rate_key() -> str:
     key = current_app_key()
-    if key is not None:
+    if key is not None and request.endpoint not in UNCOUNTED_ENDPOINTS:
         return f"key:{key.id}"
     principal = current_principal()
     if principal.user is not None:
@@ -176,7 +198,7 @@ def _rate_key() -> str:
 
 def _request_limit() -> str:
     key = current_app_key()
-    if key is not None:
+    if key is not None and request.endpoint not in UNCOUNTED_ENDPOINTS:
         return key.rate_limit
     return str(current_app.extensions["geohub"].settings.auth.anonymous_rate_limit)
 
@@ -227,11 +249,23 @@ def rate_text(limit: RateLimitItem) -> Message:
 
 def _count_key_use(response: Response) -> Response:
     key = current_app_key()
-    if key is not None and response.status_code != 429:
+    if key is not None and response.status_code != 429 and request.endpoint not in UNCOUNTED_ENDPOINTS:
         try:
             accounts().count_key_use(key.id)
         except Exception:  # counting must never turn a served answer into an error
             log.exception("could not write app key usage")
+    return response
+
+
+def _rate_limit_headers(response: Response) -> Response:
+    """RateLimit-Limit, -Remaining and -Reset (seconds to the window's end) of the limit that applied."""
+    limiter: Limiter | None = current_app.extensions.get(LIMITER)
+    current = limiter.current_limit if limiter is not None and limiter.enabled else None
+    if current is not None:
+        response.headers["RateLimit-Limit"] = str(current.limit.amount)
+        response.headers["RateLimit-Remaining"] = str(max(0, current.remaining))
+        seconds = min(current.limit.get_expiry(), math.ceil(current.reset_at - time.time()))
+        response.headers["RateLimit-Reset"] = str(max(0, seconds))  # storages round the window's end up
     return response
 
 
