@@ -10,6 +10,7 @@ from flask import Blueprint, Response, abort, current_app, request, send_file
 from flask.blueprints import BlueprintSetupState
 
 from geohub.auth.context import current_principal
+from geohub.auth.keys import style_with_key
 from geohub.base_url import request_base_url
 from geohub.errors import NotFoundError
 from geohub.messages import tr
@@ -166,7 +167,13 @@ def style_document(style_id: str) -> Response:
     """The MapLibre style, its URLs on this server, its labels in `lang` (kk, ru, en; default ru)."""
     body = _library().render(style_id, _base_url(), _label_language(), _hidden())
     _visible_style(style_id)
+    key = request.args.get("key")  # a valid app key (else a 401 before here): its sources carry it on
+    if key is not None:
+        keyed = style_with_key(json.loads(body), key, _base_url())
+        body = json.dumps(keyed, ensure_ascii=False).encode("utf-8")
     response = _revalidated(Response(body, mimetype="application/json"), etag_of(body), STYLE_MAX_AGE_S)
+    if key is not None:
+        response.headers["Cache-Control"] = response.headers["Cache-Control"].replace("public", "private")
     return _for_reader(response)
 
 

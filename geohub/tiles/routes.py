@@ -9,6 +9,7 @@ from typing import cast
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from geohub.auth.context import current_principal
+from geohub.auth.keys import tilejson_with_key
 from geohub.auth.principal import ANONYMOUS
 from geohub.base_url import request_base_url
 from geohub.freshness import layers_freshness
@@ -132,7 +133,13 @@ def tilejson_document(tileset_id: str) -> Response:
             max(e[3] for e in known),
         )
     freshness = layers_freshness(service.services, tileset.layers)  # only layers the reader may see
-    return jsonify(tilejson(tileset, _base(), extent, _language(), freshness))
+    document = tilejson(tileset, _base(), extent, _language(), freshness)
+    key = request.args.get("key")  # a valid app key (else a 401 before here): its tiles carry it on
+    if key is None:
+        return jsonify(document)
+    response = jsonify(tilejson_with_key(document, key))
+    response.cache_control.private = True
+    return response
 
 
 @tiles.get("/tiles")
