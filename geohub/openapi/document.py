@@ -54,6 +54,7 @@ TAGS = [
     {"name": "publishing", "description": "Imports with reports, publishing, versions and rollback"},
     {"name": "auth", "description": "Sign in and out; who a request acts for"},
     {"name": "admin", "description": "The audit log and app keys (admins)"},
+    {"name": "developers", "description": "App developers: register an app for a key, read its use"},
     {"name": "tiles", "description": "Vector tiles (OGC API – Tiles, XYZ, TileJSON) and the hillshade"},
     {"name": "schemas", "description": "JSON Schemas of a layer's features (OGC API – Features Part 5)"},
     {"name": "styles", "description": "MapLibre styles with their glyphs, sprites and preview pages"},
