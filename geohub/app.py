@@ -16,6 +16,7 @@ from geohub.auth.layer_visibility import register_layer_visibility
 from geohub.auth.routes import auth
 from geohub.compression import register_compression
 from geohub.cors import register_cors
+from geohub.developers.routes import register_developers
 from geohub.features.config import in_default_language, pygeoapi_config
 from geohub.features.html import render_pages_in_their_language, translate_each_config_afresh
 from geohub.features.openapi import complete_openapi
@@ -79,6 +80,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     register_routing(app)  # accessible routing; open barrier reports close edges
     register_geocoding(app)  # addresses and named places, from an in-memory index
     register_webmap(app)  # the citizens' map at `/` for browsers (API clients keep the landing page)
+    register_developers(app)  # /developers/: the data's URLs for apps, keys and their use
     app.extensions["geohub.report_layer"] = publish_on_change(
         report_service_of(app), services, app.extensions["geohub.tiles"].drop_changed_tiles
     )
