@@ -11,6 +11,7 @@ from pygeoapi.api import API
 from pygeoapi.openapi import get_oas
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from geohub.admin.routes import admin
 from geohub.auth.http import register_authentication
 from geohub.auth.layer_visibility import register_layer_visibility
 from geohub.auth.routes import auth
@@ -67,6 +68,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     register_authentication(app)
     register_layer_visibility(app)  # after sign-in: a layer the caller may not see is a missing one
     app.register_blueprint(auth)
+    app.register_blueprint(admin)
     app.register_blueprint(health)
     app.register_blueprint(features)
     app.register_blueprint(pages)

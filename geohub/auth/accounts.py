@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Row, bindparam, select, update
+from sqlalchemy import Connection, Row, bindparam, case, false, func, select, update
 
-from geohub.auth.keys import AppKey, AppKeys, KeyUsage
+from geohub.auth.keys import AppKey, AppKeys, KeyUsage, check_rate_limit
+from geohub.auth.passwords import MAX_PASSWORD_CHARS, check_password, new_password
 from geohub.auth.principal import Principal, Role
 from geohub.auth.tokens import (
     TOKEN_PREFIX,
@@ -32,14 +33,13 @@ from geohub.auth.tokens import (
 from geohub.errors import ConflictError, InvalidRequestError, NotFoundError, UnauthorizedError
 from geohub.messages import tr
 from geohub.records import RecordsDatabase, utc_now
-from geohub.records.tables import user_tokens, users
+from geohub.records.tables import app_keys, user_tokens, users
 
 USER_NAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,62}")  # used with fullmatch
-MIN_PASSWORD_CHARS = 10
-MAX_PASSWORD_CHARS = 1024
 MAX_TOKEN_DAYS = 3650
 LAST_USED_RESOLUTION = timedelta(minutes=5)  # last_used_at is written at most this often per token
 SIGN_IN_FAILED = tr("The user name or password is wrong.")
+UNCHANGED: Any = object()  # update_user: leave this field as it is
 
 
 @dataclass(frozen=True)
@@ -56,6 +56,17 @@ class User:
     def principal(self) -> Principal:
         """The principal a request signed in as this user acts for."""
         return Principal(user=self.name, role=self.role, department=self.department)
+
+
+@dataclass(frozen=True)
+class Activity:
+    """When an account last signed in (its newest session token) and last used any token."""
+
+    last_sign_in_at: datetime | None
+    last_token_use_at: datetime | None
+
+
+NO_ACTIVITY = Activity(None, None)
 
 
 @dataclass(frozen=True)
@@ -120,7 +131,7 @@ class Accounts:
     def add_user(self, name: str, *, role: Role, department: str | None, password: str | None = None) -> User:
         """A new account; ConflictError when the name is taken. Publishers need a department."""
         role = _check_user(name, role, department)
-        password_hash = None if password is None else hash_password(_check_password(password))
+        password_hash = None if password is None else hash_password(check_password(password, name))
         with self._records.transaction() as conn:
             inserted = conn.execute(
                 self._records.insert(users)
@@ -150,26 +161,99 @@ class Accounts:
         rows = self._records.fetchall(_USERS.order_by(users.c.name))
         return [_user(row) for row in rows]
 
+    def activity(self) -> dict[str, Activity]:
+        """Per user with any token: the last sign-in and the last use of any of its tokens."""
+        signed_in = func.max(case((user_tokens.c.kind == "session", user_tokens.c.created_at)))
+        rows = self._records.fetchall(
+            select(user_tokens.c.user_name, signed_in, func.max(user_tokens.c.last_used_at)).group_by(
+                user_tokens.c.user_name
+            )
+        )
+        return {name: Activity(signed, used) for name, signed, used in (tuple(row) for row in rows)}
+
     def disable_user(self, name: str) -> User:
-        """Disable an account: its tokens stop working on the next request, sign-in is refused."""
-        return self._set_disabled(name, True)
+        """Disable an account: all its tokens are revoked at once and sign-in is refused."""
+        return self.update_user(name, disabled=True)
 
     def enable_user(self, name: str) -> User:
-        """Enable a disabled account again (its unrevoked, unexpired tokens work again)."""
-        return self._set_disabled(name, False)
+        """Enable a disabled account again (it signs in anew: its old tokens stay revoked)."""
+        return self.update_user(name, disabled=False)
 
-    def _set_disabled(self, name: str, disabled: bool) -> User:
-        self.get_user(name)
+    def update_user(
+        self,
+        name: str,
+        *,
+        role: Role | str | None = None,
+        department: str | None = UNCHANGED,
+        disabled: bool | None = None,
+    ) -> User:
+        """Change an account's role, department or disabled state in one transaction.
+
+        Disabling revokes all the account's tokens. ConflictError for a change that would leave
+        no enabled admin: the admin rows are locked first, so two admins demoting each other at
+        the same moment cannot both succeed.
+        """
         with self._records.transaction() as conn:
-            conn.execute(update(users).where(users.c.name == name).values(disabled=disabled))
+            before = self._locked_user(conn, name)
+            after_role = _check_user(
+                name,
+                before.role if role is None else role,
+                before.department if department is UNCHANGED else department,
+            )
+            after_disabled = before.disabled if disabled is None else disabled
+            was_admin = before.role is Role.admin and not before.disabled
+            if was_admin and (after_role is not Role.admin or after_disabled):
+                _keep_an_admin(conn, name)
+            values: dict[str, Any] = {"role": after_role.value, "disabled": after_disabled}
+            if department is not UNCHANGED:
+                values["department"] = department
+            conn.execute(update(users).where(users.c.name == name).values(**values))
+            if after_disabled and not before.disabled:
+                conn.execute(update(user_tokens).where(user_tokens.c.user_name == name).values(revoked=True))
         return self.get_user(name)
+
+    def _locked_user(self, conn: Connection, name: str) -> User:
+        row = conn.execute(_USERS.where(users.c.name == name).with_for_update()).first()
+        if row is None:
+            raise NotFoundError(tr("There is no user '{name}'.", name=name))
+        return _user(row)
 
     def set_password(self, name: str, password: str) -> None:
         """Set or replace a user's password."""
         self.get_user(name)
-        password_hash = hash_password(_check_password(password))
+        password_hash = hash_password(check_password(password, name))
         with self._records.transaction() as conn:
             conn.execute(update(users).where(users.c.name == name).values(password_hash=password_hash))
+
+    def reset_password(self, name: str, password: str | None = None) -> str | None:
+        """Set `password`, or a generated one that is returned (once); the user's sign-ins end.
+
+        Session tokens are revoked (whoever knew the old password is signed out); API tokens stay.
+        """
+        chosen = new_password(name) if password is None else password
+        self.set_password(name, chosen)
+        self._revoke_sessions(name, keep_token_id=None)
+        return chosen if password is None else None
+
+    def change_password(self, name: str, current: str, new: str, *, keep_token_id: str | None) -> None:
+        """A user's own change: the current password is required; other sign-ins end."""
+        row = self._records.fetchone(select(users.c.password_hash).where(users.c.name == name))
+        stored = None if row is None else row.password_hash
+        if stored is None or len(current) > MAX_PASSWORD_CHARS or not verify_password(stored, current):
+            if stored is None:
+                spend_password_time(current[:MAX_PASSWORD_CHARS])
+            raise InvalidRequestError(tr("The current password is wrong."))
+        if new == current:
+            raise InvalidRequestError(tr("The new password must differ from the current one."))
+        self.set_password(name, new)
+        self._revoke_sessions(name, keep_token_id=keep_token_id)
+
+    def _revoke_sessions(self, name: str, *, keep_token_id: str | None) -> None:
+        condition = (user_tokens.c.user_name == name) & (user_tokens.c.kind == "session")
+        if keep_token_id is not None:
+            condition &= user_tokens.c.id != keep_token_id
+        with self._records.transaction() as conn:
+            conn.execute(update(user_tokens).where(condition).values(revoked=True))
 
     # tokens
 
@@ -247,9 +331,15 @@ class Accounts:
                 )
         return Principal(user=user_name, role=Role(role), department=department)
 
-    def list_tokens(self, user_name: str | None = None) -> list[TokenInfo]:
-        """Tokens (all, or one user's), newest first."""
+    def list_tokens(self, user_name: str | None = None, *, active_only: bool = False) -> list[TokenInfo]:
+        """Tokens (all, or one user's; all, or only those that still work), newest first."""
         query = _TOKENS.where(user_tokens.c.user_name == user_name) if user_name else _TOKENS
+        if active_only:
+            now = self._clock()
+            query = query.where(
+                user_tokens.c.revoked == false(),
+                user_tokens.c.expires_at.is_(None) | (user_tokens.c.expires_at > now),
+            )
         rows = self._records.fetchall(query.order_by(user_tokens.c.created_at.desc(), user_tokens.c.id))
         return [_token(row) for row in rows]
 
@@ -280,6 +370,21 @@ class Accounts:
     def revoke_key(self, key_id: str) -> AppKey:
         """Revoke an app key by id."""
         return self.keys.revoke(key_id)
+
+    def update_key(
+        self, key_id: str, *, rate_limit: str | None = None, revoked: bool | None = None
+    ) -> AppKey:
+        """Change a key's rate limit, or revoke it (True) or let it work again (False)."""
+        self.keys.get(key_id)
+        values: dict[str, Any] = {}
+        if rate_limit is not None:
+            values["rate_limit"] = check_rate_limit(rate_limit)
+        if revoked is not None:
+            values["revoked"] = revoked
+        if values:
+            with self._records.transaction() as conn:
+                conn.execute(update(app_keys).where(app_keys.c.id == key_id).values(**values))
+        return self.keys.get(key_id)
 
     def list_keys(self) -> list[KeyUsage]:
         """Every app key with its usage today and in all."""
@@ -347,16 +452,17 @@ def _check_user(name: str, role: Role | str, department: str | None) -> Role:
     return role
 
 
-def _check_password(password: str) -> str:
-    if not MIN_PASSWORD_CHARS <= len(password) <= MAX_PASSWORD_CHARS:
-        raise InvalidRequestError(
-            tr(
-                "A password needs {min_password_chars} to {max_password_chars} characters.",
-                min_password_chars=MIN_PASSWORD_CHARS,
-                max_password_chars=MAX_PASSWORD_CHARS,
-            )
+def _keep_an_admin(conn: Connection, name: str) -> None:
+    """ConflictError when `name` is the only enabled admin (their rows locked till commit)."""
+    admins = conn.execute(
+        select(users.c.name)
+        .where(users.c.role == Role.admin.value, users.c.disabled == false())
+        .with_for_update()
+    ).scalars()
+    if set(admins) <= {name}:
+        raise ConflictError(
+            tr("'{name}' is the last active administrator: make another one first.", name=name)
         )
-    return password
 
 
 def _user(row: Row[Any]) -> User:

@@ -1,4 +1,7 @@
-"""Sign-in, sign-out, whoami, and the admin views of the audit log and app keys."""
+"""Sign-in, sign-out, whoami, one's own password, and the admin views of the audit log and app keys.
+
+Administrators manage accounts, tokens and keys in geohub/admin/routes.py.
+"""
 
 from __future__ import annotations
 
@@ -19,6 +22,7 @@ from geohub.auth.http import (
     require_signed_in,
 )
 from geohub.auth.keys import KeyUsage
+from geohub.auth.passwords import MAX_PASSWORD_CHARS, MIN_DISTINCT_CHARS, MIN_PASSWORD_CHARS
 from geohub.errors import InvalidRequestError
 from geohub.messages import tr
 from geohub.openapi.models import AppKeyList, AuditPage, AuditQuery, LanguageQuery, Token, Whoami
@@ -35,6 +39,19 @@ class SignIn(BaseModel):
 
     username: str = Field(min_length=1, max_length=100)
     password: str = Field(min_length=1, max_length=1024)
+
+
+class PasswordChange(BaseModel):
+    """The body of `POST /auth/password`: one's own password."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    currentPassword: str = Field(min_length=1, max_length=MAX_PASSWORD_CHARS)
+    newPassword: str = Field(
+        min_length=1,
+        max_length=MAX_PASSWORD_CHARS,
+        description=f"{MIN_PASSWORD_CHARS}+ characters, {MIN_DISTINCT_CHARS}+ different, not the user name.",
+    )
 
 
 @auth.post("/auth/tokens")
@@ -78,6 +95,28 @@ def sign_out() -> tuple[str, int]:
     return "", 204
 
 
+@auth.post("/auth/password")
+@documented(
+    summary="Change one's own password (the current one is required); one's other sign-ins end",
+    tags=("auth",),
+    operation_id="changePassword",
+    security="bearer",
+    body=Body(PasswordChange),
+    responses={204: Reply("Changed", media=None)},
+    problems=(400, 401, 429),
+)
+def change_password() -> tuple[str, int]:
+    """Any signed-in account may change its password; limited per address like sign-in."""
+    principal = require_signed_in()
+    given = PasswordChange.model_validate(json_object())
+    assert principal.user is not None  # signed in
+    accounts().change_password(
+        principal.user, given.currentPassword, given.newPassword, keep_token_id=current_token_id()
+    )
+    record_audit("user.password_change", None, {"user": principal.user})
+    return "", 204
+
+
 @auth.get("/auth/whoami")
 @documented(
     summary="Who this request acts for (anonymous requests get an answer too)",
@@ -115,7 +154,7 @@ def whoami() -> Response:
 def audit_entries() -> Response:
     """Audit log entries, newest first: `layer`, `user`, `limit` (1–1000), `before` (an entry id)."""
     require_admin()
-    args = _known_arguments(request.args, {"layer", "user", "limit", "before", "lang"})
+    args = known_arguments(request.args, {"layer", "user", "limit", "before", "lang"})
     given_limit = _whole_number("limit", args.get("limit"))
     limit = 100 if given_limit is None else given_limit
     before = _whole_number("before", args.get("before"))
@@ -140,17 +179,10 @@ def audit_entries() -> Response:
 def app_keys() -> Response:
     """Every app key with its rate limit and requests today and in all."""
     require_admin()
-    _known_arguments(request.args, {"lang"})
-    response = jsonify({"keys": [_key_json(usage) for usage in accounts().list_keys()]})
+    known_arguments(request.args, {"lang"})
+    response = jsonify({"keys": [key_json(usage) for usage in accounts().list_keys()]})
     response.headers["Cache-Control"] = "no-store"
     return response
-
-
-def _known_arguments(args: Mapping[str, str], known: set[str]) -> Mapping[str, str]:
-    unknown = sorted(set(args) - known)
-    if unknown:
-        raise InvalidRequestError(tr("Unknown query parameter: {names}.", names=", ".join(unknown)))
-    return args
 
 
 def _whole_number(name: str, value: str | None) -> int | None:
@@ -170,7 +202,16 @@ def _next_page(entries: list[AuditEntry], limit: int, args: Mapping[str, str]) -
     return url_for("auth.audit_entries", before=entries[-1].id, _external=False, **query)
 
 
-def _key_json(usage: KeyUsage) -> dict[str, Any]:
+def known_arguments(args: Mapping[str, str], known: set[str]) -> Mapping[str, str]:
+    """`args`, or InvalidRequestError naming the query parameters not in `known`."""
+    unknown = sorted(set(args) - known)
+    if unknown:
+        raise InvalidRequestError(tr("Unknown query parameter: {names}.", names=", ".join(unknown)))
+    return args
+
+
+def key_json(usage: KeyUsage) -> dict[str, Any]:
+    """An app key with its use, as the admin API writes it (never the key)."""
     key = usage.key
     return {
         "id": key.id,

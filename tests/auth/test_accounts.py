@@ -93,7 +93,8 @@ def test_expired_token_and_disabled_user_do_not_authenticate(records: RecordsDat
     with pytest.raises(ConflictError):
         accounts.create_token("aigerim")
     accounts.enable_user("aigerim")
-    assert accounts.authenticate_token(lasting) is not None
+    assert accounts.authenticate_token(lasting) is None  # disabling revoked it for good
+    assert accounts.authenticate_token(accounts.create_token("aigerim")) is not None
 
 
 def test_sign_in_gives_a_short_lived_token_and_one_message_for_every_failure(accounts: Accounts) -> None:

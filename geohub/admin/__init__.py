@@ -1,0 +1,1 @@
+"""Administrators manage accounts, tokens and app keys over HTTP (the workspace's admin pages)."""
