@@ -13,13 +13,18 @@ import click
 
 from geohub.auth.accounts import Accounts, check_department
 from geohub.auth.audit import AuditLog
+from geohub.auth.keys import redis_usage_counter
 from geohub.auth.principal import ANONYMOUS, Role
 from geohub.cli_support import opened_services, reports_errors
 from geohub.services import Services
 
 
 def _accounts(services: Services) -> Accounts:
-    return Accounts(services.records)
+    accounts = Accounts(services.records)
+    counter = redis_usage_counter(services.settings.auth.rate_limit_storage_uri)
+    if counter is not None:  # the workers count app keys' use in Redis: `keys list` reads it there
+        accounts.keys.count_in(counter)
+    return accounts
 
 
 def _audit(services: Services, action: str, detail: dict[str, Any]) -> None:

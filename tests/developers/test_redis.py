@@ -110,3 +110,28 @@ def test_two_worker_serve_on_redis_counts_exactly_n(settings: Settings, redis_db
         _, stderr = server.communicate(timeout=30)
     workers = {line for line in stderr.decode().splitlines() if "Booting worker" in line}
     assert len(workers) == 2
+
+
+def test_keys_list_on_the_command_line_reads_the_counts_in_redis(settings: Settings, redis_db: Any) -> None:
+    from click.testing import CliRunner
+
+    from geohub.app import create_app
+    from geohub.cli import cli
+    from tests.auth.conftest import app_settings
+
+    on_redis = app_settings(settings, rate_limit_storage_uri=REDIS_URI)
+    app = create_app(on_redis)
+    try:
+        client = app.test_client()
+        key = new_key(client)
+        for _ in range(3):
+            client.get(f"/tiles/city.json?key={key}")
+    finally:
+        app.extensions["geohub"].close()
+    env = {"GEOHUB_DATA_DIR": str(settings.data_dir), "GEOHUB_AUTH__RATE_LIMIT_STORAGE_URI": REDIS_URI}
+    if settings.database_url:
+        env["GEOHUB_DATABASE_URL"] = settings.database_url
+    result = CliRunner().invoke(cli, ["keys", "list"], env=env)
+    assert result.exit_code == 0, result.output
+    line = next(line for line in result.output.splitlines() if key.split("_")[1] in line)
+    assert " 3 " in f" {line} "
