@@ -115,9 +115,10 @@ def test_page_keeps_to_the_content_security_policy(client: FlaskClient) -> None:
 
 
 def test_page_language_follows_the_cookie_then_accept_language(client: FlaskClient) -> None:
-    assert client.get("/developers/", headers={"Accept-Language": "ru-RU,ru;q=0.9"}).headers[
-        "Content-Language"
-    ] == "ru"
+    assert (
+        client.get("/developers/", headers={"Accept-Language": "ru-RU,ru;q=0.9"}).headers["Content-Language"]
+        == "ru"
+    )
     client.set_cookie("geohub_lang", "kk")
     assert client.get("/developers/", headers={"Accept-Language": "ru"}).headers["Content-Language"] == "kk"
 

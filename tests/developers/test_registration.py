@@ -18,7 +18,11 @@ def test_registration_gives_a_key_with_the_default_limit_and_stores_the_email(ma
     assert response.headers["Cache-Control"] == "no-store"
     body = response.get_json()
     assert body["key"].startswith(f"ghk_{body['keyId']}_")
-    assert (body["app"], body["rateLimit"], body["rateLimitText"]) == ("Avtobus Almaty", "500/hour", "500 per hour")
+    assert (body["app"], body["rateLimit"], body["rateLimitText"]) == (
+        "Avtobus Almaty",
+        "500/hour",
+        "500 per hour",
+    )
     with app.app_context():
         stored = app_accounts().keys.get(body["keyId"])
         assert app_accounts().authenticate_key(body["key"]) == stored
