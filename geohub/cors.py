@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from flask import Flask, Response, request
 
-EXPOSED_HEADERS = "Content-Crs, Content-Language, ETag, Last-Modified, Link, X-Request-ID"
+EXPOSED_HEADERS = (
+    "Content-Crs, Content-Language, ETag, Last-Modified, Link, X-Request-ID, "
+    "RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset, Retry-After"  # web apps may pace themselves
+)
 
 
 def register_cors(app: Flask) -> None:

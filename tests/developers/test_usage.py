@@ -79,6 +79,8 @@ def test_limited_answers_carry_ratelimit_headers(make_app: Any) -> None:
     assert anonymous.headers["RateLimit-Remaining"] == "4"
     assert 0 < int(anonymous.headers["RateLimit-Reset"]) <= 60
     assert "Retry-After" not in anonymous.headers
+    exposed = anonymous.headers["Access-Control-Expose-Headers"]  # a web app on another origin reads them
+    assert all(name in exposed for name in ("RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset"))
     key = new_key(client)  # the anonymous limit's second request
     remaining = [client.get(f"{TILE}?key={key}").headers["RateLimit-Remaining"] for _ in range(3)]
     assert remaining == ["2", "1", "0"]
