@@ -147,12 +147,26 @@ class GeopackageStore(SqlStore):
         dropped: list[Any],
     ) -> None:
         names = ", ".join(f'"{n}"' for n in ["geom", *(a.name for a in base_layer.attributes)])
-        # the rtree triggers _create_and_fill made index the copied rows
+        # The kept rows take their base fid plus an offset, and their R-tree entries are copied
+        # from the base's R-tree rather than computed again by the insert trigger (which calls
+        # the Python envelope functions four times a row: 30 s of a one-feature upsert on 300k).
+        trigger = f"rtree_{table}_geom_insert"
+        (trigger_sql,) = conn.execute(
+            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", (trigger,)
+        ).fetchone()
+        conn.execute(f'DROP TRIGGER "{trigger}"')
+        (offset,) = conn.execute(f'SELECT coalesce(max(fid), 0) FROM "{table}"').fetchone()
         conn.execute(
-            f'INSERT INTO "{table}" ({names}) SELECT {names} FROM "{base}" '
+            f'INSERT INTO "{table}" (fid, {names}) SELECT fid + ?, {names} FROM "{base}" '
             f'WHERE "{layer.key}" NOT IN (SELECT value FROM json_each(?))',
-            (json.dumps(dropped),),
+            (offset, json.dumps(dropped)),
         )
+        conn.execute(
+            f'INSERT INTO "rtree_{table}_geom" SELECT t.fid, r.minx, r.maxx, r.miny, r.maxy '
+            f'FROM "{table}" t JOIN "rtree_{base}_geom" r ON r.id = t.fid - ? WHERE t.fid > ?',
+            (offset, offset),
+        )
+        conn.execute(trigger_sql)
 
     def _table_extent(self, conn: sqlite3.Connection, table: str) -> tuple[int, Bbox | None]:
         row = conn.execute(
