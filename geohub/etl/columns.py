@@ -183,7 +183,7 @@ def match_columns(
                 present=", ".join(columns) or "-",
             )
         )
-    effective = choices.over(_present(saved, columns)) if saved else choices
+    effective = choices.over(_present(saved, columns, layer)) if saved else choices
     sources = _sources(layer, columns, effective)
     used = set(sources.values())
     fillable = [a.name for a in layer.attributes if a.name not in _derived(layer)]
@@ -341,11 +341,13 @@ def _sources(layer: LayerDefinition, columns: Sequence[str], choices: ColumnChoi
     return sources
 
 
-def _present(saved: ColumnChoices, columns: Sequence[str]) -> ColumnChoices:
-    """Saved choices for the columns this source has."""
+def _present(saved: ColumnChoices, columns: Sequence[str], layer: LayerDefinition) -> ColumnChoices:
+    """Saved choices for the columns this source has and the attributes the layer still has."""
     names = set(columns)
+    attributes = {a.name for a in layer.attributes} - _derived(layer)
     return ColumnChoices(
-        {c: a for c, a in saved.mapping.items() if c in names}, frozenset(saved.ignore & names)
+        {c: a for c, a in saved.mapping.items() if c in names and a in attributes},
+        frozenset(saved.ignore & names),
     )
 
 

@@ -51,3 +51,11 @@ def test_parse_choices() -> None:
     for mapping, ignore in (("{", None), ('{"a": 1}', None), (None, '["x"'), (None, {"x": 1})):
         with pytest.raises(InvalidRequestError):
             parse_choices(mapping, ignore)
+
+
+def test_a_saved_mapping_to_an_attribute_the_layer_dropped_is_not_used(registry: LayerRegistry) -> None:
+    layer = registry.get("waste_points")
+    saved = ColumnChoices({"recycling_": "gone", "operatr": "operator"})
+    match = match_columns(layer, ["osm_ref", "class", "recycling_", "operatr"], saved=saved)
+    assert match.mapping == {"operatr": "operator"} and match.saved_mapping
+    assert [u.column for u in match.blocking] == ["recycling_"]
