@@ -190,10 +190,11 @@ class Accounts:
         """Change an account's role, department or disabled state in one transaction.
 
         Disabling revokes all the account's tokens. ConflictError for a change that would leave
-        no enabled admin: the admin rows are locked first, so two admins demoting each other at
-        the same moment cannot both succeed.
+        no enabled admin: the enabled admins' rows are locked first, always in the same order, so
+        two admins demoting each other at the same moment cannot both succeed (nor deadlock).
         """
         with self._records.transaction() as conn:
+            admins = _lock_admins(conn)
             before = self._locked_user(conn, name)
             after_role = _check_user(
                 name,
@@ -202,8 +203,10 @@ class Accounts:
             )
             after_disabled = before.disabled if disabled is None else disabled
             was_admin = before.role is Role.admin and not before.disabled
-            if was_admin and (after_role is not Role.admin or after_disabled):
-                _keep_an_admin(conn, name)
+            if was_admin and (after_role is not Role.admin or after_disabled) and set(admins) <= {name}:
+                raise ConflictError(
+                    tr("'{name}' is the last active administrator: make another one first.", name=name)
+                )
             values: dict[str, Any] = {"role": after_role.value, "disabled": after_disabled}
             if department is not UNCHANGED:
                 values["department"] = department
@@ -452,17 +455,17 @@ def _check_user(name: str, role: Role | str, department: str | None) -> Role:
     return role
 
 
-def _keep_an_admin(conn: Connection, name: str) -> None:
-    """ConflictError when `name` is the only enabled admin (their rows locked till commit)."""
-    admins = conn.execute(
-        select(users.c.name)
-        .where(users.c.role == Role.admin.value, users.c.disabled == false())
-        .with_for_update()
-    ).scalars()
-    if set(admins) <= {name}:
-        raise ConflictError(
-            tr("'{name}' is the last active administrator: make another one first.", name=name)
-        )
+def _lock_admins(conn: Connection) -> list[str]:
+    """The enabled admins' names, their rows locked till commit in name order (PostgreSQL;
+    SQLite's BEGIN IMMEDIATE already serializes writers)."""
+    return list(
+        conn.execute(
+            select(users.c.name)
+            .where(users.c.role == Role.admin.value, users.c.disabled == false())
+            .order_by(users.c.name)
+            .with_for_update()
+        ).scalars()
+    )
 
 
 def _user(row: Row[Any]) -> User:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from typing import Any
 
 import pytest
@@ -14,6 +15,8 @@ from geohub.app import create_app
 from geohub.auth.accounts import Accounts
 from geohub.auth.http import accounts as app_accounts
 from geohub.auth.principal import Role
+from geohub.errors import ConflictError
+from geohub.records import RecordsDatabase
 from geohub.records.tables import audit_log, users
 from geohub.services import Services
 from geohub.settings import Settings
@@ -292,3 +295,34 @@ def test_password_endpoints_share_the_sign_in_limit(settings: Settings) -> None:
         assert client.get("/admin/accounts", headers=admin).status_code == 200  # the rest is not held back
     finally:
         app.extensions["geohub"].close()
+
+
+def test_two_admins_demoting_each_other_at_once_leave_one(records: RecordsDatabase) -> None:
+    accounts = Accounts(records)
+    for round_ in range(4):
+        names = (f"admin-a{round_}", f"admin-b{round_}")
+        for name in names:
+            accounts.add_user(name, role=Role.admin, department=None)
+        for other in accounts.list_users():  # only this round's two are enabled admins
+            if other.role is Role.admin and other.name not in names and not other.disabled:
+                accounts.update_user(other.name, role=Role.moderator)
+        barrier = threading.Barrier(2)
+        outcomes: list[str] = []
+        threads = [
+            threading.Thread(target=_demote, args=(accounts, name, barrier, outcomes)) for name in names
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert sorted(outcomes) == ["demoted", "refused"]
+        assert [u.name for u in accounts.list_users() if u.role is Role.admin and u.name in names]
+
+
+def _demote(accounts: Accounts, name: str, barrier: threading.Barrier, outcomes: list[str]) -> None:
+    barrier.wait()
+    try:
+        accounts.update_user(name, role=Role.moderator)
+        outcomes.append("demoted")
+    except ConflictError:
+        outcomes.append("refused")
