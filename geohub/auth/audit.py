@@ -1,7 +1,8 @@
 """AuditLog: who changed what, when (UTC) and from where; every write in GeoHub records one entry.
 
 Actions are dotted names: `layer.import`, `layer.publish`, `layer.rollback`, `feature.edit`,
-`user.add`, `user.disable`, `token.create`, `token.revoke`, `key.create`, `key.revoke`,
+`user.add`, `user.update`, `user.disable`, `user.enable`, `user.password_reset`,
+`user.password_change`, `token.create`, `token.revoke`, `key.create`, `key.update`, `key.revoke`,
 `auth.sign_in`, `auth.sign_out`. `detail` is JSON: never put a password, token or key in it.
 """
 
