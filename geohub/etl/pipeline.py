@@ -19,14 +19,22 @@ import shapely
 
 from geohub.errors import InvalidDataError
 from geohub.etl.derive import area_m2, district_of
-from geohub.etl.digest import LayerChanges, Snapshot, compare, snapshot_of_table, version_snapshot
+from geohub.etl.digest import (
+    LayerChanges,
+    Snapshot,
+    compare,
+    merge_snapshot,
+    snapshot_of_table,
+    version_snapshot,
+)
+from geohub.etl.modes import Mode, deletion_rows, without_existing
 from geohub.etl.validate import Validated, validate_rows
 from geohub.layers.models import LayerDefinition
 from geohub.layers.registry import LayerRegistry
 from geohub.messages import Message, stored, tr
 from geohub.settings import EtlSettings
 from geohub.sources.read import SourceData, read_source, source_fingerprint
-from geohub.storage.base import FeatureQuery, FeatureStore, FeatureTable
+from geohub.storage.base import FeatureQuery, FeatureStore, FeatureTable, LayerVersion
 
 T = TypeVar("T")
 DISTRICTS_LAYER = "districts"
@@ -40,6 +48,10 @@ class PreparedImport:
     The digests are computed in a worker thread (shapely and pandas release the GIL), so a
     first import streams into the store while they are made: `snapshot` waits for them,
     `changes` diffs them against the live version on first use.
+
+    In a mode other than replace (etl/modes.py) the table holds the rows to upsert, `deletes`
+    the keys to remove, and `snapshot` is the combined version's: the live digests with the
+    upload's merged in, so nothing is read back from the store.
     """
 
     def __init__(
@@ -49,27 +61,70 @@ class PreparedImport:
         base_version: int | None,
         source_crs: str,
         store: FeatureStore,
+        mode: Mode = "replace",
+        deletes: list[str] | None = None,
     ) -> None:
         self.layer = layer
-        self.validated = validated
+        self.mode = mode
+        self.deletes = deletes or []
         self.base_version = base_version
         self.source_crs = source_crs
         self._store = store
-        self._digests = _in_thread(_digests_of, layer, validated.table)
+        self.validated = without_existing(layer, validated, self.base) if mode == "append" else validated
+        self._digests = _in_thread(_digests_of, layer, self.validated.table)
+
+    @cached_property
+    def base(self) -> Snapshot:
+        """The digests of the version the import is diffed against (empty when the layer has none)."""
+        return version_snapshot(self._store, self.layer, self.base_version)
 
     @cached_property
     def snapshot(self) -> Snapshot:
-        return self._digests.result()[0]
+        upload = self._digests.result()[0]
+        if self.mode == "replace":
+            return upload
+        return merge_snapshot(self.base, upload, self.deletes)
 
     @cached_property
     def changes(self) -> LayerChanges:
         store, layer, base = self._store, self.layer, self.base_version
         same = None if base is None else _same_shapes(store, layer, base, self.validated.table)
-        return compare(version_snapshot(store, layer, base), self.snapshot, same)
+        return compare(self.base, self.snapshot, same)
+
+    @property
+    def valid_rows(self) -> int:
+        """The rows the import applies: its valid features, or the keys a delete removes."""
+        return len(self.deletes) if self.mode == "delete" else len(self.validated.table)
 
     def encoded_snapshot(self) -> bytes:
         """The digests to store with the version (a callable the store runs before it commits)."""
-        return self._digests.result()[1]
+        if self.mode == "replace":
+            return self._digests.result()[1]
+        return self.snapshot.encode()
+
+    def write(self, *, source_fingerprint: str, note: str) -> LayerVersion:
+        """Stage the combined version, unpublished: a replace writes the table (while its digests
+        are made), another mode copies the live version inside the database with the upload's
+        rows upserted and its keys removed."""
+        store, layer = self._store, self.layer
+        if self.mode == "replace" or self.base_version is None:
+            return store.write_version(
+                layer,
+                self.validated.table,
+                source_fingerprint=source_fingerprint,
+                note=note,
+                publish=False,
+                digests=self.encoded_snapshot,
+            )
+        return store.write_derived_version(
+            layer,
+            self.base_version,
+            self.validated.table,
+            self.deletes,
+            note=note,
+            publish=False,
+            digests=self.encoded_snapshot,
+        )
 
     def report(self, max_problems: int) -> dict[str, Any]:
         """The report body: counts, each bad row (up to `max_problems`), repairs, the diff."""
@@ -77,7 +132,7 @@ class PreparedImport:
         return {
             "counts": {
                 "read": validated.total,
-                "valid": len(validated.table),
+                "valid": self.valid_rows,
                 "invalid": validated.invalid_rows,
                 "repaired": validated.repaired,
             },
@@ -85,6 +140,7 @@ class PreparedImport:
             "problemsTotal": len(validated.problems),
             "repairedRows": stored(validated.repaired_rows[:max_problems]),
             "changes": self.changes.summary(),
+            "mode": self.mode,
         }
 
 
@@ -120,8 +176,18 @@ def prepare_import(
     settings: EtlSettings,
     *,
     repair: bool = True,
+    mode: Mode = "replace",
 ) -> PreparedImport:
-    """Map, derive, validate and diff `data` for `layer` against its live version."""
+    """Map, derive, validate and diff `data` for `layer` against its live version; `mode`
+    says how the upload combines with it (etl/modes.py)."""
+    current = store.current_version(layer.id)
+    base = None if current is None else current.version
+    if mode == "delete":
+        live = version_snapshot(store, layer, base)
+        validated, deletes = deletion_rows(layer, data, live)
+        prepared = PreparedImport(layer, validated, base, data.source_crs, store, mode, deletes)
+        prepared.base = live  # already read
+        return prepared
     columns = mapped_columns(layer, data) | derived_columns(layer, data.geometries, store, registry)
     geometries = data.geometries
     validated = validate_rows(
@@ -133,9 +199,7 @@ def prepare_import(
         city_bounds=settings.city_bounds,
         repair=repair,
     )
-    current = store.current_version(layer.id)
-    base = None if current is None else current.version
-    return PreparedImport(layer, validated, base, data.source_crs, store)
+    return PreparedImport(layer, validated, base, data.source_crs, store, mode)
 
 
 def import_layer(

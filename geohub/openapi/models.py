@@ -24,6 +24,7 @@ ImportStatus = Literal[
     "interrupted",
 ]  # publishing/imports.py STATUSES (a test keeps the two equal)
 OnInvalid = Literal["ask", "reject", "skip"]
+ImportMode = Literal["replace", "upsert", "append", "delete"]  # etl/modes.py MODES
 
 
 class _Model(BaseModel):
@@ -91,7 +92,11 @@ class AuditQuery(_Model):
 class ImportUpload(_Model):
     """A file to import, as multipart/form-data."""
 
-    file: bytes = Field(description="GeoPackage, GeoJSON, zipped Shapefile, CSV (lon/lat or WKT), KML…")
+    file: bytes | None = Field(
+        None,
+        description="GeoPackage, GeoJSON, zipped Shapefile, CSV (lon/lat or WKT), KML… Required, "
+        "except for a delete given its keys in `keys`.",
+    )
     crs: str | None = Field(None, description="Source CRS when the file has none or a wrong one.")
     layer: str | None = Field(None, description="Layer inside the file, when it holds several.")
     dryRun: bool = Field(False, description="Report only; store nothing.")
@@ -101,6 +106,20 @@ class ImportUpload(_Model):
         "or leave them out (skip).",
     )
     publish: bool = Field(False, description="Publish at once when no decision is pending.")
+    mode: ImportMode = Field(
+        "replace",
+        description="replace: the file is the whole layer; upsert: its features replace or add by the "
+        "layer's key, the others stay; append: its features are added (a key the layer has is a row "
+        "error); delete: the keys it lists (its key column) are removed.",
+    )
+    keys: str | None = Field(
+        None, description="Delete mode only, instead of a file: the keys to remove, comma or line separated."
+    )
+    confirmRemoval: bool = Field(
+        False,
+        description="Agree to remove more than `etl.replace_guard_share` of the layer's live features "
+        "(without it such an import is kept validated, not published).",
+    )
 
 
 class RowProblem(_Model):
@@ -129,6 +148,26 @@ class ImportChanges(_Model):
     removedKeys: list[str]
 
 
+class ImportKeys(_Model):
+    """The keys the import adds, changes and removes (sorted, at most 200 each)."""
+
+    added: list[str]
+    changed: list[str]
+    removed: list[str]
+    truncated: bool = Field(description="True when a list holds only the first 200 keys.")
+
+
+class ImportGuard(_Model):
+    """The replace guard: the share of the live features the import removes."""
+
+    removedShare: float
+    removed: int
+    live: int = Field(description="The live version's features.")
+    threshold: float = Field(description="etl.replace_guard_share")
+    needsConfirmation: bool = Field(description="Publishing needs confirmRemoval: true.")
+    confirmed: bool
+
+
 class ImportRecord(_Model):
     """An import and its report."""
 
@@ -151,6 +190,9 @@ class ImportRecord(_Model):
     changes: ImportChanges | None = None
     dryRun: bool | None = None
     onInvalid: OnInvalid | None = None
+    mode: ImportMode | None = None
+    keys: ImportKeys | None = None
+    guard: ImportGuard | None = None
 
 
 class ImportHistory(_Model):
@@ -164,6 +206,9 @@ class PublishChoice(_Model):
     """What to do with the invalid rows of the import being published."""
 
     invalidRows: Literal["reject", "skip"] = "reject"
+    confirmRemoval: bool = Field(
+        False, description="Agree to remove more than `etl.replace_guard_share` of the live features."
+    )
 
 
 class Version(_Model):

@@ -14,6 +14,7 @@ import click
 from tqdm import tqdm
 
 from geohub.cli_support import cli_language, opened_services, reports_errors
+from geohub.etl.modes import MODES, keys_source, parse_keys, parse_mode
 from geohub.layers.models import LayerDefinition
 from geohub.messages import decoded, localized
 from geohub.publishing.imports import ImportRecord
@@ -22,8 +23,10 @@ from geohub.publishing.sync import OPERATOR, SyncOutcome, due_layers, layers_to_
 from geohub.services import Services
 from geohub.sources.osm import build_osm_extract
 from geohub.sources.read import ReadLimits, read_upload
+from geohub.sources.source_data import SourceData
 
 ACTOR = OPERATOR
+CONFIRM_REMOVAL_HELP = "Publish even when it removes more than etl.replace_guard_share of the layer."
 
 
 @dataclass(frozen=True)
@@ -61,16 +64,27 @@ def _recovered(service: ImportService) -> ImportService:
 @click.option("--force", is_flag=True, help="Read sources even when they have not changed.")
 @click.option("--dry-run", is_flag=True, help="Report what would change; publish nothing.")
 @click.option("--due", is_flag=True, help="Only layers whose schedule fired since their last sync.")
+@click.option("--confirm-removal", is_flag=True, help=CONFIRM_REMOVAL_HELP)
 @reports_errors
-def sync(layers: tuple[str, ...], all_layers: bool, force: bool, dry_run: bool, due: bool) -> None:
-    """Sync LAYERS (or --all) from their declared sources; for cron or a systemd timer."""
+def sync(
+    layers: tuple[str, ...], all_layers: bool, force: bool, dry_run: bool, due: bool, confirm_removal: bool
+) -> None:
+    """Sync LAYERS (or --all) from their declared sources; for cron or a systemd timer. A sync
+    that would remove more than etl.replace_guard_share of a layer is kept unpublished (exit 1)."""
     with opened_services() as services:
         service = _import_service(services)
         chosen = layers_to_sync(services.registry, layers, all_layers=all_layers)
         if due:
             chosen = due_layers(service, chosen, datetime.now(UTC))
-        outcomes = run_sync(service, chosen, services.settings.demo_data_dir, force=force, dry_run=dry_run)
-        if any(o.status == "failed" for o in outcomes):
+        outcomes = run_sync(
+            service,
+            chosen,
+            services.settings.demo_data_dir,
+            force=force,
+            dry_run=dry_run,
+            confirm_removal=confirm_removal,
+        )
+        if any(o.status == "failed" or o.held for o in outcomes):
             sys.exit(1)
 
 
@@ -81,6 +95,7 @@ def run_sync(
     *,
     force: bool = False,
     dry_run: bool = False,
+    confirm_removal: bool = False,
 ) -> list[SyncOutcome]:
     """Sync with a progress bar on stderr and a one-line-per-layer summary on stdout."""
     services = service.services
@@ -91,7 +106,15 @@ def run_sync(
             bar.set_postfix_str(outcome.layer_id)
             bar.update(1)
 
-        outcomes = sync_layers(service, layers, base_dir, force=force, dry_run=dry_run, progress=progress)
+        outcomes = sync_layers(
+            service,
+            layers,
+            base_dir,
+            force=force,
+            dry_run=dry_run,
+            progress=progress,
+            confirm_removal=confirm_removal,
+        )
     for outcome in outcomes:
         click.echo(_outcome_line(outcome))
     counts = {status: sum(o.status == status for o in outcomes) for status in {o.status for o in outcomes}}
@@ -120,7 +143,7 @@ def _outcome_line(outcome: SyncOutcome) -> str:
 
 @etl_group.command("import")
 @click.argument("layer_id")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=False)
 @click.option("--crs", help="Source CRS when the file has none or a wrong one (EPSG:32643, a PROJ string).")
 @click.option("--source-layer", help="Layer inside the file (GeoPackage, zip with several Shapefiles).")
 @click.option("--dry-run", is_flag=True, help="Report only.")
@@ -132,31 +155,55 @@ def _outcome_line(outcome: SyncOutcome) -> str:
     help="Rows that fail validation: stage and wait (ask), refuse all (reject), leave out (skip).",
 )
 @click.option("--publish/--no-publish", default=False, help="Publish at once when allowed.")
+@click.option(
+    "--mode",
+    type=click.Choice(MODES),
+    default="replace",
+    show_default=True,
+    help="replace the layer, upsert or append the file's features by key, or delete the keys listed.",
+)
+@click.option("--keys", help="With --mode delete, instead of FILE: the keys to remove, comma separated.")
+@click.option("--confirm-removal", is_flag=True, help=CONFIRM_REMOVAL_HELP)
 @reports_errors
 def import_file(
     layer_id: str,
-    file: Path,
+    file: Path | None,
     crs: str | None,
     source_layer: str | None,
     dry_run: bool,
     on_invalid: str,
     publish: bool,
+    mode: str,
+    keys: str | None,
+    confirm_removal: bool,
 ) -> None:
-    """Import FILE into LAYER_ID and print its report."""
+    """Import FILE into LAYER_ID (in --mode delete, FILE or --keys) and print its report."""
+    chosen = parse_mode(mode)
+    if (keys is not None) == (file is not None) or (keys is not None and chosen != "delete"):
+        raise click.UsageError("Give FILE, or --keys with --mode delete (not both).")
     with opened_services() as services:
         layer = services.registry.get(layer_id)
+        typed = keys_source(parse_keys(keys), layer.key) if keys is not None else None
+
+        def read() -> SourceData:
+            if typed is not None:
+                return typed
+            assert file is not None
+            limits = ReadLimits.from_settings(services.settings.etl)
+            return read_upload(file, filename=file.name, crs=crs, layer=source_layer, limits=limits)
+
         record = _service(services).run(
             layer,
-            lambda: read_upload(
-                file,
-                filename=file.name,
-                crs=crs,
-                layer=source_layer,
-                limits=ReadLimits.from_settings(services.settings.etl),
-            ),
+            read,
             actor=ACTOR,
-            source=file.name,
-            options=ImportOptions(dry_run=dry_run, on_invalid=parse_on_invalid(on_invalid), publish=publish),
+            source=file.name if file is not None else "keys",
+            options=ImportOptions(
+                dry_run=dry_run,
+                on_invalid=parse_on_invalid(on_invalid),
+                publish=publish,
+                mode=chosen,
+                confirm_removal=confirm_removal,
+            ),
         )
         _print_record(record)
 
@@ -211,12 +258,16 @@ def versions(layer_id: str) -> None:
 @click.argument("layer_id")
 @click.argument("import_id", type=int)
 @click.option("--skip-invalid", is_flag=True, help="Publish the valid rows of an import with invalid rows.")
+@click.option("--confirm-removal", is_flag=True, help=CONFIRM_REMOVAL_HELP)
 @reports_errors
-def publish(layer_id: str, import_id: int, skip_invalid: bool) -> None:
+def publish(layer_id: str, import_id: int, skip_invalid: bool, confirm_removal: bool) -> None:
     """Publish a validated import."""
     with opened_services() as services:
         layer = services.registry.get(layer_id)
-        _print_record(_service(services).publish(layer, import_id, actor=ACTOR, skip_invalid=skip_invalid))
+        record = _service(services).publish(
+            layer, import_id, actor=ACTOR, skip_invalid=skip_invalid, confirm_removal=confirm_removal
+        )
+        _print_record(record)
 
 
 @etl_group.command("reject")
@@ -254,6 +305,16 @@ def _print_record(record: ImportRecord) -> None:
         click.echo(
             f"  rows: {counts.get('read', 0)} read, {counts.get('valid', 0)} valid, "
             f"{counts.get('invalid', 0)} invalid, {counts.get('repaired', 0)} repaired"
+        )
+    guard = report.get("guard")
+    if guard:
+        changes = report.get("changes", {})
+        waits = guard["needsConfirmation"] and not guard["confirmed"]
+        click.echo(
+            f"  mode {report.get('mode', 'replace')}: {changes.get('added', 0)} added, "
+            f"{changes.get('changed', 0)} changed, {changes.get('removed', 0)} removed "
+            f"({guard['removedShare']:.1%} of {guard['live']} live features)"
+            + ("; publishing needs --confirm-removal" if waits else "")
         )
     for problem in report.get("problems", [])[:50]:
         key = f" ({problem['key']})" if problem.get("key") else ""

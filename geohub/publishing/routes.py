@@ -15,6 +15,7 @@ from werkzeug.utils import secure_filename
 from geohub.auth.context import current_principal
 from geohub.auth.http import require_signed_in
 from geohub.errors import InvalidRequestError
+from geohub.etl.modes import Mode, keys_source, parse_keys, parse_mode
 from geohub.extensions import app_extension
 from geohub.layers.models import LayerDefinition
 from geohub.messages import tr
@@ -107,15 +108,23 @@ def upload_import(layer_id: str) -> tuple[Response, int, dict[str, str]]:
     layer = _writable_layer(layer_id)
     services: Services = current_app.extensions["geohub"]
     request.max_content_length = services.settings.etl.max_upload_bytes
+    mode = parse_mode(request.form.get("mode"))
     upload = request.files.get("file")
-    if upload is None or not upload.filename:
-        raise InvalidRequestError(tr("Send the file as multipart/form-data in the field 'file'."))
-    filename = secure_filename(upload.filename) or "upload"
+    keys = _keys(mode, has_file=upload is not None and bool(upload.filename))
     options = ImportOptions(
         dry_run=_flag("dryRun"),
         on_invalid=parse_on_invalid(request.form.get("onInvalid")),
         publish=_flag("publish"),
+        mode=mode,
+        confirm_removal=_flag("confirmRemoval"),
     )
+    if keys is not None:
+        typed = keys_source(keys, layer.key)
+        record = import_service().run(layer, lambda: typed, actor=_actor(), source="keys", options=options)
+        return _created(layer, record)
+    if upload is None or not upload.filename:
+        raise InvalidRequestError(tr("Send the file as multipart/form-data in the field 'file'."))
+    filename = secure_filename(upload.filename) or "upload"
     crs = request.form.get("crs") or None
     source_layer = request.form.get("layer") or None
     folder = Path(tempfile.mkdtemp(prefix="upload-", dir=uploads_dir(services.settings)))
@@ -137,6 +146,28 @@ def upload_import(layer_id: str) -> tuple[Response, int, dict[str, str]]:
         )
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+    return _created(layer, record)
+
+
+def _keys(mode: Mode, *, has_file: bool) -> list[str] | None:
+    """The keys typed in the `keys` field (delete mode only, instead of a file), or None."""
+    text = request.form.get("keys")
+    if text is None:
+        if mode == "delete" and not has_file:
+            raise InvalidRequestError(
+                tr("A delete import needs the keys to remove: in the field 'keys', or as a file.")
+            )
+        return None
+    if mode != "delete":
+        raise InvalidRequestError(
+            tr("The field 'keys' goes with mode delete; a {mode} import takes a file.", mode=mode)
+        )
+    if has_file:
+        raise InvalidRequestError(tr("Send the keys to delete in the field 'keys' or as a file, not both."))
+    return parse_keys(text)
+
+
+def _created(layer: LayerDefinition, record: Any) -> tuple[Response, int, dict[str, str]]:
     location = url_for("etl.get_import", layer_id=layer.id, import_id=record.id)
     return jsonify(record.to_json(request_language())), 201, {"Location": location}
 
@@ -186,13 +217,21 @@ def get_import(layer_id: str, import_id: int) -> Response:
     problems=WRITE_PROBLEMS,
 )
 def publish_import(layer_id: str, import_id: int) -> Response:
-    """Publish a validated import; `{"invalidRows": "skip"}` publishes the valid rows of one with errors."""
+    """Publish a validated import; `{"invalidRows": "skip"}` publishes the valid rows of one with
+    errors, `{"confirmRemoval": true}` one that removes more than the guard allows."""
     layer = _writable_layer(layer_id)
     body = _json_object(optional=True)
     choice = body.get("invalidRows", "reject")
     if choice not in ("skip", "reject"):
         raise InvalidRequestError(tr("invalidRows must be 'skip' (publish the valid rows) or 'reject'."))
-    record = import_service().publish(layer, import_id, actor=_actor(), skip_invalid=choice == "skip")
+    confirm = body.get("confirmRemoval", False)
+    if not isinstance(confirm, bool):
+        raise InvalidRequestError(
+            tr("{name} must be true or false, not '{value}'.", name="confirmRemoval", value=str(confirm))
+        )
+    record = import_service().publish(
+        layer, import_id, actor=_actor(), skip_invalid=choice == "skip", confirm_removal=confirm
+    )
     return jsonify(record.to_json(request_language()))
 
 

@@ -22,7 +22,8 @@ from geohub.errors import (
     InvalidRequestError,
     UnauthorizedError,
 )
-from geohub.etl.digest import compare, version_snapshot
+from geohub.etl.digest import LayerChanges, compare, version_snapshot
+from geohub.etl.modes import Mode, guard_report, keys_report, removal_refusal
 from geohub.etl.pipeline import PreparedImport, prepare_import
 from geohub.layers.models import LayerDefinition
 from geohub.messages import Message, encoded, tr
@@ -43,6 +44,7 @@ Tiles sit above publishing, so whoever builds an ImportService (the app, the CLI
 
 OnInvalid = Literal["ask", "reject", "skip"]
 SYSTEM = Principal(user="geohub-cli", role=Role.admin)  # the command line acts as the operator
+REPORTED_KEYS = 200  # keys listed per kind of change in a report's `keys` section
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,8 @@ class ImportOptions:
     dry_run: report only. on_invalid: `ask` stages the valid rows and waits for the publisher's
     decision; `reject` refuses the import when any row is invalid; `skip` leaves invalid rows out.
     publish: publish at once when nothing waits on a decision (scheduled syncs).
+    mode: how the upload combines with the live version (etl/modes.py); confirm_removal: the
+    publisher agrees to remove more than `etl.replace_guard_share` of the live features.
     """
 
     dry_run: bool = False
@@ -67,6 +71,8 @@ class ImportOptions:
     publish: bool = False
     force: bool = False  # read the source even when its fingerprint has not changed
     repair: bool = True
+    mode: Mode = "replace"
+    confirm_removal: bool = False
 
 
 class ImportService:
@@ -162,6 +168,7 @@ class ImportService:
                 self.services.registry,
                 self.services.settings.etl,
                 repair=options.repair,
+                mode=options.mode,
             )
             return self._conclude(layer, record, prepared, actor, options)
         except GeoHubError as error:
@@ -181,12 +188,13 @@ class ImportService:
         def finish(status: str, message: Message, **changes: Any) -> ImportRecord:
             report = prepared.report(self.services.settings.etl.max_reported_problems)
             report |= {"dryRun": options.dry_run, "onInvalid": options.on_invalid}
+            report |= self._mode_report(prepared.changes, len(prepared.base), options.confirm_removal)
             return self.imports.save(
                 replace(record, status=status, message=encoded(message), report=report, **changes)
             )
 
         invalid = prepared.validated.invalid_rows
-        valid = len(prepared.validated.table)
+        valid = prepared.valid_rows
         if options.dry_run:
             return finish("dry_run", _summary(prepared))
         if invalid and options.on_invalid == "reject":
@@ -197,31 +205,57 @@ class ImportService:
             return finish("rejected", tr("No row passed validation; nothing was stored."))
         if prepared.base_version is not None and not prepared.changes.any:
             return finish("no_changes", tr("Identical to the published version: nothing to do."))
-        staged = self.services.store.write_version(  # a first import is written while its digests are made
-            layer,
-            prepared.validated.table,
-            source_fingerprint=record.fingerprint,
-            note=f"import {record.id} ({record.source})",
-            publish=False,
-            digests=prepared.encoded_snapshot,
-        )
+        note = f"import {record.id} ({record.source})"
+        staged = prepared.write(source_fingerprint=record.fingerprint, note=note)
         record = finish("validated", _summary(prepared), staged_version=staged.version)
         report = record.report
         self.audit.record(
             actor.principal,
             "import.validated",
             layer.id,
-            {"import": record.id, "version": staged.version, "source": record.source, **report["counts"]},
+            {
+                "import": record.id,
+                "version": staged.version,
+                "source": record.source,
+                "mode": options.mode,
+                **report["counts"],
+            },
             actor.remote_addr,
         )
-        if options.publish and (invalid == 0 or options.on_invalid == "skip"):
-            return self.publish(layer, record.id, actor=actor, skip_invalid=options.on_invalid == "skip")
-        return record
+        if not options.publish or (invalid and options.on_invalid != "skip"):
+            return record
+        guard = report["guard"]
+        if guard["needsConfirmation"] and not options.confirm_removal:  # kept, waiting: say why
+            message = encoded(removal_refusal(layer.id, guard).message)
+            return self.imports.save(replace(record, message=message))
+        return self.publish(
+            layer,
+            record.id,
+            actor=actor,
+            skip_invalid=options.on_invalid == "skip",
+            confirm_removal=options.confirm_removal,
+        )
+
+    def _mode_report(self, changes: LayerChanges, live: int, confirmed: bool) -> dict[str, Any]:
+        """The report's `keys` and `guard` sections (the mode itself comes with the pipeline's)."""
+        threshold = self.services.settings.etl.replace_guard_share
+        return {
+            "keys": keys_report(changes, REPORTED_KEYS),
+            "guard": guard_report(changes, live, threshold, confirmed),
+        }
 
     def publish(
-        self, layer: LayerDefinition, import_id: int, *, actor: Actor, skip_invalid: bool
+        self,
+        layer: LayerDefinition,
+        import_id: int,
+        *,
+        actor: Actor,
+        skip_invalid: bool,
+        confirm_removal: bool = False,
     ) -> ImportRecord:
-        """Publish a validated import's staged version: one commit, then drop the changed tiles."""
+        """Publish a validated import's staged version: one commit, then drop the changed tiles.
+        One that removes more than `etl.replace_guard_share` of the live features needs
+        `confirm_removal` (given now, or with the upload)."""
         self.require_writer(layer, actor)
         record = self.imports.get(layer.id, import_id)
         if record.status != "validated" or record.staged_version is None:
@@ -266,20 +300,27 @@ class ImportService:
                     id=str(import_id),
                 )
             )
-        version = self._switch(layer, record.staged_version, current_number)
-        record = self.imports.save(replace(record, status="published", published_version=version.version))
-        self.audit.record(
-            actor.principal,
-            "layer.publish",
-            layer.id,
-            {
-                "import": import_id,
-                "version": version.version,
-                "previous": current_number,
-                "skippedRows": invalid,
-            },
-            actor.remote_addr,
+        staged = version_snapshot(store, layer, record.staged_version)
+        changes = compare(version_snapshot(store, layer, current_number), staged)
+        live = 0 if current is None else current.feature_count
+        confirmed = confirm_removal or bool(record.report.get("guard", {}).get("confirmed"))
+        guard = self._mode_report(changes, live, confirmed)["guard"]
+        if guard["needsConfirmation"] and not confirmed:
+            raise removal_refusal(layer.id, guard)
+        version = self._switch(layer, record.staged_version, current_number, changes)
+        report = record.report | ({"guard": guard} if "guard" in record.report else {})
+        record = self.imports.save(
+            replace(record, status="published", published_version=version.version, report=report)
         )
+        detail: dict[str, Any] = {
+            "import": import_id,
+            "version": version.version,
+            "previous": current_number,
+            "skippedRows": invalid,
+        }
+        if guard["needsConfirmation"]:
+            detail["confirmedRemoval"] = {"removed": guard["removed"], "share": guard["removedShare"]}
+        self.audit.record(actor.principal, "layer.publish", layer.id, detail, actor.remote_addr)
         return record
 
     def reject(self, layer: LayerDefinition, import_id: int, *, actor: Actor) -> ImportRecord:
@@ -337,10 +378,14 @@ class ImportService:
         )
         return published
 
-    def _switch(self, layer: LayerDefinition, version: int, current: int | None) -> LayerVersion:
+    def _switch(
+        self, layer: LayerDefinition, version: int, current: int | None, changes: LayerChanges | None = None
+    ) -> LayerVersion:
         """Publish `version` and drop exactly the cached tiles its differences touch."""
         store = self.services.store
-        changes = compare(version_snapshot(store, layer, current), version_snapshot(store, layer, version))
+        if changes is None:
+            old, new = version_snapshot(store, layer, current), version_snapshot(store, layer, version)
+            changes = compare(old, new)
         published = store.publish_version(layer.id, version)
         self.drop_changed_tiles(layer.id, changes.tile_boxes())
         self.prune_versions(layer)
@@ -442,7 +487,7 @@ def _summary(prepared: PreparedImport) -> Message:
     return tr(
         "{valid} valid and {invalid} invalid of {total} rows; {added} added, {changed} changed, "
         "{removed} removed, {unchanged} unchanged.",
-        valid=len(counts.table),
+        valid=prepared.valid_rows,
         invalid=counts.invalid_rows,
         total=counts.total,
         added=changes.added,

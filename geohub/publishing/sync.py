@@ -33,6 +33,13 @@ class SyncOutcome:
     def status(self) -> str:
         return self.record.status if self.record is not None else "failed"
 
+    @property
+    def held(self) -> bool:
+        """True when the sync was kept unpublished: it removes more than the replace guard allows."""
+        guard = self.record.report.get("guard", {}) if self.record is not None else {}
+        waits = bool(guard.get("needsConfirmation")) and not guard.get("confirmed")
+        return self.status == "validated" and waits
+
 
 def sync_layer(
     service: ImportService,
@@ -42,6 +49,7 @@ def sync_layer(
     force: bool = False,
     dry_run: bool = False,
     actor: Actor = OPERATOR,
+    confirm_removal: bool = False,
 ) -> ImportRecord:
     """Import one layer from its declared source and publish it when it may be published."""
     source = layer.source
@@ -59,6 +67,7 @@ def sync_layer(
             publish=True,
             force=force,
             repair=source.repair_geometry,
+            confirm_removal=confirm_removal,
         ),
     )
 
@@ -71,12 +80,15 @@ def sync_layers(
     force: bool = False,
     dry_run: bool = False,
     progress: Callable[[SyncOutcome], None] = lambda outcome: None,
+    confirm_removal: bool = False,
 ) -> list[SyncOutcome]:
     """Sync each layer in turn; one layer's failure is reported and the others go on."""
     outcomes = []
     for layer in layers:
         try:
-            record = sync_layer(service, layer, base_dir, force=force, dry_run=dry_run)
+            record = sync_layer(
+                service, layer, base_dir, force=force, dry_run=dry_run, confirm_removal=confirm_removal
+            )
             outcome = SyncOutcome(layer.id, record)
         except GeoHubError as error:
             outcome = SyncOutcome(layer.id, None, error.detail)
