@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, get_args
@@ -25,8 +26,10 @@ from geohub.openapi.models import ImportMode
 from geohub.publishing.service import ImportService
 from geohub.publishing.sync import SyncOutcome, sync_layer
 from geohub.settings import Settings
+from geohub.storage.base import FeatureQuery, FeatureStore, FeatureTable
 from tests.conftest import DEMO_DATA
 from tests.publishing.publishing import LAYER, PublishingApp, cadastre_rows, publishing_app
+from tests.storage.conftest import BUILDINGS, building_features, ids_of
 from tests.test_cli import run_geohub
 
 LIVE = 274  # the demo cadastre's features
@@ -333,3 +336,33 @@ def test_the_command_line_has_the_modes_and_the_guard(settings: Settings, tmp_pa
     assert confirmed.returncode == 0 and "published" in confirmed.stdout, confirmed.stderr
     both = run_geohub("etl", "import", "cadastre", str(one), "--keys", "w1", settings=settings)
     assert both.returncode == 2 and "--keys" in both.stderr
+
+
+def test_derived_versions_keep_a_sound_spatial_index(store: FeatureStore) -> None:
+    """A few changes on a large version: every feature is found by its own box, none that is gone,
+    three versions in a row (a GeoPackage clones its base's R-tree and edits it)."""
+    features = building_features(120)
+    table = FeatureTable(
+        shapely.from_wkb([f.geometry for f in features]),
+        {a.name: [f.properties.get(a.name) for f in features] for a in BUILDINGS.attributes},
+    )
+    version = store.write_version(BUILDINGS, table)
+    ids = ids_of(features)
+    gone: list[str] = []
+    for round_ in range(3):
+        moved = shapely.transform(table.geometries[round_ : round_ + 1], lambda xy: xy + 0.002)
+        upserts = FeatureTable(moved, {n: list(v[round_ : round_ + 1]) for n, v in table.columns.items()})
+        dropped = [ids[50 + round_]]
+        version = store.write_derived_version(BUILDINGS, version.version, upserts, dropped)
+        gone += dropped
+        assert version.feature_count == 120 - len(gone)
+        for feature in list(store.read_version(BUILDINGS, version.version)):
+            box = tuple(shapely.bounds(shapely.from_wkb(feature.geometry)).tolist())
+            found = store.query(BUILDINGS, FeatureQuery(bbox=box, limit=1000)).features  # type: ignore[arg-type]
+            assert feature.id in {f.id for f in found}
+        assert not any(store.count(BUILDINGS, FeatureQuery(where={"osm_ref": key})) for key in gone)
+        if store.backend == "geopackage":
+            connection = sqlite3.connect(store.path)  # type: ignore[attr-defined]
+            table_name = f"{BUILDINGS.id}_v{version.version}"
+            assert connection.execute(f"SELECT rtreecheck('rtree_{table_name}_geom')").fetchone() == ("ok",)
+            connection.close()
