@@ -1,10 +1,13 @@
 """Sync layers from their declared sources: what `geohub etl sync`, `geohub demo` and
-`geohub etl import-osm` run. A source that has not changed since the last sync is not read."""
+`geohub etl import-osm` run. A source that has not changed since the last sync is not read.
+
+A sync never publishes over a version a person published or edited after the last sync: it
+stages its import and opens a conflict (publishing/conflicts.py) that a person resolves."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -13,7 +16,17 @@ from geohub.etl.pipeline import import_order
 from geohub.layers.models import LayerDefinition
 from geohub.layers.registry import LayerRegistry
 from geohub.layers.schedule import next_sync
-from geohub.messages import tr
+from geohub.messages import encoded, tr
+from geohub.publishing.conflicts import (
+    Choice,
+    PersonVersion,
+    SyncConflict,
+    SyncConflictError,
+    SyncConflicts,
+    already_resolved,
+    person_version,
+    staged_digest,
+)
 from geohub.publishing.imports import ImportRecord
 from geohub.publishing.service import SYSTEM, Actor, ImportOptions, ImportService
 from geohub.sources.read import ReadLimits, read_source, source_fingerprint
@@ -31,7 +44,9 @@ class SyncOutcome:
 
     @property
     def status(self) -> str:
-        return self.record.status if self.record is not None else "failed"
+        if self.record is None:
+            return "failed"
+        return "conflict" if waits_on_conflict(self.record) else self.record.status
 
     @property
     def held(self) -> bool:
@@ -39,6 +54,12 @@ class SyncOutcome:
         guard = self.record.report.get("guard", {}) if self.record is not None else {}
         waits = bool(guard.get("needsConfirmation")) and not guard.get("confirmed")
         return self.status == "validated" and waits
+
+
+def waits_on_conflict(record: ImportRecord) -> bool:
+    """Whether a sync's import was stopped by an open conflict (it waits for a person's choice)."""
+    conflict = record.report.get("conflict")
+    return isinstance(conflict, dict) and bool(conflict.get("open"))
 
 
 def sync_layer(
@@ -49,26 +70,171 @@ def sync_layer(
     force: bool = False,
     dry_run: bool = False,
     actor: Actor = OPERATOR,
+    guard: bool = True,
     confirm_removal: bool = False,
 ) -> ImportRecord:
-    """Import one layer from its declared source and publish it when it may be published."""
+    """Import one layer from its declared source and publish it when it may be published: not
+    over a person's version (`guard`), where it stages the import and opens a conflict instead."""
     source = layer.source
     if source is None:
         raise InvalidDataError(tr("Layer '{layer}' declares no source to sync from.", layer=layer.id))
-    return service.run(
+    services = service.services
+    mine = person_version(services, layer) if guard and not dry_run else None
+    conflicts = SyncConflicts(services.records)
+    if mine is not None:
+        waiting = next(iter(conflicts.history(layer.id, open_only=True, limit=1)), None)
+        if waiting is not None:  # still undecided: nothing to read until someone chooses
+            return service.imports.get(layer.id, waiting.import_id)
+    record = service.run(
         layer,
-        lambda: read_source(source, base_dir, ReadLimits.from_settings(service.services.settings.etl)),
+        lambda: read_source(source, base_dir, ReadLimits.from_settings(services.settings.etl)),
         actor=actor,
         source=source.label,
         fingerprint=source_fingerprint(layer, base_dir),
         options=ImportOptions(
             dry_run=dry_run,
             on_invalid=source.on_invalid,
-            publish=True,
+            publish=mine is None,
             force=force,
             repair=source.repair_geometry,
             confirm_removal=confirm_removal,
         ),
+    )
+    if mine is None or record.status != "validated" or record.staged_version is None:
+        return record
+    return _stop_at_person_version(service, layer, record, mine, actor)
+
+
+def _stop_at_person_version(
+    service: ImportService, layer: LayerDefinition, record: ImportRecord, mine: PersonVersion, actor: Actor
+) -> ImportRecord:
+    """The sync's staged import meets a person's version: quiet when that version was kept
+    against the same data before, else a new open conflict (in the import, its audit entry)."""
+    assert record.staged_version is not None
+    store, conflicts = service.services.store, SyncConflicts(service.services.records)
+    digest = staged_digest(store, layer.id, record.staged_version)
+    latest = conflicts.latest(layer.id)
+    if latest is not None and latest.resolution == "keep-mine" and latest.source_digest == digest:
+        store.delete_version(layer.id, record.staged_version)
+        return service.imports.save(
+            replace(
+                record,
+                status="no_changes",
+                staged_version=None,
+                message=encoded(
+                    tr(
+                        "Not published: version {version} is kept (conflict {conflict}, keep-mine) and "
+                        "the source's data has not changed since.",
+                        version=mine.version,
+                        conflict=str(latest.id),
+                    )
+                ),
+            )
+        )
+    conflict = conflicts.open(layer.id, mine, record.id, digest)
+    service.audit.record(
+        actor.principal,
+        "sync.conflict",
+        layer.id,
+        {"conflict": conflict.id, "import": record.id, "version": mine.version, "versionBy": mine.user},
+        actor.remote_addr,
+    )
+    return service.imports.save(
+        replace(
+            record,
+            message=encoded(conflict.message()),
+            report=record.report | {"conflict": {"id": conflict.id, "open": True}},
+        )
+    )
+
+
+def resolve_conflict(
+    service: ImportService,
+    layer: LayerDefinition,
+    conflict_id: int,
+    choice: Choice,
+    base_dir: Path,
+    *,
+    actor: Actor,
+    confirm_removal: bool = False,
+) -> SyncConflict:
+    """A person's choice: `take-source` publishes the sync's import (or syncs again when the
+    layer changed since), `keep-mine` rejects it and keeps the live version. A refusal on the
+    way (the replace guard, unmapped columns) leaves the conflict open."""
+    service.require_writer(layer, actor)
+    conflicts = SyncConflicts(service.services.records)
+    conflict = conflicts.get(layer.id, conflict_id)
+    if not conflict.is_open:
+        raise already_resolved(conflict)
+    record = service.imports.get(layer.id, conflict.import_id)
+    current = service.services.store.current_version(layer.id)
+    staged = record.status == "validated" and record.base_version == (
+        None if current is None else current.version
+    )
+    if choice == "take-source" and staged:
+        _publish_conflict_import(service, layer, record, actor, confirm_removal)
+    else:  # kept, or the layer changed since the conflict: the staged import goes
+        if record.status == "validated":
+            service.reject(layer, _unmarked(service, record).id, actor=actor)
+        if choice == "take-source":
+            synced = sync_layer(
+                service,
+                layer,
+                base_dir,
+                force=True,
+                actor=actor,
+                guard=False,
+                confirm_removal=confirm_removal,
+            )
+            if synced.status not in ("published", "no_changes"):
+                raise SyncConflictError(
+                    tr(
+                        "Sync import {id} of layer '{layer}' was not published ({status}); see its report.",
+                        id=str(synced.id),
+                        layer=layer.id,
+                        status=synced.status,
+                    )
+                )
+    resolved = conflicts.resolve(conflict, choice, actor.principal.user)
+    service.audit.record(
+        actor.principal,
+        "sync.conflict.resolve",
+        layer.id,
+        {"conflict": conflict.id, "choice": choice, "import": conflict.import_id},
+        actor.remote_addr,
+    )
+    return resolved
+
+
+def _publish_conflict_import(
+    service: ImportService, layer: LayerDefinition, record: ImportRecord, actor: Actor, confirm_removal: bool
+) -> None:
+    """Publish the conflict's staged import; marked again as waiting when publishing refuses."""
+    on_invalid = layer.source.on_invalid if layer.source is not None else "reject"
+    try:
+        service.publish(
+            layer,
+            _unmarked(service, record).id,
+            actor=actor,
+            skip_invalid=on_invalid == "skip",
+            confirm_removal=confirm_removal,
+        )
+    except GeoHubError:
+        again = service.imports.get(layer.id, record.id)
+        if again.status == "validated":
+            service.imports.save(
+                replace(again, report=again.report | {"conflict": record.report["conflict"]})
+            )
+        raise
+
+
+def _unmarked(service: ImportService, record: ImportRecord) -> ImportRecord:
+    """The import no longer waiting on its conflict (only a resolution publishes or rejects it)."""
+    conflict = record.report.get("conflict")
+    if not isinstance(conflict, dict):
+        return record
+    return service.imports.save(
+        replace(record, report=record.report | {"conflict": {"id": conflict.get("id")}})
     )
 
 
