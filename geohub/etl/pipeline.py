@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 import shapely
 
 from geohub.errors import InvalidDataError
+from geohub.etl.columns import ColumnChoices, ColumnMatch, match_columns
 from geohub.etl.derive import area_m2, district_of
 from geohub.etl.digest import (
     LayerChanges,
@@ -47,12 +48,15 @@ class PreparedImport:
 
     The digests are computed in a worker thread (shapely and pandas release the GIL), so a
     first import streams into the store while they are made: `snapshot` waits for them,
-    `changes` diffs them against the live version on first use.
+    `changes` diffs them against the live version on first use. `columns` says how the
+    source's columns met the layer's attributes (etl/columns.py).
 
     In a mode other than replace (etl/modes.py) the table holds the rows to upsert, `deletes`
     the keys to remove, and `snapshot` is the combined version's: the live digests with the
     upload's merged in, so nothing is read back from the store.
     """
+
+    columns: ColumnMatch | None = None
 
     def __init__(
         self,
@@ -140,6 +144,7 @@ class PreparedImport:
             "problemsTotal": len(validated.problems),
             "repairedRows": stored(validated.repaired_rows[:max_problems]),
             "changes": self.changes.summary(),
+            "columns": None if self.columns is None else stored(self.columns.to_json()),
             "mode": self.mode,
         }
 
@@ -177,6 +182,8 @@ def prepare_import(
     *,
     repair: bool = True,
     mode: Mode = "replace",
+    choices: ColumnChoices | None = None,
+    saved: ColumnChoices | None = None,
 ) -> PreparedImport:
     """Map, derive, validate and diff `data` for `layer` against its live version; `mode`
     says how the upload combines with it (etl/modes.py)."""
@@ -188,7 +195,8 @@ def prepare_import(
         prepared = PreparedImport(layer, validated, base, data.source_crs, store, mode, deletes)
         prepared.base = live  # already read
         return prepared
-    columns = mapped_columns(layer, data) | derived_columns(layer, data.geometries, store, registry)
+    match = match_columns(layer, list(data.columns), choices, saved=saved)
+    columns = mapped_columns(layer, data, match) | derived_columns(layer, data.geometries, store, registry)
     geometries = data.geometries
     validated = validate_rows(
         layer,
@@ -199,7 +207,9 @@ def prepare_import(
         city_bounds=settings.city_bounds,
         repair=repair,
     )
-    return PreparedImport(layer, validated, base, data.source_crs, store, mode)
+    prepared = PreparedImport(layer, validated, base, data.source_crs, store, mode)
+    prepared.columns = match
+    return prepared
 
 
 def import_layer(
@@ -268,20 +278,30 @@ def derived_columns(
     return columns
 
 
-def mapped_columns(layer: LayerDefinition, data: SourceData) -> dict[str, list[Any]]:
-    """Source columns renamed to the layer's attributes (the `fields` map, else the same name,
-    matched without regard to case)."""
+def mapped_columns(layer: LayerDefinition, data: SourceData, match: ColumnMatch) -> dict[str, list[Any]]:
+    """Source columns renamed to the layer's attributes, as `match` found them (a mapping, the
+    `fields` map, else the same name, matched without regard to case when only one column has it)."""
     fields = layer.source.fields if layer.source is not None else {}
     derived = set(layer.source.derive) if layer.source is not None else set()
-    by_lower = {name.lower(): name for name in data.columns}
     columns: dict[str, list[Any]] = {}
     for attribute in layer.attributes:
         if attribute.name in derived:
             continue
         source_name = fields.get(attribute.name, attribute.name)
-        found = source_name if source_name in data.columns else by_lower.get(source_name.lower())
+        found = match.sources.get(attribute.name)
         if found is not None:
             columns[attribute.name] = data.columns[found]
+        elif attribute.required and _likely_source(match, attribute.name):
+            raise InvalidDataError(
+                tr(
+                    "The source of layer '{layer}' has no field '{field}' for '{attribute}'; column "
+                    "{column} looks like it: map it to '{attribute}'.",
+                    layer=layer.id,
+                    field=source_name,
+                    attribute=attribute.name,
+                    column=_likely_source(match, attribute.name),
+                )
+            )
         elif attribute.required:
             raise InvalidDataError(
                 tr(
@@ -294,6 +314,11 @@ def mapped_columns(layer: LayerDefinition, data: SourceData) -> dict[str, list[A
                 )
             )
     return columns
+
+
+def _likely_source(match: ColumnMatch, attribute: str) -> str | None:
+    """The unmapped column whose first suggestion is `attribute`, if one is."""
+    return next((u.column for u in match.blocking if u.suggestions[0].attribute == attribute), None)
 
 
 def district_shapes(store: FeatureStore, registry: LayerRegistry) -> tuple[list[shapely.Geometry], list[str]]:

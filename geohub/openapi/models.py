@@ -120,6 +120,17 @@ class ImportUpload(_Model):
         description="Agree to remove more than `etl.replace_guard_share` of the layer's live features "
         "(without it such an import is kept validated, not published).",
     )
+    mapping: str | None = Field(
+        None,
+        description='JSON object of source column -> attribute, e.g. {"recycling_": "recycling_type"}; '
+        "on top of the layer's `source.fields` and saved mapping.",
+    )
+    ignore: str | None = Field(
+        None, description='Source columns deliberately dropped: a JSON array (["remarks"]) or a comma list.'
+    )
+    saveMapping: bool = Field(
+        False, description="Save mapping and ignore as the layer's: its later uploads use them by default."
+    )
 
 
 class RowProblem(_Model):
@@ -168,6 +179,53 @@ class ImportGuard(_Model):
     confirmed: bool
 
 
+class ColumnSuggestion(_Model):
+    """An attribute an unmapped column probably meant."""
+
+    attribute: str
+    reason: Literal["truncated", "case", "similar"] = Field(
+        description="truncated: a Shapefile cut the name to 10 characters; case: the same name in "
+        "another case; similar: a small edit distance."
+    )
+    distance: int = Field(description="Characters to change, ignoring case.")
+
+
+class UnmappedColumnReport(_Model):
+    """A source column whose values reach no attribute."""
+
+    column: str
+    suggestions: list[ColumnSuggestion] = Field(description="Best first; empty: it blocks nothing.")
+    message: str
+
+
+class ImportColumns(_Model):
+    """How the source's columns met the layer's attributes."""
+
+    unmapped: list[UnmappedColumnReport]
+    unfilled: list[str] = Field(description="Attributes no column fills (derived ones aside).")
+    mapping: dict[str, str] = Field(description="Source column -> attribute, where the names differ.")
+    ignored: list[str]
+    needsMapping: bool = Field(
+        description="Publishing waits until each column with a suggestion is mapped or ignored."
+    )
+    savedMapping: bool = Field(description="The layer's saved mapping was applied.")
+
+
+class MappingChoice(_Model):
+    """A column mapping: source column -> attribute, and source columns deliberately dropped."""
+
+    mapping: dict[str, str] = Field(default_factory=dict)
+    ignore: list[str] = Field(default_factory=list)
+
+
+class LayerMapping(MappingChoice):
+    """A layer's saved column mapping."""
+
+    layer: str
+    updatedAt: AwareDatetime | None
+    updatedBy: str | None
+
+
 class ImportRecord(_Model):
     """An import and its report."""
 
@@ -193,6 +251,7 @@ class ImportRecord(_Model):
     mode: ImportMode | None = None
     keys: ImportKeys | None = None
     guard: ImportGuard | None = None
+    columns: ImportColumns | None = None
 
 
 class ImportHistory(_Model):
@@ -208,6 +267,14 @@ class PublishChoice(_Model):
     invalidRows: Literal["reject", "skip"] = "reject"
     confirmRemoval: bool = Field(
         False, description="Agree to remove more than `etl.replace_guard_share` of the live features."
+    )
+    mapping: dict[str, str] | None = Field(
+        None,
+        description="The mapping the import was read with "
+        "(another needs a new upload: 409 mapping-needs-upload).",
+    )
+    ignore: list[str] | None = Field(
+        None, description="Unmapped columns to leave out, so it may be published."
     )
 
 

@@ -9,11 +9,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import click
 from tqdm import tqdm
 
 from geohub.cli_support import cli_language, opened_services, reports_errors
+from geohub.etl.columns import ColumnChoices
 from geohub.etl.modes import MODES, keys_source, parse_keys, parse_mode
 from geohub.layers.models import LayerDefinition
 from geohub.messages import decoded, localized
@@ -164,6 +166,11 @@ def _outcome_line(outcome: SyncOutcome) -> str:
 )
 @click.option("--keys", help="With --mode delete, instead of FILE: the keys to remove, comma separated.")
 @click.option("--confirm-removal", is_flag=True, help=CONFIRM_REMOVAL_HELP)
+@click.option(
+    "--map", "maps", multiple=True, metavar="COLUMN=ATTRIBUTE", help="Fill ATTRIBUTE from source COLUMN."
+)
+@click.option("--ignore", multiple=True, metavar="COLUMN", help="Leave source COLUMN out, deliberately.")
+@click.option("--save-mapping", is_flag=True, help="Keep --map and --ignore for the layer's later imports.")
 @reports_errors
 def import_file(
     layer_id: str,
@@ -176,9 +183,13 @@ def import_file(
     mode: str,
     keys: str | None,
     confirm_removal: bool,
+    maps: tuple[str, ...],
+    ignore: tuple[str, ...],
+    save_mapping: bool,
 ) -> None:
     """Import FILE into LAYER_ID (in --mode delete, FILE or --keys) and print its report."""
     chosen = parse_mode(mode)
+    columns = _column_choices(maps, ignore)
     if (keys is not None) == (file is not None) or (keys is not None and chosen != "delete"):
         raise click.UsageError("Give FILE, or --keys with --mode delete (not both).")
     with opened_services() as services:
@@ -203,9 +214,26 @@ def import_file(
                 publish=publish,
                 mode=chosen,
                 confirm_removal=confirm_removal,
+                mapping=dict(columns.mapping),
+                ignore=columns.ignore,
+                save_mapping=save_mapping,
+                use_saved_mapping=True,
             ),
         )
         _print_record(record)
+
+
+def _column_choices(maps: tuple[str, ...], ignore: tuple[str, ...]) -> ColumnChoices:
+    """--map COLUMN=ATTRIBUTE and --ignore COLUMN as choices."""
+    mapping: dict[str, str] = {}
+    for pair in maps:
+        column, _, attribute = pair.partition("=")
+        if not column.strip() or not attribute.strip():
+            raise click.BadParameter(f"'{pair}' is not COLUMN=ATTRIBUTE", param_hint="--map")
+        if column.strip() in mapping:
+            raise click.BadParameter(f"column '{column.strip()}' is mapped twice", param_hint="--map")
+        mapping[column.strip()] = attribute.strip()
+    return ColumnChoices(mapping, frozenset(c.strip() for c in ignore if c.strip()))
 
 
 @etl_group.command("import-osm")
@@ -259,13 +287,21 @@ def versions(layer_id: str) -> None:
 @click.argument("import_id", type=int)
 @click.option("--skip-invalid", is_flag=True, help="Publish the valid rows of an import with invalid rows.")
 @click.option("--confirm-removal", is_flag=True, help=CONFIRM_REMOVAL_HELP)
+@click.option("--ignore", multiple=True, metavar="COLUMN", help="Leave out an unmapped source COLUMN.")
 @reports_errors
-def publish(layer_id: str, import_id: int, skip_invalid: bool, confirm_removal: bool) -> None:
+def publish(
+    layer_id: str, import_id: int, skip_invalid: bool, confirm_removal: bool, ignore: tuple[str, ...]
+) -> None:
     """Publish a validated import."""
     with opened_services() as services:
         layer = services.registry.get(layer_id)
         record = _service(services).publish(
-            layer, import_id, actor=ACTOR, skip_invalid=skip_invalid, confirm_removal=confirm_removal
+            layer,
+            import_id,
+            actor=ACTOR,
+            skip_invalid=skip_invalid,
+            confirm_removal=confirm_removal,
+            choices=_column_choices((), ignore) or None,
         )
         _print_record(record)
 
@@ -322,3 +358,16 @@ def _print_record(record: ImportRecord) -> None:
     remaining = report.get("problemsTotal", 0) - min(50, len(report.get("problems", [])))
     if remaining > 0:
         click.echo(f"  … and {remaining} more problems (see the full report over HTTP).")
+    _print_columns(report.get("columns") or {})
+
+
+def _print_columns(columns: dict[str, Any]) -> None:
+    """The report's columns section: renames, ignores, and each column that fills nothing."""
+    for column, attribute in columns.get("mapping", {}).items():
+        click.echo(f"  column {column} -> {attribute}")
+    if columns.get("ignored"):
+        click.echo(f"  columns ignored: {', '.join(columns['ignored'])}")
+    for unmapped in columns.get("unmapped", []):
+        click.echo(f"  {unmapped['message']}")
+    if columns.get("unfilled"):
+        click.echo(f"  attributes no column fills: {', '.join(columns['unfilled'])}")

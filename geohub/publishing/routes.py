@@ -15,6 +15,7 @@ from werkzeug.utils import secure_filename
 from geohub.auth.context import current_principal
 from geohub.auth.http import require_signed_in
 from geohub.errors import InvalidRequestError
+from geohub.etl.columns import ColumnChoices, check_choices, parse_choices
 from geohub.etl.modes import Mode, keys_source, parse_keys, parse_mode
 from geohub.extensions import app_extension
 from geohub.layers.models import LayerDefinition
@@ -26,6 +27,8 @@ from geohub.openapi.models import (
     ImportRecord,
     ImportsQuery,
     ImportUpload,
+    LayerMapping,
+    MappingChoice,
     PublishChoice,
     PublishedVersion,
     RollbackRequest,
@@ -117,6 +120,7 @@ def upload_import(layer_id: str) -> tuple[Response, int, dict[str, str]]:
         publish=_flag("publish"),
         mode=mode,
         confirm_removal=_flag("confirmRemoval"),
+        **_column_options(layer),
     )
     if keys is not None:
         typed = keys_source(keys, layer.key)
@@ -165,6 +169,19 @@ def _keys(mode: Mode, *, has_file: bool) -> list[str] | None:
     if has_file:
         raise InvalidRequestError(tr("Send the keys to delete in the field 'keys' or as a file, not both."))
     return parse_keys(text)
+
+
+def _column_options(layer: LayerDefinition) -> dict[str, Any]:
+    """The upload's `mapping`, `ignore` and `saveMapping` fields as ImportOptions; the layer's
+    saved mapping applies under them."""
+    choices = parse_choices(request.form.get("mapping"), request.form.get("ignore"))
+    check_choices(layer, choices)
+    return {
+        "mapping": dict(choices.mapping),
+        "ignore": choices.ignore,
+        "save_mapping": _flag("saveMapping"),
+        "use_saved_mapping": True,
+    }
 
 
 def _created(layer: LayerDefinition, record: Any) -> tuple[Response, int, dict[str, str]]:
@@ -229,8 +246,14 @@ def publish_import(layer_id: str, import_id: int) -> Response:
         raise InvalidRequestError(
             tr("{name} must be true or false, not '{value}'.", name="confirmRemoval", value=str(confirm))
         )
+    columns = parse_choices(body.get("mapping"), body.get("ignore"))
     record = import_service().publish(
-        layer, import_id, actor=_actor(), skip_invalid=choice == "skip", confirm_removal=confirm
+        layer,
+        import_id,
+        actor=_actor(),
+        skip_invalid=choice == "skip",
+        confirm_removal=confirm,
+        choices=columns or None,
     )
     return jsonify(record.to_json(request_language()))
 
@@ -300,6 +323,54 @@ def rollback(layer_id: str) -> Response:
         )
     published = import_service().rollback(layer, version, actor=_actor())
     return jsonify({"layer": layer.id, "version": published.version, "featureCount": published.feature_count})
+
+
+# saved column mappings -------------------------------------------------------------------
+@etl.get("/collections/<layer_id>/mapping")
+@documented(
+    summary="The layer's saved column mapping, which its uploads use by default",
+    tags=("publishing",),
+    operation_id="getMapping",
+    security="bearer",
+    responses={200: Reply("The saved mapping (empty when none is saved)", LayerMapping)},
+    problems=(401, 403, 404),
+)
+def get_mapping(layer_id: str) -> Response:
+    layer = _writable_layer(layer_id)
+    return jsonify(import_service().saved_mapping(layer, actor=_actor()).to_json())
+
+
+@etl.put("/collections/<layer_id>/mapping")
+@documented(
+    summary="Save the column mapping and ignores the layer's uploads use by default",
+    tags=("publishing",),
+    operation_id="putMapping",
+    security="bearer",
+    body=Body(MappingChoice),
+    responses={200: Reply("The saved mapping", LayerMapping)},
+    problems=WRITE_PROBLEMS,
+)
+def put_mapping(layer_id: str) -> Response:
+    """`{"mapping": {"recycling_": "recycling_type"}, "ignore": ["remarks"]}`."""
+    layer = _writable_layer(layer_id)
+    body = _json_object()
+    choices: ColumnChoices = parse_choices(body.get("mapping"), body.get("ignore"))
+    return jsonify(import_service().save_mapping(layer, choices, actor=_actor()).to_json())
+
+
+@etl.delete("/collections/<layer_id>/mapping")
+@documented(
+    summary="Forget the layer's saved column mapping",
+    tags=("publishing",),
+    operation_id="deleteMapping",
+    security="bearer",
+    responses={204: Reply("Done: uploads use no saved mapping", media=None)},
+    problems=(401, 403, 404),
+)
+def delete_mapping(layer_id: str) -> tuple[str, int]:
+    layer = _writable_layer(layer_id)
+    import_service().delete_mapping(layer, actor=_actor())
+    return "", 204
 
 
 # OGC API – Features Part 4 ---------------------------------------------------------------

@@ -8,7 +8,7 @@ version until the new one is published in one commit (storage), never a mixture.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
@@ -22,6 +22,7 @@ from geohub.errors import (
     InvalidRequestError,
     UnauthorizedError,
 )
+from geohub.etl.columns import ColumnChoices, check_choices, columns_refusal, with_choices
 from geohub.etl.digest import LayerChanges, compare, version_snapshot
 from geohub.etl.modes import Mode, guard_report, keys_report, removal_refusal
 from geohub.etl.pipeline import PreparedImport, prepare_import
@@ -29,6 +30,7 @@ from geohub.layers.models import LayerDefinition
 from geohub.messages import Message, encoded, tr
 from geohub.publishing.import_locks import HeldLock, ImportLocks, import_locks
 from geohub.publishing.imports import ImportRecord, ImportRecords
+from geohub.publishing.mappings import SavedMapping, SavedMappings
 from geohub.publishing.upload_folders import remove_abandoned_uploads
 from geohub.publishing.upload_folders import uploads_dir as process_uploads_dir
 from geohub.services import Services
@@ -64,6 +66,7 @@ class ImportOptions:
     publish: publish at once when nothing waits on a decision (scheduled syncs).
     mode: how the upload combines with the live version (etl/modes.py); confirm_removal: the
     publisher agrees to remove more than `etl.replace_guard_share` of the live features.
+    mapping, ignore: what the publisher chose for columns that fill no attribute (etl/columns.py).
     """
 
     dry_run: bool = False
@@ -73,6 +76,10 @@ class ImportOptions:
     repair: bool = True
     mode: Mode = "replace"
     confirm_removal: bool = False
+    mapping: dict[str, str] = field(default_factory=dict)  # source column -> attribute
+    ignore: frozenset[str] = frozenset()  # source columns deliberately dropped
+    save_mapping: bool = False  # keep mapping and ignore as the layer's saved mapping
+    use_saved_mapping: bool = False  # apply the layer's saved mapping under these (uploads do)
 
 
 class ImportService:
@@ -89,6 +96,10 @@ class ImportService:
     @cached_property
     def audit(self) -> AuditLog:
         return AuditLog(self.services.records)
+
+    @cached_property
+    def mappings(self) -> SavedMappings:
+        return SavedMappings(self.services.records)
 
     @cached_property
     def locks(self) -> ImportLocks:
@@ -169,6 +180,7 @@ class ImportService:
                 self.services.settings.etl,
                 repair=options.repair,
                 mode=options.mode,
+                **self._column_choices(layer, options, actor),
             )
             return self._conclude(layer, record, prepared, actor, options)
         except GeoHubError as error:
@@ -228,6 +240,9 @@ class ImportService:
         if guard["needsConfirmation"] and not options.confirm_removal:  # kept, waiting: say why
             message = encoded(removal_refusal(layer.id, guard).message)
             return self.imports.save(replace(record, message=message))
+        refusal = columns_refusal(report.get("columns"), record.id)
+        if refusal is not None:  # kept, waiting for a mapping or an ignore: say why
+            return self.imports.save(replace(record, message=encoded(refusal.message)))
         return self.publish(
             layer,
             record.id,
@@ -235,6 +250,16 @@ class ImportService:
             skip_invalid=options.on_invalid == "skip",
             confirm_removal=options.confirm_removal,
         )
+
+    def _column_choices(self, layer: LayerDefinition, options: ImportOptions, actor: Actor) -> dict[str, Any]:
+        """The publisher's choices and the layer's saved ones for `prepare_import`; saved first
+        when `save_mapping` asks (merged over what was saved)."""
+        choices = ColumnChoices(options.mapping, options.ignore)
+        found = self.mappings.get(layer.id) if options.use_saved_mapping else None
+        saved = None if found is None else found.choices
+        if options.save_mapping:
+            self.save_mapping(layer, choices if saved is None else choices.over(saved), actor=actor)
+        return {"choices": choices, "saved": saved}
 
     def _mode_report(self, changes: LayerChanges, live: int, confirmed: bool) -> dict[str, Any]:
         """The report's `keys` and `guard` sections (the mode itself comes with the pipeline's)."""
@@ -252,10 +277,12 @@ class ImportService:
         actor: Actor,
         skip_invalid: bool,
         confirm_removal: bool = False,
+        choices: ColumnChoices | None = None,
     ) -> ImportRecord:
         """Publish a validated import's staged version: one commit, then drop the changed tiles.
         One that removes more than `etl.replace_guard_share` of the live features needs
-        `confirm_removal` (given now, or with the upload)."""
+        `confirm_removal` (given now, or with the upload). Columns that look like attributes and
+        fill none need to be in `choices.ignore` (or mapped by a new upload)."""
         self.require_writer(layer, actor)
         record = self.imports.get(layer.id, import_id)
         if record.status != "validated" or record.staged_version is None:
@@ -276,6 +303,8 @@ class ImportService:
                     id=str(import_id),
                 )
             )
+        record = self._columns_chosen(layer, record, choices)
+        assert record.staged_version is not None  # checked above; the record only gained ignores
         store = self.services.store
         current = store.current_version(layer.id)
         current_number = None if current is None else current.version
@@ -322,6 +351,42 @@ class ImportService:
             detail["confirmedRemoval"] = {"removed": guard["removed"], "share": guard["removedShare"]}
         self.audit.record(actor.principal, "layer.publish", layer.id, detail, actor.remote_addr)
         return record
+
+    def _columns_chosen(
+        self, layer: LayerDefinition, record: ImportRecord, choices: ColumnChoices | None
+    ) -> ImportRecord:
+        """The record with the ignores given at publish time; 409 while a column that looks like
+        an attribute is neither mapped nor ignored."""
+        section = record.report.get("columns")
+        if choices and section is not None:
+            section = with_choices(layer, section, choices, record.id)
+            record = replace(record, report=record.report | {"columns": section})
+        refusal = columns_refusal(section, record.id)
+        if refusal is not None:
+            raise refusal
+        return record
+
+    # saved column mappings ---------------------------------------------------------------
+    def saved_mapping(self, layer: LayerDefinition, *, actor: Actor) -> SavedMapping:
+        """The layer's saved mapping (empty when none is saved)."""
+        self.require_writer(layer, actor)
+        return self.mappings.get(layer.id) or SavedMapping(layer.id, ColumnChoices())
+
+    def save_mapping(self, layer: LayerDefinition, choices: ColumnChoices, *, actor: Actor) -> SavedMapping:
+        """Save `choices` as the mapping the layer's uploads use by default."""
+        self.require_writer(layer, actor)
+        check_choices(layer, choices)
+        saved = self.mappings.save(layer.id, choices, user=actor.principal.user)
+        self.audit.record(actor.principal, "mapping.saved", layer.id, choices.to_json(), actor.remote_addr)
+        return saved
+
+    def delete_mapping(self, layer: LayerDefinition, *, actor: Actor) -> bool:
+        """Forget the layer's saved mapping; False when it had none."""
+        self.require_writer(layer, actor)
+        deleted = self.mappings.delete(layer.id)
+        if deleted:
+            self.audit.record(actor.principal, "mapping.deleted", layer.id, {}, actor.remote_addr)
+        return deleted
 
     def reject(self, layer: LayerDefinition, import_id: int, *, actor: Actor) -> ImportRecord:
         """The publisher refuses a validated import: its staged version is dropped."""
