@@ -50,10 +50,13 @@ class SyncOutcome:
 
     @property
     def held(self) -> bool:
-        """True when the sync was kept unpublished: it removes more than the replace guard allows."""
-        guard = self.record.report.get("guard", {}) if self.record is not None else {}
+        """True when the sync was kept unpublished: it removes more than the replace guard allows,
+        or its source has columns that look like attributes and fill none (etl/columns.py)."""
+        report = self.record.report if self.record is not None else {}
+        guard = report.get("guard", {})
         waits = bool(guard.get("needsConfirmation")) and not guard.get("confirmed")
-        return self.status == "validated" and waits
+        unmapped = bool((report.get("columns") or {}).get("needsMapping"))
+        return self.status == "validated" and (waits or unmapped)
 
 
 def waits_on_conflict(record: ImportRecord) -> bool:

@@ -8,6 +8,7 @@ import json
 import warnings
 import zipfile
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +17,9 @@ import pyogrio
 import pytest
 import shapely
 
+from geohub.publishing.imports import ImportRecord
 from geohub.publishing.service import ImportService
-from geohub.publishing.sync import sync_layer
+from geohub.publishing.sync import SyncOutcome, sync_layer
 from geohub.settings import Settings
 from tests.conftest import DEMO_DATA
 from tests.publishing.publishing import PublishingApp, publishing_app
@@ -303,3 +305,12 @@ def test_cli_maps_and_ignores_columns(settings: Settings, tmp_path: Path) -> Non
     assert "published" in mapped.stdout and "column recycling_ -> recycling_type" in mapped.stdout
     bad = run_geohub("etl", "import", LAYER, str(archive), "--map", "recycling_", settings=settings)
     assert bad.returncode == 2 and "COLUMN=ATTRIBUTE" in bad.stderr
+
+
+def test_a_sync_waiting_for_a_mapping_is_held() -> None:
+    """`geohub etl sync` exits 1 for a sync kept unpublished because its columns need a mapping."""
+    columns = {"needsMapping": True, "unmapped": [], "unfilled": [], "mapping": {}, "ignored": []}
+    record = ImportRecord(7, LAYER, "validated", datetime.now(UTC), report={"columns": columns})
+    assert SyncOutcome(LAYER, record).held
+    published = ImportRecord(8, LAYER, "published", datetime.now(UTC), report={"columns": columns})
+    assert not SyncOutcome(LAYER, published).held
