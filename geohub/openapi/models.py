@@ -248,10 +248,69 @@ class ImportRecord(_Model):
     changes: ImportChanges | None = None
     dryRun: bool | None = None
     onInvalid: OnInvalid | None = None
+    schedule: ImportSchedule | None = None
+    conflict: ImportConflictMark | None = None
     mode: ImportMode | None = None
     keys: ImportKeys | None = None
     guard: ImportGuard | None = None
     columns: ImportColumns | None = None
+
+
+class ImportSchedule(_Model):
+    """The layer's scheduled source and what its next sync does to this import."""
+
+    source: str
+    schedule: str = Field(description="Five-field cron expression, read in Almaty time.")
+    nextSync: AwareDatetime
+    message: str
+
+
+class ImportConflictMark(_Model):
+    """A sync import stopped by a conflict (publishing/conflicts.py); `open` while it waits."""
+
+    id: int
+    open: bool = False
+
+
+class ConflictVersion(_Model):
+    """The person's version the sync did not publish over."""
+
+    version: int
+    action: str = Field(description="layer.publish, layer.rollback or feature.create|replace|update|delete")
+    by: str | None
+    at: AwareDatetime | None
+
+
+class SyncConflict(_Model):
+    """A sync that met a version a person published or edited after the last sync."""
+
+    id: int
+    layer: str
+    status: Literal["open", "resolved"]
+    detectedAt: AwareDatetime
+    mine: ConflictVersion
+    import_: int = Field(alias="import", description="The sync's staged import.")
+    resolution: Literal["take-source", "keep-mine"] | None
+    resolvedBy: str | None
+    resolvedAt: AwareDatetime | None
+    message: str
+
+
+class ConflictList(_Model):
+    """A layer's sync conflicts, newest first."""
+
+    layer: str
+    conflicts: list[SyncConflict]
+
+
+class ConflictResolution(_Model):
+    """take-source publishes the source's data; keep-mine keeps the person's version."""
+
+    choice: Literal["take-source", "keep-mine"]
+    confirmRemoval: bool = Field(
+        False,
+        description="take-source: agree that the source's data removes more than the replace guard allows.",
+    )
 
 
 class ImportHistory(_Model):

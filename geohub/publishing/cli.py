@@ -19,15 +19,25 @@ from geohub.etl.columns import ColumnChoices
 from geohub.etl.modes import MODES, keys_source, parse_keys, parse_mode
 from geohub.layers.models import LayerDefinition
 from geohub.messages import decoded, localized
+from geohub.publishing.conflicts import CHOICES, SyncConflicts, parse_choice
 from geohub.publishing.imports import ImportRecord
 from geohub.publishing.service import DropChangedTiles, ImportOptions, ImportService, parse_on_invalid
-from geohub.publishing.sync import OPERATOR, SyncOutcome, due_layers, layers_to_sync, osm_layers, sync_layers
+from geohub.publishing.sync import (
+    OPERATOR,
+    SyncOutcome,
+    due_layers,
+    layers_to_sync,
+    osm_layers,
+    resolve_conflict,
+    sync_layers,
+)
 from geohub.services import Services
 from geohub.sources.osm import build_osm_extract
 from geohub.sources.read import ReadLimits, read_upload
 from geohub.sources.source_data import SourceData
 
 ACTOR = OPERATOR
+CONFLICT_EXIT = 3  # a sync stopped at a person's version: `geohub etl conflicts list`
 CONFIRM_REMOVAL_HELP = "Publish even when it removes more than etl.replace_guard_share of the layer."
 
 
@@ -88,6 +98,14 @@ def sync(
         )
         if any(o.status == "failed" or o.held for o in outcomes):
             sys.exit(1)
+        _exit_on_conflicts(outcomes)
+
+
+def _exit_on_conflicts(outcomes: list[SyncOutcome]) -> None:
+    """Exit 3 when a layer waits on a sync conflict (every other layer was synced all the same)."""
+    if any(o.status == "conflict" for o in outcomes):
+        click.echo("Some layers wait on a sync conflict: see `geohub etl conflicts list --open`.", err=True)
+        sys.exit(CONFLICT_EXIT)
 
 
 def run_sync(
@@ -140,7 +158,7 @@ def _outcome_line(outcome: SyncOutcome) -> str:
         else ""
     )
     message = decoded(record.message, cli_language())
-    return f"  {outcome.layer_id:<20} {record.status:<11} v{version or '-'}{delta}  {message}"
+    return f"  {outcome.layer_id:<20} {outcome.status:<11} v{version or '-'}{delta}  {message}"
 
 
 @etl_group.command("import")
@@ -251,6 +269,7 @@ def import_osm(pbf: Path, dry_run: bool) -> None:
             )
         if any(o.status == "failed" for o in outcomes):
             sys.exit(1)
+        _exit_on_conflicts(outcomes)
 
 
 @etl_group.command("history")
@@ -328,6 +347,56 @@ def rollback(layer_id: str, version: int) -> None:
         published = _service(services).rollback(layer, version, actor=ACTOR)
         click.echo(
             f"{layer.id}: version {published.version} is published ({published.feature_count:,} features)."
+        )
+
+
+@etl_group.group("conflicts")
+def conflicts_group() -> None:
+    """Sync conflicts: a sync that met a version a person published or edited."""
+
+
+@conflicts_group.command("list")
+@click.argument("layers", nargs=-1)
+@click.option("--open", "open_only", is_flag=True, help="Only the conflicts waiting for a choice.")
+@reports_errors
+def list_conflicts(layers: tuple[str, ...], open_only: bool) -> None:
+    """The conflicts of LAYERS (or of every layer), newest first."""
+    with opened_services() as services:
+        records = SyncConflicts(services.records)
+        chosen: list[str | None] = [services.registry.get(name).id for name in layers] or [None]
+        for layer_id in chosen:
+            for conflict in records.history(layer_id, open_only=open_only, limit=200):
+                when = conflict.detected_at.strftime("%Y-%m-%d %H:%M")
+                click.echo(
+                    f"{conflict.id:>6}  {when}  {conflict.layer_id:<20} {conflict.status:<8} "
+                    f"{conflict.resolution or '-':<11} v{conflict.version} ({conflict.version_by or '-'}), "
+                    f"import {conflict.import_id}"
+                )
+                click.echo(f"        {conflict.message().render(cli_language())}")
+
+
+@conflicts_group.command("resolve")
+@click.argument("layer_id")
+@click.argument("conflict_id", type=int)
+@click.argument("choice", type=click.Choice(CHOICES))
+@click.option("--confirm-removal", is_flag=True, help=CONFIRM_REMOVAL_HELP)
+@reports_errors
+def resolve(layer_id: str, conflict_id: int, choice: str, confirm_removal: bool) -> None:
+    """Resolve a conflict: take-source publishes the source's data, keep-mine keeps the version."""
+    with opened_services() as services:
+        layer = services.registry.get(layer_id)
+        resolved = resolve_conflict(
+            _service(services),
+            layer,
+            conflict_id,
+            parse_choice(choice),
+            services.settings.demo_data_dir,
+            actor=ACTOR,
+            confirm_removal=confirm_removal,
+        )
+        click.echo(
+            f"conflict {resolved.id} of {layer.id}: {resolved.resolution}. "
+            f"{resolved.message().render(cli_language())}"
         )
 
 

@@ -21,6 +21,8 @@ from geohub.extensions import app_extension
 from geohub.layers.models import LayerDefinition
 from geohub.messages import tr
 from geohub.openapi.models import (
+    ConflictList,
+    ConflictResolution,
     CreatedFeatures,
     FeatureInput,
     ImportHistory,
@@ -32,9 +34,11 @@ from geohub.openapi.models import (
     PublishChoice,
     PublishedVersion,
     RollbackRequest,
+    SyncConflict,
     VersionList,
 )
 from geohub.openapi.operation import JSON, Body, Reply, documented
+from geohub.publishing.conflicts import SyncConflicts, parse_choice
 from geohub.publishing.edits import (
     create_features,
     delete_feature,
@@ -43,6 +47,7 @@ from geohub.publishing.edits import (
     update_feature,
 )
 from geohub.publishing.service import Actor, ImportOptions, ImportService, parse_on_invalid, uploads_dir
+from geohub.publishing.sync import resolve_conflict
 from geohub.request_language import request_language
 from geohub.services import Services
 from geohub.sources.read import ReadLimits, read_upload
@@ -371,6 +376,53 @@ def delete_mapping(layer_id: str) -> tuple[str, int]:
     layer = _writable_layer(layer_id)
     import_service().delete_mapping(layer, actor=_actor())
     return "", 204
+
+
+# sync conflicts --------------------------------------------------------------------------
+@etl.get("/collections/<layer_id>/conflicts")
+@documented(
+    summary="The layer's sync conflicts, newest first (its department's publishers and admins)",
+    tags=("publishing",),
+    operation_id="listConflicts",
+    security="bearer",
+    responses={200: Reply("Sync conflicts", ConflictList)},
+    problems=(401, 403, 404),
+)
+def list_conflicts(layer_id: str) -> Response:
+    """Conflicts where a sync met a version a person published or edited: those who may resolve
+    them see them (moderators handle citizens' reports, not layers)."""
+    layer = _writable_layer(layer_id)
+    conflicts = SyncConflicts(import_service().services.records).history(layer.id, limit=MAX_HISTORY)
+    language = request_language()
+    return jsonify({"layer": layer.id, "conflicts": [c.to_json(language) for c in conflicts]})
+
+
+@etl.post("/collections/<layer_id>/conflicts/<int:conflict_id>/resolve")
+@documented(
+    summary="Resolve a sync conflict: take-source publishes the source's data, keep-mine keeps "
+    "the person's version",
+    tags=("publishing",),
+    operation_id="resolveConflict",
+    security="bearer",
+    body=Body(ConflictResolution),
+    responses={200: Reply("The resolved conflict", SyncConflict)},
+    problems=(*WRITE_PROBLEMS, 422),
+)
+def resolve_sync_conflict(layer_id: str, conflict_id: int) -> Response:
+    layer = _writable_layer(layer_id)
+    body = _json_object()
+    choice = parse_choice(body.get("choice"))
+    confirm = body.get("confirmRemoval", False)
+    if not isinstance(confirm, bool):
+        raise InvalidRequestError(
+            tr("{name} must be true or false, not '{value}'.", name="confirmRemoval", value=confirm)
+        )
+    service = import_service()
+    base_dir = service.services.settings.demo_data_dir
+    resolved = resolve_conflict(
+        service, layer, conflict_id, choice, base_dir, actor=_actor(), confirm_removal=confirm
+    )
+    return jsonify(resolved.to_json(request_language()))
 
 
 # OGC API – Features Part 4 ---------------------------------------------------------------

@@ -28,9 +28,11 @@ from geohub.etl.modes import Mode, guard_report, keys_report, removal_refusal
 from geohub.etl.pipeline import PreparedImport, prepare_import
 from geohub.layers.models import LayerDefinition
 from geohub.messages import Message, encoded, tr
+from geohub.publishing.conflicts import SyncConflictError
 from geohub.publishing.import_locks import HeldLock, ImportLocks, import_locks
 from geohub.publishing.imports import ImportRecord, ImportRecords
 from geohub.publishing.mappings import SavedMapping, SavedMappings
+from geohub.publishing.schedule_note import schedule_note
 from geohub.publishing.upload_folders import remove_abandoned_uploads
 from geohub.publishing.upload_folders import uploads_dir as process_uploads_dir
 from geohub.services import Services
@@ -200,6 +202,7 @@ class ImportService:
         def finish(status: str, message: Message, **changes: Any) -> ImportRecord:
             report = prepared.report(self.services.settings.etl.max_reported_problems)
             report |= {"dryRun": options.dry_run, "onInvalid": options.on_invalid}
+            report |= {"schedule": schedule_note(layer, synced=bool(record.fingerprint))}
             report |= self._mode_report(prepared.changes, len(prepared.base), options.confirm_removal)
             return self.imports.save(
                 replace(record, status=status, message=encoded(message), report=report, **changes)
@@ -291,6 +294,16 @@ class ImportService:
                     "Import {id} is {status}; only a validated import can be published.",
                     id=str(import_id),
                     status=record.status,
+                )
+            )
+        conflict = record.report.get("conflict")
+        if isinstance(conflict, dict) and conflict.get("open"):
+            raise SyncConflictError(
+                tr(
+                    "Import {id} waits on conflict {conflict}: resolve the conflict (take-source or "
+                    "keep-mine) to publish it.",
+                    id=str(import_id),
+                    conflict=str(conflict.get("id")),
                 )
             )
         invalid = int(record.report.get("counts", {}).get("invalid", 0))
