@@ -34,8 +34,10 @@ SAMPLES: dict[str, Any] = {  # every other path argument of the app's rules, wit
     "y": 0,
     "image_format": "png",
     "encoding": "geojson",  # /collections/{id}/schema/geojson
+    "conflict_id": 1,  # /collections/{id}/conflicts/{n}/resolve
 }
-UNCOMPARED_HEADERS = frozenset({"X-Request-ID", "Date"})
+# differ from one request to the next
+UNCOMPARED_HEADERS = frozenset({"X-Request-ID", "Date", "RateLimit-Remaining", "RateLimit-Reset"})
 # endpoints that must be among those walked: if the walk finds none of these, it checks nothing
 EXPECTED = {
     "etl.upload_import",
