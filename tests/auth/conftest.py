@@ -73,3 +73,17 @@ def staff(app_accounts_of: Accounts) -> dict[str, str]:
 
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def make_app(settings: Settings) -> Iterator[Any]:
+    """Apps on the backend with the given auth settings, closed at the end."""
+    made: list[Flask] = []
+
+    def make(**auth: Any) -> Flask:
+        made.append(create_app(app_settings(settings, **auth)))
+        return made[-1]
+
+    yield make
+    for app in made:
+        app.extensions["geohub"].close()

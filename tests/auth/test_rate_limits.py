@@ -2,36 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from geohub.app import create_app
 from geohub.auth.http import accounts as app_accounts
 from geohub.auth.principal import Role
 from geohub.etl.pipeline import import_layer
 from geohub.settings import Settings
-from tests.auth.conftest import PASSWORD, app_settings, bearer
+from tests.auth.conftest import PASSWORD, bearer
 from tests.auth.test_http import assert_problem
 
 REDIS_URI = "redis://127.0.0.1:6379/0"
-
-
-@pytest.fixture
-def make_app(settings: Settings) -> Iterator[Any]:
-    """Apps on the backend with the given auth settings, closed at the end."""
-    made: list[Flask] = []
-
-    def make(**auth: Any) -> Flask:
-        made.append(create_app(app_settings(settings, **auth)))
-        return made[-1]
-
-    yield make
-    for app in made:
-        app.extensions["geohub"].close()
 
 
 def create_key(app: Flask, rate_limit: str) -> str:

@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
-from flask import Flask
 from flask.testing import FlaskClient
 
-from geohub.app import create_app
-from geohub.settings import Settings
-from tests.auth.conftest import app_settings
+from tests.auth.conftest import make_app  # noqa: F401  (the fixture, shared with tests/auth)
 
 REGISTRATION = {
     "app": "Avtobus Almaty",
@@ -19,20 +14,6 @@ REGISTRATION = {
     "emailAgain": "dev@example.kz",
     "acceptTerms": True,
 }
-
-
-@pytest.fixture
-def make_app(settings: Settings) -> Iterator[Any]:
-    """Apps on the backend with the given auth settings, closed at the end."""
-    made: list[Flask] = []
-
-    def make(**auth: Any) -> Flask:
-        made.append(create_app(app_settings(settings, **auth)))
-        return made[-1]
-
-    yield make
-    for app in made:
-        app.extensions["geohub"].close()
 
 
 def register(client: FlaskClient, **changes: Any) -> Any:
