@@ -133,6 +133,7 @@ class ColumnMatch:
     unfilled: tuple[str, ...]
     ignored: tuple[str, ...]
     saved_mapping: bool = False
+    recomputed: tuple[str, ...] = ()  # columns named like a derived attribute: worked out again, not read
 
     @property
     def mapping(self) -> dict[str, str]:
@@ -156,6 +157,7 @@ class ColumnMatch:
             "unfilled": list(self.unfilled),
             "mapping": self.mapping,
             "ignored": list(self.ignored),
+            "recomputed": list(self.recomputed),
             "needsMapping": self.needs_mapping,
             "savedMapping": self.saved_mapping,
         }
@@ -191,10 +193,12 @@ def match_columns(
     leftover = [
         c for c in columns if c not in used and c not in effective.ignore and c.lower() not in NOT_ATTRIBUTES
     ]
-    unmapped = tuple(UnmappedColumn(c, suggest(c, unfilled)) for c in leftover)
+    derived = _derived(layer)
+    recomputed = tuple(c for c in leftover if c in derived)  # e.g. area_m2 of a file exported from GeoHub
+    unmapped = tuple(UnmappedColumn(c, suggest(c, unfilled)) for c in leftover if c not in derived)
     ignored = tuple(c for c in columns if c in effective.ignore)
     saved_used = bool(saved) and effective != choices
-    return ColumnMatch(sources, unmapped, unfilled, ignored, saved_mapping=saved_used)
+    return ColumnMatch(sources, unmapped, unfilled, ignored, saved_mapping=saved_used, recomputed=recomputed)
 
 
 def check_choices(layer: LayerDefinition, choices: ColumnChoices) -> None:

@@ -37,6 +37,14 @@ def test_geometry_and_gdal_columns_are_not_unmapped(registry: LayerRegistry) -> 
     assert match.unmapped == () and not match.needs_mapping
 
 
+def test_columns_of_derived_attributes_are_recomputed_not_unmapped(registry: LayerRegistry) -> None:
+    layer = registry.get("green_spaces")  # derives area_m2 and district from the geometry
+    match = match_columns(layer, ["osm_ref", "class", "area_m2", "district", "operatr"])
+    assert match.recomputed == ("area_m2", "district")
+    assert [u.column for u in match.unmapped] == ["operatr"]
+    assert match.to_json()["recomputed"] == ["area_m2", "district"]
+
+
 def test_choices_over_saved_ones() -> None:
     saved = ColumnChoices({"recycling_": "recycling_type", "Oper": "operator"}, frozenset({"remarks"}))
     mine = ColumnChoices({"operatr": "operator"}, frozenset({"recycling_"}))
