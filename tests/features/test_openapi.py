@@ -98,7 +98,15 @@ def test_openapi_documents_publishing_edits_and_auth_with_security(tmp_path: Pat
     upload = document["paths"]["/collections/{collectionId}/imports"]["post"]["requestBody"]["content"]
     fields = document["components"]["schemas"]["ImportUpload"]["properties"]
     assert list(upload) == ["multipart/form-data"]
-    assert {"file", "crs", "layer", "dryRun", "onInvalid", "publish"} == set(fields)
+    assert set(fields) == {"file", "crs", "layer", "dryRun", "onInvalid", "publish"} | {
+        "mode",
+        "keys",
+        "confirmRemoval",
+        "mapping",
+        "ignore",
+        "saveMapping",
+    }  # import modes and the replace guard; column mappings
+    assert fields["mode"]["enum"] == ["replace", "upsert", "append", "delete"]
     assert fields["onInvalid"]["enum"] == ["ask", "reject", "skip"]
     problem = document["components"]["responses"]["Problem"]["content"]
     assert list(problem) == ["application/problem+json"]
