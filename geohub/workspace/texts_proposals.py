@@ -48,9 +48,7 @@ TEXTS: dict[str, str] = {
     "prop.new.drop": N_("Drop the file here"),
     "prop.new.or": N_("or"),
     "prop.new.choose": N_("Choose a file"),
-    "prop.new.formats": N_(
-        "GeoPackage, GeoJSON, a zipped Shapefile, KML, or CSV with coordinate columns."
-    ),
+    "prop.new.formats": N_("GeoPackage, GeoJSON, a zipped Shapefile, KML, or CSV with coordinate columns."),
     "prop.new.department": N_("For the department"),
     "prop.new.progress": N_("Upload"),
     "prop.new.uploading": N_("Uploading {name}: {percent} %"),
