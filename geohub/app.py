@@ -41,6 +41,7 @@ from geohub.styles.routes import styles
 from geohub.tiles.routes import tiles
 from geohub.tiles.service import TileService
 from geohub.webmap.routes import register_webmap
+from geohub.workspace.routes import workspace
 
 
 def create_app(settings: Settings | None = None, services: Services | None = None) -> Flask:
@@ -83,6 +84,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     register_geocoding(app)  # addresses and named places, from an in-memory index
     register_webmap(app)  # the citizens' map at `/` for browsers (API clients keep the landing page)
     register_developers(app)  # /developers/: the data's URLs for apps, keys and their use
+    app.register_blueprint(workspace)  # /workspace/: the departments' page (views: web/src/workspace/views)
     app.extensions["geohub.report_layer"] = publish_on_change(
         report_service_of(app), services, app.extensions["geohub.tiles"].drop_changed_tiles
     )
