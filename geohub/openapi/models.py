@@ -353,6 +353,31 @@ class VersionList(_Model):
     versions: list[Version]
 
 
+class ChangedFeature(_Model):
+    """A feature an import adds, changes or removes, as GeoJSON; `properties.change` says which."""
+
+    type: Literal["Feature"]
+    id: str
+    geometry: dict[str, object] | None
+    properties: dict[str, object]
+
+
+class ChangeCounts(_Model):
+    added: int
+    changed: int
+    removed: int
+
+
+class ImportChangeCollection(_Model):
+    """A GeoJSON FeatureCollection of an import's changes: added and changed features as staged,
+    removed ones as they were; at most 200 of each kind (`truncated` when the report cut a list)."""
+
+    type: Literal["FeatureCollection"]
+    features: list[ChangedFeature]
+    counts: ChangeCounts = Field(description="How many features the import adds, changes and removes in all.")
+    truncated: bool
+
+
 class RollbackRequest(_Model):
     """The version to publish again."""
 

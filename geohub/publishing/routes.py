@@ -9,6 +9,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import shapely
+import shapely.geometry
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
 from werkzeug.utils import secure_filename
 
@@ -25,6 +27,7 @@ from geohub.openapi.models import (
     ConflictResolution,
     CreatedFeatures,
     FeatureInput,
+    ImportChangeCollection,
     ImportHistory,
     ImportRecord,
     ImportsQuery,
@@ -38,6 +41,7 @@ from geohub.openapi.models import (
     VersionList,
 )
 from geohub.openapi.operation import JSON, Body, Reply, documented
+from geohub.publishing.changes import import_changes
 from geohub.publishing.conflicts import SyncConflicts, parse_choice
 from geohub.publishing.edits import (
     create_features,
@@ -226,6 +230,44 @@ def list_imports(layer_id: str) -> Response:
 def get_import(layer_id: str, import_id: int) -> Response:
     layer = _staff_layer(layer_id)
     return jsonify(import_service().imports.get(layer.id, import_id).to_json(request_language()))
+
+
+@etl.get("/collections/<layer_id>/imports/<int:import_id>/changes")
+@documented(
+    summary="The features an import adds, changes and removes, as GeoJSON (the workspace's diff map)",
+    tags=("publishing",),
+    operation_id="importChanges",
+    security="bearer",
+    responses={200: Reply("The changed features", ImportChangeCollection, media="application/geo+json")},
+    problems=(401, 403, 404, 409),
+)
+def import_changes_geojson(layer_id: str, import_id: int) -> Response:
+    """Added and changed features as staged, removed ones from the base version, each with
+    `properties.change`; for a validated or published import (409 once its version is dropped)."""
+    layer = _writable_layer(layer_id)
+    service = import_service()
+    changes = import_changes(service.services.store, layer, service.imports.get(layer.id, import_id))
+    features = [
+        {
+            "type": "Feature",
+            "id": feature.id,
+            "geometry": shapely.geometry.mapping(shapely.from_wkb(feature.geometry))
+            if feature.geometry
+            else None,
+            "properties": {**feature.properties, "change": change},
+        }
+        for change, feature in changes.features
+    ]
+    body = {
+        "type": "FeatureCollection",
+        "features": features,
+        "counts": changes.counts,
+        "truncated": changes.truncated,
+    }
+    response = jsonify(body)
+    response.mimetype = "application/geo+json"
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @etl.post("/collections/<layer_id>/imports/<int:import_id>/publish")
