@@ -9,6 +9,7 @@ Actions are dotted names: `layer.import`, `layer.publish`, `layer.rollback`, `fe
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -80,8 +81,10 @@ class AuditLog:
         user: str | None = None,
         limit: int = 100,
         before_id: int | None = None,
+        layers: Collection[str] | None = None,
     ) -> list[AuditEntry]:
-        """Newest entries first, optionally one layer's or one user's; page with `before_id`."""
+        """Newest entries first, optionally one layer's, one user's or those of some `layers` (a
+        department's); page with `before_id`."""
         if not 1 <= limit <= MAX_ENTRIES_PAGE:
             raise InvalidRequestError(
                 tr(
@@ -92,6 +95,8 @@ class AuditLog:
         query = select(audit_log)
         if layer_id is not None:
             query = query.where(audit_log.c.layer_id == layer_id)
+        if layers is not None:
+            query = query.where(audit_log.c.layer_id.in_(sorted(layers)))
         if user is not None:
             query = query.where(audit_log.c.user_name == user)
         if before_id is not None:

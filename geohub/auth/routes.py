@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, request, url_for
+from flask import Blueprint, Response, current_app, jsonify, request, url_for
 from pydantic import BaseModel, ConfigDict, Field
 
 from geohub.auth.audit import AuditEntry
@@ -23,9 +23,18 @@ from geohub.auth.http import (
 )
 from geohub.auth.keys import KeyUsage
 from geohub.auth.passwords import MAX_PASSWORD_CHARS, MIN_DISTINCT_CHARS, MIN_PASSWORD_CHARS
-from geohub.errors import InvalidRequestError
+from geohub.auth.principal import Role
+from geohub.errors import ForbiddenError, InvalidRequestError, NotFoundError
 from geohub.messages import tr
-from geohub.openapi.models import AppKeyList, AuditPage, AuditQuery, LanguageQuery, Token, Whoami
+from geohub.openapi.models import (
+    AppKeyList,
+    AuditPage,
+    AuditQuery,
+    DepartmentAuditQuery,
+    LanguageQuery,
+    Token,
+    Whoami,
+)
 from geohub.openapi.operation import NO_STORE, Body, Reply, documented
 from geohub.request_body import json_object
 
@@ -166,6 +175,42 @@ def audit_entries() -> Response:
     return response
 
 
+@auth.get("/auth/audit")
+@documented(
+    summary="One's department's audit trail: entries about its layers, newest first (publishers, admins)",
+    tags=("auth",),
+    operation_id="departmentAudit",
+    security="bearer",
+    query=DepartmentAuditQuery,
+    responses={200: Reply("A page of entries and the next page's link", AuditPage, headers=NO_STORE)},
+    problems=(400, 401, 403, 404),
+)
+def department_audit() -> Response:
+    """A publisher's department's layers' entries; an admin's, every layer's or one department's."""
+    principal = require_signed_in()
+    args = known_arguments(request.args, {"department", "layer", "limit", "before", "lang"})
+    department = principal.department if principal.role is not Role.admin else args.get("department")
+    if principal.role is not Role.admin and department is None:
+        raise ForbiddenError(
+            tr("Only a department's publishers and administrators may read its audit trail.")
+        )
+    registry = current_app.extensions["geohub"].registry
+    if department is not None and department not in registry.departments:
+        raise NotFoundError(tr("There is no department '{department}'.", department=department[:60]))
+    layers = [layer.id for layer in registry.layers.values() if department in (None, layer.department)]
+    if args.get("layer") is not None:
+        layers = [layer_id for layer_id in layers if layer_id == args["layer"]]
+    given_limit = _whole_number("limit", args.get("limit"))
+    limit = 100 if given_limit is None else given_limit
+    entries = audit_log().entries(
+        layers=layers, limit=limit, before_id=_whole_number("before", args.get("before"))
+    )
+    next_page = _next_page(entries, limit, args, endpoint="auth.department_audit")
+    response = jsonify({"entries": [e.to_json() for e in entries], "next": next_page})
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 @auth.get("/admin/keys")
 @documented(
     summary="App keys with their rate limits and use (admins)",
@@ -195,11 +240,13 @@ def _whole_number(name: str, value: str | None) -> int | None:
     return int(value)
 
 
-def _next_page(entries: list[AuditEntry], limit: int, args: Mapping[str, str]) -> str | None:
+def _next_page(
+    entries: list[AuditEntry], limit: int, args: Mapping[str, str], endpoint: str = "auth.audit_entries"
+) -> str | None:
     if len(entries) < limit:
         return None
     query = {k: v for k, v in args.items() if k != "before"}
-    return url_for("auth.audit_entries", before=entries[-1].id, _external=False, **query)
+    return url_for(endpoint, before=entries[-1].id, _external=False, **query)
 
 
 def known_arguments(args: Mapping[str, str], known: set[str]) -> Mapping[str, str]:

@@ -88,6 +88,16 @@ class AuditQuery(_Model):
     lang: Language | None = None
 
 
+class DepartmentAuditQuery(_Model):
+    """A page of a department's audit trail: the entries about its layers."""
+
+    department: str | None = Field(None, description="Admins: whose trail (default: every department's).")
+    layer: str | None = Field(None, description="Only this layer's entries.")
+    limit: int | None = Field(None, ge=1, le=1000)
+    before: int | None = Field(None, ge=0, description="Only entries older than this one.")
+    lang: Language | None = None
+
+
 # publishing -------------------------------------------------------------------------------
 class ImportUpload(_Model):
     """A file to import, as multipart/form-data."""
