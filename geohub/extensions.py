@@ -11,7 +11,7 @@ from flask import current_app
 from geohub.services import Services
 
 T = TypeVar("T")
-_build_lock = threading.Lock()
+_build_lock = threading.RLock()  # a builder may ask for another extension (same thread)
 
 
 def app_extension(key: str, build: Callable[[Services, dict[str, Any]], T]) -> T:
