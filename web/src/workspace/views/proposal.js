@@ -18,8 +18,17 @@ function isAdmin(ctx) {
   return ctx.principal && ctx.principal.role === 'admin';
 }
 
-function ownDepartment(ctx, proposal) {
-  return isAdmin(ctx) || (ctx.principal.role === 'publisher' && ctx.principal.department === proposal.department);
+/** A publisher of the proposal's department (or an admin, for editing). */
+function ownDepartment(ctx, proposal, { admins = true } = {}) {
+  if (admins && isAdmin(ctx)) return true;
+  return ['publisher', 'admin'].includes(ctx.principal.role) && ctx.principal.department === proposal.department;
+}
+
+/** Where the proposal's sample features are, when the server offers them (GeoJSON in WGS84). */
+function featuresUrl(proposal) {
+  const links = proposal.links || {};
+  const file = proposal.file || {};
+  return links.features || file.featuresUrl || null;
 }
 
 function templateKind(template, geometryType) {
@@ -251,12 +260,13 @@ function stylePreview(ctx, proposal) {
 
   async function load() {
     drawSwatch();
-    if (!ctx.config.urls || !ctx.config.urls.maplibre) return;
+    const url = featuresUrl(proposal);
+    if (!url || !ctx.config.urls || !ctx.config.urls.maplibre) return; // the swatch says enough
     try {
-      const features = await ctx.api.get(`/layer-proposals/${proposal.id}/features`);
+      const features = await ctx.api.get(url);
       if (features && Array.isArray(features.features) && features.features.length) await startMap(features);
     } catch (error) {
-      if (!(error && error.status === 404)) console.warn('style preview:', error);
+      console.warn('style preview:', error);
       map = null;
       drawSwatch();
     }
@@ -516,7 +526,7 @@ function metaList(ctx, proposal) {
     }) : null],
   ];
   if (proposal.decidedBy) {
-    rows.push(['prop.col.status', ctx.t('prop.meta.decided', { who: proposal.decidedBy, date: formatDate(proposal.decided) })]);
+    rows.push(['prop.decide.title', ctx.t('prop.meta.decided', { who: proposal.decidedBy, date: formatDate(proposal.decided) })]);
   }
   return h('dl', { class: 'prop-meta', 'aria-label': ctx.t('prop.meta.label') },
     rows.filter(([, value]) => value).map(([key, value]) => h('div', {}, h('dt', {}, ctx.t(key)), h('dd', {}, value))));
@@ -530,7 +540,7 @@ function mapLink(ctx, proposal) {
     const lon = (bbox[0] + bbox[2]) / 2;
     const lat = (bbox[1] + bbox[3]) / 2;
     const span = Math.max(bbox[2] - bbox[0], bbox[3] - bbox[1], 0.002);
-    const zoom = Math.max(10, Math.min(16, Math.floor(Math.log2(360 / span)) - 1));
+    const zoom = Math.max(10, Math.min(16, Math.floor(Math.log2(360 / span))));
     place = `map=${zoom}/${lat.toFixed(5)}/${lon.toFixed(5)}&`;
   }
   return `${ctx.config.urls.map}#${place}layers=${encodeURIComponent(layer)}`;
@@ -706,7 +716,7 @@ async function renderProposal(ctx, number) {
     });
     actions.append(saveButton, submitButton);
   }
-  if (WITHDRAWABLE.has(proposal.status) && ownDepartment(ctx, proposal)) {
+  if (WITHDRAWABLE.has(proposal.status) && ownDepartment(ctx, proposal, { admins: false })) {
     actions.append(withdrawControl(ctx, proposal, attempt));
   }
   if (actions.childNodes.length) form.append(actions, status);

@@ -117,7 +117,7 @@ function departmentPicker(ctx) {
   const select = h('select', { id: 'prop-new-department', name: 'department' },
     ...ids.map((id) => h('option', { value: id }, names[id])));
   if (ctx.principal.department && names[ctx.principal.department]) select.value = ctx.principal.department;
-  return h('p', { class: 'prop-field' },
+  return h('div', { class: 'ws-field prop-department' },
     h('label', { for: 'prop-new-department' }, ctx.t('prop.new.department')), select);
 }
 
