@@ -59,23 +59,28 @@ TEXTS: dict[str, str] = {
     "admin.create.passwordHint": N_("The user signs in with it and then chooses a password of their own."),
     "admin.create.needName": N_("Write the user name."),
     "admin.create.needDepartment": N_("Choose the publisher's department."),
+    "admin.edit.short": N_("Change"),
     "admin.edit.button": N_("Change {name}"),
     "admin.edit.legend": N_("Change account {name}"),
     "admin.edit.submit": N_("Save the changes"),
     "admin.edit.done": N_("Account {name} is changed."),
+    "admin.disable.short": N_("Disable"),
     "admin.disable.button": N_("Disable {name}"),
     "admin.disable.confirm": N_(
         "Disable account {name}? It can no longer sign in and its tokens stop working."
     ),
     "admin.disable.done": N_("Account {name} is disabled."),
+    "admin.enable.short": N_("Enable"),
     "admin.enable.button": N_("Enable {name}"),
     "admin.enable.done": N_("Account {name} is enabled."),
+    "admin.reset.short": N_("Reset password"),
     "admin.reset.button": N_("Reset the password of {name}"),
     "admin.reset.confirm": N_(
         "Reset the password of {name}? A new one is generated and every sign-in of the account ends."
     ),
     "admin.reset.done": N_("A new password for {name} is generated."),
     "admin.reset.password": N_("New password of {name}"),
+    "admin.tokens.short": N_("Tokens"),
     "admin.tokens.button": N_("Tokens of {name}"),
     # tokens
     "admin.tokens.title": N_("Tokens"),
@@ -100,6 +105,7 @@ TEXTS: dict[str, str] = {
     "admin.tokens.active": N_("Works"),
     "admin.tokens.revoked": N_("Revoked"),
     "admin.tokens.inactive": N_("Expired or account disabled"),
+    "admin.tokens.revokeShort": N_("Revoke"),
     "admin.tokens.revoke": N_("Revoke token {id}"),
     "admin.tokens.revokeConfirm": N_("Revoke token {id} of {name}? It stops working at once."),
     "admin.tokens.revokeOwn": N_("This is your own sign-in: revoking it signs you out."),
@@ -131,15 +137,18 @@ TEXTS: dict[str, str] = {
     "admin.keys.done": N_("A key for {app} is created."),
     "admin.keys.secret": N_("Key of {app}"),
     "admin.keys.needApp": N_("Write the app's name."),
+    "admin.keys.changeShort": N_("Change limit"),
     "admin.keys.change": N_("Change the limit of {app}"),
     "admin.keys.changeLegend": N_("Rate limit of {app}"),
     "admin.keys.changeSubmit": N_("Save the limit"),
     "admin.keys.changed": N_("The limit of {app} is now {limit}."),
+    "admin.keys.revokeShort": N_("Revoke"),
     "admin.keys.revoke": N_("Revoke the key of {app}"),
     "admin.keys.revokeConfirm": N_(
         "Revoke the key of {app}? The app's requests with it are refused at once."
     ),
     "admin.keys.revokedDone": N_("The key of {app} is revoked."),
+    "admin.keys.restoreShort": N_("Enable again"),
     "admin.keys.restore": N_("Let the key of {app} work again"),
     "admin.keys.restored": N_("The key of {app} works again."),
 }

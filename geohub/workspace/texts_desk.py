@@ -16,7 +16,7 @@ TEXTS: dict[str, str] = {
     "desk.queue.introAll": N_("Reports for every department: moderators and administrators see them all."),
     "desk.filter.legend": N_("Filter the reports"),
     "desk.filter.status": N_("Status"),
-    "desk.filter.open": N_("Open (not yet resolved)"),
+    "desk.filter.open": N_("All open"),
     "desk.filter.all": N_("Any status"),
     "desk.filter.category": N_("Category"),
     "desk.filter.anyCategory": N_("Any category"),

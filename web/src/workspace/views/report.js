@@ -110,6 +110,9 @@ async function drawMap(ctx, container, report) {
   map.addControl(new library.NavigationControl({ showCompass: false }), 'top-right');
   new library.Marker({ color: '#a3221b' }).setLngLat(center).addTo(map);
   map.getCanvas().setAttribute('aria-label', ctx.t('desk.case.mapLabel', { id: report.trackingId }));
+  map.once('load', () => { // the attribution folded, as on the web map: the map is small
+    container.querySelector('.maplibregl-ctrl-attrib.maplibregl-compact')?.classList.remove('maplibregl-compact-show');
+  });
 }
 
 async function photoBlob(href) {

@@ -146,8 +146,9 @@ export function secretPanel(t, labelText, value) {
 }
 
 /**
- * A table with a caption and scoped column headers, in a focusable scrolling region (narrow screens
- * scroll it sideways). `rows`: arrays of cells (a node or text); the first cell is the row header.
+ * A table with a caption and scoped column headers, in a focusable scrolling region. On a phone
+ * each row is drawn as a card, every cell under its column's name (data-label, reports.css).
+ * `rows`: arrays of cells (a node or text); the first cell is the row header.
  */
 export function dataTable(captionText, headers, rows, { className = '' } = {}) {
   const captionId = uid('dk-caption');
@@ -155,7 +156,7 @@ export function dataTable(captionText, headers, rows, { className = '' } = {}) {
     h('caption', { id: captionId }, captionText),
     h('thead', {}, h('tr', {}, headers.map((text) => h('th', { scope: 'col' }, text)))),
     h('tbody', {}, rows.map((cells) => h('tr', {},
-      cells.map((cell, index) => (index === 0 ? h('th', { scope: 'row' }, cell) : h('td', {}, cell)))))));
+      cells.map((cell, index) => (index === 0 ? h('th', { scope: 'row' }, cell) : h('td', { 'data-label': headers[index] }, cell)))))));
   return h('div', { class: 'ws-table-wrap dk-table-wrap', role: 'region', tabindex: '0', 'aria-labelledby': captionId }, table);
 }
 
