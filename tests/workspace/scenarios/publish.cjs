@@ -1,0 +1,153 @@
+// The publisher's flow of issue 15 ("Done when"), on both backends: the natural_resources
+// publisher signs in, opens waste_points, chooses a zipped Shapefile with the keyboard (GDAL cut
+// `recycling_type` to `recycling_`), uploads it, reads the report in Russian, maps `recycling_`
+// to `recycling_type` (saved with the layer's source), sees the diff map with its three kinds,
+// publishes, then rolls back. axe-core scans every step. On GeoPackage it also takes the
+// screenshots of each publisher view at 360 px and 1280 px, in Kazakh and Russian.
+'use strict';
+
+const PHONE = { width: 360, height: 740 };
+const LAYER = 'waste_points';
+
+async function report(page) {
+  return page.evaluate(() => {
+    const section = document.getElementById('pub-report');
+    if (!section) return null;
+    return {
+      import: Number(section.dataset.import),
+      status: section.dataset.status,
+      heading: section.querySelector('h2').textContent,
+      message: document.getElementById('pub-report-message').textContent,
+      unmapped: [...section.querySelectorAll('.pub-mapping tbody tr')].map((row) => ({
+        column: row.querySelector('th').textContent,
+        chosen: row.querySelector('select').value,
+        why: row.cells[2].textContent,
+      })),
+      problemsTitle: document.getElementById('pub-problems-title').textContent,
+      schedule: section.querySelector('.pub-schedule')?.textContent || null,
+      keys: Object.fromEntries([...section.querySelectorAll('details.pub-keys')].map((d) => [d.dataset.change, d.querySelector('summary').textContent])),
+      listed: Object.fromEntries([...section.querySelectorAll('.pub-diff-group')].map((g) => [g.dataset.change, g.querySelectorAll('li').length])),
+      legend: [...section.querySelectorAll('.pub-legend li')].map((li) => li.textContent),
+    };
+  });
+}
+
+async function versions(page) {
+  return page.evaluate(() => [...document.querySelectorAll('#pub-versions tbody tr')].map((row) => ({
+    version: Number(row.dataset.version), current: row.dataset.current === 'true',
+  })));
+}
+
+async function waitForImport(page, previous, status = 'validated') {
+  await page.waitForFunction(([before, wanted]) => {
+    const section = document.getElementById('pub-report');
+    return section && Number(section.dataset.import) !== before && section.dataset.status === wanted;
+  }, [previous, status], { timeout: 60_000 });
+}
+
+async function diffMapDrawn(page) {
+  await page.waitForSelector('#pub-diff-map[data-state="idle"]', { timeout: 60_000 });
+  return page.evaluate(() => {
+    const map = window.geohubDiffMap;
+    const source = map.querySourceFeatures('diff');
+    const byChange = {};
+    for (const feature of source) byChange[feature.properties.change] = (byChange[feature.properties.change] || 0) + 1;
+    const rendered = {};
+    for (const change of ['added', 'changed', 'removed']) {
+      rendered[change] = map.queryRenderedFeatures({ layers: [`diff-point-${change}`] }).length;
+    }
+    const icons = Object.fromEntries(['added', 'changed', 'removed'].map((change) => [change, map.getLayoutProperty(`diff-point-${change}`, 'icon-image')]));
+    return { source: byChange, rendered, icons };
+  });
+}
+
+async function screens(ctx) {
+  for (const [lang, size, label] of [['kk', PHONE, 'phone'], ['ru', PHONE, 'phone'], ['kk', null, 'desktop'], ['ru', null, 'desktop']]) {
+    const page = await ctx.open('/workspace/#/layers', { lang, ...(size || {}) });
+    await ctx.signIn('publisher', page); // sessionStorage is per tab: a new tab signs in again
+    await page.waitForSelector('.pub-layers');
+    await ctx.screenshot(`layers-${lang}-${label}`, page);
+    await ctx.go(`#/layers/${LAYER}`, page);
+    await page.waitForSelector('#pub-versions');
+    await ctx.screenshot(`layer-${lang}-${label}`, page);
+    await ctx.go('#/audit', page);
+    await page.waitForSelector('.pub-audit tbody tr');
+    await ctx.screenshot(`audit-${lang}-${label}`, page);
+    if (lang === 'kk' && label === 'phone') {
+      await ctx.axe('layers-audit-kk-phone', page);
+    }
+    await page.close();
+  }
+}
+
+module.exports = {
+  name: 'publish',
+  backends: ['geopackage', 'postgis'],
+  timeoutMs: 150_000,
+  async run(ctx) {
+    const page = await ctx.open('/workspace/#/layers', { lang: 'ru' });
+    await ctx.signIn('publisher');
+    await page.waitForSelector(`.pub-layer[data-layer="${LAYER}"]`);
+    ctx.record('layers', await page.evaluate(() => [...document.querySelectorAll('.pub-layer')].map((card) => card.dataset.layer)));
+    await ctx.axe('layers-ru-desktop');
+
+    await page.click(`.pub-layer[data-layer="${LAYER}"] h2 a`);
+    await page.waitForSelector('#pub-upload-form');
+    await ctx.settled(page);
+    ctx.record('layerHeading', await page.textContent('#ws-main h1'));
+    await ctx.axe('layer-ru-desktop');
+
+    // the drop zone with the keyboard: Tab reaches its button, Enter opens the file chooser
+    await page.focus('#pub-mode-replace');
+    await page.keyboard.press('Shift+Tab');
+    const focused = await page.evaluate(() => document.activeElement.id);
+    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Enter')]);
+    await chooser.setFiles(ctx.fixtures.wastePointsShapefile);
+    ctx.record('keyboard', { focused, chosen: await page.textContent('#pub-chosen') });
+
+    const before = await versions(page);
+    await page.click('#pub-upload');
+    await waitForImport(page, NaN);
+    await page.waitForSelector('#pub-progress');
+    ctx.record('progress', await page.evaluate(() => document.getElementById('pub-progress').value));
+    const first = await report(page);
+    ctx.record('firstReport', first);
+    await ctx.axe('report-unmapped-ru-desktop');
+
+    // map recycling_ -> recycling_type (suggested, so already chosen), save it, check again
+    await page.check('#pub-save-mapping');
+    await page.click('#pub-apply-mapping');
+    await waitForImport(page, first.import);
+    const mapped = await report(page);
+    ctx.record('mappedReport', mapped);
+    ctx.record('diffMap', await diffMapDrawn(page));
+    ctx.record('firstImportAfterMapping', await page.evaluate((id) => document.querySelector(`.pub-imports tr[data-import="${id}"]`)?.dataset.status, first.import));
+    await ctx.axe('report-mapped-ru-desktop');
+    if (ctx.backend === 'geopackage') await ctx.screenshot('report-ru-desktop');
+
+    await page.click('#pub-publish');
+    await page.waitForSelector('#pub-report[data-status="published"]', { timeout: 60_000 });
+    const afterPublish = await versions(page);
+    ctx.record('versions', { before, afterPublish });
+    ctx.record('published', await report(page));
+    await ctx.axe('published-ru-desktop');
+
+    // roll back to the version before, confirming in the dialog
+    const previous = before.find((v) => v.current).version;
+    await page.click(`#pub-versions button[data-version="${previous}"]`);
+    await page.waitForSelector('dialog.pub-dialog[open]');
+    const dialog = await page.evaluate(() => ({ text: document.querySelector('dialog.pub-dialog h2').textContent, focused: document.activeElement.textContent }));
+    await ctx.axe('rollback-dialog-ru-desktop');
+    await page.click('dialog.pub-dialog .ws-button-danger');
+    await page.waitForFunction((version) => document.querySelector(`#pub-versions tr[data-version="${version}"]`)?.dataset.current === 'true', previous);
+    ctx.record('rollback', { dialog, versions: await versions(page), focused: await page.evaluate(() => document.activeElement.id) });
+    await ctx.axe('rolled-back-ru-desktop');
+
+    await ctx.go('#/audit');
+    await page.waitForSelector('.pub-audit tbody tr');
+    ctx.record('audit', await page.evaluate(() => [...document.querySelectorAll('.pub-audit tbody tr')].map((row) => row.dataset.action)));
+    await ctx.axe('audit-ru-desktop');
+
+    if (ctx.backend === 'geopackage') await screens(ctx);
+  },
+};
