@@ -100,6 +100,17 @@ def test_disabling_an_account_asks_first_and_holds_on_the_server(workspace_run: 
     assert tokens and not any(token["active"] for token in tokens)
 
 
+def test_resetting_a_password_asks_first_and_shows_the_new_one_once(workspace_run: dict[str, Any]) -> None:
+    reset = _admin(workspace_run)["reset"]
+    assert reset["dialog"]["text"] == _text(
+        "Reset the password of {name}? A new one is generated and every sign-in of the account ends.",
+        name=NEW_USER,
+    )
+    assert reset["text"] == _text("A new password for {name} is generated.", name=NEW_USER)
+    assert reset["secretLabel"] == _text("New password of {name}", name=NEW_USER)
+    assert reset["passwordLength"] >= 12
+
+
 def test_the_last_admin_rule_is_shown(workspace_run: dict[str, Any]) -> None:
     last = _admin(workspace_run)["lastAdmin"]
     admin = workspace_run["accounts"]["admin"]["user"]
@@ -116,10 +127,16 @@ def test_an_app_key_is_shown_once_works_and_stops_when_revoked(workspace_run: di
     assert created["key"].startswith("ghk_")
     assert "100/hour" in created["row"] and _text("Works") in created["row"]
     assert result["keyWorks"] == 200
+    assert result["limitFormFocused"] == "dk-limit-legend"
+    assert result["badLimit"]  # the server's words for a limit it cannot read
+    assert result["limitChanged"]["text"] == _text(
+        "The limit of {app} is now {limit}.", app=APP, limit="50/minute"
+    )
+    assert "50/minute" in result["limitChanged"]["row"]
     assert result["keyDialog"]["text"] == _text(
         "Revoke the key of {app}? The app's requests with it are refused at once.", app=APP
     )
     assert _text("Revoked") in result["keyRevoked"]["row"]
     assert result["revokedKeyStatus"] == 401
     keys = [key for key in _as_admin(workspace_run, "/admin/keys")["keys"] if key["app"] == APP]
-    assert [key["revoked"] for key in keys] == [True]
+    assert [(key["revoked"], key["rateLimit"]) for key in keys] == [(True, "50/minute")]

@@ -53,6 +53,17 @@ def test_the_case_shows_the_description_as_text_the_photo_and_the_map(workspace_
     assert case["facts"][_text("Citizen's contact (private)")] == "citizen@example.kz"
 
 
+def test_the_photo_opens_at_full_size_by_keyboard_and_the_focus_comes_back(
+    workspace_run: dict[str, Any],
+) -> None:
+    result = _desk(workspace_run)
+    photo = result["photo"]
+    assert photo["alt"] == _text("Photo {n} of report {id}", n=1, id=result["filed"]["id"])
+    assert photo["width"] == 320  # the photo itself, not its thumbnail
+    assert photo["focused"] == _text("Close the photo")
+    assert photo["focusBack"] is True
+
+
 def test_the_case_offers_only_the_lifecycles_moves(workspace_run: dict[str, Any]) -> None:
     result = _desk(workspace_run)
     assert result["case"]["status"] == "registered"
@@ -111,6 +122,22 @@ def test_a_change_made_meanwhile_reloads_the_case_and_says_so(workspace_run: dic
     )
     assert conflict["status"] == "in_progress"  # what the other moderator did, read again
     assert "dk-notice" in conflict["focused"]
+
+
+def test_a_moderator_merges_a_duplicate_after_a_confirmation(workspace_run: dict[str, Any]) -> None:
+    result = _desk(workspace_run)
+    merged, report, other = result["merged"], result["filed"]["id"], result["filed"]["other"]
+    assert merged["dialog"]["text"] == _text(
+        "Merge report {id} into report {into}? This report becomes a duplicate.", id=other, into=report
+    )
+    assert merged["dialog"]["focused"] == _text("Cancel")
+    assert merged["status"] == "duplicate"
+    assert merged["notice"] == _text("Report {id} is merged into report {into}.", id=other, into=report)
+    assert merged["facts"][_text("Duplicate of")] == report
+    assert merged["actions"] == [
+        _text("Reply to the citizen")
+    ]  # a duplicate is no longer moved, assigned or merged
+    assert result["publisherCase"]["facts"][_text("Supporters", "kk")] == "1"  # the other report's citizen
 
 
 def test_a_publisher_sees_only_the_departments_queue(workspace_run: dict[str, Any]) -> None:

@@ -110,6 +110,13 @@ module.exports = {
       .some((row) => row.querySelector('th').textContent === name && row.querySelector('.dk-state-off')), NEW_USER);
     ctx.record('disabled', { ...(await notice(page)), row: await rowOf(page, NEW_USER).locator('td').allTextContents() });
 
+    // reset its password: confirmed, the new one shown once
+    await rowOf(page, NEW_USER).locator('button.ws-button-danger').last().click();
+    const resetDialog = await answerDialog(page, true);
+    await page.waitForSelector('.dk-secret');
+    ctx.record('reset', { ...(await notice(page)), dialog: resetDialog, secretLabel: await page.textContent('.dk-secret-label'),
+      passwordLength: (await page.textContent('.dk-secret-value')).length });
+
     const self = ctx.accounts.admin.user;
     await rowOf(page, self).locator('button[data-account]').click();
     await page.waitForSelector('form[aria-labelledby="dk-edit-legend"]');
@@ -134,6 +141,19 @@ module.exports = {
     ctx.record('keyWorks', await page.evaluate(async (value) => (await fetch(`/collections?key=${encodeURIComponent(value)}`)).status, key));
     await ctx.axe('keys-ru-desktop', page);
     await ctx.screenshot('admin-keys-ru-desktop', page);
+    await rowOf(page, APP).locator('button[data-key]').click();
+    await page.waitForSelector('form[aria-labelledby="dk-limit-legend"]');
+    ctx.record('limitFormFocused', await page.evaluate(() => document.activeElement.id));
+    await page.fill('form[aria-labelledby="dk-limit-legend"] input[name="rateLimit"]', 'many');
+    await page.click('form[aria-labelledby="dk-limit-legend"] button[type="submit"]');
+    await page.waitForSelector('form[aria-labelledby="dk-limit-legend"] .dk-form-error');
+    ctx.record('badLimit', await page.evaluate(() => document.querySelector('form[aria-labelledby="dk-limit-legend"] .dk-form-error').textContent));
+    await page.fill('form[aria-labelledby="dk-limit-legend"] input[name="rateLimit"]', '50/minute');
+    await page.click('form[aria-labelledby="dk-limit-legend"] button[type="submit"]');
+    await page.waitForFunction((app) => [...document.querySelectorAll('.dk-keys tbody tr')]
+      .some((row) => row.querySelector('th').textContent === app && row.textContent.includes('50/minute')), APP);
+    await page.waitForSelector('#ws-main .ws-ok:focus');
+    ctx.record('limitChanged', { ...(await notice(page)), row: await rowOf(page, APP).locator('td').allTextContents() });
     await rowOf(page, APP).locator('button.ws-button-danger').click();
     ctx.record('keyDialog', await answerDialog(page, true));
     await page.waitForSelector('.dk-keys tbody .dk-state-off');

@@ -110,6 +110,20 @@ module.exports = {
       descriptionLang: await page.getAttribute('.dk-description', 'lang') });
     await ctx.axe('case-ru-desktop');
 
+    // the photo at full size, by keyboard: Enter opens it in a modal dialog, Escape closes it
+    await page.focus('.dk-photo');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('dialog.dk-photo-dialog[open] img[src^="blob:"]');
+    const photo = await page.evaluate(() => {
+      const image = document.querySelector('dialog.dk-photo-dialog[open] img');
+      return { alt: image.alt, width: image.naturalWidth, focused: document.activeElement.textContent };
+    });
+    await ctx.axe('case-photo-ru-desktop');
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('dialog.dk-photo-dialog', { state: 'detached' });
+    photo.focusBack = await page.evaluate(() => document.activeElement.classList.contains('dk-photo'));
+    ctx.record('photo', photo);
+
     // assign to natural_resources
     await page.selectOption('.dk-action select[name="department"]', 'natural_resources');
     await submitIn(page, 'assign');
@@ -157,6 +171,20 @@ module.exports = {
     ctx.record('conflict', await caseState(page));
     await ctx.axe('case-conflict-ru-desktop');
 
+    // the other report (a duplicate of the first): merged into it after a confirmation
+    await ctx.go(`#/reports/${other.body.trackingId}`, page);
+    await page.waitForSelector('form[aria-labelledby="dk-merge-legend"]');
+    await page.fill('form[aria-labelledby="dk-merge-legend"] input[name="into"]', id.toLowerCase());
+    await submitIn(page, 'merge');
+    await page.waitForSelector('dialog.dk-dialog[open]');
+    const mergeDialog = await page.evaluate(() => ({
+      text: document.querySelector('dialog.dk-dialog[open] p').textContent,
+      focused: document.activeElement.textContent,
+    }));
+    await page.click('dialog.dk-dialog[open] button[value="ok"]');
+    await statusIs(page, 'duplicate');
+    ctx.record('merged', { ...(await caseState(page)), dialog: mergeDialog });
+
     // the publisher of natural_resources, in Kazakh on a phone: only the department's queue
     const phone = await ctx.open('/workspace/', { lang: 'kk', ...PHONE, fresh: true });
     await ctx.signIn('publisher', phone);
@@ -193,6 +221,8 @@ module.exports = {
     await page.setViewportSize(PHONE);
     await ctx.screenshot('desk-case-ru-phone', page);
     await ctx.go('#/reports', page);
+    await page.selectOption('.dk-filters select[name="status"]', 'all');
+    await page.click('.dk-filters button[type="submit"]');
     await page.waitForSelector('.dk-queue');
     await ctx.screenshot('desk-queue-ru-phone', page);
   },
