@@ -143,7 +143,7 @@ export default {
         key.revoked ? h('span', { class: 'dk-state dk-state-off' }, t('admin.keys.revoked'))
           : h('span', { class: 'dk-state dk-state-on' }, t('admin.keys.works')),
         actions(key),
-      ]), { className: 'dk-keys' }));
+      ]), { className: 'dk-keys', numeric: [4, 5] }));
     }
 
     const create = keyForm(ctx, async (created) => {

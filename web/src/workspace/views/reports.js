@@ -156,7 +156,7 @@ function reportsTable(ctx, found, page) {
   const first = state.offset + 1;
   const last = state.offset + page.numberReturned;
   const caption = t('desk.table.caption', { first: formatNumber(first), last: formatNumber(last), total: formatNumber(page.numberMatched) });
-  return dataTable(caption, headers, rows, { className: 'dk-queue' });
+  return dataTable(caption, headers, rows, { className: 'dk-queue', numeric: [headers.length - 1] });
 }
 
 function pager(ctx, page, onChange) {

@@ -148,15 +148,19 @@ export function secretPanel(t, labelText, value) {
 /**
  * A table with a caption and scoped column headers, in a focusable scrolling region. On a phone
  * each row is drawn as a card, every cell under its column's name (data-label, reports.css).
- * `rows`: arrays of cells (a node or text); the first cell is the row header.
+ * `rows`: arrays of cells (a node or text); the first cell is the row header. `numeric`: the
+ * indexes of the columns of numbers (aligned right).
  */
-export function dataTable(captionText, headers, rows, { className = '' } = {}) {
+export function dataTable(captionText, headers, rows, { className = '', numeric = [] } = {}) {
   const captionId = uid('dk-caption');
+  const number = (index) => (numeric.includes(index) ? 'ws-number' : null);
   const table = h('table', { class: ['ws-table', 'dk-table', className] },
     h('caption', { id: captionId }, captionText),
-    h('thead', {}, h('tr', {}, headers.map((text) => h('th', { scope: 'col' }, text)))),
+    h('thead', {}, h('tr', {}, headers.map((text, index) => h('th', { scope: 'col', class: number(index) }, text)))),
     h('tbody', {}, rows.map((cells) => h('tr', {},
-      cells.map((cell, index) => (index === 0 ? h('th', { scope: 'row' }, cell) : h('td', { 'data-label': headers[index] }, cell)))))));
+      cells.map((cell, index) => (index === 0
+        ? h('th', { scope: 'row' }, cell)
+        : h('td', { 'data-label': headers[index], class: number(index) }, cell)))))));
   return h('div', { class: 'ws-table-wrap dk-table-wrap', role: 'region', tabindex: '0', 'aria-labelledby': captionId }, table);
 }
 
