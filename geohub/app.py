@@ -15,6 +15,7 @@ from geohub.admin.routes import admin
 from geohub.auth.http import register_authentication
 from geohub.auth.layer_visibility import register_layer_visibility
 from geohub.auth.routes import auth
+from geohub.catalogue.routes import register_live_catalogue
 from geohub.compression import register_compression
 from geohub.cors import register_cors
 from geohub.developers.routes import register_developers
@@ -28,6 +29,7 @@ from geohub.health import health
 from geohub.open311.routes import register_open311
 from geohub.pages.routes import pages
 from geohub.problems import register_problem_handlers
+from geohub.proposals.routes import register_proposals
 from geohub.publishing.routes import etl
 from geohub.report_desk.routes import register_report_desk
 from geohub.report_layer.publisher import publish_on_change
@@ -67,6 +69,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     register_cors(app)
     register_security_headers(app)
     register_authentication(app)
+    register_live_catalogue(app)  # approved layers swapped in before anything reads the registry
     register_layer_visibility(app)  # after sign-in: a layer the caller may not see is a missing one
     app.register_blueprint(auth)
     app.register_blueprint(admin)
@@ -84,6 +87,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     register_geocoding(app)  # addresses and named places, from an in-memory index
     register_webmap(app)  # the citizens' map at `/` for browsers (API clients keep the landing page)
     register_developers(app)  # /developers/: the data's URLs for apps, keys and their use
+    register_proposals(app)  # /layer-proposals: new layers proposed by departments, approved by admins
     app.register_blueprint(workspace)  # /workspace/: the departments' page (views: web/src/workspace/views)
     app.extensions["geohub.report_layer"] = publish_on_change(
         report_service_of(app), services, app.extensions["geohub.tiles"].drop_changed_tiles

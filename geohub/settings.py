@@ -168,6 +168,20 @@ class ReportsSettings(BaseModel):
     )
 
 
+class LayersSettings(BaseModel):
+    """The live layer catalogue: layers approved as a service, added without a restart."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    refresh_interval_s: float = Field(
+        1.0,
+        ge=0,
+        le=3600,
+        description="Most seconds a worker goes without checking the catalogue generation (one "
+        "primary-key read) before it serves newly approved layers.",
+    )
+
+
 class Settings(BaseSettings):
     """Everything GeoHub can be told; defaults run the embedded Almaty demo."""
 
@@ -218,6 +232,11 @@ class Settings(BaseSettings):
     reports: ReportsSettings = Field(
         default_factory=ReportsSettings,
         description="Citizen reports: photos, auto-closing, retention (`GEOHUB_REPORTS__MAX_PHOTOS`, …).",
+    )
+    layers: LayersSettings = Field(
+        default_factory=LayersSettings,
+        description="Layers added as a service: how often workers look for new ones "
+        "(`GEOHUB_LAYERS__REFRESH_INTERVAL_S`).",
     )
 
     @field_validator("database_url")

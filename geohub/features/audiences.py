@@ -4,8 +4,9 @@ Everything pygeoapi lists (collections, their pages, the OpenAPI document with e
 properties and queryables) comes from its config and its providers' fields, so rather than
 filtering its answers, each audience (`Principal.audience`) gets its own `API`: built from the
 layers that audience may read, its providers reading the attributes it may see. The public one is
-made with the app; staff's on the first signed-in request, and only when some layer or attribute is
-restricted (otherwise both would be the same).
+made with the app (and again when approved layers change the registry, geohub/catalogue); staff's on
+the first signed-in request after the registry it was built from, and only when some layer or
+attribute is restricted (otherwise both would be the same).
 """
 
 from __future__ import annotations
@@ -22,17 +23,22 @@ from geohub.auth.principal import ANONYMOUS, Principal
 from geohub.features.config import in_default_language, pygeoapi_config
 from geohub.features.openapi import complete_openapi
 from geohub.features.provider import reader, register_services
+from geohub.layers.registry import LayerRegistry
 from geohub.services import Services
 
 PUBLIC_API = "geohub.pygeoapi"  # the app extension holding the public audience's API
 _BUILDING = threading.Lock()
 
 
-def embedded_pygeoapi(services: Services, principal: Principal = ANONYMOUS) -> API:
-    """One pygeoapi API over the layers `principal` may read, through GeohubProvider."""
+def embedded_pygeoapi(
+    services: Services, principal: Principal = ANONYMOUS, registry: LayerRegistry | None = None
+) -> API:
+    """One pygeoapi API over the layers of `registry` (the services' own by default) that
+    `principal` may read, through GeohubProvider (whose layers come from that same registry)."""
+    registry = registry or services.registry
     token = uuid.uuid4().hex
-    register_services(token, services)
-    config = pygeoapi_config(services.settings, services.registry, token, principal)
+    register_services(token, services, registry)
+    config = pygeoapi_config(services.settings, registry, token, principal)
     # get_oas asks each provider for its fields: they must be the ones this audience sees
     reset = reader.set(principal)
     try:
@@ -46,11 +52,15 @@ def audience_api(extensions: dict[str, Any], services: Services, principal: Prin
     if principal.audience == ANONYMOUS.audience or not has_restrictions(services):
         return extensions[PUBLIC_API]
     key = f"{PUBLIC_API}.{principal.audience}"
-    if key not in extensions:
+    registry = services.registry  # kept with the API: a new registry (approved layers) makes a new one
+    built = extensions.get(key)
+    if built is None or built[0] is not registry:
         with _BUILDING:
-            if key not in extensions:
-                extensions[key] = embedded_pygeoapi(services, principal)
-    api: API = extensions[key]
+            built = extensions.get(key)
+            if built is None or built[0] is not registry:
+                built = (registry, embedded_pygeoapi(services, principal, registry))
+                extensions[key] = built
+    api: API = built[1]
     return api
 
 

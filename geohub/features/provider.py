@@ -14,10 +14,12 @@ from geohub.features.crs import CRS84
 from geohub.features.geojson import geojson_features
 from geohub.features.params import ItemsRequest
 from geohub.layers.models import Attribute, AttributeType, LayerDefinition
+from geohub.layers.registry import LayerRegistry
 from geohub.services import Services
 from geohub.storage.base import FeaturePage
 
 _SERVICES: weakref.WeakValueDictionary[str, Services] = weakref.WeakValueDictionary()
+_REGISTRIES: weakref.WeakValueDictionary[str, LayerRegistry] = weakref.WeakValueDictionary()
 items_request: ContextVar[ItemsRequest | None] = ContextVar("items_request", default=None)
 output_crs: ContextVar[str] = ContextVar("output_crs", default=CRS84)
 reader: ContextVar[Principal] = ContextVar("reader", default=ANONYMOUS)  # whom pygeoapi answers now
@@ -31,9 +33,12 @@ JSON_TYPES = {
 }
 
 
-def register_services(token: str, services: Services) -> None:
-    """Let providers of the app known by `token` find its services (kept while the app lives)."""
+def register_services(token: str, services: Services, registry: LayerRegistry | None = None) -> None:
+    """Let providers of the API known by `token` find its services (kept while the app lives) and
+    the registry the API was built from (else the services' current one)."""
     _SERVICES[token] = services
+    if registry is not None:
+        _REGISTRIES[token] = registry
 
 
 def attribute_schema(attribute: Attribute, language: str | None = None) -> dict[str, Any]:
@@ -74,7 +79,9 @@ class GeohubProvider(BaseProvider):
         if services is None:
             raise ConfigurationError("GeohubProvider used outside a GeoHub app")
         self.services = services
-        self.layer = services.registry.get(provider_def["data"])
+        registry = _REGISTRIES.get(provider_def["geohub_app"])
+        registry = services.registry if registry is None else registry
+        self.layer = registry.get(provider_def["data"])
         self.reader = reader.get()
         self.get_fields()
 

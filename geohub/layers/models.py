@@ -213,6 +213,13 @@ class Zoom(Strict):
         return self
 
 
+class TemplateStyle(Strict):
+    """A layer drawn by a style template (geohub/styles/templates.py) rather than a style file."""
+
+    template: Literal["points", "lines", "areas"]
+    colour: str = Field(pattern=r"^#[0-9a-f]{6}$", description="One of the templates' palette colours.")
+
+
 class LayerDefinition(Strict):
     """A published layer: metadata, schema, key, access, style and ETL source."""
 
@@ -241,6 +248,11 @@ class LayerDefinition(Strict):
     )
     access: Literal["public", "restricted"] = "public"
     style: str | None = Field(None, description="Style id in styles/, when it has one.")
+    template: TemplateStyle | None = Field(
+        None,
+        description="Drawn by a style template in a palette colour: the layer gets its own style "
+        "`/styles/<id>.json` and a place in the `city` style (layers added as a service have one).",
+    )
     stand_in: str | None = Field(
         None, description="Set when real data for the theme is missing: what stands in for it."
     )

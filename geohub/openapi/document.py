@@ -55,6 +55,7 @@ TAGS = [
     {"name": "auth", "description": "Sign in and out; who a request acts for"},
     {"name": "admin", "description": "The audit log and app keys (admins)"},
     {"name": "developers", "description": "App developers: register an app for a key, read its use"},
+    {"name": "proposals", "description": "Layers as a service: propose a layer from a file, approve it"},
     {"name": "tiles", "description": "Vector tiles (OGC API – Tiles, XYZ, TileJSON) and the hillshade"},
     {"name": "schemas", "description": "JSON Schemas of a layer's features (OGC API – Features Part 5)"},
     {"name": "styles", "description": "MapLibre styles with their glyphs, sprites and preview pages"},

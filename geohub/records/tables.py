@@ -1,5 +1,5 @@
 """The records tables, defined once: accounts (users, tokens, app keys and their use), the audit
-log, the import history and sync conflicts.
+log, the import history, sync conflicts, layer proposals and the approved layer definitions.
 
 They live in schema `geohub` on PostgreSQL; on SQLite the same `Table` objects are used without a
 schema (`RecordsDatabase` maps it away). Names and types are those the tables had when each
@@ -162,6 +162,46 @@ layer_mappings = Table(  # a layer's saved column mapping for uploads (publishin
     Column("ignore", Text, nullable=False),  # JSON: source columns deliberately dropped
     Column("updated_at", Stamp, nullable=False),
     Column("updated_by", Text),
+)
+
+
+layer_proposals = Table(  # a department's proposed new layer, from an uploaded file (proposals/records.py)
+    "layer_proposals",
+    METADATA,
+    _number(),
+    Column("status", Text, nullable=False),  # draft, submitted, approved, rejected, withdrawn
+    Column("department", Text, nullable=False),
+    Column("proposed_by", Text, nullable=False),
+    Column("created_at", Stamp, nullable=False),
+    Column("updated_at", Stamp, nullable=False),
+    Column("decided_by", Text),
+    Column("decided_at", Stamp),
+    Column("reason", Text),
+    Column("layer_id", Text),  # the layer it became, once approved
+    Column("definition", Text, nullable=False),  # JSON: the proposed definition (may be incomplete)
+    Column("file", Text, nullable=False),  # JSON: what the uploaded file holds
+    Column("file_path", Text),  # the kept upload, relative to data_dir; None once gone
+    Column("file_crs", Text),
+    Column("file_layer", Text),
+    Index("layer_proposals_department", "department", "id"),
+    sqlite_autoincrement=True,
+)
+
+layer_definitions = Table(  # approved service layers: the live registry is the YAML seed plus these
+    "layer_definitions",
+    METADATA,
+    Column("layer_id", Text, primary_key=True),
+    Column("definition", Text, nullable=False),  # JSON: a LayerDefinition
+    Column("proposal_id", BigInteger),
+    Column("approved_at", Stamp, nullable=False),
+    Column("approved_by", Text),
+)
+
+layer_catalogue = Table(  # one row: bumped on each approval; workers compare it to rebuild their layers
+    "layer_catalogue",
+    METADATA,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("generation", BigInteger, nullable=False),
 )
 
 

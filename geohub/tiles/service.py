@@ -9,12 +9,13 @@ from pathlib import Path
 
 from geohub.auth.principal import ANONYMOUS, Principal
 from geohub.errors import NotFoundError
+from geohub.layers.registry import LayerRegistry
 from geohub.messages import N_, tr
 from geohub.services import Services
 from geohub.storage.base import Bbox
 from geohub.tiles.cache import TileCache
 from geohub.tiles.raster import RasterTileset, open_hillshade
-from geohub.tiles.tilesets import Tileset, build_tilesets, tile_request, tilesets_with
+from geohub.tiles.tilesets import Tileset, build_tilesets, compositions, tile_request, tilesets_with
 from geohub.tiles.tms import check_tile, tiles_covering
 
 
@@ -34,7 +35,10 @@ class TileService:
     """The tilesets of one app, per audience, and their cache."""
 
     services: Services
-    _by_audience: dict[str, dict[str, Tileset]] = field(default_factory=dict, repr=False)
+    # audience -> the registry its tilesets were built from, and them (rebuilt when it is replaced)
+    _by_audience: dict[str, tuple[LayerRegistry, dict[str, Tileset]]] = field(
+        default_factory=dict, repr=False
+    )
 
     @property
     def tilesets(self) -> dict[str, Tileset]:
@@ -43,9 +47,12 @@ class TileService:
 
     def tilesets_for(self, reader: Principal) -> dict[str, Tileset]:
         """The tilesets of `reader`'s audience: the layers and attributes it may see."""
-        if reader.audience not in self._by_audience:
-            self._by_audience[reader.audience] = build_tilesets(self.services.registry, reader)
-        return self._by_audience[reader.audience]
+        registry = self.services.registry
+        built = self._by_audience.get(reader.audience)
+        if built is None or built[0] is not registry:
+            built = (registry, build_tilesets(registry, reader))
+            self._by_audience[reader.audience] = built
+        return built[1]
 
     @cached_property
     def cache(self) -> TileCache:
@@ -68,6 +75,7 @@ class TileService:
     def tile(self, tileset_id: str, z: int, x: int, y: int, reader: Principal = ANONYMOUS) -> bytes:
         """The tile's MVT bytes for `reader`'s audience (empty for an empty tile), from that
         audience's cache or freshly rendered."""
+        registry = self.services.registry
         tileset = self.tileset(tileset_id, reader)
         check_tile(z, x, y, tileset.minzoom, tileset.maxzoom)
         cached = self.cache.read(tileset_id, tileset.audience, z, x, y)
@@ -75,7 +83,18 @@ class TileService:
             return cached
         data = self.services.store.render_tile(tile_request(tileset, z, x, y))
         self.cache.write(tileset_id, tileset.audience, z, x, y, data)
+        if self.services.registry is not registry:  # the layers changed meanwhile: it may be stale
+            self.cache.path(tileset_id, tileset.audience, z, x, y).unlink(missing_ok=True)
         return data
+
+    def drop_recomposed(self, before: LayerRegistry, after: LayerRegistry) -> list[str]:
+        """Drop every cached tile of the tilesets whose layers differ between two registries (a new
+        layer changes `city` and has its own); returns their ids."""
+        old, new = compositions(before), compositions(after)
+        changed = sorted(i for i in old.keys() | new.keys() if old.get(i) != new.get(i))
+        for tileset_id in changed:
+            self.cache.clear(tileset_id)
+        return changed
 
     def tilesets_with(self, layer_id: str) -> list[str]:
         """Ids of the tilesets a layer appears in, for any audience."""

@@ -78,6 +78,11 @@ def tilesets_with(registry: LayerRegistry, layer_id: str) -> list[str]:
     ]
 
 
+def compositions(registry: LayerRegistry) -> dict[str, tuple[str, ...]]:
+    """Tileset id -> the ids of its layers, for every audience's tilesets together."""
+    return {i: tuple(layer.id for layer in layers) for i, (_, layers) in _compose(list(registry)).items()}
+
+
 def _compose(layers: list[LayerDefinition]) -> dict[str, tuple[Text, tuple[LayerDefinition, ...]]]:
     """Tileset id -> title and layers: one per layer, `city` (the thematic ones) and `basemap`."""
     tilesets: dict[str, tuple[Text, tuple[LayerDefinition, ...]]] = {

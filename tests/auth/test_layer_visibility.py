@@ -35,6 +35,7 @@ SAMPLES: dict[str, Any] = {  # every other path argument of the app's rules, wit
     "image_format": "png",
     "encoding": "geojson",  # /collections/{id}/schema/geojson
     "conflict_id": 1,  # /collections/{id}/conflicts/{n}/resolve
+    "proposal_id": 1,  # /layer-proposals/{n}
 }
 # differ from one request to the next
 UNCOMPARED_HEADERS = frozenset({"X-Request-ID", "Date", "RateLimit-Remaining", "RateLimit-Reset"})
