@@ -37,6 +37,12 @@ def test_the_keyboard_file_button_uploads_with_a_progress_bar_and_opens_the_draf
     assert result["announcedDraft"] == announced.replace("{n}", str(result["number"]))
 
 
+def test_the_drop_zone_takes_one_file_at_a_time(workspace_run: dict[str, Any]) -> None:
+    drop = scenario(workspace_run, NAME)["drop"]
+    assert drop["over"] == "over" and drop["after"] == "idle"
+    assert drop["status"] == translate("Drop one file at a time.", "ru")
+
+
 def test_the_draft_is_inferred_from_the_file(workspace_run: dict[str, Any]) -> None:
     draft = scenario(workspace_run, NAME)["draft"]
     assert draft["id"] == LAYER_ID  # from the file name
@@ -106,6 +112,13 @@ def test_a_rejection_needs_a_reason(workspace_run: dict[str, Any]) -> None:
     assert refused["error"] == translate("Write why the proposal is rejected.", "ru")
     assert refused["invalid"] == "true"
     assert refused["focused"] == "prop-reject-reason"
+
+
+def test_a_rejected_proposal_shows_its_reason_and_can_be_corrected(workspace_run: dict[str, Any]) -> None:
+    rejected = scenario(workspace_run, NAME)["rejected"]
+    assert rejected["status"] == translate("Rejected", "ru")
+    assert rejected["reason"] == "Укажите в описании, кто обслуживает контейнеры."
+    assert rejected["editable"] is True
 
 
 def test_the_approved_layer_links_to_the_map_and_its_collection(workspace_run: dict[str, Any]) -> None:

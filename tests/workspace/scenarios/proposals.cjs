@@ -77,6 +77,24 @@ async function fillDefinition(page) {
   await page.fill('#prop-attribution', '© OpenStreetMap contributors, ODbL');
 }
 
+const REASON = 'Укажите в описании, кто обслуживает контейнеры.';
+
+/** Sign out, and in again as `role` on the same page, in Russian on a desktop. */
+async function switchTo(ctx, page, role) {
+  await page.click('#ws-sign-out');
+  await page.waitForSelector('#ws-sign-in');
+  await page.context().addCookies([{ name: 'geohub_lang', value: 'ru', url: ctx.base }]);
+  await page.setViewportSize(DESKTOP);
+  await page.reload({ waitUntil: 'load' }); // the hash, and so the view, stays
+  await ctx.signIn(role, page);
+}
+
+/** The list view, rendered: its lists loaded and the shell done (focus on the heading). */
+async function listShown(ctx, page) {
+  await page.waitForSelector('[data-view="proposals"] .prop-lists:not([aria-busy])');
+  await ctx.settled(page);
+}
+
 async function waitForStatus(page, status) {
   await page.waitForFunction((wanted) => {
     const main = document.getElementById('ws-main');
@@ -91,12 +109,25 @@ module.exports = {
   async run(ctx) {
     // ---- the publisher proposes ------------------------------------------------------------------
     const page = await ctx.open('/workspace/#/proposals', { lang: 'ru' });
+    page.on('filechooser', () => {}); // Playwright takes over file choosers from now on
     await ctx.signIn('publisher', page);
-    await page.waitForSelector('[data-view="proposals"] .prop-lists:not([aria-busy])');
+    await listShown(ctx, page);
     ctx.record('nav', await page.evaluate(() => [...document.querySelectorAll('#ws-nav a')].map((a) => a.getAttribute('href'))));
     ctx.record('listHeading', await page.textContent('#ws-main h1'));
     await ctx.axe('list-publisher-ru-desktop');
     await ctx.screenshot('proposals-list-ru-desktop');
+
+    // the drop zone: dragging over marks it, dropping two files at once is refused with a word
+    ctx.record('drop', await page.evaluate(() => {
+      const zone = document.querySelector('.prop-drop');
+      const transfer = new DataTransfer();
+      transfer.items.add(new File(['{}'], 'a.geojson', { type: 'application/geo+json' }));
+      transfer.items.add(new File(['{}'], 'b.geojson', { type: 'application/geo+json' }));
+      zone.dispatchEvent(new DragEvent('dragover', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+      const over = zone.dataset.state;
+      zone.dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+      return { over, after: zone.dataset.state, status: document.querySelector('.prop-upload-status').textContent };
+    }));
 
     // the keyboard's way to the file: focus the button, Enter opens the chooser
     await page.focus('.prop-choose');
@@ -127,9 +158,15 @@ module.exports = {
     ctx.record('linkFocused', await page.evaluate(() => document.activeElement.id));
 
     await fillDefinition(page);
-    await page.click('#prop-save');
-    await page.waitForFunction(() => document.querySelector('.prop-form .prop-action-status')?.textContent
-      && document.getElementById('prop-error-summary').hidden, null, { timeout: 15_000 });
+    const [put] = await Promise.all([
+      page.waitForResponse((answer) => answer.request().method() === 'PUT', { timeout: 15_000 }),
+      page.click('#prop-save'),
+    ]);
+    if (put.status() !== 200) {
+      await page.waitForFunction(() => document.activeElement.id === 'prop-error-summary');
+      throw new Error(`the filled definition was refused: ${await page.textContent('#prop-error-summary')}`);
+    }
+    await page.waitForFunction(() => document.getElementById('prop-error-summary').hidden);
     ctx.record('saved', await formState(page));
     await page.click('#prop-submit');
     await waitForStatus(page, 'submitted');
@@ -145,18 +182,13 @@ module.exports = {
     await ctx.axe('submitted-kk-phone');
     await ctx.screenshot('proposal-submitted-kk-phone');
     await ctx.go('#/proposals', page);
-    await page.waitForSelector('[data-view="proposals"] .prop-lists:not([aria-busy])');
+    await listShown(ctx, page);
     await ctx.axe('list-publisher-kk-phone');
     await ctx.screenshot('proposals-list-kk-phone');
 
-    // ---- the administrator decides ---------------------------------------------------------------
-    await page.click('#ws-sign-out');
-    await page.waitForSelector('#ws-sign-in');
-    await page.context().addCookies([{ name: 'geohub_lang', value: 'ru', url: ctx.base }]);
-    await page.setViewportSize(DESKTOP);
-    await page.reload({ waitUntil: 'load' }); // back to Russian (the hash, #/proposals, stays)
-    await ctx.signIn('admin', page);
-    await page.waitForSelector('[data-view="proposals"] .prop-lists:not([aria-busy])');
+    // ---- the administrator sends it back with a reason --------------------------------------------
+    await switchTo(ctx, page, 'admin');
+    await listShown(ctx, page);
     ctx.record('adminList', await page.evaluate(() => ({
       waitingHeading: document.getElementById('prop-list-waiting')?.textContent || null,
       waiting: [...document.querySelectorAll('.prop-waiting tbody tr')].map((row) => Number(row.dataset.proposal)),
@@ -177,7 +209,26 @@ module.exports = {
     })));
     await ctx.axe('decision-ru-desktop');
     await ctx.screenshot('proposal-decision-ru-desktop');
+    await page.fill('#prop-reject-reason', REASON);
+    await page.click('#prop-reject');
+    await waitForStatus(page, 'rejected');
 
+    // ---- the publisher reads the reason, corrects the description and submits again --------------
+    await switchTo(ctx, page, 'publisher');
+    await waitForStatus(page, 'rejected');
+    ctx.record('rejected', {
+      ...(await formState(page)),
+      reason: await page.textContent('#prop-reason-text'),
+    });
+    await ctx.axe('rejected-ru-desktop');
+    await ctx.screenshot('proposal-rejected-ru-desktop');
+    await page.fill('#prop-description-ru', `${DESCRIPTIONS.ru} Обслуживает подрядчик управления.`);
+    await page.click('#prop-submit');
+    await waitForStatus(page, 'submitted');
+
+    // ---- the administrator approves -------------------------------------------------------------
+    await switchTo(ctx, page, 'admin');
+    await page.waitForSelector('#prop-approve');
     await page.click('#prop-approve');
     await waitForStatus(page, 'approved');
     await page.waitForSelector('#prop-map-link');

@@ -45,16 +45,21 @@ function proposalRow(ctx, proposal, { withDepartment }) {
   }, title);
   const definition = proposal.definition || {};
   const file = proposal.file || {};
+  // data-label: a narrow screen shows each row as a card, each value under its column's name
   const cells = [
-    h('td', { class: 'ws-number' }, String(proposal.id)),
-    h('th', { scope: 'row' }, link, definition.id ? h('span', { class: 'prop-layer-id' }, definition.id) : null),
+    h('td', { class: 'ws-number prop-cell-number', 'data-label': ctx.t('prop.col.number') }, String(proposal.id)),
+    h('th', { scope: 'row', 'data-label': ctx.t('prop.col.layer') },
+      link, definition.id ? h('span', { class: 'prop-layer-id' }, definition.id) : null),
   ];
-  if (withDepartment) cells.push(h('td', {}, departmentName(ctx, proposal.department)));
+  if (withDepartment) {
+    cells.push(h('td', { 'data-label': ctx.t('prop.col.department') }, departmentName(ctx, proposal.department)));
+  }
   cells.push(
-    h('td', {}, statusBadge(ctx, proposal.status)),
-    h('td', { class: 'ws-number' }, typeof file.features === 'number' ? formatNumber(file.features) : ''),
-    h('td', {}, proposal.proposedBy || ''),
-    h('td', {}, formatDate(proposal.updated || proposal.created)),
+    h('td', { 'data-label': ctx.t('prop.col.status') }, statusBadge(ctx, proposal.status)),
+    h('td', { class: 'ws-number', 'data-label': ctx.t('prop.col.features') },
+      typeof file.features === 'number' ? formatNumber(file.features) : ''),
+    h('td', { 'data-label': ctx.t('prop.col.proposedBy') }, proposal.proposedBy || ''),
+    h('td', { 'data-label': ctx.t('prop.col.updated') }, formatDate(proposal.updated || proposal.created)),
   );
   return h('tr', { 'data-proposal': String(proposal.id), 'data-status': proposal.status }, ...cells);
 }
