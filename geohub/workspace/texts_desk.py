@@ -94,6 +94,7 @@ TEXTS: dict[str, str] = {
     "desk.case.photo": N_("Photo {n} of report {id}"),
     "desk.case.photoOpen": N_("Open photo {n} at full size"),
     "desk.case.photoClose": N_("Close the photo"),
+    "desk.case.photoFailed": N_("The photo could not be loaded. Try again later."),
     "desk.case.history": N_("History"),
     "desk.case.by": N_("by {who}"),
     "desk.history.filed": N_("Filed"),

@@ -141,8 +141,8 @@ async function showPhoto(ctx, id, n, href) {
   close.focus();
   try {
     image.src = await photoBlob(href);
-  } catch (error) {
-    image.replaceWith(h('p', { class: 'ws-error' }, problemText(error)));
+  } catch {
+    image.replaceWith(h('p', { class: 'ws-error', role: 'alert' }, ctx.t('desk.case.photoFailed')));
   }
 }
 
@@ -349,8 +349,10 @@ export default {
       } catch (error) {
         button.disabled = false;
         if (error.status === 409) {
-          report = await ctx.api.get(`${path}/case`);
-          paint();
+          try {
+            report = await ctx.api.get(`${path}/case`);
+            paint();
+          } catch { /* the notice below still says what happened */ }
           say(`${t('desk.conflict')} ${problemText(error)}`, 'warning');
         } else {
           showErrors(form, problemText(error) || t('desk.error.fields'), error.problem && error.problem.errors);
@@ -378,7 +380,8 @@ export default {
     paint();
     drawPhotos(ctx, photos, report.trackingId);
     drawMap(ctx, mapBox, report).catch((error) => {
-      replace(mapBox, h('p', { class: 'ws-error' }, problemText(error)));
+      console.warn('the map could not be drawn', error); // the address and coordinates stay below it
+      mapBox.remove();
     });
   },
 };
