@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -11,9 +12,10 @@ from tqdm import tqdm
 
 from geohub.auth.cli import ACCOUNT_COMMANDS
 from geohub.catalog import summarize_layers
-from geohub.cli_support import cli_language, fail, reports_errors
+from geohub.cli_support import cli_language, fail, opened_services, reports_errors
 from geohub.etl.pipeline import import_order
 from geohub.health import readiness
+from geohub.layers.export import export_definitions
 from geohub.publishing.cli import EtlContext, etl_group, run_sync
 from geohub.publishing.service import DropChangedTiles, ImportService
 from geohub.report_desk.cli import reports_group
@@ -90,11 +92,15 @@ def load_demo(services: Services) -> None:
         click.echo(f"reports layer: version {synced.version}, {synced.changes.added} reports added.")
 
 
-@cli.command("layers")
+@cli.group("layers", invoke_without_command=True)
+@click.pass_context
 @reports_errors
-def list_layers() -> None:
-    """List layers with their published version and feature count."""
+def list_layers(ctx: click.Context) -> None:
+    """List layers with their published version and feature count (`export`: their definitions)."""
+    if ctx.invoked_subcommand is not None:
+        return
     services = _services()
+    services.load_live_layers()
     summaries = summarize_layers(services.registry, services.store, include_restricted=True)
     click.echo(f"{'layer':<20} {'department':<20} {'geometry':<16} {'features':>9} {'version':>7}  updated")
     for s in summaries:
@@ -104,6 +110,25 @@ def list_layers() -> None:
             f"{s.layer.id:<20} {s.layer.department:<20} {s.layer.geometry_type.value:<16} "
             f"{s.feature_count:>9,} {version:>7}  {updated}"
         )
+
+
+@list_layers.command("export")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("layers-export"),
+    show_default=True,
+    help="Folder the <id>.yaml files are written to (layers/ to keep them in version control).",
+)
+@click.argument("layer_ids", nargs=-1)
+@reports_errors
+def export_layers(out_dir: Path, layer_ids: tuple[str, ...]) -> None:
+    """Write layer definitions (all, or LAYER_IDS) as YAML files `load_registry` reads back as they are."""
+    with opened_services() as services:
+        layers = [services.registry.get(i) for i in layer_ids] if layer_ids else list(services.registry)
+        for path in export_definitions(layers, out_dir):
+            click.echo(str(path))
 
 
 @cli.command()

@@ -57,9 +57,11 @@ def fail(message: str) -> NoReturn:
 
 @contextmanager
 def opened_services() -> Iterator[Services]:
-    """Services for one command, closed at the end (a PostgreSQL pool must not outlive it)."""
+    """Services for one command with the live layers (the seed and the approved ones), closed at
+    the end (a PostgreSQL pool must not outlive it)."""
     services = Services.from_settings(load_settings())
     try:
+        services.load_live_layers()
         yield services
     finally:
         services.close()

@@ -25,6 +25,7 @@ class JsonFormatter(logging.Formatter):
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),
+            "pid": record.process,  # `geohub serve` runs several worker processes into one log
         }
         entry.update(getattr(record, "fields", {}))
         if record.exc_info:

@@ -133,6 +133,8 @@ def _check_id(value: Any, context: Context, checked: Checked) -> None:
 
 
 def _check_text(value: Any, where: str, checked: Checked) -> None:
+    if value is None:
+        value = {}
     if not isinstance(value, dict):
         checked.add(where, tr("Required: write it in Kazakh, Russian and English."))
         return
@@ -290,6 +292,8 @@ def _check_style(value: Any, geometry: GeometryType | None, checked: Checked) ->
 
 
 def _check_license(value: Any, checked: Checked) -> None:
+    if value is None:
+        value = {}
     if not isinstance(value, dict):
         checked.add("license.name", tr("Required: the licence's name and the address of its text."))
         return
