@@ -134,6 +134,7 @@ TEXTS: dict[str, str] = {
     "prop.colour.option": N_("Colour {value}"),
     "prop.preview.label": N_("Preview: the file's features in the chosen style"),
     "prop.preview.swatch": N_("Preview of the chosen style"),
+    "prop.map.attribution": N_("Show or hide the attribution"),  # MapLibre's attribution button
     "prop.section.license": N_("Licence and attribution"),
     "prop.field.licenseName": N_("Licence name"),
     "prop.field.licenseUrl": N_("Address of the licence text"),

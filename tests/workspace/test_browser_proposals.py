@@ -43,6 +43,10 @@ def test_the_drop_zone_takes_one_file_at_a_time(workspace_run: dict[str, Any]) -
     assert drop["status"] == translate("Drop one file at a time.", "ru")
 
 
+def test_the_style_preview_draws_the_file_over_the_basemap(workspace_run: dict[str, Any]) -> None:
+    assert scenario(workspace_run, NAME)["preview"] == {"kind": "map", "state": "idle"}
+
+
 def test_the_draft_is_inferred_from_the_file(workspace_run: dict[str, Any]) -> None:
     draft = scenario(workspace_run, NAME)["draft"]
     assert draft["id"] == LAYER_ID  # from the file name

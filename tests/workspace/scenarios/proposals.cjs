@@ -143,6 +143,13 @@ module.exports = {
     ctx.record('number', number);
     ctx.record('draft', await formState(page));
     ctx.record('announcedDraft', await page.textContent('#ws-announcer'));
+    // the style's preview: the file's features over the basemap, once MapLibre has drawn them
+    await page.waitForSelector('.prop-preview-map[data-state="idle"]', { state: 'attached', timeout: 30_000 })
+      .catch(() => null);
+    ctx.record('preview', await page.evaluate(() => ({
+      kind: document.querySelector('.prop-preview-box').dataset.kind,
+      state: document.querySelector('.prop-preview-map')?.dataset.state || null,
+    })));
     await ctx.axe('draft-ru-desktop');
     await ctx.screenshot('proposal-draft-ru-desktop');
 

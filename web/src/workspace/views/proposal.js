@@ -5,7 +5,7 @@
 // then links to the new layer on the map and to its collection page.
 import { clear, formatDate, formatNumber, h } from '../dom.js';
 import {
-  departmentName, failure, proposalTitle, statusBadge,
+  departmentName, failure, proposalTitle, statusBadge, uploadedGeoJson,
 } from './proposals.js';
 
 const LANGUAGES = ['kk', 'ru', 'en'];
@@ -13,6 +13,7 @@ const TYPES = ['string', 'integer', 'number', 'boolean', 'date', 'datetime'];
 const EDITABLE = new Set(['draft', 'rejected']);
 const WITHDRAWABLE = new Set(['draft', 'submitted', 'rejected']);
 const SVG = 'http://www.w3.org/2000/svg';
+const PREVIEW_MAX_FEATURES = 2000;
 
 function isAdmin(ctx) {
   return ctx.principal && ctx.principal.role === 'admin';
@@ -206,6 +207,15 @@ function swatch(kind, colour, label) {
   return picture;
 }
 
+/** The features of a GeoJSON FeatureCollection that have a geometry, at most PREVIEW_MAX_FEATURES. */
+function sampleOf(collection) {
+  const features = collection && Array.isArray(collection.features) ? collection.features : [];
+  const drawn = features.filter((feature) => feature && feature.geometry && feature.geometry.type)
+    .slice(0, PREVIEW_MAX_FEATURES)
+    .map((feature) => ({ type: 'Feature', geometry: feature.geometry, properties: {} }));
+  return { type: 'FeatureCollection', features: drawn };
+}
+
 /** The preview of the chosen template and colour; `update(template, colour)` redraws it. */
 function stylePreview(ctx, proposal) {
   const box = h('div', { class: 'prop-preview-box', 'data-kind': 'swatch' });
@@ -214,6 +224,7 @@ function stylePreview(ctx, proposal) {
   const geometryType = (proposal.definition || {}).geometry_type;
   let state = { template: null, colour: '#1b7837' };
   let map = null;
+  let mapReady = false; // the basemap loaded and the features' source added
 
   function drawSwatch() {
     if (map) return;
@@ -222,7 +233,7 @@ function stylePreview(ctx, proposal) {
   }
 
   function paintMap() {
-    if (!map || !map.isStyleLoaded()) return;
+    if (!map || !mapReady) return;
     for (const id of ['proposal-points', 'proposal-lines', 'proposal-fill', 'proposal-outline']) {
       if (map.getLayer(id)) map.removeLayer(id);
     }
@@ -239,10 +250,14 @@ function stylePreview(ctx, proposal) {
     const options = {
       container, style: ctx.config.urls.basemapStyle, interactive: false, attributionControl: { compact: true },
       maplibreLogo: false, fadeDuration: 0,
+      locale: {
+        'Map.Title': ctx.t('prop.preview.label'),
+        'AttributionControl.ToggleAttribution': ctx.t('prop.map.attribution'),
+      },
     };
     if (Array.isArray(bbox) && bbox.length >= 4 && (bbox[2] > bbox[0] || bbox[3] > bbox[1])) {
       options.bounds = [[bbox[0], bbox[1]], [bbox[2], bbox[3]]];
-      options.fitBoundsOptions = { padding: 24, maxZoom: 16 };
+      options.fitBoundsOptions = { padding: { top: 24, left: 24, right: 24, bottom: 44 }, maxZoom: 16 };
     } else if (Array.isArray(bbox) && bbox.length >= 2) {
       options.center = [bbox[0], bbox[1]];
       options.zoom = 15;
@@ -253,6 +268,7 @@ function stylePreview(ctx, proposal) {
     map = new MapLibreMap(options);
     map.on('load', () => {
       map.addSource('proposal', { type: 'geojson', data: features });
+      mapReady = true;
       paintMap();
     });
     map.on('idle', () => { container.dataset.state = 'idle'; });
@@ -261,10 +277,11 @@ function stylePreview(ctx, proposal) {
   async function load() {
     drawSwatch();
     const url = featuresUrl(proposal);
-    if (!url || !ctx.config.urls || !ctx.config.urls.maplibre) return; // the swatch says enough
+    const file = uploadedGeoJson.get(proposal.id);
+    if ((!url && !file) || !ctx.config.urls || !ctx.config.urls.maplibre) return; // the swatch says enough
     try {
-      const features = await ctx.api.get(url);
-      if (features && Array.isArray(features.features) && features.features.length) await startMap(features);
+      const features = url ? await ctx.api.get(url) : sampleOf(JSON.parse(await file.text()));
+      if (features && features.features.length) await startMap(features);
     } catch (error) {
       console.warn('style preview:', error);
       map = null;

@@ -5,6 +5,10 @@
 import { clear, formatDate, formatNumber, h } from '../dom.js';
 
 export const STATUSES = ['draft', 'submitted', 'approved', 'rejected', 'withdrawn'];
+// A GeoJSON file just uploaded in this page, by the proposal it became: the proposal view draws
+// its features over the basemap as the style's preview (the server keeps the file to itself).
+export const uploadedGeoJson = new Map();
+const PREVIEW_MAX_BYTES = 2 * 1024 * 1024;
 const LIST_ORDER = { submitted: 0, draft: 1, rejected: 2, approved: 3, withdrawn: 4 };
 
 /** The proposal's title in the page language (then English, then its id). */
@@ -175,6 +179,7 @@ function newProposalSection(ctx) {
         }
       });
       bar.value = 100;
+      if (/\.(geo)?json$/i.test(file.name) && file.size <= PREVIEW_MAX_BYTES) uploadedGeoJson.set(proposal.id, file);
       const done = ctx.t('prop.new.done', { n: proposal.id });
       status.textContent = done;
       ctx.announce(done);
