@@ -142,6 +142,15 @@ TEXTS: dict[str, str] = {
     "desk.merge.confirm": N_("Merge report {id} into report {into}? This report becomes a duplicate."),
     "desk.merge.done": N_("Report {id} is merged into report {into}."),
     "desk.merge.needInto": N_("Write the tracking number of the report to keep."),
+    "desk.approve.legend": N_("Description and photos for the public"),
+    "desk.approve.hint": N_(
+        "Until a moderator approves them, only staff see the description and the photos; the public "
+        "map shows the category and the place."
+    ),
+    "desk.approve.submit": N_("Approve them for the public"),
+    "desk.approve.withdraw": N_("Hide them from the public"),
+    "desk.approve.done": N_("The description and photos of report {id} are public."),
+    "desk.approve.withdrawn": N_("The description and photos of report {id} are hidden from the public."),
     "desk.conflict": N_(
         "Someone changed this report meanwhile; it has been reloaded. Check it and try again."
     ),

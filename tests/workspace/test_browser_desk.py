@@ -74,6 +74,7 @@ def test_the_case_offers_only_the_lifecycles_moves(workspace_run: dict[str, Any]
         _text("Reply to the citizen"),
         _text("Assign to a department"),
         _text("Merge into another report"),
+        _text("Description and photos for the public"),
     ]
 
 
@@ -93,6 +94,20 @@ def test_a_reply_to_the_citizen_is_in_the_history(workspace_run: dict[str, Any])
     replied = _desk(workspace_run)["replied"]
     assert replied["notice"] == _text("The reply is sent.")
     assert any("Спасибо, передали в управление природных ресурсов." in entry for entry in replied["history"])
+
+
+def test_a_moderator_makes_the_description_and_photos_public(workspace_run: dict[str, Any]) -> None:
+    result = _desk(workspace_run)
+    report = result["filed"]["id"]
+    assert result["case"]["facts"][_text("Public description and photos")] == _text(
+        "Not approved: only staff see them"
+    )
+    approved = result["approved"]
+    assert approved["notice"] == _text("The description and photos of report {id} are public.", id=report)
+    assert approved["facts"][_text("Public description and photos")] == _text("Approved by a moderator")
+    base = workspace_run["server"].base_url
+    with urllib.request.urlopen(f"{base}/reports/{report}/photos/1", timeout=30) as answer:  # anyone now
+        assert answer.status == 200 and answer.headers["Content-Type"] == "image/jpeg"
 
 
 def test_rejecting_without_a_reason_is_refused_beside_the_field(workspace_run: dict[str, Any]) -> None:
@@ -134,9 +149,11 @@ def test_a_moderator_merges_a_duplicate_after_a_confirmation(workspace_run: dict
     assert merged["status"] == "duplicate"
     assert merged["notice"] == _text("Report {id} is merged into report {into}.", id=other, into=report)
     assert merged["facts"][_text("Duplicate of")] == report
+    # a duplicate is no longer moved, assigned or merged
     assert merged["actions"] == [
-        _text("Reply to the citizen")
-    ]  # a duplicate is no longer moved, assigned or merged
+        _text("Reply to the citizen"),
+        _text("Description and photos for the public"),
+    ]
     assert result["publisherCase"]["facts"][_text("Supporters", "kk")] == "1"  # the other report's citizen
 
 

@@ -136,6 +136,11 @@ module.exports = {
     await page.waitForFunction(() => document.querySelectorAll('.dk-history .dk-history-reply').length === 1);
     ctx.record('replied', await caseState(page));
 
+    // approve the description and photos for the public
+    await submitIn(page, 'approve');
+    await page.waitForSelector('form[aria-labelledby="dk-approve-legend"] button.ws-button-danger');
+    ctx.record('approved', await caseState(page));
+
     // reject without a reason: refused beside the field
     await page.selectOption('.dk-action select[name="status"]', 'rejected');
     await submitIn(page, 'move');

@@ -1,8 +1,9 @@
 // A report's case (#/reports/<tracking>): what the citizen wrote, the place on a small map, the
 // photos (staff-only until approved, so fetched with the bearer token), the whole history and the
 // staff's actions: change the status (the lifecycle's allowed moves only), reply to the citizen,
-// assign to another department and merge into another report (moderators and admins). A 409 (the
-// report changed meanwhile) reloads the case and says so.
+// assign to another department, merge into another report and approve the description and photos
+// for the public (moderators and admins). A 409 (the report changed meanwhile) reloads the case
+// and says so.
 
 import { h, formatDate, formatNumber } from '../dom.js';
 import { token } from '../api.js';
@@ -278,6 +279,22 @@ function mergeForm(ctx, report, act) {
   return form;
 }
 
+function approvalForm(ctx, report, act) {
+  const { t } = ctx;
+  const approved = Boolean(report.approved);
+  const form = h('form', { class: 'dk-action', novalidate: true, 'aria-labelledby': 'dk-approve-legend' },
+    h('h3', { id: 'dk-approve-legend' }, t('desk.approve.legend')),
+    h('p', { class: 'ws-hint' }, t('desk.approve.hint')),
+    h('div', { class: 'ws-actions' }, h('button', { type: 'submit', class: approved ? 'ws-button ws-button-danger' : 'ws-button' },
+      approved ? t('desk.approve.withdraw') : t('desk.approve.submit'))));
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    act(form, 'approval', { approved: !approved },
+      (done) => t(done.approved ? 'desk.approve.done' : 'desk.approve.withdrawn', { id: done.trackingId }));
+  });
+  return form;
+}
+
 // ---- the view --------------------------------------------------------------------------------------
 
 export default {
@@ -375,7 +392,8 @@ export default {
         moving,
         replyForm(ctx, act),
         open && moderator ? assignForm(ctx, report, act) : null,
-        open && moderator ? mergeForm(ctx, report, act) : null);
+        open && moderator ? mergeForm(ctx, report, act) : null,
+        moderator ? approvalForm(ctx, report, act) : null);
     }
     paint();
     drawPhotos(ctx, photos, report.trackingId);
