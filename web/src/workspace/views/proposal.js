@@ -706,6 +706,9 @@ async function renderProposal(ctx, number) {
     proposal = saved;
     clearErrors();
     showProblems(saved.problems);
+    const titled = ctx.t('prop.view.title', { n: saved.id, title: proposalTitle(ctx, saved) });
+    heading.textContent = titled;
+    ctx.setTitle(titled);
     return saved;
   }
 
@@ -733,7 +736,9 @@ async function renderProposal(ctx, number) {
     });
     actions.append(saveButton, submitButton);
   }
-  if (WITHDRAWABLE.has(proposal.status) && ownDepartment(ctx, proposal, { admins: false })) {
+  // an admin withdraws the proposals they made; another department's they reject, with a reason
+  const mine = ownDepartment(ctx, proposal, { admins: false }) || proposal.proposedBy === ctx.principal.user;
+  if (WITHDRAWABLE.has(proposal.status) && mine) {
     actions.append(withdrawControl(ctx, proposal, attempt));
   }
   if (actions.childNodes.length) form.append(actions, status);
