@@ -219,16 +219,15 @@ def _check_attribute_name(name: Any, where: str, seen: set[str], checked: Checke
 def _check_column(attribute: dict[str, Any], where: str, context: Context, checked: Checked) -> str | None:
     """The file column filling the attribute (its `column`, else the one its name came from), checked
     to fit its type and, when required, to have a value in every feature."""
-    columns, name = _columns(context), attribute.get("name")
-    column = attribute.get("column") or (
-        _inferred_names(context).get(name) if isinstance(name, str) else None
-    )
+    columns, name, given = _columns(context), attribute.get("name"), attribute.get("column")
+    name = name if isinstance(name, str) else None
+    column = given if isinstance(given, str) and given else _inferred_names(context).get(name or "")
     if column is None and name in columns:
         column = name
     kind = _choice(attribute.get("type", "string"), f"{where}.type", [str(t) for t in AttributeType], checked)
     if column not in columns:
         checked.add(
-            f"{where}.column" if attribute.get("column") else f"{where}.name",
+            f"{where}.column" if given else f"{where}.name",
             tr("No column of the file fills this attribute."),
         )
         return None

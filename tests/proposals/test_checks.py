@@ -149,3 +149,22 @@ def test_an_empty_object_lists_every_required_field() -> None:
         "key",
     } <= fields
     assert {"style.template", "license.name", "license.url", "attribution"} <= fields
+
+
+GARBAGE = [None, 7, 1.5, True, "x", [], ["x", 1], {}, {"kk": 1}, [{"name": []}]]
+
+
+@pytest.mark.parametrize("value", GARBAGE, ids=repr)
+def test_any_json_in_any_field_is_a_problem_never_a_crash(
+    value: Any, proposed: tuple[dict[str, Any], dict[str, Any]]
+) -> None:
+    summary, definition = proposed
+    fields = [*definition, "style.template", "style.colour", "license.url", "title.kk"]
+    attribute_fields = ["name", "column", "title", "type", "required", "restricted", "description"]
+    changes = [_set(field, value) for field in fields]
+    changes += [_attribute("species", **{field: value}) for field in attribute_fields]
+    for change in changes:
+        checked = _check(proposed, change)
+        assert (checked.layer is None) == bool(checked.errors)
+    context = Context("natural_resources", summary, taken_ids=set(), proposed_ids=set())
+    assert check_definition({"attributes": [value], "key": value, "style": value}, context).errors
