@@ -24,10 +24,6 @@ TEXTS: dict[str, str] = {
     "admin.error.fields": N_("Check the marked fields."),
     "admin.lastAdmin": N_("GeoHub needs at least one enabled administrator: {detail}"),
     "admin.actions": N_("Actions"),
-    # roles
-    "admin.role.admin": N_("Administrator"),
-    "admin.role.publisher": N_("Publisher"),
-    "admin.role.moderator": N_("Moderator"),
     # accounts
     "admin.accounts.title": N_("Accounts"),
     "admin.accounts.intro": N_(
@@ -94,7 +90,7 @@ TEXTS: dict[str, str] = {
     "admin.tokens.activeOnly": N_("Only tokens that still work"),
     "admin.tokens.apply": N_("Show"),
     "admin.tokens.caption": N_("Tokens ({n})"),
-    "admin.tokens.id": N_("Token"),
+    "admin.tokens.id": N_("Token id"),
     "admin.tokens.kind": N_("Kind"),
     "admin.tokens.kind.session": N_("Sign-in"),
     "admin.tokens.kind.api": N_("API token"),

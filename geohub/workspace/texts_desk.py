@@ -107,7 +107,7 @@ TEXTS: dict[str, str] = {
     "desk.role.citizen": N_("the citizen"),
     "desk.role.system": N_("the system"),
     "desk.role.publisher": N_("department staff"),
-    "desk.role.moderator": N_("a moderator"),
+    "desk.role.moderator": N_("a city moderator"),
     "desk.role.admin": N_("an administrator"),
     # the actions
     "desk.actions": N_("Work on the report"),

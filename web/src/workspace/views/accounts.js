@@ -10,7 +10,7 @@ const ROLES = ['publisher', 'moderator', 'admin'];
 const NAME = /^[a-z0-9][a-z0-9._-]{1,62}$/;
 
 export function roleText(t, role) {
-  return t(`admin.role.${role}`);
+  return t(`ws.role.${role}`); // the shell's names of the roles
 }
 
 function departmentPairs(ctx, emptyText) {
