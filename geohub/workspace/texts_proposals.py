@@ -99,8 +99,8 @@ TEXTS: dict[str, str] = {
     "prop.field.keywords.hint": N_("Separated by commas, in any of the three languages."),
     "prop.section.schema": N_("Attributes"),
     "prop.schema.intro": N_(
-        "The file's columns. Set each attribute's type, whether every feature must have it, and "
-        "whether it is hidden from the public; give it a title in the three languages."
+        "The file's columns. Name each attribute, set its type, whether every feature must have it "
+        "and whether it is hidden from the public; give it a title in the three languages."
     ),
     "prop.schema.caption": N_("Attributes of the new layer"),
     "prop.schema.name": N_("Attribute name"),
@@ -109,6 +109,7 @@ TEXTS: dict[str, str] = {
     "prop.schema.restricted": N_("Hidden from the public"),
     "prop.schema.titles": N_("Titles"),
     "prop.schema.description": N_("Description"),
+    "prop.schema.column": N_("Column in the file: {column}"),
     "prop.schema.samples": N_("Examples: {values}"),
     "prop.schema.noSamples": N_("No values in the file"),
     "prop.schema.cell": N_("{attribute}: {field}"),

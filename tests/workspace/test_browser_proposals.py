@@ -144,7 +144,7 @@ def test_the_web_map_lists_the_approved_layer(workspace_run: dict[str, Any]) -> 
     assert f"layers={LAYER_ID}" in result["mapHash"]
 
 
-def test_the_approved_layer_serves_the_file_and_hides_its_restricted_attribute(
+def test_the_approved_layer_serves_the_file_renamed_and_hides_its_restricted_attribute(
     workspace_run: dict[str, Any],
 ) -> None:
     scenario(workspace_run, NAME)
@@ -152,6 +152,10 @@ def test_the_approved_layer_serves_the_file_and_hides_its_restricted_attribute(
     with urlopen(Request(url, headers={"Accept": "application/geo+json"}), timeout=30) as answer:
         features = json.load(answer)["features"]
     assert len(features) == 7  # the demo's waste points, as the file had them
-    assert {feature["properties"]["kind"] for feature in features} == {"recycling", "waste_disposal"}
+    # the column `kind` fills the attribute renamed container_kind
+    assert {feature["properties"]["container_kind"] for feature in features} == {
+        "recycling",
+        "waste_disposal",
+    }
     assert all(feature["properties"]["ref"].startswith("n") for feature in features)
     assert all("osm_id" not in feature["properties"] for feature in features)  # hidden from the public

@@ -63,8 +63,9 @@ async function fillDefinition(page) {
     await page.fill(`#prop-description-${code}`, DESCRIPTIONS[code]);
   }
   await page.fill('#prop-keywords', 'recycling, вторсырьё, қайта өңдеу');
-  // the attribute `kind` gets titles; `osm_id` is kept from the public
+  // the attribute `kind` is renamed and gets titles; `osm_id` is kept from the public
   const kind = page.locator('.prop-schema tr[data-attribute="kind"]');
+  await kind.locator('input.prop-attr-name').fill('container_kind'); // renamed: filled from the column `kind`
   await kind.locator('input[lang="kk"]').fill('Түрі');
   await kind.locator('input[lang="ru"]').fill('Тип');
   await kind.locator('input[lang="en"]').fill('Kind');

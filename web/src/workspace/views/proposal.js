@@ -333,8 +333,8 @@ function columnOf(columns, name) {
 }
 
 function attributeRow(ctx, registry, attribute, index, column) {
-  const name = attribute.name;
-  const cellLabel = (field) => ctx.t('prop.schema.cell', { attribute: name, field });
+  const source = attribute.column || attribute.name; // the file's column: it names the row's fields
+  const cellLabel = (field) => ctx.t('prop.schema.cell', { attribute: source, field });
   const idBase = `prop-attr-${index}`;
 
   function cellControl(path, control, label) {
@@ -343,6 +343,10 @@ function attributeRow(ctx, registry, attribute, index, column) {
     return [control, errorBox];
   }
 
+  const name = h('input', {
+    type: 'text', id: `${idBase}-name`, value: attribute.name, class: 'prop-attr-name', spellcheck: 'false',
+    autocapitalize: 'none', 'aria-label': cellLabel(ctx.t('prop.schema.name')),
+  });
   const type = h('select', { id: `${idBase}-type`, 'aria-label': cellLabel(ctx.t('prop.schema.type')) },
     TYPES.map((value) => h('option', { value }, ctx.t(`prop.type.${value}`))));
   type.value = TYPES.includes(attribute.type) ? attribute.type : 'string';
@@ -371,9 +375,11 @@ function attributeRow(ctx, registry, attribute, index, column) {
   const samples = column && Array.isArray(column.samples) && column.samples.length
     ? ctx.t('prop.schema.samples', { values: column.samples.slice(0, 3).map(String).join(', ') })
     : ctx.t('prop.schema.noSamples');
-  const row = h('tr', { 'data-attribute': name },
+  const row = h('tr', { 'data-attribute': source },
     h('th', { scope: 'row', 'data-label': ctx.t('prop.schema.name') },
-      h('code', { class: 'prop-attr-name' }, name), h('span', { class: 'prop-samples' }, samples)),
+      cellControl(`attributes.${index}.name`, name, ctx.t('prop.schema.name')),
+      h('span', { class: 'prop-samples' }, ctx.t('prop.schema.column', { column: source })),
+      h('span', { class: 'prop-samples' }, samples)),
     h('td', { 'data-label': ctx.t('prop.schema.type') }, cellControl(`attributes.${index}.type`, type, ctx.t('prop.schema.type'))),
     h('td', { 'data-label': ctx.t('prop.schema.required'), class: 'prop-check' },
       cellControl(`attributes.${index}.required`, required, ctx.t('prop.schema.required'))),
@@ -383,13 +389,17 @@ function attributeRow(ctx, registry, attribute, index, column) {
     h('td', { 'data-label': ctx.t('prop.schema.description') },
       cellControl(`attributes.${index}.description`, description, ctx.t('prop.schema.description'))),
   );
-  registry.add(`attributes.${index}`, { control: type, label: name, errorBox: row.querySelector('.prop-field-error') });
+  registry.add(`attributes.${index}`, { control: name, label: source, errorBox: row.querySelector('.prop-field-error') });
   return {
     row,
+    nameInput: name,
+    name: () => name.value.trim(),
     read() {
       const title = Object.fromEntries(LANGUAGES.map((code) => [code, row.querySelector(`#${idBase}-title-${code}`).value.trim()]));
       return {
         ...attribute,
+        name: name.value.trim(),
+        column: source,
         type: type.value,
         required: required.checked,
         restricted: restricted.checked,
@@ -400,16 +410,28 @@ function attributeRow(ctx, registry, attribute, index, column) {
   };
 }
 
-function keyField(ctx, registry, definition, columns) {
-  const select = h('select', { id: 'prop-key', 'aria-describedby': 'prop-key-hint' },
-    h('option', { value: '' }, ctx.t('prop.key.none')),
-    (definition.attributes || []).map((attribute) => {
-      const column = columnOf(columns, attribute.name);
+/** The key: a select of the attributes' current names (kept in step when one is renamed). */
+function keyField(ctx, registry, definition, columns, rows) {
+  const select = h('select', { id: 'prop-key', 'aria-describedby': 'prop-key-hint' });
+  const attributes = definition.attributes || [];
+
+  function fill(selectedIndex) {
+    clear(select);
+    select.append(h('option', { value: '' }, ctx.t('prop.key.none')));
+    rows.forEach((row, index) => {
+      const column = columnOf(columns, attributes[index].column || attributes[index].name);
       const unique = column && column.unique && !column.nulls;
-      return h('option', { value: attribute.name },
-        unique ? ctx.t('prop.key.unique', { name: attribute.name }) : attribute.name);
-    }));
-  select.value = definition.key || '';
+      const name = row.name();
+      select.append(h('option', { value: name, 'data-index': String(index) },
+        unique ? ctx.t('prop.key.unique', { name }) : name));
+    });
+    select.selectedIndex = selectedIndex >= 0 ? selectedIndex + 1 : 0;
+  }
+
+  fill(attributes.findIndex((attribute) => attribute.name === definition.key));
+  for (const row of rows) {
+    row.nameInput.addEventListener('input', () => fill(select.selectedIndex - 1));
+  }
   const errorBox = errorBoxFor('prop-key');
   registry.add('key', { control: select, label: ctx.t('prop.field.key'), errorBox, hintId: 'prop-key-hint' });
   return h('div', { class: 'ws-field prop-field' },
@@ -421,7 +443,9 @@ function keyField(ctx, registry, definition, columns) {
 function schemaSection(ctx, registry, definition, columns) {
   const attributes = definition.attributes || [];
   registry.attributeNames = attributes.map((attribute) => attribute.name);
-  const rows = attributes.map((attribute, index) => attributeRow(ctx, registry, attribute, index, columnOf(columns, attribute.name)));
+  const rows = attributes.map((attribute, index) => attributeRow(
+    ctx, registry, attribute, index, columnOf(columns, attribute.column || attribute.name),
+  ));
   const headers = ['prop.schema.name', 'prop.schema.type', 'prop.schema.required', 'prop.schema.restricted',
     'prop.schema.titles', 'prop.schema.description'];
   const section = h('section', { class: 'prop-section', 'aria-labelledby': 'prop-schema' },
@@ -431,7 +455,7 @@ function schemaSection(ctx, registry, definition, columns) {
       h('caption', { class: 'ws-visually-hidden' }, ctx.t('prop.schema.caption')),
       h('thead', {}, h('tr', {}, headers.map((key) => h('th', { scope: 'col' }, ctx.t(key))))),
       h('tbody', {}, rows.map((row) => row.row))),
-    keyField(ctx, registry, definition, columns));
+    keyField(ctx, registry, definition, columns, rows));
   return { section, readAttributes: () => rows.map((row) => row.read()) };
 }
 
