@@ -150,7 +150,6 @@ TEXTS: dict[str, str] = {
     "pub.imports.title": N_("Recent imports"),
     "pub.imports.none": N_("No imports yet."),
     "pub.imports.open": N_("Read the report"),
-    "pub.imports.openNamed": N_("Read the report of import {n}"),
     "pub.conflicts.title": N_("Sync conflicts: {n}"),
     "pub.conflicts.intro": N_(
         "The scheduled sync met a version a person published or edited, and waits for your choice."

@@ -47,6 +47,13 @@ def test_the_publisher_sees_their_department_s_layers(workspace_run: dict[str, A
     assert LAYER in layers and "cadastre" not in layers  # cadastre is land_relations'
 
 
+def test_a_file_dropped_on_the_drop_zone_is_chosen(workspace_run: dict[str, Any]) -> None:
+    dropped = scenario(workspace_run, "publish")["dropped"]
+    assert dropped["over"] is True
+    assert dropped["chosen"].startswith(translate("Chosen: {name} ({size})", "ru").split("{name}")[0])
+    assert "waste-points-2026.zip" in dropped["chosen"]
+
+
 def test_the_drop_zone_s_button_opens_the_file_chooser_from_the_keyboard(
     workspace_run: dict[str, Any],
 ) -> None:

@@ -6,6 +6,9 @@
 // screenshots of each publisher view at 360 px and 1280 px, in Kazakh and Russian.
 'use strict';
 
+const fs = require('fs');
+const path = require('path');
+
 const PHONE = { width: 360, height: 740 };
 const LAYER = 'waste_points';
 
@@ -70,6 +73,12 @@ async function screens(ctx) {
     await ctx.go(`#/layers/${LAYER}`, page);
     await page.waitForSelector('#pub-versions');
     await ctx.screenshot(`layer-${lang}-${label}`, page);
+    if (lang === 'kk') { // the report of the import published above, with its diff map
+      await page.click('.pub-imports tr[data-status="published"] button');
+      await page.waitForSelector('#pub-diff-map[data-state="idle"]', { timeout: 60_000 });
+      await ctx.screenshot(`report-${lang}-${label}`, page);
+      if (label === 'phone') await ctx.axe('report-kk-phone', page);
+    }
     await ctx.go('#/audit', page);
     await page.waitForSelector('.pub-audit tbody tr');
     await ctx.screenshot(`audit-${lang}-${label}`, page);
@@ -96,6 +105,19 @@ module.exports = {
     await ctx.settled(page);
     ctx.record('layerHeading', await page.textContent('#ws-main h1'));
     await ctx.axe('layer-ru-desktop');
+
+    // the file dropped on the drop zone (a drag and drop of the real file's bytes)
+    const bytes = fs.readFileSync(ctx.fixtures.wastePointsShapefile).toString('base64');
+    ctx.record('dropped', await page.evaluate(([base64, name]) => {
+      const raw = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+      const data = new DataTransfer();
+      data.items.add(new File([raw], name, { type: 'application/zip' }));
+      const zone = document.getElementById('pub-drop');
+      zone.dispatchEvent(new DragEvent('dragover', { dataTransfer: data, bubbles: true, cancelable: true }));
+      const over = zone.classList.contains('pub-drop-over');
+      zone.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+      return { over, chosen: document.getElementById('pub-chosen').textContent };
+    }, [bytes, path.basename(ctx.fixtures.wastePointsShapefile)]));
 
     // the drop zone with the keyboard: Tab reaches its button, Enter opens the file chooser
     await page.focus('#pub-mode-replace');

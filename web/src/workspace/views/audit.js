@@ -1,7 +1,7 @@
 // My department's audit trail (#/audit): who did what to its layers and when, newest first, a
 // page at a time (GET /auth/audit), each action said in the page language.
 import { h } from '../dom.js';
-import { failureBlock, myLayers, scrollTable, when } from './publish/common.js';
+import { failureBlock, labelCells, myLayers, scrollTable, when } from './publish/common.js';
 
 const PAGE = 25;
 const DETAIL_KEYS = ['import', 'version', 'previous', 'source', 'mode', 'choice', 'conflict', 'features'];
@@ -67,6 +67,7 @@ export default {
       more.hidden = !next;
       status.textContent = ctx.t('pub.audit.shown', { n: shown });
       if (!shown) body.append(h('tr', {}, h('td', { colspan: '5' }, ctx.t('pub.audit.none'))));
+      labelCells(table);
       return first;
     }
 

@@ -42,9 +42,19 @@ export function facts(pairs, className = 'pub-facts') {
       .map(([label, value]) => h('div', {}, h('dt', {}, label), h('dd', {}, value))));
 }
 
-/** A table in a box that scrolls sideways on a narrow screen: a labelled region the keyboard
- *  can reach (so its hidden columns can be scrolled to). */
+/** Each body cell of `table` gets its column's name (data-label), for the stacked phone layout. */
+export function labelCells(table) {
+  const names = [...table.querySelectorAll('thead th')].map((th) => th.textContent);
+  for (const row of table.querySelectorAll('tbody tr')) {
+    [...row.cells].forEach((cell, index) => { if (names[index] && cell.colSpan === 1) cell.dataset.label = names[index]; });
+  }
+}
+
+/** A table in a labelled box the keyboard can reach (it scrolls sideways when it must); on a
+ *  phone its rows are stacked, each cell under its column's name (layers.css, .pub-stack). */
 export function scrollTable(label, table) {
+  labelCells(table);
+  table.classList.add('pub-stack');
   return h('div', { class: 'ws-table-wrap', tabindex: '0', role: 'region', 'aria-label': label }, table);
 }
 

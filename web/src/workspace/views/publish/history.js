@@ -54,7 +54,7 @@ export function versionsSection(ctx, layer, versions, imports, refresh) {
     } else if (!version.current) {
       action = h('button', {
         type: 'button', class: 'ws-button', 'data-version': String(version.version),
-        'aria-label': ctx.t('pub.versions.restoreNamed', { version: version.version }),
+        id: `pub-restore-${version.version}`, 'aria-labelledby': `pub-restore-${version.version} pub-version-${version.version}`,
       }, ctx.t('pub.versions.restore'));
       action.addEventListener('click', async () => {
         const yes = await confirmAction(ctx, {
@@ -75,7 +75,7 @@ export function versionsSection(ctx, layer, versions, imports, refresh) {
       });
     }
     return h('tr', { 'data-version': String(version.version), 'data-current': String(Boolean(version.current)) },
-      h('th', { scope: 'row', class: 'ws-number' }, String(version.version)),
+      h('th', { scope: 'row', class: 'ws-number', id: `pub-version-${version.version}` }, String(version.version)),
       h('td', {}, when(ctx, version.createdAt)),
       h('td', { class: 'ws-number' }, count(version.featureCount)),
       h('td', {}, version.note || ''),
@@ -93,14 +93,16 @@ export function versionsSection(ctx, layer, versions, imports, refresh) {
     outcome);
 }
 
-/** The recent imports; a waiting one (validated) can be opened to read its report. */
+/** The recent imports; a waiting (validated) or published one can be opened to read its report. */
 export function importsSection(ctx, imports, open) {
   const rows = imports.slice(0, 10).map((record) => {
-    const view = record.status === 'validated'
-      ? h('button', { type: 'button', class: 'ws-button', 'aria-label': ctx.t('pub.imports.openNamed', { n: record.id }), onclick: () => open(record.id) }, ctx.t('pub.imports.open'))
+    const view = ['validated', 'published'].includes(record.status)
+      ? h('button', {
+        type: 'button', class: 'ws-button', id: `pub-open-${record.id}`, 'aria-labelledby': `pub-open-${record.id} pub-import-${record.id}`, onclick: () => open(record.id),
+      }, ctx.t('pub.imports.open'))
       : '';
     return h('tr', { 'data-import': String(record.id), 'data-status': record.status },
-      h('th', { scope: 'row', class: 'ws-number' }, String(record.id)),
+      h('th', { scope: 'row', class: 'ws-number', id: `pub-import-${record.id}` }, String(record.id)),
       h('td', {}, when(ctx, record.createdAt)),
       h('td', {}, record.user || ''),
       h('td', { class: 'pub-source' }, record.source || ''),
