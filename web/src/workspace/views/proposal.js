@@ -156,6 +156,12 @@ function errorLinks(ctx, registry, errors) {
 // ---- the style preview: the file's features over the basemap, or a drawn swatch ------------------
 
 let mapLibrary = null;
+let previewMap = null; // one preview map at a time: its WebGL context goes when the view does
+
+function removePreviewMap() {
+  if (previewMap) previewMap.remove();
+  previewMap = null;
+}
 
 function loadMapLibrary(ctx) {
   const css = ctx.config.urls.maplibreCss;
@@ -188,8 +194,9 @@ function svg(tag, attrs) {
   return element;
 }
 
-function swatch(kind, colour, label) {
-  const picture = svg('svg', { viewBox: '0 0 120 72', width: '120', height: '72', role: 'img', 'aria-label': label });
+function swatch(kind, colour) {
+  // decorative: the figure's caption says what it shows
+  const picture = svg('svg', { viewBox: '0 0 120 72', width: '120', height: '72', 'aria-hidden': 'true', focusable: 'false' });
   picture.append(svg('rect', { x: 0, y: 0, width: 120, height: 72, fill: '#f2efe9' }));
   if (kind === 'points') {
     for (const [x, y] of [[28, 42], [60, 24], [92, 48]]) {
@@ -219,8 +226,8 @@ function sampleOf(collection) {
 /** The preview of the chosen template and colour; `update(template, colour)` redraws it. */
 function stylePreview(ctx, proposal) {
   const box = h('div', { class: 'prop-preview-box', 'data-kind': 'swatch' });
-  const figure = h('figure', { class: 'prop-preview' }, box,
-    h('figcaption', { class: 'ws-hint' }, ctx.t('prop.preview.label')));
+  const caption = h('figcaption', { class: 'ws-hint' }, ctx.t('prop.preview.swatch'));
+  const figure = h('figure', { class: 'prop-preview' }, box, caption);
   const geometryType = (proposal.definition || {}).geometry_type;
   let state = { template: null, colour: '#1b7837' };
   let map = null;
@@ -229,7 +236,9 @@ function stylePreview(ctx, proposal) {
   function drawSwatch() {
     if (map) return;
     clear(box);
-    box.append(swatch(templateKind(state.template, geometryType), state.colour, ctx.t('prop.preview.swatch')));
+    box.dataset.kind = 'swatch';
+    caption.textContent = ctx.t('prop.preview.swatch');
+    box.append(swatch(templateKind(state.template, geometryType), state.colour));
   }
 
   function paintMap() {
@@ -247,6 +256,7 @@ function stylePreview(ctx, proposal) {
     const container = h('div', { class: 'prop-preview-map', 'data-state': 'loading' });
     box.dataset.kind = 'map';
     box.append(container);
+    caption.textContent = ctx.t('prop.preview.label');
     const options = {
       container, style: ctx.config.urls.basemapStyle, interactive: false, attributionControl: { compact: true },
       maplibreLogo: false, fadeDuration: 0,
@@ -265,7 +275,10 @@ function stylePreview(ctx, proposal) {
       options.center = [76.95, 43.25];
       options.zoom = 11;
     }
+    removePreviewMap();
     map = new MapLibreMap(options);
+    previewMap = map;
+    window.addEventListener('hashchange', removePreviewMap, { once: true });
     map.on('load', () => {
       map.addSource('proposal', { type: 'geojson', data: features });
       mapReady = true;
