@@ -135,11 +135,14 @@ bench-geocode: install system-deps
 	$(BIN)/python bench/geocode_bench.py --admin-url postgresql://postgres@127.0.0.1:5432/postgres \
 		--json var/bench/geocode_bench_postgis.json
 
-# The README's screenshots of the web map: the browser tests write them, this keeps a few as WebP.
+# The README's screenshots of the web map and the workspace: the browser tests write them, this
+# keeps a few as WebP.
 .PHONY: readme-screenshots
 readme-screenshots: install system-deps
 	$(BIN)/pytest -q tests/webmap/test_browser.py
 	$(BIN)/python -m tests.webmap.readme_screenshots
+	WORKSPACE_SCENARIOS=publish $(BIN)/pytest -q tests/workspace/test_browser.py -k geopackage
+	$(BIN)/python -m tests.workspace.readme_screenshots
 
 # The `messages` catalogue after code changes: new msgids added (empty, to translate), gone ones
 # dropped. tests/test_messages.py fails until every msgid has its kk and ru translation.

@@ -112,10 +112,12 @@ function makeContext(browser, options, record) {
       await page.waitForFunction(() => document.getElementById('ws-main').getAttribute('aria-busy') === 'false');
       await ctx.settled(page);
     },
-    /** Write var/screenshots/workspace/<name>.png of the page (names like "layers-ru-phone"). */
-    async screenshot(name, page = current, { fullPage = true } = {}) {
+    /** Write var/screenshots/workspace/<name>.png of the page (names like "layers-ru-phone"), or
+     *  of the one element `selector` finds. */
+    async screenshot(name, page = current, { fullPage = true, selector = null } = {}) {
       const file = path.join(options.screenshotDir, `${name}.png`);
-      await page.screenshot({ path: file, fullPage });
+      if (selector) await page.locator(selector).screenshot({ path: file });
+      else await page.screenshot({ path: file, fullPage });
       record.screenshots.push(file);
       return file;
     },

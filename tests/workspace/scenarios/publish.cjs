@@ -145,7 +145,10 @@ module.exports = {
     ctx.record('diffMap', await diffMapDrawn(page));
     ctx.record('firstImportAfterMapping', await page.evaluate((id) => document.querySelector(`.pub-imports tr[data-import="${id}"]`)?.dataset.status, first.import));
     await ctx.axe('report-mapped-ru-desktop');
-    if (ctx.backend === 'geopackage') await ctx.screenshot('report-ru-desktop');
+    if (ctx.backend === 'geopackage') {
+      await ctx.screenshot('report-ru-desktop');
+      await ctx.screenshot('report-section-ru-desktop', page, { selector: '#pub-report' }); // the README's
+    }
 
     await page.click('#pub-publish');
     await page.waitForSelector('#pub-report[data-status="published"]', { timeout: 60_000 });
