@@ -69,7 +69,6 @@ TEXTS: dict[str, str] = {
     "prop.meta.updated": N_("Last changed"),
     "prop.meta.file": N_("Uploaded file"),
     "prop.meta.fileSummary": N_("{name}: {n} features"),
-    "prop.meta.decided": N_("Decided by {who}, {date}"),
     "prop.meta.reason": N_("Reason given"),
     "prop.readonly": N_("This proposal can no longer be changed."),
     "prop.readonlySubmitted": N_(

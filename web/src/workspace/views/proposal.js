@@ -580,7 +580,7 @@ function metaList(ctx, proposal) {
     }) : null],
   ];
   if (proposal.decidedBy) {
-    rows.push(['prop.decide.title', ctx.t('prop.meta.decided', { who: proposal.decidedBy, date: formatDate(proposal.decided) })]);
+    rows.push(['prop.decide.title', `${proposal.decidedBy}, ${formatDate(proposal.decided)}`]);
   }
   return h('dl', { class: 'prop-meta', 'aria-label': ctx.t('prop.meta.label') },
     rows.filter(([, value]) => value).map(([key, value]) => h('div', {}, h('dt', {}, ctx.t(key)), h('dd', {}, value))));
@@ -640,7 +640,7 @@ async function renderProposal(ctx, number) {
   main.append(summary, metaList(ctx, proposal));
 
   if (proposal.status === 'rejected' && proposal.reason) {
-    main.append(h('div', { class: 'ws-notice prop-reason' },
+    main.append(h('div', { class: 'ws-warning prop-reason' },
       h('p', {}, h('strong', {}, `${ctx.t('prop.meta.reason')}: `), h('span', { id: 'prop-reason-text' }, proposal.reason))));
   }
   if (proposal.status === 'approved' && proposal.layer) main.append(approvedLinks(ctx, proposal));
