@@ -64,6 +64,7 @@ TEXTS: dict[str, str] = {
     # a report's case
     "desk.case.title": N_("Report {id}: {category}"),
     "desk.case.back": N_("Back to the reports"),
+    "desk.case.toActions": N_("Go to the actions"),
     "desk.case.loading": N_("Loading the report…"),
     "desk.case.notFound": N_("Report {id} was not found."),
     "desk.case.summary": N_("The report"),

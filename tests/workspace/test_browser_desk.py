@@ -175,6 +175,7 @@ def test_the_publisher_resolves_the_report_in_kazakh(workspace_run: dict[str, An
     result = _desk(workspace_run)
     report = result["filed"]["id"]
     assert result["publisherCase"]["heading"].startswith(report)  # "<id> хабарламасы: …"
+    assert result["toActions"] == _text("Work on the report", "kk")  # a phone's shortcut past the history
     assert result["resolved"]["status"] == "resolved"
     assert result["resolved"]["notice"] == _text(
         "Report {id} is now: {status}.", "kk", id=report, status=_text("Resolved", "kk")

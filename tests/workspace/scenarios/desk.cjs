@@ -207,6 +207,8 @@ module.exports = {
     await ctx.go(`#/reports/${id}`, phone);
     await phone.waitForSelector('.dk-facts');
     ctx.record('publisherCase', await caseState(phone));
+    await phone.click('.dk-to-actions');
+    ctx.record('toActions', await phone.evaluate(() => document.activeElement.textContent));
     await phone.selectOption('.dk-action select[name="status"]', 'resolved');
     await submitIn(phone, 'move');
     await statusIs(phone, 'resolved');

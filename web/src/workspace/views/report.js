@@ -307,7 +307,8 @@ export default {
     const id = params.tracking;
     const path = `/reports/${encodeURIComponent(id)}`;
     const heading = h('h1', { tabindex: '-1' }, id);
-    ctx.main.append(heading, h('p', {}, h('a', { href: '#/reports' }, t('desk.case.back'))));
+    const toActions = h('button', { type: 'button', class: 'ws-button ws-button-quiet dk-to-actions' }, t('desk.case.toActions'));
+    ctx.main.append(heading, h('p', { class: 'dk-case-links' }, h('a', { href: '#/reports' }, t('desk.case.back')), ' ', toActions));
     let report;
     const [found] = await Promise.all([
       loadLookups(ctx),
@@ -347,6 +348,11 @@ export default {
       h('div', { class: 'dk-case-side' },
         section(t('desk.case.map'), mapBox, h('p', { class: 'ws-hint' }, report.address ? `${report.address} · ` : '', coordinates)),
         section(t('desk.actions'), notice, actions))));
+    toActions.addEventListener('click', () => { // on a phone the actions come after the history and the map
+      const title = ctx.main.querySelector('.dk-case-side .ws-panel:last-child h2');
+      title.setAttribute('tabindex', '-1');
+      title.focus();
+    });
 
     function say(text, kind) {
       notice.className = `dk-notice ${kind === 'warning' ? 'ws-warning' : 'ws-ok'}`;
