@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from flask import Blueprint, Flask, Response, current_app
+from flask import Blueprint, Flask, Response, current_app, request
 
 from geohub.auth.http import require_signed_in
 from geohub.catalogue.refresh import STYLES, LiveCatalogue
@@ -43,8 +43,12 @@ def live_catalogue() -> LiveCatalogue:
     return live
 
 
+UNCHECKED = frozenset({"health.healthz"})  # liveness answers without touching storage
+
+
 def refresh_catalogue() -> None:
-    live_catalogue().check()
+    if request.endpoint not in UNCHECKED:
+        live_catalogue().check()
 
 
 @catalogue.get("/collections/<layer_id>/definition")

@@ -20,11 +20,13 @@ from geohub.auth.accounts import Accounts
 from geohub.auth.principal import Role
 from geohub.records import open_records
 from geohub.settings import Settings
+from tests.browser import run_browser_script
 from tests.proposals.conftest import TITLES
 from tests.proposals.files import geojson_file
 from tests.test_cli import GEOHUB, free_port, wait_for
 
 LAYER = "street_trees"
+LEGEND_SCRIPT = Path(__file__).with_name("legend.cjs")
 WITHIN_S = 5.0  # both workers serve the new layer this soon after the approval (refresh: 1 s)
 
 
@@ -121,7 +123,7 @@ def test_an_approved_layer_is_served_by_both_workers_without_a_restart(
     with path.open("rb") as stream:
         draft = _call(server, "POST", "/layer-proposals", tokens["dana"], files={"file": (path.name, stream)})
     number = draft["id"]
-    definition = {**draft["definition"], **TITLES}
+    definition = {**draft["definition"], **TITLES, "style": {"template": "points", "colour": "#762a83"}}
     _call(server, "PUT", f"/layer-proposals/{number}", tokens["dana"], json={"definition": definition})
     _call(server, "POST", f"/layer-proposals/{number}/submit", tokens["dana"])
     approved = _call(server, "POST", f"/layer-proposals/{number}/approve", tokens["admin"])
@@ -134,3 +136,11 @@ def test_an_approved_layer_is_served_by_both_workers_without_a_restart(
     assert server.process.poll() is None
     items = requests.get(f"{server.base}/collections/{LAYER}/items?f=json", timeout=30).json()
     assert items["numberMatched"] == 6
+
+    # the web map lists it with the legend its generated style gives (#762a83 = rgb(118, 42, 131))
+    map_page = run_browser_script(LEGEND_SCRIPT, {"base": server.base, "layer": LAYER}, timeout_s=180)
+    assert map_page["blocked"] == [] and map_page["pageErrors"] == []
+    assert map_page["items"] == 1 and map_page["label"] == "Street trees"
+    assert map_page["legend"] == [
+        {"text": "Street trees", "kind": "swatch swatch-circle", "colour": "rgb(118, 42, 131)"}
+    ]
