@@ -160,7 +160,7 @@ module.exports = {
     await page.waitForSelector('#prop-error-summary:not([hidden])', { timeout: 15_000 });
     ctx.record('refused', await formState(page));
     await ctx.axe('draft-errors-ru-desktop');
-    await ctx.screenshot('proposal-errors-ru-desktop');
+    await ctx.screenshot('proposal-errors-ru-desktop', page, { fullPage: false }); // the summary, at the top
     // the summary's link moves the focus to the field
     await page.click('#prop-error-summary a[href="#prop-id"]');
     ctx.record('linkFocused', await page.evaluate(() => document.activeElement.id));
@@ -216,7 +216,6 @@ module.exports = {
       focused: document.activeElement.id,
     })));
     await ctx.axe('decision-ru-desktop');
-    await ctx.screenshot('proposal-decision-ru-desktop');
     await page.fill('#prop-reject-reason', REASON);
     await page.click('#prop-reject');
     await waitForStatus(page, 'rejected');
@@ -229,7 +228,6 @@ module.exports = {
       reason: await page.textContent('#prop-reason-text'),
     });
     await ctx.axe('rejected-ru-desktop');
-    await ctx.screenshot('proposal-rejected-ru-desktop');
     await page.fill('#prop-description-ru', `${DESCRIPTIONS.ru} Обслуживает подрядчик управления.`);
     await page.click('#prop-submit');
     await waitForStatus(page, 'submitted');
@@ -247,7 +245,7 @@ module.exports = {
     }));
     ctx.record('approved', { ...(await formState(page)), links });
     await ctx.axe('approved-ru-desktop');
-    await ctx.screenshot('proposal-approved-ru-desktop');
+    await ctx.screenshot('proposal-approved-ru-desktop', page, { fullPage: false }); // the links, at the top
 
     ctx.record('collections', await page.evaluate(async () => {
       const answer = await fetch('/collections?f=json', { headers: { Accept: 'application/json' } });
