@@ -91,10 +91,12 @@ class LiveCatalogue:
         styles = with_template_layers(self.base_styles, list(registry))
         api = embedded_pygeoapi(self.services, registry=registry)
         before = self.services.registry
-        self.extensions[PUBLIC_API] = api
-        self.extensions[STYLES] = styles
+        # the registry first: a request between two assignments then finds every collection the
+        # (old) API lists in it, and at worst misses the newest layer
         self.services.registry = registry
         self.services.generation = catalogue.generation
+        self.extensions[PUBLIC_API] = api
+        self.extensions[STYLES] = styles
         dropped = self._drop_tiles(before, registry)
         log.info(
             "layer catalogue generation %s in process %s: %s layers, rebuilt in %.2f s; tiles dropped: %s",

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import re
+import threading
+import time
 from typing import Any
 
 import mapbox_vector_tile
@@ -130,3 +132,35 @@ def test_a_restricted_approved_layer_is_missing_for_anonymous_readers(
     assert LAYER not in [la["id"] for la in _web_map_config(hub)["layers"]]
     assert hub.client.get(f"/collections/{LAYER}", headers=hub.headers("dana")).status_code == 200
     assert LAYER in [la["id"] for la in _web_map_config(hub, "dana")["layers"]]
+
+
+def test_requests_running_across_the_swap_never_fail(hub: Hub) -> None:
+    proposal = hub.submitted()
+    paths = ["/collections?f=json", f"/collections/{LAYER}?f=json", "/styles/city.json", "/tiles/city.json"]
+    paths += [f"/tiles/city/{TILE_PATH}.mvt", "/openapi?f=json"]
+    stop = threading.Event()
+    answers: list[tuple[str, int]] = []
+
+    def read() -> None:
+        client = hub.app.test_client()
+        while not stop.is_set():
+            for path in paths:
+                answers.append((path, client.get(path).status_code))
+
+    readers = [threading.Thread(target=read) for _ in range(4)]
+    for reader in readers:
+        reader.start()
+    try:
+        time.sleep(0.5)
+        assert hub.act(proposal["id"], "approve", "admin").status_code == 200
+        seen = len(answers)
+        time.sleep(1.0)
+    finally:
+        stop.set()
+        for reader in readers:
+            reader.join(timeout=60)
+    assert len(answers) > seen  # they read on after the approval
+    assert {status for _, status in answers} <= {200, 204, 404}
+    layer_answers = [status for path, status in answers if path.startswith(f"/collections/{LAYER}")]
+    assert layer_answers[-1] == 200 and set(layer_answers) <= {404, 200}
+    assert not {path for path, status in answers if status == 404} - {f"/collections/{LAYER}?f=json"}
