@@ -41,6 +41,12 @@ def test_the_filed_report_is_in_the_moderators_queue_with_a_scoped_table(
     )
 
 
+def test_a_status_count_shows_only_that_status(workspace_run: dict[str, Any]) -> None:
+    picked = _desk(workspace_run)["countPicked"]
+    assert picked["filter"] == "registered"  # the form follows
+    assert picked["statuses"] and set(picked["statuses"]) == {"dk-status dk-status-registered"}
+
+
 def test_the_case_shows_the_description_as_text_the_photo_and_the_map(workspace_run: dict[str, Any]) -> None:
     result = _desk(workspace_run)
     case, report = result["case"], result["filed"]["id"]

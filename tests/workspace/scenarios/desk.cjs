@@ -98,6 +98,13 @@ module.exports = {
     ctx.record('moderatorQueue', await queueState(page));
     await ctx.axe('queue-ru-desktop');
     await ctx.screenshot('desk-queue-ru-desktop');
+    // a status's count shows only that status
+    await page.click('.dk-counts .dk-count');
+    await page.waitForSelector('.dk-counts .dk-count[aria-pressed="true"]');
+    ctx.record('countPicked', await page.evaluate(() => ({
+      filter: document.querySelector('.dk-filters select[name="status"]').value,
+      statuses: [...document.querySelectorAll('.dk-queue tbody tr td:nth-of-type(2) .dk-status')].map((el) => el.className),
+    })));
     await page.click(`.dk-queue a[href="#/reports/${id}"]`);
     await page.waitForSelector('.dk-facts');
     await page.waitForSelector('.dk-photos img[src^="blob:"]');

@@ -117,10 +117,15 @@ function filterForm(ctx, found, onChange) {
   return form;
 }
 
-function countsLine(ctx, page) {
+function countsLine(ctx, page, onChange) {
   const { t } = ctx;
+  const pick = (status) => {
+    Object.assign(state, { status, offset: 0 });
+    onChange(true, true);
+  };
   const items = STATUSES.filter((s) => page.counts[s]).map((s) => h('li', {},
-    h('span', { class: `dk-status dk-status-${s}` }, statusText(t, s)), ' ', formatNumber(page.counts[s])));
+    h('button', { type: 'button', class: 'dk-count', 'aria-pressed': String(state.status === s), onclick: () => pick(s) },
+      h('span', { class: `dk-status dk-status-${s}` }, statusText(t, s)), ' ', formatNumber(page.counts[s]))));
   if (page.overdue) items.push(h('li', { class: 'dk-overdue' }, t('desk.countsOverdue', { n: page.overdue })));
   return h('section', { class: 'dk-counts', 'aria-labelledby': 'dk-counts-title' },
     h('h2', { id: 'dk-counts-title', class: 'dk-small-heading' }, t('desk.counts')),
@@ -211,7 +216,7 @@ export default {
       }
       results.setAttribute('aria-busy', 'false');
       const table = page.reports.length ? reportsTable(ctx, found, page) : h('p', { class: 'dk-empty' }, t('desk.empty'));
-      replace(results, countsLine(ctx, page), table, pager(ctx, page, load));
+      replace(results, countsLine(ctx, page, load), table, pager(ctx, page, load));
       if (announce) ctx.announce(t('desk.found', { n: page.numberMatched }));
       if (focusTable && page.reports.length) table.focus();
     }
