@@ -187,3 +187,21 @@ def test_templates_are_listed(hub: Hub) -> None:
     body = hub.client.get("/layer-templates").get_json()
     assert [t["id"] for t in body["templates"]] == ["points", "lines", "areas"]
     assert "#1b7837" in body["colours"]
+
+
+def test_bad_uploads_are_refused_like_imports(hub: Hub) -> None:
+    mislabelled = hub.folder / "trees.geojson"
+    mislabelled.write_text("tree_id,lon,lat\nT1,76.9,43.2\n")
+    assert hub.propose("dana", mislabelled).status_code == 422
+    empty = hub.folder / "empty.geojson"
+    empty.write_text('{"type": "FeatureCollection", "features": []}')
+    assert hub.propose("dana", empty).status_code == 422
+    bare = hub.folder / "trees.shp"
+    bare.write_bytes(b"\x00\x00\x27\x0a" + bytes(96))
+    assert hub.propose("dana", bare).status_code == 422
+    none = hub.client.post("/layer-proposals", data={}, headers=hub.headers("dana"))
+    assert none.status_code == 400
+    for answer in (none,):
+        assert answer.content_type == "application/problem+json"
+    assert hub.client.get("/layer-proposals", headers=hub.headers("dana")).get_json() == {"proposals": []}
+    assert not list((hub.app.extensions["geohub"].settings.data_dir / "proposals").glob("*/*"))
