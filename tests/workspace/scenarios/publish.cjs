@@ -64,28 +64,46 @@ async function diffMapDrawn(page) {
   });
 }
 
-async function screens(ctx) {
-  for (const [lang, size, label] of [['kk', PHONE, 'phone'], ['ru', PHONE, 'phone'], ['kk', null, 'desktop'], ['ru', null, 'desktop']]) {
-    const page = await ctx.open('/workspace/#/layers', { lang, ...(size || {}) });
-    await ctx.signIn('publisher', page); // sessionStorage is per tab: a new tab signs in again
+const SIZES = [['phone', PHONE], ['desktop', { width: 1280, height: 800 }]];
+
+/** Each view at both sizes; the tab keeps its sign-in (sessionStorage) across the reloads. */
+async function photograph(ctx, page, name, lang) {
+  for (const [label, size] of SIZES) {
+    await page.setViewportSize(size);
+    if (await page.$('#pub-diff-map[data-state="idle"]')) {
+      await page.evaluate(() => new Promise((resolve) => {
+        window.geohubDiffMap.once('idle', resolve);
+        window.geohubDiffMap.resize();
+        window.geohubDiffMap.triggerRepaint();
+      }));
+    }
+    await ctx.screenshot(`${name}-${lang}-${label}`, page);
+  }
+}
+
+async function screens(ctx, page) {
+  for (const lang of ['kk', 'ru']) {
+    await page.context().addCookies([{ name: 'geohub_lang', value: lang, url: ctx.base }]);
+    await page.goto(`${ctx.base}/workspace/#/layers`, { waitUntil: 'load' });
     await page.waitForSelector('.pub-layers');
-    await ctx.screenshot(`layers-${lang}-${label}`, page);
+    await ctx.settled(page);
+    await photograph(ctx, page, 'layers', lang);
     await ctx.go(`#/layers/${LAYER}`, page);
     await page.waitForSelector('#pub-versions');
-    await ctx.screenshot(`layer-${lang}-${label}`, page);
+    await photograph(ctx, page, 'layer', lang);
     if (lang === 'kk') { // the report of the import published above, with its diff map
       await page.click('.pub-imports tr[data-status="published"] button');
       await page.waitForSelector('#pub-diff-map[data-state="idle"]', { timeout: 60_000 });
-      await ctx.screenshot(`report-${lang}-${label}`, page);
-      if (label === 'phone') await ctx.axe('report-kk-phone', page);
+      await photograph(ctx, page, 'report', lang);
+      await ctx.axe('report-kk-desktop', page);
     }
     await ctx.go('#/audit', page);
     await page.waitForSelector('.pub-audit tbody tr');
-    await ctx.screenshot(`audit-${lang}-${label}`, page);
-    if (lang === 'kk' && label === 'phone') {
-      await ctx.axe('layers-audit-kk-phone', page);
+    await photograph(ctx, page, 'audit', lang);
+    if (lang === 'kk') {
+      await page.setViewportSize(PHONE);
+      await ctx.axe('audit-kk-phone', page);
     }
-    await page.close();
   }
 }
 
@@ -173,6 +191,6 @@ module.exports = {
     ctx.record('audit', await page.evaluate(() => [...document.querySelectorAll('.pub-audit tbody tr')].map((row) => row.dataset.action)));
     await ctx.axe('audit-ru-desktop');
 
-    if (ctx.backend === 'geopackage') await screens(ctx);
+    if (ctx.backend === 'geopackage') await screens(ctx, page);
   },
 };
