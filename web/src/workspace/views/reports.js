@@ -132,6 +132,15 @@ function countsLine(ctx, page, onChange) {
     h('ul', { class: 'dk-inline-list' }, items));
 }
 
+/** A date and time that breaks between the two only (not inside "17 дек. 2026 г."). */
+export function dateCell(iso) {
+  const text = formatDate(iso);
+  const comma = text.lastIndexOf(', ');
+  if (comma < 0) return h('span', { class: 'dk-nowrap' }, text);
+  return h('span', {}, h('span', { class: 'dk-nowrap' }, text.slice(0, comma + 1)), ' ',
+    h('span', { class: 'dk-nowrap' }, text.slice(comma + 2)));
+}
+
 function place(ctx, found, report) {
   if (report.address) return report.address;
   if (report.district) return found.districts[report.district] || report.district;
@@ -153,8 +162,8 @@ function reportsTable(ctx, found, page) {
     h('span', { class: `dk-status dk-status-${report.status}` }, statusText(t, report.status)),
     place(ctx, found, report),
     withDepartment && report.department.name,
-    formatDate(report.createdAt),
-    h('span', {}, formatDate(report.dueAt),
+    dateCell(report.createdAt),
+    h('span', {}, dateCell(report.dueAt),
       report.overdue ? [' ', h('strong', { class: 'dk-badge dk-badge-overdue' }, t('desk.overdue'))] : null),
     formatNumber(report.supporters),
   ].filter((cell) => cell !== false));
