@@ -100,6 +100,7 @@ TEXTS: dict[str, str] = {
     "pub.problems.key": N_("Key"),
     "pub.problems.field": N_("Field"),
     "pub.problems.reason": N_("Problem"),
+    "pub.problems.skip": N_("Publish only the {valid} valid rows and leave out the {invalid} with problems"),
     "pub.problems.more": N_("And {n} more problems (not listed)."),
     "pub.guard.title": N_("This import removes many features"),
     "pub.guard.text": N_(

@@ -1,7 +1,8 @@
 """The file of the publisher's flow (scenarios/publish.cjs): the demo's real waste points
 (data/almaty/landfills.gpkg) as a department would send them back, a zipped Shapefile written by
 GDAL, which cuts `recycling_type` to `recycling_` (10 characters). Against the published layer it
-removes the first point, changes the others (each now has a recycling type) and adds one."""
+removes the first point, changes the others (each now has a recycling type) and adds one; one more
+row, a point in Bishkek, is invalid (outside the city)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,8 @@ WASTE_SQL = (  # as the layer's source reads it (layers/waste_points.yaml)
 TYPES = ("container", "centre")
 NEW_KEY = "n990000001"  # a point the city adds
 NEW_POINT = shapely.Point(76.9286, 43.2389)
+STRAY_KEY = "n990000002"  # a point in Bishkek, far outside the city: an invalid row
+STRAY_POINT = shapely.Point(74.6, 42.87)
 FILE_NAME = "waste-points-2026.zip"
 
 
@@ -33,12 +36,12 @@ def waste_points_shapefile(folder: Path) -> tuple[Path, dict[str, list[str]]]:
     geometries = list(shapely.from_wkb(wkb))
     removed = columns["osm_ref"][0]
     kept = {name: column[1:] for name, column in columns.items()}
-    kept["osm_ref"].append(NEW_KEY)
-    kept["class"].append("recycling")
-    kept["name"].append("Пункт приёма вторсырья")
-    kept["operator"].append("Тазалық")
+    kept["osm_ref"] += [NEW_KEY, STRAY_KEY]
+    kept["class"] += ["recycling", "recycling"]
+    kept["name"] += ["Пункт приёма вторсырья", "Пункт в Бишкеке"]
+    kept["operator"] += ["Тазалық", "Тазалық"]
     kept["recycling_type"] = [TYPES[i % 2] for i in range(len(kept["osm_ref"]))]
-    points = [*geometries[1:], NEW_POINT]
+    points = [*geometries[1:], NEW_POINT, STRAY_POINT]
     shapes = folder / "waste_points_2026"
     shapes.mkdir()
     names = list(kept)
@@ -59,7 +62,7 @@ def waste_points_shapefile(folder: Path) -> tuple[Path, dict[str, list[str]]]:
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as bundle:
         for part in sorted(shapes.glob("points.*")):
             bundle.write(part, part.name)
-    changes = {"removed": [removed], "changed": kept["osm_ref"][:-1], "added": [NEW_KEY]}
+    changes = {"removed": [removed], "changed": kept["osm_ref"][:-2], "added": [NEW_KEY]}
     return archive, changes
 
 

@@ -14,7 +14,7 @@ import pytest
 
 from geohub.messages import translate
 from tests.workspace.conftest import SCREENSHOTS, scenario
-from tests.workspace.fixtures_publish import TYPES, waste_points_shapefile
+from tests.workspace.fixtures_publish import STRAY_KEY, TYPES, waste_points_shapefile
 
 LAYER = "waste_points"
 
@@ -72,6 +72,27 @@ def test_the_first_report_names_the_cut_column_in_russian(workspace_run: dict[st
     assert first["unmapped"][0]["chosen"] == "recycling_type"  # the suggestion, preselected
     assert "Shapefile" in first["unmapped"][0]["why"] and "обрезает" in first["unmapped"][0]["why"]
     assert first["schedule"] and "синхронизац" in first["schedule"]
+
+
+def test_the_invalid_row_is_listed_in_russian_and_left_out_only_when_asked(
+    workspace_run: dict[str, Any],
+) -> None:
+    result = scenario(workspace_run, "publish")
+    [(row, key, field, reason)] = result["mappedReport"]["problems"]
+    assert (row, key, field) == (
+        translate("feature {number}", "ru").replace("{number}", "8"),
+        STRAY_KEY,
+        "geometry",
+    )
+    assert "за границами города" in reason
+    refused = translate(
+        "{count} rows of import {id} failed validation. Fix the source and import "
+        "again, publish the valid rows (invalidRows: skip), or reject the import.",
+        "ru",
+    )
+    assert result["refusedWithInvalidRow"] == refused.replace("{count}", "1").replace(
+        "{id}", str(result["mappedReport"]["import"])
+    )
 
 
 def test_mapped_the_report_shows_every_change_and_the_first_import_is_rejected(

@@ -27,6 +27,7 @@ async function report(page) {
         why: row.cells[2].textContent,
       })),
       problemsTitle: document.getElementById('pub-problems-title').textContent,
+      problems: [...section.querySelectorAll('.pub-problems tbody tr')].map((row) => [...row.cells].map((cell) => cell.textContent)),
       schedule: section.querySelector('.pub-schedule')?.textContent || null,
       keys: Object.fromEntries([...section.querySelectorAll('details.pub-keys')].map((d) => [d.dataset.change, d.querySelector('summary').textContent])),
       listed: Object.fromEntries([...section.querySelectorAll('.pub-diff-group')].map((g) => [g.dataset.change, g.querySelectorAll('li').length])),
@@ -168,6 +169,11 @@ module.exports = {
       await ctx.screenshot('report-section-ru-desktop', page, { selector: '#pub-report' }); // the README's
     }
 
+    // publishing with a row outside the city: refused until its leaving out is chosen
+    await page.click('#pub-publish');
+    await page.waitForSelector('.pub-outcome .ws-error');
+    ctx.record('refusedWithInvalidRow', await page.textContent('.pub-outcome .ws-error'));
+    await page.check('#pub-skip-invalid');
     await page.click('#pub-publish');
     await page.waitForSelector('#pub-report[data-status="published"]', { timeout: 60_000 });
     const afterPublish = await versions(page);

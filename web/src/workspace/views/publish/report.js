@@ -86,7 +86,7 @@ function problemsPart(ctx, record) {
     h('h3', { id: 'pub-problems-title' }, ctx.t('pub.problems.title')));
   if (!problems.length) {
     part.append(h('p', { class: 'ws-ok' }, ctx.t('pub.problems.none')));
-    return part;
+    return { part, skip: () => false };
   }
   part.append(scrollTable(ctx.t('pub.problems.title'), h('table', { class: 'ws-table pub-problems' },
     h('caption', {}, ctx.t('pub.problems.caption', { n: total })),
@@ -97,7 +97,12 @@ function problemsPart(ctx, record) {
       h('td', { class: 'ws-number' }, p.row), h('td', { class: 'ws-code' }, p.key || ''),
       h('td', { class: 'ws-code' }, p.field), h('td', {}, p.reason)))))));
   if (total > problems.length) part.append(h('p', { class: 'ws-hint' }, ctx.t('pub.problems.more', { n: total - problems.length })));
-  return part;
+  const counts = record.counts || {};
+  if (record.status !== 'validated' || !counts.invalid) return { part, skip: () => false };
+  const box = h('input', { type: 'checkbox', id: 'pub-skip-invalid' });
+  part.append(h('div', { class: 'pub-check' }, box,
+    h('label', { for: 'pub-skip-invalid' }, ctx.t('pub.problems.skip', { valid: count(counts.valid), invalid: count(counts.invalid) }))));
+  return { part, skip: () => box.checked };
 }
 
 function keysPart(ctx, record) {
@@ -150,7 +155,8 @@ export async function reportSection(ctx, layer, record, { attributes, upload, re
   if (record.schedule && record.schedule.message) section.append(h('p', { class: 'ws-notice pub-schedule' }, record.schedule.message));
   const columns = columnsPart(ctx, record, attributes, upload, reupload);
   const guard = guardPart(ctx, record);
-  section.append(columns.part, problemsPart(ctx, record), keysPart(ctx, record));
+  const problems = problemsPart(ctx, record);
+  section.append(columns.part, problems.part, keysPart(ctx, record));
   if (guard.part) section.append(guard.part);
   const mapPart = h('section', { class: 'pub-part', 'aria-labelledby': 'pub-diff-title' },
     h('h3', { id: 'pub-diff-title' }, ctx.t('pub.diff.title')));
@@ -175,6 +181,7 @@ export async function reportSection(ctx, layer, record, { attributes, upload, re
     }
     const body = {};
     if (guard.confirmed()) body.confirmRemoval = true;
+    if (problems.skip()) body.invalidRows = 'skip';
     const { ignore } = columns.choices();
     if (ignore.length) body.ignore = ignore;
     publish.disabled = true;
