@@ -107,6 +107,16 @@ TEXTS: dict[str, str] = {
     "admin.tokens.revokeOwn": N_("This is your own sign-in: revoking it signs you out."),
     "admin.tokens.revoked.done": N_("Token {id} is revoked."),
     "admin.tokens.empty": N_("No token matches."),
+    "admin.tokens.create": N_("Create an API token"),
+    "admin.tokens.createHint": N_(
+        "For a script or a scheduled job acting as the account; it works until it expires or is revoked."
+    ),
+    "admin.tokens.expiresIn": N_("Expires after"),
+    "admin.tokens.days": N_("{n} days"),
+    "admin.tokens.never": N_("Never expires"),
+    "admin.tokens.createSubmit": N_("Create the token"),
+    "admin.tokens.created.done": N_("Token {id} of {name} is created."),
+    "admin.tokens.secret": N_("API token of {name}"),
     # keys
     "admin.keys.title": N_("App keys"),
     "admin.keys.intro": N_(

@@ -78,13 +78,25 @@ def test_revoking_a_sign_in_asks_first_and_signs_that_user_out(workspace_run: di
     asked = result["revokeDialog"]
     assert asked["modal"] is True
     assert asked["focused"] == _text("Cancel")  # the safe choice first
-    (token,) = _as_admin(workspace_run, f"/admin/tokens?account={NEW_USER}")["tokens"]  # its one sign-in
+    tokens = _as_admin(workspace_run, f"/admin/tokens?account={NEW_USER}")["tokens"]
+    (token,) = [each for each in tokens if each["kind"] == "session"]  # its one sign-in
     assert asked["text"] == _text(
         "Revoke token {id} of {name}? It stops working at once.", id=token["id"], name=NEW_USER
     )
     assert result["revoked"]["role"] == "status" and result["revoked"]["focused"] is True
     assert all(_text("Revoked") in row for row in result["tokenRows"])
     assert result["newUserAfterRevoke"] == _text("Your session has ended. Sign in again.")
+
+
+def test_an_api_token_for_an_account_is_shown_once_and_works(workspace_run: dict[str, Any]) -> None:
+    created = _admin(workspace_run)["apiToken"]
+    tokens = _as_admin(workspace_run, f"/admin/tokens?account={NEW_USER}")["tokens"]
+    (api,) = [each for each in tokens if each["kind"] == "api"]
+    assert created["text"] == _text("Token {id} of {name} is created.", id=api["id"], name=NEW_USER)
+    assert created["secretLabel"] == _text("API token of {name}", name=NEW_USER)
+    assert created["secretFocused"] is True
+    assert created["whoami"] == NEW_USER
+    assert api["expiresAt"] is not None  # 30 days, not never
 
 
 def test_disabling_an_account_asks_first_and_holds_on_the_server(workspace_run: dict[str, Any]) -> None:

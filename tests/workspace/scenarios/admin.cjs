@@ -101,6 +101,20 @@ module.exports = {
     await other.waitForSelector('#ws-sign-in');
     ctx.record('newUserAfterRevoke', await other.evaluate(() => document.querySelector('#ws-main .ws-notice')?.textContent || null));
 
+    // an API token for the account (a script's): shown once, and it works
+    await page.selectOption('form[aria-labelledby="dk-token-legend"] select[name="account"]', NEW_USER);
+    await page.selectOption('form[aria-labelledby="dk-token-legend"] select[name="expiresDays"]', '30');
+    await page.click('form[aria-labelledby="dk-token-legend"] button[type="submit"]');
+    await page.waitForSelector('.dk-secret');
+    const apiToken = await page.textContent('.dk-secret-value');
+    ctx.record('apiToken', {
+      ...(await notice(page)),
+      secretLabel: await page.textContent('.dk-secret-label'),
+      secretFocused: await page.evaluate(() => document.activeElement.classList.contains('dk-secret')),
+      whoami: await page.evaluate(async (value) => (await (await fetch('/auth/whoami', { headers: { Authorization: `Bearer ${value}` } })).json()).user, apiToken),
+    });
+    await ctx.axe('tokens-created-ru-desktop', page);
+
     // disable the account (confirm), then the last admin cannot demote itself
     await ctx.go('#/admin/accounts', page);
     await page.waitForSelector('.dk-accounts');

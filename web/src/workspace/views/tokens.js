@@ -1,9 +1,39 @@
 // Administrators' tokens (#/admin/tokens, #/admin/tokens/<account>): sign-ins and API tokens, newest
-// first, never their secrets; revoke one (after a confirmation). GET /admin/tokens, DELETE
-// /admin/tokens/<id> (geohub/admin/routes.py).
+// first, never their secrets; revoke one (after a confirmation); create an API token for an account
+// (a script's or a sync's), shown once. GET /admin/tokens, POST /admin/accounts/<name>/tokens,
+// DELETE /admin/tokens/<id> (geohub/admin/routes.py).
 
 import { h, formatDate } from '../dom.js';
-import { confirmAction, dataTable, field, options, problemText, replace } from './desk/kit.js';
+import { clearErrors, confirmAction, dataTable, field, options, problemText, replace, secretPanel, showErrors } from './desk/kit.js';
+
+const EXPIRY_DAYS = [['30', 30], ['90', 90], ['365', 365], ['', null]]; // '' : never
+
+function createForm(ctx, names, chosen, onCreated) {
+  const { t } = ctx;
+  const account = h('select', { name: 'account' }, options(names.map((n) => [n, n]), chosen || names[0]));
+  const expires = h('select', { name: 'expiresDays' }, options(EXPIRY_DAYS.map(([value, days]) => [value,
+    days === null ? t('admin.tokens.never') : t('admin.tokens.days', { n: days })]), '90'));
+  const submit = h('button', { type: 'submit', class: 'ws-button ws-button-primary' }, t('admin.tokens.createSubmit'));
+  const form = h('form', { class: 'ws-panel dk-action', novalidate: true, 'aria-labelledby': 'dk-token-legend' },
+    h('h2', { id: 'dk-token-legend' }, t('admin.tokens.create')),
+    h('p', { class: 'ws-hint' }, t('admin.tokens.createHint')),
+    h('div', { class: 'dk-form-grid' }, field(t('admin.tokens.account'), account), field(t('admin.tokens.expiresIn'), expires)),
+    h('div', { class: 'ws-actions' }, submit));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    clearErrors(form);
+    submit.disabled = true;
+    try {
+      const days = EXPIRY_DAYS.find(([value]) => value === expires.value)[1];
+      await onCreated(await ctx.api.post(`/admin/accounts/${encodeURIComponent(account.value)}/tokens`, { expiresDays: days }));
+    } catch (error) {
+      showErrors(form, problemText(error) || t('admin.error.fields'), error.problem && error.problem.errors);
+    } finally {
+      submit.disabled = false;
+    }
+  });
+  return form;
+}
 
 function stateOf(t, row) {
   if (row.revoked) return h('span', { class: 'dk-state dk-state-off' }, t('admin.tokens.revoked'));
@@ -82,7 +112,13 @@ export default {
       ]), { className: 'dk-tokens' }));
     }
 
-    ctx.main.append(filters, notice, list);
+    const create = createForm(ctx, names, params.account, async (created) => {
+      await load();
+      const panel = secretPanel(t, t('admin.tokens.secret', { name: created.account }), created.token);
+      replace(notice, h('p', { class: 'ws-ok', role: 'status' }, t('admin.tokens.created.done', { id: created.id, name: created.account })), panel);
+      panel.focus();
+    });
+    ctx.main.append(notice, filters, list, create);
     await load();
   },
 };
