@@ -43,6 +43,7 @@ class LiveCatalogue:
     extensions: MutableMapping[str, Any]
     base_styles: StyleLibrary
     interval_s: float
+    generation: int | None = None  # of the catalogue this app's objects were built from
     _checked_at: float = field(default=float("-inf"), repr=False)
     _building: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -61,10 +62,10 @@ class LiveCatalogue:
             generation = catalogue_generation(self.services.records)
         except StorageUnavailableError:
             return False  # the records come back later; the layers known so far are still served
-        if generation == self.services.generation:
+        if generation == self.generation:
             return False
-        if generation == 0 and self.services.generation is None:
-            self.services.generation = 0  # nothing ever approved: the seed is the catalogue
+        if generation == 0 and self.generation is None:
+            self.generation = 0  # nothing ever approved: the seed is the catalogue
             return False
         if not self._building.acquire(blocking=False):
             return False
@@ -84,7 +85,7 @@ class LiveCatalogue:
         """Build the current catalogue's registry, API and styles, then swap them in."""
         started = time.monotonic()
         catalogue = approved_catalogue(self.services.records)
-        if catalogue.generation == self.services.generation:
+        if catalogue.generation == self.generation:
             return False
         assert self.services.seed is not None
         registry = live_registry(self.services.seed, catalogue.layers)
@@ -97,6 +98,7 @@ class LiveCatalogue:
         self.services.generation = catalogue.generation
         self.extensions[PUBLIC_API] = api
         self.extensions[STYLES] = styles
+        self.generation = catalogue.generation
         dropped = self._drop_tiles(before, registry)
         log.info(
             "layer catalogue generation %s in process %s: %s layers, rebuilt in %.2f s; tiles dropped: %s",
