@@ -36,7 +36,7 @@ from geohub.sources.read import ReadLimits, read_upload
 PROPOSALS_DIR = "proposals"  # under data_dir: each proposal's file waits there until decided
 MAX_REASON_CHARS = 2000
 EDITABLE = ("draft", "rejected")
-FIXED_IDS = frozenset({"city", "basemap"})  # tileset and style names beside the layers'
+FIXED_IDS = frozenset({"city", "basemap", "hillshade"})  # tileset and style names beside the layers'
 
 
 @dataclass(frozen=True)

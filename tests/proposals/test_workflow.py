@@ -205,3 +205,11 @@ def test_bad_uploads_are_refused_like_imports(hub: Hub) -> None:
         assert answer.content_type == "application/problem+json"
     assert hub.client.get("/layer-proposals", headers=hub.headers("dana")).get_json() == {"proposals": []}
     assert not list((hub.app.extensions["geohub"].settings.data_dir / "proposals").glob("*/*"))
+
+
+def test_ids_of_layers_styles_tilesets_and_routes_are_taken(hub: Hub) -> None:
+    proposal = hub.draft()
+    for taken in ("cadastre", "reports", "city", "basemap", "hillshade", "api", "tiles"):
+        answer = hub.complete(proposal, id=taken)
+        assert answer.status_code == 422, taken
+        assert [e["field"] for e in answer.get_json()["errors"]] == ["id"], taken
