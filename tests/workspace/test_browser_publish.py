@@ -169,6 +169,14 @@ def test_the_audit_trail_shows_the_flow(workspace_run: dict[str, Any]) -> None:
     ]
 
 
+def test_the_screenshots_are_in_their_language(workspace_run: dict[str, Any]) -> None:
+    result = scenario(workspace_run, "publish")
+    if workspace_run["backend"] != "geopackage":
+        pytest.skip("the screenshots are taken on GeoPackage")
+    for language in ("kk", "ru"):
+        assert result["screens"][language] == [language, translate("My department's layers", language)]
+
+
 @pytest.mark.parametrize("view", ["layers", "layer", "audit"])
 @pytest.mark.parametrize("state", ["kk-phone", "ru-phone", "kk-desktop", "ru-desktop"])
 def test_each_publisher_view_is_photographed(workspace_run: dict[str, Any], view: str, state: str) -> None:

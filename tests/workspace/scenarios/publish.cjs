@@ -83,11 +83,12 @@ async function photograph(ctx, page, name, lang) {
 }
 
 async function screens(ctx, page) {
+  const shot = {};
   for (const lang of ['kk', 'ru']) {
-    await page.context().addCookies([{ name: 'geohub_lang', value: lang, url: ctx.base }]);
-    await page.goto(`${ctx.base}/workspace/#/layers`, { waitUntil: 'load' });
+    await page.goto(`${ctx.base}/workspace/?lang=${lang}#/layers`, { waitUntil: 'load' }); // a new document
     await page.waitForSelector('.pub-layers');
     await ctx.settled(page);
+    shot[lang] = await page.evaluate(() => [document.documentElement.lang, document.querySelector('#ws-main h1').textContent]);
     await photograph(ctx, page, 'layers', lang);
     await ctx.go(`#/layers/${LAYER}`, page);
     await page.waitForSelector('#pub-versions');
@@ -106,6 +107,7 @@ async function screens(ctx, page) {
       await ctx.axe('audit-kk-phone', page);
     }
   }
+  ctx.record('screens', shot);
 }
 
 module.exports = {
