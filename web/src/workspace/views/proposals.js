@@ -1,43 +1,13 @@
 // New layer proposals (#/proposals): my department's proposals with their status (an
 // administrator sees every department's, those waiting for approval first), and "propose a new
 // layer": a file dropped or chosen, uploaded with a progress bar, read by GeoHub into a draft
-// that opens in the proposal view (proposal.js, which imports the helpers exported here).
+// that opens in the proposal view (proposal.js; their shared helpers are in proposal/common.js).
 import { clear, formatDate, formatNumber, h } from '../dom.js';
+import {
+  departmentName, failure, isAdmin, proposalTitle, rememberUpload, statusBadge,
+} from './proposal/common.js';
 
-export const STATUSES = ['draft', 'submitted', 'approved', 'rejected', 'withdrawn'];
-// A GeoJSON file just uploaded in this page, by the proposal it became: the proposal view draws
-// its features over the basemap as the style's preview (the server keeps the file to itself).
-export const uploadedGeoJson = new Map();
-const PREVIEW_MAX_BYTES = 2 * 1024 * 1024;
 const LIST_ORDER = { submitted: 0, draft: 1, rejected: 2, approved: 3, withdrawn: 4 };
-
-/** The proposal's title in the page language (then English, then its id). */
-export function proposalTitle(ctx, proposal) {
-  const definition = proposal.definition || {};
-  const title = definition.title || {};
-  return title[ctx.lang] || title.en || title.ru || title.kk || definition.id || ctx.t('prop.untitled');
-}
-
-/** A department's name in the page language (its id when the page does not know it). */
-export function departmentName(ctx, id) {
-  const names = (ctx.config && ctx.config.departments) || {};
-  return names[id] || id || '';
-}
-
-/** The status as a badge: its text, and a class per status for its look (never colour alone). */
-export function statusBadge(ctx, status) {
-  return h('span', { class: `prop-status prop-status-${status}` }, ctx.t(`prop.status.${status}`));
-}
-
-/** The message of a failed call: the server's problem detail (already in the page language). */
-export function failure(ctx, error) {
-  const detail = (error && error.problem && error.problem.detail) || (error && error.message) || '';
-  return ctx.t('prop.failed', { detail });
-}
-
-function isAdmin(ctx) {
-  return ctx.principal && ctx.principal.role === 'admin';
-}
 
 // ---- the list ----------------------------------------------------------------------------------
 
@@ -179,7 +149,7 @@ function newProposalSection(ctx) {
         }
       });
       bar.value = 100;
-      if (/\.(geo)?json$/i.test(file.name) && file.size <= PREVIEW_MAX_BYTES) uploadedGeoJson.set(proposal.id, file);
+      rememberUpload(ctx, proposal.id, file);
       const done = ctx.t('prop.new.done', { n: proposal.id });
       status.textContent = done;
       ctx.announce(done);
