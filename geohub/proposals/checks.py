@@ -25,7 +25,7 @@ from geohub.layers.models import (
 )
 from geohub.messages import Message, tr
 from geohub.proposals.inference import attribute_name
-from geohub.styles.templates import PALETTE, TEMPLATE_IDS, TEMPLATES, template_for
+from geohub.styles.templates import MINZOOM, PALETTE, TEMPLATE_IDS, TEMPLATES, template_for
 
 FIELDS = (
     "id",
@@ -323,6 +323,7 @@ def _make_layer(
         ],
         "access": definition.get("access", "public"),
         "template": definition["style"],
+        "zoom": {"min": MINZOOM[definition["style"]["template"]], "max": 22},
     }
     try:
         checked.layer = LayerDefinition.model_validate(data)

@@ -57,6 +57,9 @@ TEMPLATES = (
     ),
 )
 TEMPLATE_IDS = tuple(t.id for t in TEMPLATES)
+# the lowest zoom whose tiles carry a template layer: below it a city's worth of features would
+# make heavy tiles of specks (the seed layers' own minzooms are 8 to 16)
+MINZOOM = {"points": 12, "lines": 10, "areas": 10}
 
 
 def template_for(geometry_type: GeometryType) -> StyleTemplate:

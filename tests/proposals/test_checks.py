@@ -106,6 +106,7 @@ def test_the_completed_suggestion_is_a_layer(proposed: tuple[dict[str, Any], dic
     assert checked.layer.department == "natural_resources"
     assert checked.layer.template is not None and checked.layer.template.template == "points"
     assert checked.mapping == {"Species": "species"}
+    assert checked.layer.zoom.min == 12  # points: no city-wide specks in low-zoom tiles
 
 
 @pytest.mark.parametrize("case", CASES)
