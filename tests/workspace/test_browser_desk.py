@@ -47,6 +47,10 @@ def test_a_status_count_shows_only_that_status(workspace_run: dict[str, Any]) ->
     assert picked["statuses"] and set(picked["statuses"]) == {"dk-status dk-status-registered"}
 
 
+def test_the_filters_outlive_a_reload(workspace_run: dict[str, Any]) -> None:
+    assert _desk(workspace_run)["filterAfterReload"] == "all"
+
+
 def test_the_case_shows_the_description_as_text_the_photo_and_the_map(workspace_run: dict[str, Any]) -> None:
     result = _desk(workspace_run)
     case, report = result["case"], result["filed"]["id"]

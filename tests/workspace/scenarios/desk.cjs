@@ -239,5 +239,8 @@ module.exports = {
     await page.click('.dk-filters button[type="submit"]');
     await page.waitForSelector('.dk-queue');
     await ctx.screenshot('desk-queue-ru-phone', page);
+    await page.reload({ waitUntil: 'load' });
+    await page.waitForSelector('.dk-queue');
+    ctx.record('filterAfterReload', await page.inputValue('.dk-filters select[name="status"]'));
   },
 };

@@ -10,7 +10,22 @@ export const OPEN = ['registered', 'accepted', 'in_progress', 'reopened'];
 const PAGE_SIZE = 25;
 const SORTS = { due: 'due', created: '-created', updated: '-updated', supporters: '-supporters' };
 const FRESH = { status: 'open', category: '', district: '', department: '', overdue: false, sort: 'due', offset: 0 };
-const state = { ...FRESH }; // kept while the page is open: back from a case finds the same queue
+const STATE_KEY = 'geohub.workspace.reportQueue';
+// the filters, kept for the tab (sessionStorage): back from a case, or after a reload, the same queue
+const state = { ...FRESH, ...restored() };
+
+function restored() {
+  try {
+    const kept = JSON.parse(window.sessionStorage.getItem(STATE_KEY) || '{}');
+    return Object.fromEntries(Object.entries(kept).filter(([key, value]) => key in FRESH && typeof value === typeof FRESH[key]));
+  } catch {
+    return {};
+  }
+}
+
+function keep() {
+  try { window.sessionStorage.setItem(STATE_KEY, JSON.stringify(state)); } catch { /* the filters last this page */ }
+}
 
 let lookups = null; // the categories and districts, read once per page load
 
@@ -46,6 +61,7 @@ function departmentName(ctx, id) {
 }
 
 function queuePath(ctx) {
+  keep();
   const query = new URLSearchParams();
   if (state.status === 'open') query.set('status', OPEN.join(','));
   else if (state.status !== 'all') query.set('status', state.status);
