@@ -119,15 +119,18 @@ class ProposalRecords:
 
     def open_ids(self, *, other_than: int | None = None) -> set[str]:
         """The layer ids open proposals (draft, submitted, rejected) ask for."""
+        return {layer_id for number, layer_id in self.open_ids_by_proposal().items() if number != other_than}
+
+    def open_ids_by_proposal(self) -> dict[int, str]:
+        """Proposal number -> the layer id it asks for, of every open proposal."""
         query = select(layer_proposals.c.id, layer_proposals.c.definition).where(
             layer_proposals.c.status.in_(OPEN_STATUSES)
         )
-        ids = set()
+        ids = {}
         for row in self.records.fetchall(query):
-            if row.id != other_than:
-                layer_id = json.loads(row.definition).get("id")
-                if isinstance(layer_id, str):
-                    ids.add(layer_id)
+            layer_id = json.loads(row.definition).get("id")
+            if isinstance(layer_id, str):
+                ids[int(row.id)] = layer_id
         return ids
 
     def change(

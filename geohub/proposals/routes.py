@@ -16,7 +16,7 @@ from geohub.errors import FieldError, InvalidRequestError
 from geohub.extensions import app_extension
 from geohub.messages import tr
 from geohub.openapi.operation import NO_STORE, Body, Reply, documented
-from geohub.proposals.checks import field_problems
+from geohub.proposals.checks import Checked, field_problems
 from geohub.proposals.records import STATUSES, Proposal
 from geohub.proposals.schemas import (
     DefinitionUpdate,
@@ -58,9 +58,11 @@ def _actor() -> Actor:
     return Actor(current_principal(), request.remote_addr)
 
 
-def _json(proposal: Proposal) -> dict[str, object]:
-    service = proposal_service()
-    problems = service.problems(proposal).errors if proposal.status in OPEN else []
+def _json(proposal: Proposal, checked: Checked | None = None) -> dict[str, object]:
+    """The proposal with what blocks submitting it (while it may still be edited)."""
+    problems = []
+    if proposal.status in OPEN:
+        problems = (checked or proposal_service().problems(proposal)).errors
     return proposal.to_json(field_problems(problems, request_language()))
 
 
@@ -140,8 +142,11 @@ def list_proposals() -> tuple[Response, int, dict[str, str]]:
             ),
             [FieldError("status", tr("Choose one of: {choices}.", choices=", ".join(STATUSES)))],
         )
-    listed = proposal_service().list(principal, status)
-    return jsonify({"proposals": [_json(p) for p in listed]}), 200, {"Cache-Control": "no-store"}
+    service = proposal_service()
+    listed = service.listed(principal, status)
+    checked = service.problems_of([p for p in listed if p.status in OPEN])
+    body = {"proposals": [_json(p, checked.get(p.id)) for p in listed]}
+    return jsonify(body), 200, {"Cache-Control": "no-store"}
 
 
 @proposals.get("/layer-proposals/<int:proposal_id>")

@@ -79,7 +79,7 @@ class ProposalService:
             raise ProposalNotFoundError(tr("There is no layer proposal {n}.", n=proposal_id))
         return proposal
 
-    def list(self, principal: Principal, status: str | None = None) -> list[Proposal]:
+    def listed(self, principal: Principal, status: str | None = None) -> list[Proposal]:
         """The proposals `principal` may see, newest first."""
         _signed_in(principal)
         if principal.role is Role.publisher:
@@ -90,13 +90,21 @@ class ProposalService:
 
     def problems(self, proposal: Proposal) -> Checked:
         """What keeps the proposal's definition from becoming a layer now."""
-        context = Context(
-            department=proposal.department,
-            file=proposal.file,
-            taken_ids=self.taken_ids(),
-            proposed_ids=self.proposals.open_ids(other_than=proposal.id),
-        )
-        return check_definition(proposal.definition, context)
+        return self.problems_of([proposal])[proposal.id]
+
+    def problems_of(self, proposals: list[Proposal]) -> dict[int, Checked]:
+        """`problems` of several proposals, the ids in use read once."""
+        taken, asked = self.taken_ids(), self.proposals.open_ids_by_proposal()
+        checked = {}
+        for proposal in proposals:
+            context = Context(
+                department=proposal.department,
+                file=proposal.file,
+                taken_ids=taken,
+                proposed_ids={layer_id for number, layer_id in asked.items() if number != proposal.id},
+            )
+            checked[proposal.id] = check_definition(proposal.definition, context)
+        return checked
 
     def taken_ids(self) -> set[str]:
         """Ids a new layer may not have: the layers (the seed and every approved one), reserved
