@@ -31,7 +31,7 @@ TEXTS: dict[str, str] = {
     "ws.account": N_("Signed in as {user}"),
     "ws.role.admin": N_("Administrator"),
     "ws.role.publisher": N_("Publisher"),
-    "ws.role.moderator": N_("Moderator"),
+    "ws.role.moderator": N_("Report moderator"),
     "ws.home.title": N_("Workspace"),
     "ws.home.intro": N_("Choose a section."),
     "ws.home.department": N_("Department: {department}"),
