@@ -42,6 +42,13 @@ def test_the_sign_in_outlives_a_reload(workspace_run: dict[str, Any]) -> None:
     assert result["afterReload"]["account"] == result["signedIn"]["account"]
 
 
+def test_the_language_switch_keeps_the_sign_in_and_the_view(workspace_run: dict[str, Any]) -> None:
+    switched = scenario(workspace_run, "sign_in")["switched"]
+    assert switched["lang"] == "kk" and switched["hash"] == "#/no/such/page"
+    assert switched["heading"] == translate("Page not found", "kk")
+    assert switched["token"] == scenario(workspace_run, "sign_in")["signedIn"]["token"]
+
+
 def test_an_unknown_route_says_so(workspace_run: dict[str, Any]) -> None:
     assert scenario(workspace_run, "sign_in")["unknownRoute"]["heading"] == translate("Page not found", "ru")
 

@@ -64,6 +64,16 @@ module.exports = {
     await ctx.settled(page);
     ctx.record('afterReload', await state(page));
 
+    // the language switch: the page again in Kazakh, still signed in, the view kept
+    await page.evaluate(() => { window.location.hash = '#/no/such/page'; });
+    await ctx.settled(page);
+    await Promise.all([page.waitForEvent('load'), page.selectOption('#ws-language', 'kk')]);
+    await page.waitForSelector('#ws-account:not([hidden])');
+    await ctx.settled(page);
+    ctx.record('switched', { lang: await page.getAttribute('html', 'lang'), hash: await page.evaluate(() => window.location.hash), ...(await state(page)) });
+    await Promise.all([page.waitForEvent('load'), page.selectOption('#ws-language', 'ru')]);
+    await page.waitForSelector('#ws-account:not([hidden])');
+
     await page.goto(`${ctx.base}/workspace/#/no/such/page`);
     await ctx.settled(page);
     ctx.record('unknownRoute', await state(page));
