@@ -50,6 +50,8 @@ TEXTS: dict[str, str] = {
     "prop.new.choose": N_("Choose a file"),
     "prop.new.formats": N_("GeoPackage, GeoJSON, a zipped Shapefile, KML, or CSV with coordinate columns."),
     "prop.new.department": N_("For the department"),
+    "prop.new.departmentNone": N_("Choose a department"),
+    "prop.new.departmentMissing": N_("Choose the department the layer is for."),
     "prop.new.progress": N_("Upload"),
     "prop.new.uploading": N_("Uploading {name}: {percent} %"),
     "prop.new.reading": N_("The file is uploaded; reading it…"),

@@ -94,10 +94,29 @@ function departmentPicker(ctx) {
   const ids = Object.keys(names).sort((a, b) => names[a].localeCompare(names[b]));
   if (!ids.length) return null;
   const select = h('select', { id: 'prop-new-department', name: 'department' },
+    h('option', { value: '' }, ctx.t('prop.new.departmentNone')),
     ...ids.map((id) => h('option', { value: id }, names[id])));
   if (ctx.principal.department && names[ctx.principal.department]) select.value = ctx.principal.department;
-  return h('div', { class: 'ws-field prop-department' },
-    h('label', { for: 'prop-new-department' }, ctx.t('prop.new.department')), select);
+  const error = h('p', { class: 'prop-field-error', id: 'prop-new-department-error', hidden: true });
+  const field = h('div', { class: 'ws-field prop-department' },
+    h('label', { for: 'prop-new-department' }, ctx.t('prop.new.department')), select, error);
+  return {
+    field,
+    /** The chosen department's id; none chosen: said beside the select, which takes the focus. */
+    chosen() {
+      error.hidden = Boolean(select.value);
+      if (select.value) {
+        select.removeAttribute('aria-invalid');
+        select.removeAttribute('aria-describedby');
+        return select.value;
+      }
+      error.textContent = ctx.t('prop.new.departmentMissing');
+      select.setAttribute('aria-invalid', 'true');
+      select.setAttribute('aria-describedby', error.id);
+      select.focus();
+      return null;
+    },
+  };
 }
 
 function newProposalSection(ctx) {
@@ -123,6 +142,11 @@ function newProposalSection(ctx) {
 
   async function send(file) {
     if (busy || !file) return;
+    const department = picker ? picker.chosen() : null;
+    if (picker && !department) {
+      input.value = ''; // the same file can be chosen again once the department is
+      return;
+    }
     busy = true;
     zone.dataset.state = 'busy';
     chooseButton.disabled = true;
@@ -133,7 +157,6 @@ function newProposalSection(ctx) {
     progressText.textContent = ctx.t('prop.new.uploading', { name: file.name, percent: formatNumber(0) });
     const form = new FormData();
     form.append('file', file, file.name);
-    const department = picker && picker.querySelector('select').value;
     if (department) form.append('department', department);
     let lastSaid = 0;
     try {
@@ -190,7 +213,7 @@ function newProposalSection(ctx) {
   return h('section', { class: 'prop-section prop-new', 'aria-labelledby': 'prop-new-title' },
     h('h2', { id: 'prop-new-title' }, ctx.t('prop.new.title')),
     h('p', {}, ctx.t('prop.new.intro')),
-    picker,
+    picker ? picker.field : null,
     zone,
     progress,
     status);
