@@ -15,6 +15,7 @@
 //   node tests/workspace/browser.cjs '{"list": true}'   -> {"<name>": ["geopackage", ...]}
 'use strict';
 
+const childProcess = require('child_process');
 const fs = require('fs');
 const path = require('path');
 const { createRequire } = require('module');
@@ -142,6 +143,15 @@ function makeContext(browser, options, record) {
         }));
       record.axe[label] = serious;
       return serious;
+    },
+    /** Run `geohub <args>` on the server's data, as an operator would beside it (e.g. a sync):
+     *  resolves {status, stdout, stderr}. */
+    geohub(args) {
+      const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('GEOHUB_')));
+      const run = childProcess.spawnSync(options.cli.geohub, args, {
+        env: { ...env, ...options.cli.env }, encoding: 'utf8', timeout: 120_000,
+      });
+      return { status: run.status, stdout: run.stdout, stderr: run.stderr };
     },
     /** Keep `value` under `key` in the scenario's result, for the pytest side to assert on. */
     record(key, value) {

@@ -45,13 +45,19 @@ PASSWORDS = {role: f"{role} of the workspace, 2026" for role in ACCOUNTS}
 RUN_TIMEOUT_S = 600
 
 
+def cli_environment(server: LiveServer) -> dict[str, str]:
+    """The GEOHUB_* settings of the live server's data, for the command line beside it."""
+    env = {"GEOHUB_DATA_DIR": str(server.settings.data_dir)}
+    if server.settings.database_url:
+        env["GEOHUB_DATABASE_URL"] = server.settings.database_url
+    return env
+
+
 def add_accounts(server: LiveServer) -> dict[str, dict[str, Any]]:
     """The accounts of ACCOUNTS on the live server, made with `geohub users add --password-prompt`
     as an operator would (in a new session: no terminal, so the prompt reads standard input)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("GEOHUB_")}
-    env["GEOHUB_DATA_DIR"] = str(server.settings.data_dir)
-    if server.settings.database_url:
-        env["GEOHUB_DATABASE_URL"] = server.settings.database_url
+    env.update(cli_environment(server))
     accounts = {}
     for role, (name, department) in ACCOUNTS.items():
         command = [GEOHUB, "users", "add", name, "--role", role, "--password-prompt"]
@@ -134,6 +140,7 @@ class WorkspaceRuns:
             server = self.server(backend)
             accounts = add_accounts(server)
             options = {
+                "cli": {"geohub": GEOHUB, "env": cli_environment(server)},
                 "base": server.base_url,
                 "backend": backend,
                 "screenshotDir": str(SCREENSHOTS),
