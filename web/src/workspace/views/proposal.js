@@ -89,12 +89,14 @@ function feedback(ctx, registry) {
       summary.append(h('h2', { id: 'prop-error-summary-title' }, ctx.t('prop.errors.title', { n: Math.max(shown.length, 1) })));
       summary.append(shown.length ? errorLinks(ctx, registry, shown) : h('p', {}, detail));
       summary.hidden = false;
+      problems.hidden = true; // the summary lists every problem the server found
       summary.focus();
     },
     clearErrors() {
       registry.clearErrors();
       clear(summary);
       summary.hidden = true;
+      problems.hidden = false;
     },
   };
 }
