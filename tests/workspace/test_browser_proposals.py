@@ -48,6 +48,13 @@ def test_the_style_preview_draws_the_file_over_the_basemap(workspace_run: dict[s
     assert preview["kind"] == "map" and preview["state"] in ("drawn", "idle")
 
 
+def test_the_keyboard_reaches_every_field_of_the_form(workspace_run: dict[str, Any]) -> None:
+    walks = scenario(workspace_run, NAME)["keyboard"]
+    assert walks["draft"]["controls"] >= 50  # 4 attributes x 8 controls, and the rest of the form
+    for walk in walks.values():
+        assert walk["unreached"] == [] and walk["withoutFocusRing"] == []
+
+
 def test_the_draft_is_inferred_from_the_file(workspace_run: dict[str, Any]) -> None:
     draft = scenario(workspace_run, NAME)["draft"]
     assert draft["id"] == LAYER_ID  # from the file name

@@ -115,6 +115,7 @@ module.exports = {
     ctx.record('listHeading', await page.textContent('#ws-main h1'));
     await ctx.axe('list-publisher-ru-desktop');
     await ctx.screenshot('proposals-list-ru-desktop');
+    await ctx.keyboardWalk('list-publisher', page);
 
     // the drop zone: dragging over marks it, dropping two files at once is refused with a word
     ctx.record('drop', await page.evaluate(() => {
@@ -151,6 +152,7 @@ module.exports = {
     })));
     await ctx.axe('draft-ru-desktop');
     await ctx.screenshot('proposal-draft-ru-desktop');
+    await ctx.keyboardWalk('draft', page); // every field of the form, the preview's controls too
 
     // a wrong identifier: the server's 422 beside the field and in the summary, which takes the focus
     await page.fill('#prop-id', 'Recycling containers!');
