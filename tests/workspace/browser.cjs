@@ -26,6 +26,10 @@ const webRequire = createRequire(path.resolve(__dirname, '../../web/package.json
 const DESKTOP = { width: 1280, height: 800 };
 const SCENARIO_TIMEOUT_MS = 120_000;
 const SERIOUS = new Set(['serious', 'critical']);
+const CONTROLS = [
+  'a[href]', 'button:not([disabled])', 'input:not([disabled]):not([type="hidden"])',
+  'select:not([disabled])', 'textarea:not([disabled])', 'summary', '[tabindex]:not([tabindex="-1"])',
+].join(',');
 
 function scenarios() {
   return fs.readdirSync(SCENARIOS_DIR)
@@ -153,6 +157,49 @@ function makeContext(browser, options, record) {
       });
       return { status: run.status, stdout: run.stdout, stderr: run.stderr };
     },
+    /** Keyboard only, from the top of the page: Tab `presses` times (default: the visible
+     *  controls and 10 more) and say which visible controls were never reached (a radio group
+     *  counts as reached through any of its radios: arrows move inside it) and which were
+     *  reached without a visible focus indicator. Kept under `label` in `keyboard`. */
+    async keyboardWalk(label, page = current, presses = null) {
+      const controls = await page.evaluate((selector) => {
+        const shown = (element) => {
+          if (element.closest('[hidden], [inert], [aria-hidden="true"], dialog:not([open])')) return false;
+          const style = getComputedStyle(element);
+          if (style.visibility === 'hidden' || style.display === 'none') return false;
+          const box = element.getBoundingClientRect();
+          return box.width > 0 && box.height > 0;
+        };
+        return [...document.querySelectorAll(selector)].filter(shown).map((element, index) => {
+          element.dataset.kb = element.dataset.kb || `k${index}`;
+          const group = element.type === 'radio' ? `radio:${element.name}` : element.dataset.kb;
+          return { kb: element.dataset.kb, group, tag: element.tagName.toLowerCase(), name: (element.getAttribute('aria-label') || element.textContent || element.id || '').trim().slice(0, 40) };
+        });
+      }, CONTROLS);
+      await page.evaluate(() => { document.activeElement?.blur(); window.scrollTo(0, 0); });
+      const reached = [];
+      for (let i = 0; i < (presses || controls.length + 10); i += 1) {
+        await page.keyboard.press('Tab');
+        const focused = await page.evaluate(() => {
+          const element = document.activeElement;
+          if (!element || element === document.body) return null;
+          const style = getComputedStyle(element);
+          const outlined = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0;
+          const shadowed = style.boxShadow && style.boxShadow !== 'none';
+          const group = element.type === 'radio' ? `radio:${element.name}` : element.dataset.kb || null;
+          return { kb: element.dataset.kb || null, group, tag: element.tagName.toLowerCase(), name: (element.getAttribute('aria-label') || element.textContent || element.id || '').trim().slice(0, 40), focusVisible: Boolean(outlined || shadowed) };
+        });
+        if (focused) reached.push(focused);
+      }
+      const seen = new Set(reached.map((item) => item.group).filter(Boolean));
+      const walk = {
+        controls: controls.length,
+        unreached: controls.filter((control) => !seen.has(control.group)),
+        withoutFocusRing: reached.filter((item) => !item.focusVisible),
+      };
+      record.keyboard[label] = walk;
+      return walk;
+    },
     /** Keep `value` under `key` in the scenario's result, for the pytest side to assert on. */
     record(key, value) {
       record.values[key] = value;
@@ -191,7 +238,7 @@ async function main() {
     for (const { name, module } of chosen) {
       const record = {
         requests: [], blocked: [], failed: [], httpErrors: [], consoleErrors: [], pageErrors: [],
-        axe: {}, screenshots: [], values: {},
+        axe: {}, keyboard: {}, screenshots: [], values: {},
       };
       const ctx = makeContext(browser, options, record);
       const started = Date.now();

@@ -42,3 +42,17 @@ def test_no_serious_accessibility_violation_in_any_state(workspace_run: dict[str
     }
     assert all(result["axe"] for result in workspace_run["scenarios"].values())  # each scenario scans
     assert {state: v for state, v in scanned.items() if v} == {}
+
+
+def test_the_keyboard_reaches_every_control_with_a_visible_focus(workspace_run: dict[str, Any]) -> None:
+    walks = {
+        f"{name}/{label}": walk
+        for name, result in workspace_run["scenarios"].items()
+        for label, walk in result.get("keyboard", {}).items()
+    }
+    if not walks:
+        pytest.skip("no scenario walks the keyboard here")
+    for state, walk in walks.items():
+        assert walk["controls"] > 0, state
+        assert walk["unreached"] == [], state
+        assert walk["withoutFocusRing"] == [], state

@@ -57,7 +57,7 @@ def test_a_file_dropped_on_the_drop_zone_is_chosen(workspace_run: dict[str, Any]
 def test_the_drop_zone_s_button_opens_the_file_chooser_from_the_keyboard(
     workspace_run: dict[str, Any],
 ) -> None:
-    keyboard = scenario(workspace_run, "publish")["keyboard"]
+    keyboard = scenario(workspace_run, "publish")["fileButton"]
     assert keyboard["focused"] == "pub-pick"
     assert "waste-points-2026.zip" in keyboard["chosen"]
 

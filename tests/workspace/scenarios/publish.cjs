@@ -146,7 +146,7 @@ module.exports = {
     const focused = await page.evaluate(() => document.activeElement.id);
     const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Enter')]);
     await chooser.setFiles(ctx.fixtures.wastePointsShapefile);
-    ctx.record('keyboard', { focused, chosen: await page.textContent('#pub-chosen') });
+    ctx.record('fileButton', { focused, chosen: await page.textContent('#pub-chosen') });
 
     const before = await versions(page);
     await page.click('#pub-upload');
@@ -166,6 +166,7 @@ module.exports = {
     ctx.record('diffMap', await diffMapDrawn(page));
     ctx.record('firstImportAfterMapping', await page.evaluate((id) => document.querySelector(`.pub-imports tr[data-import="${id}"]`)?.dataset.status, first.import));
     await ctx.axe('report-mapped-ru-desktop');
+    await ctx.keyboardWalk('report-ru-desktop');
     if (ctx.backend === 'geopackage') {
       await ctx.screenshot('report-ru-desktop');
       await ctx.screenshot('report-section-ru-desktop', page, { selector: '#pub-report' }); // the README's

@@ -57,6 +57,7 @@ module.exports = {
       () => document.getElementById('ws-announcer').textContent,
     ).then((handle) => handle.jsonValue()));
     await ctx.axe('home-ru-desktop');
+    await ctx.keyboardWalk('home-ru-desktop');
     await ctx.screenshot('home-ru-desktop');
 
     await page.reload({ waitUntil: 'load' });
