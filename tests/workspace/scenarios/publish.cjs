@@ -121,6 +121,10 @@ module.exports = {
     ctx.record('layers', await page.evaluate(() => [...document.querySelectorAll('.pub-layer')].map((card) => card.dataset.layer)));
     await ctx.axe('layers-ru-desktop');
 
+    // listen for the file chooser from now on: Playwright intercepts it only once told to
+    let chooserOpened;
+    const chooserPromise = new Promise((resolve) => { chooserOpened = resolve; });
+    page.on('filechooser', (chooser) => chooserOpened(chooser));
     await page.click(`.pub-layer[data-layer="${LAYER}"] h2 a`);
     await page.waitForSelector('#pub-upload-form');
     await ctx.settled(page);
@@ -144,7 +148,8 @@ module.exports = {
     await page.focus('#pub-mode-replace');
     await page.keyboard.press('Shift+Tab');
     const focused = await page.evaluate(() => document.activeElement.id);
-    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Enter')]);
+    await page.keyboard.press('Enter');
+    const chooser = await chooserPromise;
     await chooser.setFiles(ctx.fixtures.wastePointsShapefile);
     ctx.record('fileButton', { focused, chosen: await page.textContent('#pub-chosen') });
 
