@@ -156,6 +156,8 @@ export async function diffMap(ctx, layerId, importId) {
   // the map is drawn once the section is in the page (MapLibre needs its container's size)
   requestAnimationFrame(async () => {
     const { Map: MapLibreMap, NavigationControl } = await import(ctx.config.urls.maplibre);
+    const previous = window.geohubDiffMap;
+    if (previous && !document.contains(previous.getContainer())) previous.remove(); // free its WebGL context
     const map = new MapLibreMap({
       container,
       style: ctx.config.urls.basemapStyle,
