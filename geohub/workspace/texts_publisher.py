@@ -140,6 +140,8 @@ TEXTS: dict[str, str] = {
     "pub.versions.action": N_("Action"),
     "pub.versions.current": N_("Published version"),
     "pub.versions.staged": N_("Waiting in import {n}"),
+    "pub.versions.fromImport": N_("import {n} ({source})"),
+    "pub.versions.fromEdit": N_("edited by {user}"),
     "pub.versions.restore": N_("Restore"),
     "pub.versions.restoreNamed": N_("Restore version {version}"),
     "pub.versions.question": N_("Publish version {version} again?"),

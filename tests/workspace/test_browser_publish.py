@@ -122,6 +122,10 @@ def test_publish_then_rollback_in_the_page(workspace_run: dict[str, Any]) -> Non
     published = [v["version"] for v in result["versions"]["afterPublish"] if v["current"]]
     assert published and before and published[0] > before[0]
     assert result["published"]["status"] == "published"
+    note = next(v["note"] for v in result["versions"]["afterPublish"] if v["current"])
+    assert note == translate("import {n} ({source})", "ru").format(
+        n=result["mappedReport"]["import"], source="waste-points-2026.zip"
+    )
     rollback = result["rollback"]
     assert rollback["dialog"]["text"] == translate("Publish version {version} again?", "ru").replace(
         "{version}", str(before[0])

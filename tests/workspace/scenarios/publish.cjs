@@ -38,7 +38,7 @@ async function report(page) {
 
 async function versions(page) {
   return page.evaluate(() => [...document.querySelectorAll('#pub-versions tbody tr')].map((row) => ({
-    version: Number(row.dataset.version), current: row.dataset.current === 'true',
+    version: Number(row.dataset.version), current: row.dataset.current === 'true', note: row.cells[3].textContent,
   })));
 }
 

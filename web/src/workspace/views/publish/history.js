@@ -42,6 +42,16 @@ export function conflictsSection(ctx, layer, conflicts, refresh) {
     h('ul', { class: 'pub-plain' }, items), outcome);
 }
 
+/** A version's note in the page language where its form is known ("import 19 (file.zip)",
+ *  "feature.update by dana"), else as stored. */
+function noteText(ctx, note) {
+  const imported = /^import (\d+) \((.*)\)$/.exec(note || '');
+  if (imported) return ctx.t('pub.versions.fromImport', { n: imported[1], source: imported[2] });
+  const edited = /^feature\.\w+ by (.+)$/.exec(note || '');
+  if (edited) return ctx.t('pub.versions.fromEdit', { user: edited[1] });
+  return note || '';
+}
+
 /** The stored versions, newest first, each restorable but the current one and those staged by
  *  an import still waiting (those are published from their report, once read). */
 export function versionsSection(ctx, layer, versions, imports, refresh) {
@@ -78,7 +88,7 @@ export function versionsSection(ctx, layer, versions, imports, refresh) {
       h('th', { scope: 'row', class: 'ws-number', id: `pub-version-${version.version}` }, String(version.version)),
       h('td', {}, when(ctx, version.createdAt)),
       h('td', { class: 'ws-number' }, count(version.featureCount)),
-      h('td', {}, version.note || ''),
+      h('td', {}, noteText(ctx, version.note)),
       h('td', {}, action));
   });
   return h('section', { class: 'pub-section', id: 'pub-versions', 'aria-labelledby': 'pub-versions-title' },
