@@ -2,30 +2,19 @@
 
 from __future__ import annotations
 
-from functools import cache
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from geohub.developers.catalog import Link, Snippet
 from geohub.developers.texts import text, texts_in
 from geohub.messages import LANGUAGES
+from geohub.pages.own_pages import template_environment
 from geohub.pages.script_data import json_block
 from geohub.webmap.page import LANGUAGE_NAMES
 
 TEMPLATES_DIR = Path(__file__).with_name("templates")
-
-
-@cache
-def _environment() -> Environment:
-    return Environment(
-        loader=FileSystemLoader(TEMPLATES_DIR),
-        autoescape=select_autoescape(["html"], default=True),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
 
 
 def render_page(
@@ -50,7 +39,7 @@ def render_page(
         "urls": {"apps": f"{base}/developers/apps", "usage": f"{base}/developers/usage"},
     }
     return (
-        _environment()
+        template_environment(TEMPLATES_DIR)
         .get_template("developers.html")
         .render(
             t=t,

@@ -6,7 +6,10 @@ config block and fills their `{name}` placeholders itself.
 
 from __future__ import annotations
 
-from geohub.messages import N_, fill, translate
+from geohub.messages import N_
+from geohub.pages.own_pages import text, translated
+
+__all__ = ["TEXTS", "text", "texts_in"]
 
 TEXTS: dict[str, str] = {
     "page.title": N_("For app developers"),
@@ -101,9 +104,4 @@ TEXTS: dict[str, str] = {
 
 def texts_in(language: str) -> dict[str, str]:
     """key -> text in `language`, placeholders ({name}) left to fill."""
-    return {key: translate(msgid, language) for key, msgid in TEXTS.items()}
-
-
-def text(texts: dict[str, str], language: str, key: str, **params: object) -> str:
-    """One text with `params` filled in (the key itself when unknown)."""
-    return fill(texts.get(key, key), params, language)
+    return translated(TEXTS, language)

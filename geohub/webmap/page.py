@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from functools import cache
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from geohub.i18n import negotiate_language
 from geohub.messages import LANGUAGES
+from geohub.pages.own_pages import template_environment
 from geohub.pages.script_data import json_block
 from geohub.webmap.assets import WEB_SRC
 from geohub.webmap.texts import text
@@ -21,16 +20,6 @@ LANGUAGE_NAMES = {"kk": "Қазақша", "ru": "Русский", "en": "English
 NAV_PANELS = ("layers", "search", "report", "myreports", "route", "list")
 PART_PANELS = ("search", "report", "myreports", "route")  # templates/panels/<name>.html, the parts'
 PART_STYLES = ("report.css", "route.css")  # web/src files of the parts, linked when present
-
-
-@cache
-def _environment() -> Environment:
-    return Environment(
-        loader=FileSystemLoader(TEMPLATES_DIR),
-        autoescape=select_autoescape(["html"], default=True),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
 
 
 def page_language(lang: str | None, cookie: str | None, accept_language: str | None) -> str:
@@ -49,7 +38,7 @@ def render_page(config: dict[str, Any], web_src: Path = WEB_SRC) -> str:
     def t(key: str, **params: Any) -> str:
         return text(texts, language, key, **params)
 
-    template = _environment().get_template("index.html")
+    template = template_environment(TEMPLATES_DIR).get_template("index.html")
     return template.render(
         t=t,
         lang=language,

@@ -3,14 +3,13 @@ JSON data block. Views and styles are found in web/src/workspace/, so adding a v
 
 from __future__ import annotations
 
-from functools import cache
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from geohub.messages import LANGUAGES
+from geohub.pages.own_pages import template_environment
 from geohub.pages.script_data import json_block
 from geohub.services import Services
 from geohub.webmap.assets import WEB_SRC, vendor_path
@@ -20,16 +19,6 @@ from geohub.workspace.texts import text, texts_in
 TEMPLATES_DIR = Path(__file__).with_name("templates")
 WORKSPACE_SRC = WEB_SRC / "workspace"  # served at /app/workspace/ by the web map's /app route
 BASEMAP_STYLE = "basemap"  # the diff map draws over the plain basemap
-
-
-@cache
-def _environment() -> Environment:
-    return Environment(
-        loader=FileSystemLoader(TEMPLATES_DIR),
-        autoescape=select_autoescape(["html"], default=True),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
 
 
 def view_names(src: Path = WORKSPACE_SRC) -> list[str]:
@@ -75,7 +64,7 @@ def render_page(config: dict[str, Any], src: Path = WORKSPACE_SRC) -> str:
         return text(texts, language, key, **params)
 
     return (
-        _environment()
+        template_environment(TEMPLATES_DIR)
         .get_template("workspace.html")
         .render(
             t=t,
