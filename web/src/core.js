@@ -1,63 +1,19 @@
 // The web map's core: the page config, texts, calls to GeoHub's API, announcements, panels,
 // the event bus and formatting in the page language. Every other module imports from here.
 
+import { fillText } from './format.js';
+
 export const config = JSON.parse(document.getElementById('geohub-config').textContent);
 export const lang = config.lang;
 export const bus = new EventTarget();
 
-const LOCALES = { kk: 'kk-KZ', ru: 'ru-RU', en: 'en-GB' };
-export const locale = LOCALES[lang] || lang;
-export const TIME_ZONE = 'Asia/Almaty';
-// Kazakh writes numbers as Russian does (1 234 567,5), and browsers' ICU often has no Kazakh data
-// (Chromium writes "2026 M12 7"): numbers take the Russian format, dates Kazakh month names here.
-const NUMBER_LOCALE = lang === 'kk' ? 'ru-RU' : locale;
-const KAZAKH_MONTHS = ['қаңтар', 'ақпан', 'наурыз', 'сәуір', 'мамыр', 'маусым', 'шілде', 'тамыз',
-  'қыркүйек', 'қазан', 'қараша', 'желтоқсан'];
+export { formatDate, formatNumber, locale, TIME_ZONE } from './format.js';
 
 // ---- texts -------------------------------------------------------------------------------------
 
 /** The text of `key` in the page language, {placeholders} filled from `params` (numbers formatted). */
 export function t(key, params = {}) {
-  const template = Object.prototype.hasOwnProperty.call(config.texts, key) ? config.texts[key] : key;
-  return template.replace(/\{(\w+)\}/g, (whole, name) => {
-    if (!(name in params)) return whole;
-    const value = params[name];
-    return typeof value === 'number' ? formatNumber(value) : String(value);
-  });
-}
-
-// ---- formatting --------------------------------------------------------------------------------
-
-const numberFormats = new Map();
-
-/** `n` written the way the page language writes numbers (Intl.NumberFormat options in `opts`). */
-export function formatNumber(n, opts = {}) {
-  const key = JSON.stringify(opts);
-  if (!numberFormats.has(key)) numberFormats.set(key, new Intl.NumberFormat(NUMBER_LOCALE, opts));
-  return numberFormats.get(key).format(n);
-}
-
-function kazakhDate(when, { dateOnly, timeZone }) {
-  const parts = Object.fromEntries(new Intl.DateTimeFormat('en-GB', {
-    year: 'numeric', month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone,
-  }).formatToParts(when).map((part) => [part.type, part.value]));
-  const date = `${Number(parts.day)} ${KAZAKH_MONTHS[Number(parts.month) - 1]} ${parts.year} ж.`;
-  return dateOnly ? date : `${date}, ${parts.hour}:${parts.minute}`;
-}
-
-/** An ISO date or date-time in the page language, in Almaty time; a bare date stays a date. */
-export function formatDate(iso, opts = null) {
-  if (iso === null || iso === undefined || iso === '') return '';
-  const text = String(iso);
-  const dateOnly = /^\d{4}-\d{2}-\d{2}$/.test(text);
-  const when = new Date(dateOnly ? `${text}T00:00:00Z` : text);
-  if (Number.isNaN(when.getTime())) return text;
-  const timeZone = dateOnly ? 'UTC' : TIME_ZONE;
-  if (lang === 'kk' && !opts) return kazakhDate(when, { dateOnly, timeZone });
-  const options = opts || (dateOnly
-    ? { dateStyle: 'long', timeZone }
-    : { dateStyle: 'medium', timeStyle: 'short', timeZone });
-  return new Intl.DateTimeFormat(locale, options).format(when);
+  return fillText(config.texts, key, params);
 }
 
 // ---- the API -----------------------------------------------------------------------------------

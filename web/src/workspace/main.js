@@ -4,6 +4,7 @@
 // <main id="ws-main">, moving the focus to its heading and announcing in a live region.
 import { api, ApiError, setNetworkMessage, setToken, token, whenUnauthorized } from './api.js';
 import { clear, formatDate, formatNumber, h } from './dom.js';
+import { fillText } from '../format.js';
 
 export const config = JSON.parse(document.getElementById('workspace-config').textContent);
 const LANGUAGE_COOKIE = 'geohub_lang';
@@ -22,12 +23,7 @@ let rendering = 0; // increases with each render: an older render's late writes 
 
 /** The text of `key` in the page language, {placeholders} filled from `params` (numbers formatted). */
 export function t(key, params = {}) {
-  const template = Object.prototype.hasOwnProperty.call(config.texts, key) ? config.texts[key] : key;
-  return template.replace(/\{(\w+)\}/g, (whole, name) => {
-    if (!(name in params)) return whole;
-    const value = params[name];
-    return typeof value === 'number' ? formatNumber(value) : String(value);
-  });
+  return fillText(config.texts, key, params);
 }
 
 let announceTimer = null;
