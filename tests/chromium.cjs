@@ -2,6 +2,7 @@
 // downloaded), launched the one way every browser test launches it.
 'use strict';
 
+const fs = require('fs');
 const path = require('path');
 const { createRequire } = require('module');
 
@@ -44,4 +45,31 @@ async function guardedContext(browser, { origins, viewport, onBlocked }) {
   return context;
 }
 
-module.exports = { launchChromium, guardedContext };
+const SERIOUS = new Set(['serious', 'critical']);
+let axeSource = null;
+
+/**
+ * axe-core's serious and critical violations on `page` as it is now (WCAG 2.1 A/AA and best
+ * practice), each with its rule, impact, help and first five targets. axe is evaluated through
+ * the DevTools protocol, so the page's CSP (no inline script) is untouched.
+ */
+async function seriousViolations(page) {
+  if (!(await page.evaluate(() => typeof window.axe === 'object'))) {
+    axeSource = axeSource || fs.readFileSync(webRequire.resolve('axe-core/axe.min.js'), 'utf8');
+    await page.evaluate(axeSource);
+  }
+  const result = await page.evaluate(() => window.axe.run(document, {
+    resultTypes: ['violations'],
+    runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
+  }));
+  return result.violations
+    .filter((violation) => SERIOUS.has(violation.impact))
+    .map((violation) => ({
+      id: violation.id,
+      impact: violation.impact,
+      help: violation.help,
+      targets: violation.nodes.slice(0, 5).map((node) => node.target.join(' ')),
+    }));
+}
+
+module.exports = { launchChromium, guardedContext, seriousViolations };

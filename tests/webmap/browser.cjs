@@ -15,15 +15,11 @@
 
 const fs = require('fs');
 const path = require('path');
-const { createRequire } = require('module');
-const { launchChromium, guardedContext } = require('../chromium.cjs');
+const { launchChromium, guardedContext, seriousViolations } = require('../chromium.cjs');
 
 const SCENARIOS_DIR = path.join(__dirname, 'scenarios');
-const webRequire = createRequire(path.resolve(__dirname, '../../web/package.json'));
-const AXE_SOURCE = fs.readFileSync(webRequire.resolve('axe-core/axe.min.js'), 'utf8');
 const DESKTOP = { width: 1280, height: 800 };
 const SCENARIO_TIMEOUT_MS = 120_000;
-const SERIOUS = new Set(['serious', 'critical']);
 
 function scenarioNames(only) {
   const names = fs.readdirSync(SCENARIOS_DIR)
@@ -98,20 +94,7 @@ function makeContext(browser, options, record) {
     },
     /** axe-core's serious and critical violations on the page as it is now, kept under `label`. */
     async axe(page, label) {
-      // evaluated through the DevTools protocol: the page's CSP (no inline script) is untouched
-      if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.evaluate(AXE_SOURCE);
-      const result = await page.evaluate(() => window.axe.run(document, {
-        resultTypes: ['violations'],
-        runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
-      }));
-      const serious = result.violations
-        .filter((violation) => SERIOUS.has(violation.impact))
-        .map((violation) => ({
-          id: violation.id,
-          impact: violation.impact,
-          help: violation.help,
-          targets: violation.nodes.slice(0, 5).map((node) => node.target.join(' ')),
-        }));
+      const serious = await seriousViolations(page);
       record.axe[label] = serious;
       return serious;
     },
