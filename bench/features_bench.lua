@@ -4,12 +4,14 @@
 -- for the whole run, which halves a server's throughput by luck. Reconnecting spreads the load.
 -- Arguments after `--`: the numberReturned every answer must have, then the paths. An answer is
 -- wrong unless it is HTTP 200 and its body says "numberReturned": <expected>. done() prints one
--- JSON line on stdout, after wrk's own report.
+-- JSON line on stdout, after wrk's own report. With BENCH_API_KEY in the environment every request
+-- carries it as X-API-Key, as an app's requests do (bench/bench_guard.py).
 
 local CLOSE_EVERY = 10
 local paths, expected, index, sent = {}, nil, 0, 0
 bad = 0 -- global: read by done() through thread:get
 local threads = {}
+local api_key = os.getenv("BENCH_API_KEY") or ""
 
 function setup(thread)
   table.insert(threads, thread)
@@ -25,10 +27,14 @@ end
 function request()
   index = index % #paths + 1
   sent = sent + 1
-  if sent % CLOSE_EVERY == 0 then
-    return wrk.format("GET", paths[index], { ["Connection"] = "close" })
+  local h = {}
+  if #api_key > 0 then
+    h["X-API-Key"] = api_key
   end
-  return wrk.format("GET", paths[index])
+  if sent % CLOSE_EVERY == 0 then
+    h["Connection"] = "close"
+  end
+  return wrk.format("GET", paths[index], h)
 end
 
 function response(status, headers, body)

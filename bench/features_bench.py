@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from bench_guard import create_app_key, verdict
 from features_bench_load import (
     Measurement,
     check_answer,
@@ -187,9 +188,10 @@ def measure(server: Server, query: Query, args: argparse.Namespace) -> Measureme
     if problem:
         log(f"  {server.name} {query.layer}/{query.name}: {problem}")
     background = wait_until_quiet(args.quiet_wait)
-    run_wrk(server.base_url, paths, query.returned, args.warmup, args.concurrency)
+    key = args.keys.get(server.name, "")
+    run_wrk(server.base_url, paths, query.returned, args.warmup, args.concurrency, key)
     cpu_before = group_cpu_seconds(server.process.pid)
-    result = run_wrk(server.base_url, paths, query.returned, args.duration, args.concurrency)
+    result = run_wrk(server.base_url, paths, query.returned, args.duration, args.concurrency, key)
     cpu_ms = 1000 * (group_cpu_seconds(server.process.pid) - cpu_before) / max(result.good, 1)
     result = replace(result, server_cpu_ms=cpu_ms, background_cpu=background, note=result.note or problem)
     log(
@@ -354,6 +356,9 @@ def prepare(run: Run) -> None:
         started = time.monotonic()
         load_demo(env, run.run_dir / f"load-{server}.log")
         log(f"loaded districts, buildings, parcels for {server} in {time.monotonic() - started:.0f} s")
+    run.args.keys = {  # GeoHub is loaded as an app is: through an app key (bench/README.md)
+        server: create_app_key(env, run.run_dir / f"keys-{server}.log") for server, env in run.env.items()
+    }
     run.tables = current_tables(run.database_url)
     vacuum(run.database_url, run.tables)
     run.queries = build_queries(run.database_url, run.tables, district_bbox(BBOX_DISTRICT))
@@ -373,13 +378,23 @@ def main(argv: list[str] | None = None) -> int:
         if args.json:
             write_json(args.json, run, results, ratios)
         log(f"done in {time.monotonic() - run.started:.0f} s")
+        status = verdict("bench/features_bench.py", row_errors(results))
     finally:
         if run.database_url:
             drop_database(args.admin_url, run.database_url)
             log("dropped the benchmark database")
         if not args.keep:
             shutil.rmtree(run.run_dir, ignore_errors=True)
-    return 0
+    return status
+
+
+def row_errors(results: Results) -> dict[str, int | str]:
+    """Every row's errors, or its note when it was not measured or its checked answer was wrong."""
+    return {
+        f"{layer}/{query}/{server}": m.note or m.errors
+        for server, by_query in results.items()
+        for (layer, query), m in by_query.items()
+    }
 
 
 if __name__ == "__main__":

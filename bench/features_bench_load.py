@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from bench_guard import KEY_VARIABLE
 from features_bench_servers import get_json
 
 LUA_SCRIPT = Path(__file__).resolve().with_name("features_bench.lua")
@@ -52,9 +53,10 @@ def wrk_available() -> str:
 
 
 def run_wrk(
-    base_url: str, paths: list[str], expected: int, duration_s: float, concurrency: int
+    base_url: str, paths: list[str], expected: int, duration_s: float, concurrency: int, key: str = ""
 ) -> Measurement:
-    """Run wrk (1 thread, `concurrency` keep-alive connections) over `paths` for `duration_s`."""
+    """Run wrk (1 thread, `concurrency` keep-alive connections) over `paths` for `duration_s`,
+    sending `key` as X-API-Key when given."""
     command = [
         wrk_available(),
         "--threads",
@@ -72,11 +74,24 @@ def run_wrk(
         str(expected),
         *paths,
     ]
-    done = subprocess.run(command, capture_output=True, text=True, check=False, timeout=duration_s + 120)
+    done = subprocess.run(
+        command,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=duration_s + 120,
+        env=wrk_environment(key),
+    )
     line = next((x for x in done.stdout.splitlines() if x.startswith(MARKER)), None)
     if done.returncode != 0 or line is None:
         return failed(f"wrk failed: {(done.stderr or done.stdout).strip()[:200]}")
     return _measurement(json.loads(line[len(MARKER) :]))
+
+
+def wrk_environment(key: str) -> dict[str, str]:
+    """wrk's environment: the Lua scripts send BENCH_API_KEY as X-API-Key when it is set."""
+    env = {k: v for k, v in os.environ.items() if k != KEY_VARIABLE}
+    return env | {KEY_VARIABLE: key} if key else env
 
 
 def wrk_totals(raw: dict[str, int]) -> tuple[int, int, float, float]:

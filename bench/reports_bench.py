@@ -2,9 +2,12 @@
 
 For each backend (embedded SQLite + GeoPackage, and a throwaway PostgreSQL/PostGIS database via
 --admin-url) it loads the real districts and address register, starts `geohub serve` (default
-workers, rate limits off: the clients share one address), and runs --clients threads, each
-filing reports as fast as it can at random points inside the districts (JSON `POST /reports`,
-`confirmDistinct: true`, so every filing is a new report). Then it checks that every
+workers, rate limits on, as deployed behind config/nginx.conf: `trusted_proxies` 1), and runs
+--clients threads, each filing reports as fast as it can at random points inside the districts
+(JSON `POST /reports`, `confirmDistinct: true`, so every filing is a new report). Each filing
+comes from its own citizen address (`X-Forwarded-For`, as nginx sets it), since the write limit
+is per address; the checks afterwards read through an app key (bench/bench_guard.py). Any error
+makes the run FAILED (exit status 1). Then it checks that every
 acknowledged (201) report is readable (`GET /reports/{id}`), and waits until the public
 `reports` layer shows them all (the sync runs off the request, after the answers).
 
@@ -35,6 +38,7 @@ from pyogrio import read_arrow
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench_guard import create_app_key, key_headers, use_app_key, verdict
 from features_bench_servers import (
     BIN,
     REPO_ROOT,
@@ -98,8 +102,11 @@ def file_reports(
         # the server and the database rather than to the load it is measured under
         connection = http.client.HTTPConnection(host, port, timeout=30)
         rng = random.Random(number)
+        sent = 0
         while time.monotonic() < deadline:
             lon, lat = points[rng.randrange(len(points))]
+            citizen = f"10.{number % 256}.{sent // 256 % 256}.{sent % 256}"  # one address per filing
+            sent += 1
             body = json.dumps(
                 {
                     "category": rng.choice(CATEGORIES),
@@ -110,7 +117,12 @@ def file_reports(
             )
             started = time.perf_counter()
             try:
-                connection.request("POST", "/reports", body, {"Content-Type": "application/json"})
+                connection.request(
+                    "POST",
+                    "/reports",
+                    body,
+                    {"Content-Type": "application/json", "X-Forwarded-For": citizen},
+                )
                 answer = connection.getresponse()
                 data = answer.read()
             except (OSError, http.client.HTTPException) as error:
@@ -139,6 +151,7 @@ def file_reports(
 def readable(base_url: str, filed: list[str]) -> int:
     """How many of the acknowledged reports answer 200 by their tracking id."""
     session = requests.Session()
+    session.headers.update(key_headers())
     return sum(
         session.get(f"{base_url}/reports/{tracking_id}", timeout=30).status_code == 200
         for tracking_id in filed
@@ -149,7 +162,9 @@ def layer_catch_up_s(base_url: str, expected: int, timeout_s: float = 300.0) -> 
     """Seconds until the public layer counts `expected` reports (None: not within the timeout)."""
     started = time.monotonic()
     while time.monotonic() - started < timeout_s:
-        answer = requests.get(f"{base_url}/collections/reports/items?resulttype=hits&f=json", timeout=30)
+        answer = requests.get(
+            f"{base_url}/collections/reports/items?resulttype=hits&f=json", headers=key_headers(), timeout=30
+        )
         if answer.status_code == 200 and answer.json().get("numberMatched") == expected:
             return time.monotonic() - started
         time.sleep(0.2)
@@ -170,9 +185,10 @@ def run_backend(
         database_url = url_of(conninfo) if conninfo else None
         try:
             env = geohub_environment(run_dir, REPO_ROOT / "layers", database_url)
-            env["GEOHUB_AUTH__RATE_LIMITS_ENABLED"] = "false"
+            env["GEOHUB_TRUSTED_PROXIES"] = "1"  # behind nginx: the citizen's address is X-Forwarded-For
             env["GEOHUB_LOG_LEVEL"] = "WARNING"
             load_places(Path(env["GEOHUB_DATA_DIR"]), database_url)
+            use_app_key(create_app_key(env, run_dir / "keys.log"))
             port = free_port()
             command = [str(BIN / "geohub"), "serve", "--host", "127.0.0.1", "--port", str(port)]
             with running(f"geohub-{backend}", command, env, port, run_dir / "server.log") as server:
@@ -200,7 +216,7 @@ def run_backend(
     }
 
 
-def main() -> None:
+def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -225,7 +241,19 @@ def main() -> None:
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(results, indent=2))
+    return verdict("bench/reports_bench.py", {f"{r['backend']}": run_errors(r) for r in results})
+
+
+def run_errors(result: dict[str, Any]) -> int | str:
+    """A backend's filing errors, or what its checks found missing."""
+    if result["errors"]:
+        return int(result["errors"])
+    if result["readable"] != result["filings"]:
+        return f"{result['filings'] - result['readable']} acknowledged reports not readable"
+    if result["layer_catch_up_s"] is None:
+        return "the public layer did not show every report in time"
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -3,7 +3,8 @@
 -- then "gzip" to send Accept-Encoding: gzip or "plain" not to. Every CLOSE_EVERY-th request asks
 -- the server to close its connection and wrk reconnects, as in bench/features_bench.lua: with
 -- keep-alive alone a server's workers may get the connections unevenly, by luck. An answer is
--- wrong unless it has the expected status and a body. done() prints one JSON line on stdout.
+-- wrong unless it has the expected status and a body. done() prints one JSON line on stdout. With
+-- BENCH_API_KEY in the environment every request carries it as X-API-Key (bench/bench_guard.py).
 
 local CLOSE_EVERY = 10
 local paths, expected, headers, index, sent = {}, 200, {}, 0, 0
@@ -23,6 +24,10 @@ function init(args)
   expected = tonumber(args[2])
   if args[3] == "gzip" then
     headers["Accept-Encoding"] = "gzip"
+  end
+  local api_key = os.getenv("BENCH_API_KEY") or ""
+  if #api_key > 0 then
+    headers["X-API-Key"] = api_key
   end
   index = math.random(#paths) -- each connection's thread starts somewhere else
 end

@@ -27,6 +27,7 @@ from typing import Any
 
 import shapely
 import yaml
+from bench_guard import create_app_key, verdict
 from features_bench_servers import (
     REPO_ROOT,
     city_scale_data,
@@ -177,6 +178,7 @@ def measure_cached(run: Run) -> dict[str, Any]:
     sizes = [files[p].stat().st_size for p in paths]
     log(f"{len(paths):,} non-empty cached tiles, {sum(sizes) / len(sizes) / 1e3:.1f} kB on average")
     loads: dict[str, dict[str, Load]] = {"plain": {}, "gzip": {}}
+    key = create_app_key(env, run.run_dir / "keys.log")  # load as an app does (bench/README.md)
     with ExitStack() as stack:
         servers = start_cached_servers(stack, run, cache_root, paths[0])
         for encoding in loads:
@@ -191,6 +193,7 @@ def measure_cached(run: Run) -> dict[str, Any]:
                     run.args.duration,
                     run.args.connections,
                     run.args.quiet_wait,
+                    key,
                 )
                 log(
                     f"  {name:<13} {encoding:<5} {load.rps:9.0f} req/s  {load.mb_per_s:7.1f} MB/s  "
@@ -317,6 +320,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.json:
             write_json(args.json, run.results, args)
         log(f"done in {time.monotonic() - run.started:.0f} s")
+        status = verdict("bench/tiles_bench.py", load_errors(run.results["cached"]))
     finally:
         for services in run.services.values():
             services.close()
@@ -325,7 +329,16 @@ def main(argv: list[str] | None = None) -> int:
             log("dropped the benchmark database")
         if not args.keep:
             shutil.rmtree(run.run_dir, ignore_errors=True)
-    return 0
+    return status
+
+
+def load_errors(cached: dict[str, Any]) -> dict[str, int | str]:
+    """Every wrk row's errors, or its note when it could not be measured."""
+    return {
+        f"cached/{encoding}/{name}": load["note"] or load["errors"]
+        for encoding, by_name in cached["loads"].items()
+        for name, load in by_name.items()
+    }
 
 
 if __name__ == "__main__":

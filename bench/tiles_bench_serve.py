@@ -17,7 +17,13 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
-from features_bench_load import group_cpu_seconds, wait_until_quiet, wrk_available, wrk_totals
+from features_bench_load import (
+    group_cpu_seconds,
+    wait_until_quiet,
+    wrk_available,
+    wrk_environment,
+    wrk_totals,
+)
 from features_bench_servers import (
     BIN,
     REPO_ROOT,
@@ -128,13 +134,20 @@ def get(url: str, timeout_s: float = 60.0) -> tuple[int, bytes]:
 
 # load -------------------------------------------------------------------------------------------------
 def run_wrk(
-    server: Server, paths_file: Path, gzip: bool, duration_s: float, connections: int, quiet_wait_s: float
+    server: Server,
+    paths_file: Path,
+    gzip: bool,
+    duration_s: float,
+    connections: int,
+    quiet_wait_s: float,
+    key: str = "",
 ) -> Load:
-    """Quiet the machine, warm up for 2 s, then wrk (1 thread) over the paths for `duration_s`."""
+    """Quiet the machine, warm up for 2 s, then wrk (1 thread) over the paths for `duration_s`,
+    sending `key` as X-API-Key when given."""
     background = wait_until_quiet(quiet_wait_s)
-    _wrk(server.base_url, paths_file, gzip, 2.0, connections)
+    _wrk(server.base_url, paths_file, gzip, 2.0, connections, key)
     cpu_before = group_cpu_seconds(server.process.pid)
-    raw = _wrk(server.base_url, paths_file, gzip, duration_s, connections)
+    raw = _wrk(server.base_url, paths_file, gzip, duration_s, connections, key)
     cpu = group_cpu_seconds(server.process.pid) - cpu_before
     if "error" in raw:
         return failed_load(str(raw["error"]))
@@ -153,7 +166,9 @@ def run_wrk(
     )
 
 
-def _wrk(base_url: str, paths_file: Path, gzip: bool, duration_s: float, connections: int) -> dict[str, Any]:
+def _wrk(
+    base_url: str, paths_file: Path, gzip: bool, duration_s: float, connections: int, key: str = ""
+) -> dict[str, Any]:
     command = [
         wrk_available(),
         "--threads",
@@ -172,7 +187,14 @@ def _wrk(base_url: str, paths_file: Path, gzip: bool, duration_s: float, connect
         "200",
         "gzip" if gzip else "plain",
     ]
-    done = subprocess.run(command, capture_output=True, text=True, check=False, timeout=duration_s + 120)
+    done = subprocess.run(
+        command,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=duration_s + 120,
+        env=wrk_environment(key),
+    )
     line = next((x for x in done.stdout.splitlines() if x.startswith(MARKER)), None)
     if done.returncode != 0 or line is None:
         return {"error": f"wrk failed: {(done.stderr or done.stdout).strip()[:200]}"}
