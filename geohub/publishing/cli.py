@@ -27,6 +27,7 @@ from geohub.publishing.sync import (
     SyncOutcome,
     due_layers,
     layers_to_sync,
+    newest_attempts,
     osm_layers,
     resolve_conflict,
     sync_layers,
@@ -86,6 +87,7 @@ def sync(
     with opened_services() as services:
         service = _import_service(services)
         chosen = layers_to_sync(services.registry, layers, all_layers=all_layers)
+        seen = newest_attempts(service) if due else None  # before choosing: what the choice rests on
         if due:
             chosen = due_layers(service, chosen, datetime.now(UTC))
         outcomes = run_sync(
@@ -95,6 +97,7 @@ def sync(
             force=force,
             dry_run=dry_run,
             confirm_removal=confirm_removal,
+            seen=seen,
         )
         if any(o.status == "failed" or o.held for o in outcomes):
             sys.exit(1)
@@ -116,8 +119,10 @@ def run_sync(
     force: bool = False,
     dry_run: bool = False,
     confirm_removal: bool = False,
+    seen: dict[str, int] | None = None,
 ) -> list[SyncOutcome]:
-    """Sync with a progress bar on stderr and a one-line-per-layer summary on stdout."""
+    """Sync with a progress bar on stderr and a one-line-per-layer summary on stdout; a layer
+    another node is syncing says "skipped: running on another node" (see `sync_layers`)."""
     services = service.services
     _recovered(service)
     with tqdm(total=len(layers), desc="Syncing layers", unit="layer", file=sys.stderr) as bar:
@@ -134,6 +139,7 @@ def run_sync(
             dry_run=dry_run,
             progress=progress,
             confirm_removal=confirm_removal,
+            seen=seen,
         )
     for outcome in outcomes:
         click.echo(_outcome_line(outcome))
@@ -148,6 +154,8 @@ def run_sync(
 
 def _outcome_line(outcome: SyncOutcome) -> str:
     record = outcome.record
+    if outcome.skipped:
+        return f"  {outcome.layer_id:<20} {outcome.error}"
     if record is None:
         return f"  {outcome.layer_id:<20} failed: {outcome.error}"
     changes = record.report.get("changes", {})

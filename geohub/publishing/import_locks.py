@@ -15,12 +15,12 @@ clean the same import).
 
 from __future__ import annotations
 
-import fcntl
 import os
 from pathlib import Path
 from typing import Any, Protocol
 
 from geohub.errors import StorageUnavailableError
+from geohub.jobs import try_advisory_lock, try_file_lock
 from geohub.messages import tr
 from geohub.settings import Settings
 
@@ -74,15 +74,9 @@ class FileLocks:
         self.folder = folder
 
     def claim(self, import_id: int) -> FileLock | None:
-        self.folder.mkdir(parents=True, exist_ok=True)
         path = self.folder / f"{import_id}.lock"
-        descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            os.close(descriptor)
-            return None
-        return FileLock(path, descriptor)
+        descriptor = try_file_lock(path)
+        return None if descriptor is None else FileLock(path, descriptor)
 
     def hold(self, import_id: int) -> HeldLock:
         return _held(self, import_id)
@@ -103,25 +97,8 @@ class AdvisoryLocks:
         self.url, self.connect_timeout_s = url, connect_timeout_s
 
     def claim(self, import_id: int) -> AdvisoryLock | None:
-        import psycopg
-
-        try:
-            connection = psycopg.connect(
-                self.url, autocommit=True, connect_timeout=max(1, round(self.connect_timeout_s))
-            )
-        except psycopg.Error as exc:
-            raise StorageUnavailableError(tr("The database cannot be reached: {exc}", exc=exc)) from exc
-        try:
-            row = connection.execute(
-                "SELECT pg_try_advisory_lock(%s, %s)", (LOCK_CLASS, import_id % OBJECT_KEYS)
-            ).fetchone()
-        except psycopg.Error as exc:
-            connection.close()
-            raise StorageUnavailableError(tr("The database cannot be reached: {exc}", exc=exc)) from exc
-        if row is None or not row[0]:
-            connection.close()
-            return None
-        return AdvisoryLock(connection)
+        connection = try_advisory_lock(self.url, self.connect_timeout_s, LOCK_CLASS, import_id % OBJECT_KEYS)
+        return None if connection is None else AdvisoryLock(connection)
 
     def hold(self, import_id: int) -> HeldLock:
         return _held(self, import_id)

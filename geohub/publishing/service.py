@@ -26,6 +26,7 @@ from geohub.etl.columns import ColumnChoices, check_choices, columns_refusal, wi
 from geohub.etl.digest import LayerChanges, compare, version_snapshot
 from geohub.etl.modes import Mode, guard_report, keys_report, removal_refusal
 from geohub.etl.pipeline import PreparedImport, prepare_import
+from geohub.jobs import run_once
 from geohub.layers.models import LayerDefinition
 from geohub.messages import Message, encoded, tr
 from geohub.publishing.conflicts import SyncConflictError
@@ -474,14 +475,17 @@ class ImportService:
         a validated import is waiting to publish. Returns the versions dropped."""
         store = self.services.store
         keep = self.services.settings.etl.keep_versions
-        pending = {
-            r.staged_version for r in self.imports.history(layer.id, limit=200) if r.status == "validated"
-        }
-        dropped = []
-        for version in store.versions(layer.id)[keep:]:  # newest first
-            if not version.is_current and version.version not in pending:
-                store.delete_version(layer.id, version.version)
-                dropped.append(version.version)
+        dropped: list[int] = []
+        with run_once(self.services.settings, f"prune {layer.id}") as mine:
+            if not mine:
+                return dropped  # another process prunes the layer now
+            pending = {
+                r.staged_version for r in self.imports.history(layer.id, limit=200) if r.status == "validated"
+            }
+            for version in store.versions(layer.id)[keep:]:  # newest first
+                if not version.is_current and version.version not in pending:
+                    store.delete_version(layer.id, version.version)
+                    dropped.append(version.version)
         return dropped
 
     # housekeeping ------------------------------------------------------------------------
@@ -490,10 +494,14 @@ class ImportService:
         drop a version one of them staged before it could say so, and delete the upload folders
         of dead processes. No clock is involved: a killed import is cleaned up by the next
         import, sync or command, in any process. The store itself never holds half a version:
-        each write is one transaction."""
-        recovered = sum(self._recover(record) for record in self.imports.running())
-        remove_abandoned_uploads(self.services.settings.data_dir)
-        return recovered
+        each write is one transaction. Runs in one process at a time (geohub/jobs.py): while
+        another process recovers, this one skips it and returns 0."""
+        with run_once(self.services.settings, "recovery") as mine:
+            if not mine:
+                return 0
+            recovered = sum(self._recover(record) for record in self.imports.running())
+            remove_abandoned_uploads(self.services.settings.data_dir)
+            return recovered
 
     def _recover(self, record: ImportRecord) -> bool:
         lock = self.locks.claim(record.id)

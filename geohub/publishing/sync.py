@@ -6,6 +6,7 @@ stages its import and opens a conflict (publishing/conflicts.py) that a person r
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -13,6 +14,7 @@ from pathlib import Path
 
 from geohub.errors import GeoHubError, InvalidDataError
 from geohub.etl.pipeline import import_order
+from geohub.jobs import SKIPPED, run_once
 from geohub.layers.models import LayerDefinition
 from geohub.layers.registry import LayerRegistry
 from geohub.layers.schedule import next_sync
@@ -32,6 +34,8 @@ from geohub.publishing.service import SYSTEM, Actor, ImportOptions, ImportServic
 from geohub.sources.read import ReadLimits, read_source, source_fingerprint
 
 OPERATOR = Actor(SYSTEM, "command line")
+SYNCED_ELSEWHERE = "skipped: synced by another process since this run started"
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -41,9 +45,12 @@ class SyncOutcome:
     layer_id: str
     record: ImportRecord | None
     error: str = ""
+    skipped: bool = False  # another process synced it (error says why): not a failure
 
     @property
     def status(self) -> str:
+        if self.skipped:
+            return "skipped"
         if self.record is None:
             return "failed"
         return "conflict" if waits_on_conflict(self.record) else self.record.status
@@ -250,20 +257,41 @@ def sync_layers(
     dry_run: bool = False,
     progress: Callable[[SyncOutcome], None] = lambda outcome: None,
     confirm_removal: bool = False,
+    seen: dict[str, int] | None = None,
 ) -> list[SyncOutcome]:
-    """Sync each layer in turn; one layer's failure is reported and the others go on."""
+    """Sync each layer in turn; one layer's failure is reported and the others go on. Each
+    layer's sync runs in one process at a time, on any node (geohub/jobs.py): a layer another
+    process is syncing is skipped. `seen` (a scheduled run, from `newest_attempts` taken when the
+    run chose its layers) also skips a layer another process synced since then."""
     outcomes = []
     for layer in layers:
-        try:
-            record = sync_layer(
-                service, layer, base_dir, force=force, dry_run=dry_run, confirm_removal=confirm_removal
-            )
-            outcome = SyncOutcome(layer.id, record)
-        except GeoHubError as error:
-            outcome = SyncOutcome(layer.id, None, error.detail)
+        with run_once(service.services.settings, f"sync {layer.id}") as mine:
+            if not mine:
+                outcome = SyncOutcome(layer.id, None, SKIPPED, skipped=True)
+            elif seen is not None and newest_attempts(service).get(layer.id) != seen.get(layer.id):
+                log.info("sync of %s %s", layer.id, SYNCED_ELSEWHERE)
+                outcome = SyncOutcome(layer.id, None, SYNCED_ELSEWHERE, skipped=True)
+            else:
+                outcome = _synced(service, layer, base_dir, force, dry_run, confirm_removal)
         outcomes.append(outcome)
         progress(outcome)
     return outcomes
+
+
+def _synced(
+    service: ImportService, layer: LayerDefinition, base_dir: Path, force: bool, dry_run: bool, confirm: bool
+) -> SyncOutcome:
+    try:
+        record = sync_layer(service, layer, base_dir, force=force, dry_run=dry_run, confirm_removal=confirm)
+        return SyncOutcome(layer.id, record)
+    except GeoHubError as error:
+        return SyncOutcome(layer.id, None, error.detail)
+
+
+def newest_attempts(service: ImportService) -> dict[str, int]:
+    """Per layer, the id of its newest finished import (what a scheduled run decided on)."""
+    latest = service.imports.latest_by_layer().items()
+    return {layer_id: newest.attempt.id for layer_id, newest in latest if newest.attempt is not None}
 
 
 def layers_to_sync(

@@ -19,6 +19,7 @@ import click
 from geohub.auth.audit import AuditLog
 from geohub.auth.principal import ANONYMOUS
 from geohub.cli_support import cli_language, opened_services, reports_errors
+from geohub.jobs import SKIPPED
 from geohub.messages import tr
 from geohub.records import utc_now
 from geohub.report_desk.desk import ReportDesk
@@ -174,6 +175,9 @@ def upkeep_reports() -> None:
     (the systemd timer runs it hourly)."""
     with opened_reports() as (services, service):
         done = run_upkeep(service, services.settings.reports)
+        if done.skipped:
+            click.echo(SKIPPED)
+            return
         click.echo(
             tr(
                 "Closed {closed} resolved reports; erased the contact details of {erased} reports.",

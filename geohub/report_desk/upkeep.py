@@ -19,6 +19,7 @@ from sqlalchemy import Connection, ScalarSelect, func, or_, select, update
 
 from geohub.auth.audit import audit_entry
 from geohub.auth.principal import ANONYMOUS
+from geohub.jobs import run_once
 from geohub.records import utc_now
 from geohub.reports.model import FINAL, Status
 from geohub.reports.service import ReportService
@@ -36,14 +37,19 @@ class Upkeep:
 
     closed: int
     erased: int
+    skipped: bool = False  # another process, on this node or another, was running it
 
 
 def run_upkeep(service: ReportService, settings: ReportsSettings, now: datetime | None = None) -> Upkeep:
-    """Auto-close and erase contacts, as of `now`."""
+    """Auto-close and erase contacts, as of `now`; in one process at a time on any node
+    (geohub/jobs.py): while another runs it, this one skips it."""
     now = now or utc_now()
-    closed = close_resolved(service, now - timedelta(days=settings.auto_close_after_days), now)
-    erased = erase_contacts(service, now - timedelta(days=settings.contact_retention_days))
-    return Upkeep(closed=len(closed), erased=erased)
+    with run_once(service.settings, "reports upkeep") as mine:
+        if not mine:
+            return Upkeep(closed=0, erased=0, skipped=True)
+        closed = close_resolved(service, now - timedelta(days=settings.auto_close_after_days), now)
+        erased = erase_contacts(service, now - timedelta(days=settings.contact_retention_days))
+        return Upkeep(closed=len(closed), erased=erased)
 
 
 def close_resolved(service: ReportService, resolved_before: datetime, now: datetime) -> list[str]:

@@ -39,6 +39,7 @@ from geohub.reports.place import Districts, box_around, distance_m, locate
 from geohub.reports.tables import create_report_tables, report_photos, report_status_changes, reports
 from geohub.reports.tracking import new_report_secret, new_tracking_id, normal_tracking_id, secret_matches
 from geohub.services import Services
+from geohub.settings import Settings
 
 MAX_DESCRIPTION_CHARS = 2000
 MAX_COMMENT_CHARS = 2000
@@ -96,6 +97,11 @@ class ReportService:
         self._ready_lock = threading.Lock()
         self._districts = Districts()
         self._listeners: list[Callable[[Sequence[Report]], None]] = []
+
+    @property
+    def settings(self) -> Settings:
+        """The whole settings (the reports' own section is `settings.reports`)."""
+        return self._services.settings
 
     def on_change(self, listener: Callable[[Sequence[Report]], None]) -> None:
         """Call `listener` with the reports after each committed write that changed them (their
