@@ -2,11 +2,11 @@
 
 A real `geohub serve` (embedded store, anonymous limit 3/minute) gets a tiny wrk load through the
 same code the benchmarks use (bench/tiles_bench_serve.run_wrk, bench/bench_guard.verdict).
+Needs wrk (Debian `wrk`, installed by `make system-deps`).
 """
 
 from __future__ import annotations
 
-import shutil
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,7 +21,6 @@ from bench_guard import create_app_key, verdict
 from features_bench_servers import clean_environment, free_port, running
 from tiles_bench_serve import Server, geohub_serve_command, run_wrk
 
-pytestmark = pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk not installed (make system-deps)")
 PATH = "/collections?f=json"
 
 
