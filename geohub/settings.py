@@ -182,6 +182,21 @@ class LayersSettings(BaseModel):
     )
 
 
+class TilesSettings(BaseModel):
+    """Vector tiles: how soon a node learns of a publish on another node."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version_check_ms: int = Field(
+        250,
+        ge=0,
+        le=60_000,
+        description="Most milliseconds a worker goes without reading the layers' published versions "
+        "(one small query) that key its cached tiles, ETags and TileJSON tile URLs; `0` reads them "
+        "for every tile.",
+    )
+
+
 class Settings(BaseSettings):
     """Everything GeoHub can be told; defaults run the embedded Almaty demo."""
 
@@ -237,6 +252,12 @@ class Settings(BaseSettings):
         default_factory=LayersSettings,
         description="Layers added as a service: how often workers look for new ones "
         "(`GEOHUB_LAYERS__REFRESH_INTERVAL_S`).",
+    )
+
+    tiles: TilesSettings = Field(
+        default_factory=TilesSettings,
+        description="Vector tiles: how often workers read the published versions "
+        "(`GEOHUB_TILES__VERSION_CHECK_MS`).",
     )
 
     @field_validator("database_url")

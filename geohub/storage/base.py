@@ -179,6 +179,9 @@ class FeatureStore(Protocol):
     def current_version(self, layer_id: str) -> LayerVersion | None:
         """The published version, or None when the layer has none."""
 
+    def published_versions(self) -> dict[str, int]:
+        """Layer id -> its published version number, for every layer with one (one small query)."""
+
     def query(self, layer: LayerDefinition, query: FeatureQuery) -> FeaturePage:
         """A page of the current version's features in a stable order, with the match count."""
 

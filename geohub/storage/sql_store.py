@@ -227,6 +227,11 @@ class SqlStore:
         rows = self._fetch_versions(f"layer_id = {self.mark} AND is_current = TRUE", (layer_id,))
         return version_from_row(rows[0]) if rows else None
 
+    def published_versions(self) -> dict[str, int]:
+        query = f"SELECT layer_id, version FROM {self.versions_table} WHERE is_current = TRUE"
+        with self._reading() as conn:
+            return {str(row[0]): int(row[1]) for row in conn.execute(query).fetchall()}
+
     def _version(self, layer_id: str, version: int) -> LayerVersion:
         check_version_number(layer_id, version)
         rows = self._fetch_versions(f"layer_id = {self.mark} AND version = {self.mark}", (layer_id, version))

@@ -3,14 +3,21 @@
 The audience (`Principal.audience`: "public" or "staff") is part of every tile's path: a tile
 made for signed-in staff may hold restricted layers and attributes and must never be read back
 for an anonymous request. nginx serves only the `public` folders (config/nginx.conf).
+
+Each <tileset>/<audience> folder holds a marker, `.version` (JSON: the version token and the layer
+versions its tiles show): tiles are read from the folder only while its marker names the token the
+reader expects (geohub/tiles/versions.py); a folder of another token is emptied when a process that
+knows newer versions takes it over, so old versions never pile up.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 import shapely
@@ -19,6 +26,17 @@ from geohub.storage.base import Bbox
 from geohub.tiles.tms import tile_bounds_lonlat
 
 AUDIENCES = ("public", "staff")
+MARKER = ".version"
+
+
+@dataclass(frozen=True)
+class Marker:
+    """What a tileset's folder of one audience holds: tiles of `token`, marked at `written_at`."""
+
+    token: str
+    digest: str  # of the tileset's make-up (Tileset.digest)
+    versions: dict[str, int]
+    written_at: float
 
 
 class TileCache:
@@ -43,6 +61,10 @@ class TileCache:
         """Store a tile atomically: a reader (or nginx) never sees half a file."""
         path = self.path(tileset, audience, z, x, y)
         path.parent.mkdir(parents=True, exist_ok=True)
+        self._replace(path, data)
+
+    @staticmethod
+    def _replace(path: Path, data: bytes) -> None:
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
         try:
             with os.fdopen(handle, "wb") as stream:
@@ -54,6 +76,34 @@ class TileCache:
                 os.unlink(temporary)
             raise
 
+    def marker(self, tileset: str, audience: str) -> Marker | None:
+        """The version marker of a tileset's folder of one audience; None when it has none."""
+        path = self.root / tileset / audience / MARKER
+        try:
+            with path.open("rb") as stream:
+                written_at = os.fstat(stream.fileno()).st_mtime
+                data = json.loads(stream.read())
+            versions = {str(k): int(v) for k, v in data["versions"].items()}
+            return Marker(str(data["token"]), str(data["digest"]), versions, written_at)
+        except (FileNotFoundError, ValueError, KeyError, TypeError, AttributeError):
+            return None
+
+    def mark(self, tileset: str, audience: str, token: str, digest: str, versions: dict[str, int]) -> None:
+        """Say the folder's tiles are of `token` (atomically)."""
+        folder = self.root / tileset / audience
+        folder.mkdir(parents=True, exist_ok=True)
+        marker = {"token": token, "digest": digest, "versions": versions}
+        self._replace(folder / MARKER, json.dumps(marker).encode())
+
+    def take_over(
+        self, tileset: str, audience: str, token: str, digest: str, versions: dict[str, int]
+    ) -> None:
+        """Empty the folder of another version's tiles and mark it as `token`'s."""
+        if audience not in AUDIENCES:
+            raise ValueError(f"unknown audience {audience!r}")
+        shutil.rmtree(self.root / tileset / audience, ignore_errors=True)
+        self.mark(tileset, audience, token, digest, versions)
+
     def cached_tiles(self, tileset: str, audience: str) -> list[tuple[int, int, int]]:
         """Every (z, x, y) cached for a tileset and audience."""
         found = []
@@ -64,7 +114,7 @@ class TileCache:
                 continue
         return found
 
-    def drop_touching(self, tileset: str, boxes: Iterable[Bbox]) -> int:
+    def drop_touching(self, tileset: str, boxes: Iterable[Bbox], audiences: Iterable[str] = AUDIENCES) -> int:
         """Delete the cached tiles of `tileset`, of every audience, that any lon/lat box touches;
         how many went."""
         shapes = [shapely.box(*b) for b in boxes]
@@ -72,7 +122,7 @@ class TileCache:
             return 0
         tree = shapely.STRtree(shapes)
         dropped = 0
-        for audience in AUDIENCES:
+        for audience in audiences:
             for z, x, y in self.cached_tiles(tileset, audience):
                 if len(tree.query(shapely.box(*_with_buffer(tile_bounds_lonlat(z, x, y))))):
                     self.path(tileset, audience, z, x, y).unlink(missing_ok=True)

@@ -23,6 +23,8 @@ from geohub.tiles.tms import TMS_ID, WEB_MERCATOR_QUAD, check_tile
 
 tiles = Blueprint("tiles", __name__)
 TILE_MAX_AGE_S = 60  # tiles change when a layer is published; clients revalidate with the ETag
+# a tile asked for with its tileset's current version token (`?v=`, from TileJSON) never changes
+VERSIONED_MAX_AGE_S = 365 * 24 * 3600
 RASTER_TYPES = {"png": "image/png", "webp": "image/webp"}
 TILE_REPLIES = {
     204: Reply("An empty tile", media=None),
@@ -53,13 +55,25 @@ def _not_shared_when_signed_in(response: Response) -> Response:
     return response
 
 
-def tile_response(data: bytes, mimetype: str, audience: str = ANONYMOUS.audience) -> Response:
+def tile_response(
+    data: bytes,
+    mimetype: str,
+    audience: str = ANONYMOUS.audience,
+    token: str | None = None,
+    asked_token: str | None = None,
+) -> Response:
     """A tile with ETag, Cache-Control and 304 on If-None-Match; an empty tile is a 204.
 
-    The ETag names the audience the tile was made for: a client (or cache) holding staff's tile
-    never gets a 304 for the public one, even when their bytes are the same.
+    The ETag names the tileset's version token (the published versions of its layers) and the
+    audience the tile was made for: a client (or cache) holding an older version's tile, or
+    staff's, never gets a 304 for this one. Asked for with the current token (`?v=`, as TileJSON's
+    `tiles` URLs carry it) the tile is cached for a year, `immutable`; with another token (an
+    older TileJSON) the current tile is served with the short max-age; without one, the short
+    max-age and revalidation by ETag.
     """
     etag = hashlib.sha1(data).hexdigest()[:20]
+    if token is not None:
+        etag = f"{token}-{etag[:12]}"
     if audience != ANONYMOUS.audience:
         etag += f"-{audience}"
     if not data:
@@ -73,7 +87,11 @@ def tile_response(data: bytes, mimetype: str, audience: str = ANONYMOUS.audience
     response.headers["Vary"] = "Accept-Encoding"
     response.set_etag(etag)
     response.cache_control.public = True
-    response.cache_control.max_age = TILE_MAX_AGE_S
+    if token is not None and asked_token == token:
+        response.cache_control.max_age = VERSIONED_MAX_AGE_S
+        response.cache_control.immutable = True
+    else:
+        response.cache_control.max_age = TILE_MAX_AGE_S
     return cast(Response, response.make_conditional(request))
 
 
@@ -86,7 +104,8 @@ def tile_response(data: bytes, mimetype: str, audience: str = ANONYMOUS.audience
 )
 def xyz_tile(tileset_id: str, z: int, x: int, y: int) -> Response:
     reader = current_principal()
-    return tile_response(_service().tile(tileset_id, z, x, y, reader), MVT, reader.audience)
+    data, token = _service().versioned_tile(tileset_id, z, x, y, reader)
+    return tile_response(data, MVT, reader.audience, token, request.args.get("v"))
 
 
 @tiles.get("/tiles/<tileset_id>/<int:z>/<int:x>/<int:y>.<image_format>")
@@ -133,7 +152,8 @@ def tilejson_document(tileset_id: str) -> Response:
             max(e[3] for e in known),
         )
     freshness = layers_freshness(service.services, tileset.layers)  # only layers the reader may see
-    document = tilejson(tileset, _base(), extent, _language(), freshness)
+    token = service.token(tileset_id, current_principal())
+    document = tilejson(tileset, _base(), extent, _language(), freshness, token)
     key = request.args.get("key")  # a valid app key (else a 401 before here): its tiles carry it on
     if key is None:
         return jsonify(document)
@@ -300,4 +320,5 @@ def collection_tile(layer_id: str, tms_id: str, z: int, y: int, x: int) -> Respo
                 offered=TMS_ID,
             )
         )
-    return tile_response(_service().tile(layer_id, z, x, y, reader), MVT, reader.audience)
+    data, token = _service().versioned_tile(layer_id, z, x, y, reader)
+    return tile_response(data, MVT, reader.audience, token)

@@ -13,10 +13,11 @@ from geohub.layers.registry import LayerRegistry
 from geohub.messages import N_, tr
 from geohub.services import Services
 from geohub.storage.base import Bbox
-from geohub.tiles.cache import TileCache
+from geohub.tiles.cache import AUDIENCES, TileCache
 from geohub.tiles.raster import RasterTileset, open_hillshade
 from geohub.tiles.tilesets import Tileset, build_tilesets, compositions, tile_request, tilesets_with
 from geohub.tiles.tms import check_tile, tiles_covering
+from geohub.tiles.versions import PublishedVersions, digest_token, tileset_versions, version_token
 
 
 def tile_cache_root(services: Services) -> Path:
@@ -72,20 +73,53 @@ class TileService:
                 tr("There is no tileset '{tileset_id}'.", tileset_id=tileset_id)
             ) from None
 
+    @cached_property
+    def versions(self) -> PublishedVersions:
+        """The layers' published versions, as this process last read them."""
+        settings = self.services.settings.tiles
+        return PublishedVersions(self.services.store, settings.version_check_ms / 1000)
+
+    def token(self, tileset_id: str, reader: Principal = ANONYMOUS) -> str:
+        """The current version token of a tileset as `reader` sees it."""
+        tileset = self.tileset(tileset_id, reader)
+        return version_token(tileset, tileset_versions(tileset, self.versions.current()))
+
     def tile(self, tileset_id: str, z: int, x: int, y: int, reader: Principal = ANONYMOUS) -> bytes:
-        """The tile's MVT bytes for `reader`'s audience (empty for an empty tile), from that
-        audience's cache or freshly rendered."""
+        """The tile's MVT bytes for `reader`'s audience (empty for an empty tile)."""
+        return self.versioned_tile(tileset_id, z, x, y, reader)[0]
+
+    def versioned_tile(
+        self, tileset_id: str, z: int, x: int, y: int, reader: Principal = ANONYMOUS
+    ) -> tuple[bytes, str]:
+        """The tile's MVT bytes for `reader`'s audience and the version token they belong to, from
+        that audience's cache when it holds this token's tiles, else freshly rendered.
+
+        A folder marked with another token is taken over (emptied, re-marked) only by a process
+        whose versions were read after the marker was written: a worker that has not yet seen the
+        newest publish renders without caching instead of bringing back an older version's folder.
+        """
         registry = self.services.registry
         tileset = self.tileset(tileset_id, reader)
         check_tile(z, x, y, tileset.minzoom, tileset.maxzoom)
-        cached = self.cache.read(tileset_id, tileset.audience, z, x, y)
+        snapshot = self.versions.current()
+        versions = tileset_versions(tileset, snapshot)
+        token = version_token(tileset, versions)
+        audience = tileset.audience
+        marker = self.cache.marker(tileset_id, audience)
+        if marker is None or marker.token != token:
+            if marker is not None and marker.written_at >= snapshot.read_at:
+                return self.services.store.render_tile(tile_request(tileset, z, x, y)), token
+            self.cache.take_over(tileset_id, audience, token, tileset.digest, versions)
+        cached = self.cache.read(tileset_id, audience, z, x, y)
         if cached is not None:
-            return cached
+            return cached, token
         data = self.services.store.render_tile(tile_request(tileset, z, x, y))
-        self.cache.write(tileset_id, tileset.audience, z, x, y, data)
-        if self.services.registry is not registry:  # the layers changed meanwhile: it may be stale
-            self.cache.path(tileset_id, tileset.audience, z, x, y).unlink(missing_ok=True)
-        return data
+        self.cache.write(tileset_id, audience, z, x, y, data)
+        marker = self.cache.marker(tileset_id, audience)
+        # the layers or the versions changed meanwhile: the tile may be of another version
+        if self.services.registry is not registry or marker is None or marker.token != token:
+            self.cache.path(tileset_id, audience, z, x, y).unlink(missing_ok=True)
+        return data, token
 
     def drop_recomposed(self, before: LayerRegistry, after: LayerRegistry) -> list[str]:
         """Drop every cached tile of the tilesets whose layers differ between two registries (a new
@@ -101,8 +135,34 @@ class TileService:
         return tilesets_with(self.services.registry, layer_id)
 
     def drop_changed_tiles(self, layer_id: str, boxes: list[Bbox]) -> int:
-        """Remove exactly the cached tiles, of every audience, that the changed features' boxes touch."""
-        return sum(self.cache.drop_touching(tileset_id, boxes) for tileset_id in self.tilesets_with(layer_id))
+        """After a new version of `layer_id` was published: remove exactly the cached tiles, of
+        every audience, that the changed features' boxes touch, and mark the rest as the new
+        version's (other nodes learn of the publish through the versions and empty their own
+        folders then). How many went.
+
+        The precise drop needs the folder to hold the version just replaced: its marker shows
+        the other layers at their current versions and this one at the number before the new one
+        (new versions take the next number). Otherwise (a rollback, a publish this folder never
+        saw) the folder is emptied.
+        """
+        current = self.versions.refresh().versions
+        new_version = current.get(layer_id, 0)
+        dropped = 0
+        for tileset_id in self.tilesets_with(layer_id):
+            for audience in AUDIENCES:
+                marker = self.cache.marker(tileset_id, audience)
+                if marker is None:
+                    continue
+                versions = {i: current.get(i, 0) for i in marker.versions}
+                token = digest_token(marker.digest, versions)
+                others_current = all(marker.versions[i] == v for i, v in versions.items() if i != layer_id)
+                if others_current and marker.versions.get(layer_id) in (new_version - 1, new_version):
+                    dropped += self.cache.drop_touching(tileset_id, boxes, audiences=(audience,))
+                    self.cache.mark(tileset_id, audience, token, marker.digest, versions)
+                else:
+                    dropped += len(self.cache.cached_tiles(tileset_id, audience))
+                    self.cache.take_over(tileset_id, audience, token, marker.digest, versions)
+        return dropped
 
     def seed_addresses(
         self, tileset_id: str, minzoom: int, maxzoom: int, bounds: Bbox | None = None

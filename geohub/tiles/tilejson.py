@@ -51,8 +51,10 @@ def tilejson(
     extent: Bbox | None,
     language: str,
     freshness: Mapping[str, Freshness] | None = None,
+    token: str | None = None,
 ) -> dict[str, Any]:
-    """The TileJSON 3.0 document of a tileset; each layer's `freshness` in its vector_layers entry."""
+    """The TileJSON 3.0 document of a tileset; each layer's `freshness` in its vector_layers entry;
+    the tile URLs carry the tileset's version `token` (`?v=`) when given."""
     west, south, east, north = extent or ALMATY_BOUNDS
     fresh = freshness or {}
     return {
@@ -62,7 +64,7 @@ def tilejson(
         "version": "1.0.0",
         "attribution": tileset.attribution,
         "scheme": "xyz",
-        "tiles": [f"{base_url}/tiles/{tileset.id}/{{z}}/{{x}}/{{y}}.mvt"],
+        "tiles": [f"{base_url}/tiles/{tileset.id}/{{z}}/{{x}}/{{y}}.mvt" + (f"?v={token}" if token else "")],
         "minzoom": tileset.minzoom,
         "maxzoom": min(tileset.maxzoom, 16),
         "bounds": [west, south, east, north],

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -40,6 +42,7 @@ class Tileset:
     layers: tuple[LayerDefinition, ...]
     audience: str = ANONYMOUS.audience
     fields: Mapping[str, tuple[Attribute, ...]] = field(default_factory=dict, compare=False)
+    digest: str = field(default="", compare=False)  # of its make-up, made by build_tilesets
 
     def attributes(self, layer: LayerDefinition) -> tuple[Attribute, ...]:
         """The attributes of `layer` this tileset's tiles carry."""
@@ -65,10 +68,29 @@ def build_tilesets(registry: LayerRegistry, reader: Principal = ANONYMOUS) -> di
     fields = {layer.id: reader.visible_attributes(layer) for layer in readable}
     return {
         tileset_id: Tileset(
-            tileset_id, title, layers, reader.audience, {la.id: fields[la.id] for la in layers}
+            tileset_id,
+            title,
+            layers,
+            reader.audience,
+            {la.id: fields[la.id] for la in layers},
+            make_up_digest(tileset_id, reader.audience, layers, fields),
         )
         for tileset_id, (title, layers) in _compose(readable).items()
     }
+
+
+def make_up_digest(
+    tileset_id: str,
+    audience: str,
+    layers: tuple[LayerDefinition, ...],
+    fields: Mapping[str, tuple[Attribute, ...]],
+) -> str:
+    """A digest of what shapes a tileset's tiles besides the data: its id and audience, its layers'
+    definitions (zooms, tile rules, attributes), the attributes the audience sees."""
+    parts = [tileset_id, audience] + [
+        [layer.model_dump_json(), [a.name for a in fields.get(layer.id, ())]] for layer in layers
+    ]
+    return hashlib.sha1(json.dumps(parts).encode()).hexdigest()
 
 
 def tilesets_with(registry: LayerRegistry, layer_id: str) -> list[str]:

@@ -12,7 +12,8 @@ from geohub.tiles.tms import tile_bounds_lonlat
 def test_tilejson_lists_layers_fields_and_absolute_tile_urls(tile_app: Flask) -> None:
     document = tile_app.test_client().get("/tiles/basemap.json").get_json()
     assert document["tilejson"] == "3.0.0"
-    assert document["tiles"] == ["http://localhost/tiles/basemap/{z}/{x}/{y}.mvt"]
+    token = tile_app.extensions["geohub.tiles"].token("basemap")
+    assert document["tiles"] == [f"http://localhost/tiles/basemap/{{z}}/{{x}}/{{y}}.mvt?v={token}"]
     layers = {layer["id"]: layer for layer in document["vector_layers"]}
     assert {"roads", "water_areas", "buildings", "districts", "places"} <= set(layers)
     assert layers["roads"]["fields"]["highway"] == "String"
