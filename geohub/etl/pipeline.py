@@ -15,6 +15,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, TypeVar
 
+import numpy as np
+import pandas as pd
 import shapely
 
 from geohub.errors import InvalidDataError
@@ -74,6 +76,7 @@ class PreparedImport:
         self.base_version = base_version
         self.source_crs = source_crs
         self._store = store
+        self._same_shape_keys: set[str] = set()  # of the base, other bits only (set by `changes`)
         self.validated = without_existing(layer, validated, self.base) if mode == "append" else validated
         self._digests = _in_thread(_digests_of, layer, self.validated.table)
 
@@ -92,8 +95,31 @@ class PreparedImport:
     @cached_property
     def changes(self) -> LayerChanges:
         store, layer, base = self._store, self.layer, self.base_version
-        same = None if base is None else _same_shapes(store, layer, base, self.validated.table)
+        if base is None:
+            return compare(self.base, self.snapshot)
+        same_shapes = _same_shapes(store, layer, base, self.validated.table)
+
+        def same(keys: list[str]) -> set[str]:
+            found = same_shapes(keys)
+            self._same_shape_keys = found
+            return found
+
         return compare(self.base, self.snapshot, same)
+
+    def stored_snapshot(self) -> Snapshot:
+        """The digests to store with the version: a feature whose shape is the base's within the
+        tolerance (other bits only) keeps the base's geometry hash, so that publishing, which
+        compares the stored digests, counts it unchanged as the import's report did (and drops
+        no cached tile for it)."""
+        _ = self.changes  # finds the keys of the same shapes
+        if not self._same_shape_keys:
+            return self.snapshot
+        snapshot = self.snapshot
+        rows = np.flatnonzero(np.isin(snapshot.keys, list(self._same_shape_keys)))
+        at_base = pd.Index(self.base.keys).get_indexer(snapshot.keys[rows])
+        hashes = snapshot.hashes.copy()
+        hashes[rows, 0] = self.base.hashes[at_base, 0]
+        return Snapshot(snapshot.keys, hashes, snapshot.bounds)
 
     @property
     def valid_rows(self) -> int:
@@ -102,9 +128,10 @@ class PreparedImport:
 
     def encoded_snapshot(self) -> bytes:
         """The digests to store with the version (a callable the store runs before it commits)."""
-        if self.mode == "replace":
+        snapshot = self.stored_snapshot()
+        if self.mode == "replace" and snapshot is self.snapshot:
             return self._digests.result()[1]
-        return self.snapshot.encode()
+        return snapshot.encode()
 
     def write(self, *, source_fingerprint: str, note: str) -> LayerVersion:
         """Stage the combined version, unpublished: a replace writes the table (while its digests
