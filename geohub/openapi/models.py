@@ -52,6 +52,17 @@ class Problem(_Model):
 
 
 # queries ----------------------------------------------------------------------------------
+class TileQuery(_Model):
+    """`v`: the tileset's version token, as TileJSON's `tiles` URLs carry it."""
+
+    v: str | None = Field(
+        None,
+        description="The tileset's version token (from its TileJSON). The current one: the tile may be "
+        "cached for a year (`immutable`); another: the current tile, `max-age=60`; none: `max-age=60` "
+        "and revalidation by ETag.",
+    )
+
+
 class LanguageQuery(_Model):
     """`lang`: the language of titles and messages (else Accept-Language)."""
 

@@ -14,6 +14,7 @@ from geohub.auth.principal import ANONYMOUS
 from geohub.base_url import request_base_url
 from geohub.freshness import layers_freshness
 from geohub.messages import tr
+from geohub.openapi.models import TileQuery
 from geohub.openapi.operation import JSON, Reply, documented
 from geohub.request_language import request_language
 from geohub.tiles.raster import render_hillshade
@@ -99,6 +100,7 @@ def tile_response(
 @documented(
     summary="A vector tile (XYZ)",
     tags=("tiles",),
+    query=TileQuery,
     responses={200: Reply("MVT", media=MVT), **TILE_REPLIES},
     problems=(400, 404),
 )
