@@ -157,6 +157,9 @@ class TileService:
                 token = digest_token(marker.digest, versions)
                 others_current = all(marker.versions[i] == v for i, v in versions.items() if i != layer_id)
                 if others_current and marker.versions.get(layer_id) in (new_version - 1, new_version):
+                    # no token while the touched tiles go: a tile of the old version written
+                    # meanwhile is not kept (its writer sees another marker and removes it)
+                    self.cache.mark(tileset_id, audience, "", marker.digest, versions)
                     dropped += self.cache.drop_touching(tileset_id, boxes, audiences=(audience,))
                     self.cache.mark(tileset_id, audience, token, marker.digest, versions)
                 else:
