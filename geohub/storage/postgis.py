@@ -41,6 +41,14 @@ CREATE UNIQUE INDEX IF NOT EXISTS layer_versions_one_current
     ON {SCHEMA}.layer_versions (layer_id) WHERE is_current;
 ALTER TABLE {SCHEMA}.layer_versions ADD COLUMN IF NOT EXISTS digests bytea;
 """
+# Whether SETUP_SQL has nothing left to do. Its DDL takes strong locks even when it changes
+# nothing: run by a node starting while another writes a version, it deadlocked that write.
+SET_UP_SQL = f"""
+SELECT to_regclass('{SCHEMA}.layer_versions_one_current') IS NOT NULL AND EXISTS (
+    SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('{SCHEMA}.layer_versions')
+    AND attname = 'digests' AND NOT attisdropped)
+"""
+SETUP_LOCK = 0x47485355  # "GHSU": two first starts run SETUP_SQL one after the other
 
 
 class PostgisStore(SqlStore):
@@ -79,7 +87,9 @@ class PostgisStore(SqlStore):
             create_database_if_missing(database_url, settings.connect_timeout_s)
             self._pool.open(wait=settings.pool_min_size > 0, timeout=settings.connect_timeout_s)
             with self._connection() as conn:
-                conn.execute(SETUP_SQL)
+                row = conn.execute(SET_UP_SQL).fetchone()
+                if row is None or not row[0]:
+                    conn.execute(f"SELECT pg_advisory_xact_lock({SETUP_LOCK});{SETUP_SQL}")
         except (psycopg.Error, PoolTimeout) as exc:
             self._pool.close()
             raise StorageUnavailableError(
