@@ -17,6 +17,7 @@ import fcntl
 import logging
 import os
 import re
+import time
 import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -31,13 +32,19 @@ log = logging.getLogger(__name__)
 
 JOB_CLASS = 0x47484A42  # "GHJB": the first key of every job's advisory lock
 SKIPPED = "skipped: running on another node"
+WAIT_POLL_S = 0.25  # how often a job that waits for another process's run asks again
 
 
 @contextmanager
-def run_once(settings: Settings, name: str) -> Iterator[bool]:
+def run_once(settings: Settings, name: str, wait_s: float = 0.0) -> Iterator[bool]:
     """Hold the lock of job `name` for the body; yields False (and logs it) when another process,
-    on this node or another, is running the job: the caller then skips it."""
+    on this node or another, is running the job (still, after waiting up to `wait_s` for it to
+    end): the caller then skips it."""
     release = _claim(settings, name)
+    deadline = time.monotonic() + wait_s
+    while release is None and time.monotonic() < deadline:
+        time.sleep(WAIT_POLL_S)
+        release = _claim(settings, name)
     if release is None:
         log.info("job %s %s", name, SKIPPED)
         yield False

@@ -87,8 +87,8 @@ def test_two_nodes_timers_firing_at_once_sync_each_layer_once(settings: Settings
         for _ in range(2)
     ]
     outputs = [run.communicate(timeout=600) for run in runs]
-    for run, (_, err) in zip(runs, outputs, strict=True):
-        assert run.returncode == 0, err[-2000:]
+    for run, (out, err) in zip(runs, outputs, strict=True):
+        assert run.returncode == 0, out + err[-500:]
     attempts = _attempts(settings)
     assert len(attempts) == 17 and set(attempts.values()) == {1}, attempts  # each layer synced once
     published = [line.split()[0] for out, _ in outputs for line in out.splitlines() if " published " in line]
@@ -96,17 +96,43 @@ def test_two_nodes_timers_firing_at_once_sync_each_layer_once(settings: Settings
 
 
 def test_a_layer_another_node_is_syncing_is_skipped_and_a_killed_sync_frees_it(settings: Settings) -> None:
-    with held_elsewhere(settings, "sync districts") as other:
-        skipped = run_geohub("etl", "sync", "districts", settings=settings)
+    assert run_geohub("etl", "sync", "districts", settings=settings).returncode == 0
+    with held_elsewhere(settings, "sync cadastre") as other:
+        skipped = run_geohub("etl", "sync", "cadastre", settings=settings)
         assert skipped.returncode == 0, skipped.stderr
-        assert f"  districts{' ' * 12}{SKIPPED}\n" in skipped.stdout
+        assert f"  cadastre{' ' * 13}{SKIPPED}\n" in skipped.stdout
         assert "1 layers (" in skipped.stdout and "1 skipped" in skipped.stdout
-        assert _attempts(settings)["districts"] == 0
+        assert _attempts(settings)["cadastre"] == 0
         _killed(other)
-        synced = run_geohub("etl", "sync", "districts", settings=settings)
+        synced = run_geohub("etl", "sync", "cadastre", settings=settings)
         assert synced.returncode == 0, synced.stderr
         assert "1 published" in synced.stdout
-    assert _attempts(settings)["districts"] == 1
+    assert _attempts(settings)["cadastre"] == 1
+
+
+def test_a_run_waits_for_the_districts_another_node_is_syncing(settings: Settings) -> None:
+    """The layers after the districts derive their district from them: not skipped, waited for."""
+    with held_elsewhere(settings, "sync districts") as other:
+        run = subprocess.Popen(
+            [GEOHUB, "etl", "sync", "districts", "cadastre"],
+            env=_environment(settings),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            with pytest.raises(subprocess.TimeoutExpired):
+                run.wait(timeout=5)  # waiting for the districts' lock
+            assert _attempts(settings) == Counter()
+            _killed(other)
+            out, err = run.communicate(timeout=300)
+        finally:
+            if run.poll() is None:
+                run.kill()
+                run.wait()
+    assert run.returncode == 0, err[-2000:]
+    assert "2 layers (" in out and "2 published" in out
+    assert _attempts(settings) == Counter({"districts": 1, "cadastre": 1})
 
 
 def test_recovery_runs_in_one_process_at_a_time(

@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 
 from geohub.errors import GeoHubError, InvalidDataError
-from geohub.etl.pipeline import import_order
+from geohub.etl.pipeline import DISTRICTS_LAYER, import_order
 from geohub.jobs import SKIPPED, run_once
 from geohub.layers.models import LayerDefinition
 from geohub.layers.registry import LayerRegistry
@@ -34,6 +34,7 @@ from geohub.publishing.service import SYSTEM, Actor, ImportOptions, ImportServic
 from geohub.sources.read import ReadLimits, read_source, source_fingerprint
 
 OPERATOR = Actor(SYSTEM, "command line")
+DISTRICTS_WAIT_S = 1800.0  # a run waits this long for another node's sync of the districts
 SYNCED_ELSEWHERE = "skipped: synced by another process since this run started"
 log = logging.getLogger(__name__)
 
@@ -261,11 +262,14 @@ def sync_layers(
 ) -> list[SyncOutcome]:
     """Sync each layer in turn; one layer's failure is reported and the others go on. Each
     layer's sync runs in one process at a time, on any node (geohub/jobs.py): a layer another
-    process is syncing is skipped. `seen` (a scheduled run, from `newest_attempts` taken when the
-    run chose its layers) also skips a layer another process synced since then."""
+    process is syncing is skipped, but for the districts, which the layers after them derive
+    their district from: those are waited for (up to DISTRICTS_WAIT_S). `seen` (a scheduled run,
+    from `newest_attempts` taken when the run chose its layers) also skips a layer another
+    process synced since then."""
     outcomes = []
     for layer in layers:
-        with run_once(service.services.settings, f"sync {layer.id}") as mine:
+        wait_s = DISTRICTS_WAIT_S if layer.id == DISTRICTS_LAYER else 0.0  # the next layers need them
+        with run_once(service.services.settings, f"sync {layer.id}", wait_s) as mine:
             if not mine:
                 outcome = SyncOutcome(layer.id, None, SKIPPED, skipped=True)
             elif seen is not None and newest_attempts(service).get(layer.id) != seen.get(layer.id):
