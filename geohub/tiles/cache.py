@@ -59,9 +59,20 @@ class TileCache:
 
     def write(self, tileset: str, audience: str, z: int, x: int, y: int, data: bytes) -> None:
         """Store a tile atomically: a reader (or nginx) never sees half a file."""
-        path = self.path(tileset, audience, z, x, y)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._replace(path, data)
+        self._store(self.path(tileset, audience, z, x, y), data)
+
+    @classmethod
+    def _store(cls, path: Path, data: bytes, attempts: int = 5) -> bool:
+        """Write `path` (and its folders) atomically; False when another process kept emptying
+        the folder meanwhile (a take-over): the tile is then simply not cached."""
+        for _ in range(attempts):
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                cls._replace(path, data)
+                return True
+            except FileNotFoundError:
+                continue
+        return False
 
     @staticmethod
     def _replace(path: Path, data: bytes) -> None:
@@ -90,10 +101,8 @@ class TileCache:
 
     def mark(self, tileset: str, audience: str, token: str, digest: str, versions: dict[str, int]) -> None:
         """Say the folder's tiles are of `token` (atomically)."""
-        folder = self.root / tileset / audience
-        folder.mkdir(parents=True, exist_ok=True)
         marker = {"token": token, "digest": digest, "versions": versions}
-        self._replace(folder / MARKER, json.dumps(marker).encode())
+        self._store(self.root / tileset / audience / MARKER, json.dumps(marker).encode())
 
     def take_over(
         self, tileset: str, audience: str, token: str, digest: str, versions: dict[str, int]
