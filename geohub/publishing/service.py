@@ -476,6 +476,8 @@ class ImportService:
         store = self.services.store
         keep = self.services.settings.etl.keep_versions
         dropped: list[int] = []
+        if not any(not v.is_current for v in store.versions(layer.id)[keep:]):
+            return dropped  # nothing to prune: no job, no lock
         with run_once(self.services.settings, f"prune {layer.id}") as mine:
             if not mine:
                 return dropped  # another process prunes the layer now
@@ -494,14 +496,13 @@ class ImportService:
         drop a version one of them staged before it could say so, and delete the upload folders
         of dead processes. No clock is involved: a killed import is cleaned up by the next
         import, sync or command, in any process. The store itself never holds half a version:
-        each write is one transaction. Runs in one process at a time (geohub/jobs.py): while
-        another process recovers, this one skips it and returns 0."""
+        each write is one transaction. The records' recovery runs in one process at a time, on
+        any node (geohub/jobs.py): while another process recovers, this one skips it (returns 0)."""
+        remove_abandoned_uploads(self.services.settings.data_dir)  # this node's own, each locked
+        if not self.imports.running():
+            return 0  # nothing to look at: no job, no lock
         with run_once(self.services.settings, "recovery") as mine:
-            if not mine:
-                return 0
-            recovered = sum(self._recover(record) for record in self.imports.running())
-            remove_abandoned_uploads(self.services.settings.data_dir)
-            return recovered
+            return sum(self._recover(record) for record in self.imports.running()) if mine else 0
 
     def _recover(self, record: ImportRecord) -> bool:
         lock = self.locks.claim(record.id)
