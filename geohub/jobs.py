@@ -62,7 +62,7 @@ def _claim(settings: Settings, name: str) -> Callable[[], None] | None:
         connection = try_advisory_lock(
             settings.database_url, settings.storage.connect_timeout_s, JOB_CLASS, objid
         )
-        return None if connection is None else connection.close
+        return None if connection is None else lambda: release_advisory_lock(connection)
     path = settings.data_dir / "locks" / "jobs" / f"{re.sub(r'[^A-Za-z0-9_.-]', '-', name)}.lock"
     descriptor = try_file_lock(path)
     # the file stays: unlinking it would let a later process lock a new file while another
@@ -101,3 +101,17 @@ def try_advisory_lock(url: str, connect_timeout_s: float, classid: int, objid: i
         connection.close()
         return None
     return connection
+
+
+def release_advisory_lock(connection: Any) -> None:
+    """Let go of the lock `try_advisory_lock` took, then close its connection. The unlock is asked for
+    and answered first: a closed connection's session ends on the server a moment later, and a claim
+    made at once could still find the lock held."""
+    import psycopg
+
+    try:
+        connection.execute("SELECT pg_advisory_unlock_all()")
+    except psycopg.Error:
+        pass  # the session is gone already, and its locks with it
+    finally:
+        connection.close()

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from geohub.errors import StorageUnavailableError
-from geohub.jobs import try_advisory_lock, try_file_lock
+from geohub.jobs import release_advisory_lock, try_advisory_lock, try_file_lock
 from geohub.messages import tr
 from geohub.settings import Settings
 
@@ -87,7 +87,7 @@ class AdvisoryLock:
         self._connection = connection
 
     def release(self) -> None:
-        self._connection.close()  # a session-level advisory lock ends with its session
+        release_advisory_lock(self._connection)
 
 
 class AdvisoryLocks:
