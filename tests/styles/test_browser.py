@@ -53,7 +53,7 @@ def test_style_renders_in_chromium_from_geohub_alone(
     assert network and all(url.startswith(server + "/") for url in network)
     assert report["failed"] == [] and report["pageErrors"] == [] and report["consoleErrors"] == []
     assert not [r for r in report["responses"] if r["status"] >= 500]
-    assert 200 in _answered(report, r"/tiles/(basemap|city)/\d+/\d+/\d+\.mvt$")
+    assert 200 in _answered(report, r"/tiles/(basemap|city)/\d+/\d+/\d+\.mvt(\?v=\w+)?$")
     hillshade = _answered(report, r"/tiles/hillshade/\d+/\d+/\d+\.png$")
     assert 200 in hillshade if style_id == "city" else hillshade == []  # high contrast: no relief
     assert 200 in _answered(report, r"/fonts/DejaVu%20Sans(%20Bold)?/\d+-\d+\.pbf$")

@@ -17,7 +17,7 @@ from tests.browser import run_browser_script
 from tests.features.conftest import LiveServers
 
 PAGES_CHECK = Path(__file__).with_name("pages_check.cjs")
-BASEMAP_TILE = re.compile(r"/tiles/basemap/\d+/\d+/\d+\.mvt$")
+BASEMAP_TILE = re.compile(r"/tiles/basemap/\d+/\d+/\d+\.mvt(\?v=\w+)?$")  # with its version token
 
 
 @pytest.fixture(scope="module")
