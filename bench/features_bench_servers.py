@@ -93,27 +93,38 @@ def scalar(database_url: str, query: sql.Composed, params: tuple[Any, ...] = ())
 
 # synthetic data and the bbox ---------------------------------------------------------------
 def city_scale_data(parcels: int) -> Path:
-    """The synthetic GeoPackage; regenerated unless a stamp says it was made with these inputs."""
+    """The synthetic GeoPackage of `parcels` parcels (`city_scale.gpkg` for the default 300,000,
+    `city_scale-<n>.gpkg` otherwise, so benches of different sizes never overwrite each other's),
+    regenerated unless a stamp says it was made with these inputs. Made under a file lock into a
+    temporary name, then renamed: two benches starting at once generate it once."""
+    import fcntl
+
     import generate_city
 
-    stamp_path = CITY_GPKG.with_suffix(".stamp.json")
+    path = CITY_GPKG if parcels == 300_000 else CITY_GPKG.with_name(f"city_scale-{parcels}.gpkg")
+    stamp_path = path.with_suffix(".stamp.json")
     generator = Path(generate_city.__file__).read_bytes()
     stamp = {"parcels": parcels, "seed": generate_city.DEFAULT_SEED, "generator": _sha(generator)}
-    if _stamp_matches(stamp_path, stamp):
-        log(f"reusing {CITY_GPKG.relative_to(REPO_ROOT)} ({parcels:,} parcels requested)")
-        return CITY_GPKG
-    log(f"generating SYNTHETIC city-scale data ({parcels:,} parcels) into {CITY_GPKG.relative_to(REPO_ROOT)}")
-    counts = generate_city.generate(CITY_GPKG, parcels=parcels)
-    stamp_path.write_text(json.dumps(stamp))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.with_suffix(".lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if _stamp_matches(path, stamp_path, stamp):
+            log(f"reusing {path.relative_to(REPO_ROOT)} ({parcels:,} parcels requested)")
+            return path
+        log(f"generating SYNTHETIC city-scale data ({parcels:,} parcels) into {path.relative_to(REPO_ROOT)}")
+        partial = path.with_name(f".partial-{path.name}")
+        counts = generate_city.generate(partial, parcels=parcels)
+        partial.replace(path)
+        stamp_path.write_text(json.dumps(stamp))
     log(f"generated {counts}")
-    return CITY_GPKG
+    return path
 
 
-def _stamp_matches(stamp_path: Path, stamp: dict[str, Any]) -> bool:
+def _stamp_matches(path: Path, stamp_path: Path, stamp: dict[str, Any]) -> bool:
     """True when the GeoPackage is there, unchanged since it was stamped with these inputs."""
-    if not (CITY_GPKG.is_file() and stamp_path.is_file()):
+    if not (path.is_file() and stamp_path.is_file()):
         return False
-    fresh = CITY_GPKG.stat().st_mtime <= stamp_path.stat().st_mtime
+    fresh = path.stat().st_mtime <= stamp_path.stat().st_mtime
     return fresh and json.loads(stamp_path.read_text()) == stamp
 
 
