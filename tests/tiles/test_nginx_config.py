@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import shlex
+from pathlib import Path
 
 from geohub.security_headers import SECURITY_HEADERS
 from geohub.settings import PROJECT_ROOT, EtlSettings
@@ -13,11 +14,11 @@ CONFIG = PROJECT_ROOT / "config" / "nginx.conf"
 _SIZE_UNITS = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3}
 
 
-def directives() -> list[tuple[tuple[str, ...], list[str]]]:
+def directives(config: Path = CONFIG) -> list[tuple[tuple[str, ...], list[str]]]:
     """Every directive with the blocks it is in, e.g. (("http", "server", "location = /x"), [args])."""
     found: list[tuple[tuple[str, ...], list[str]]] = []
     blocks: list[str] = []
-    for raw in CONFIG.read_text(encoding="utf-8").splitlines():
+    for raw in config.read_text(encoding="utf-8").splitlines():
         line = raw.split("#", 1)[0].strip() if not raw.strip().startswith("return") else raw.strip()
         if not line:
             continue
@@ -31,10 +32,10 @@ def directives() -> list[tuple[tuple[str, ...], list[str]]]:
     return found
 
 
-def headers_by_block() -> dict[tuple[str, ...], dict[str, tuple[str, bool]]]:
+def headers_by_block(config: Path = CONFIG) -> dict[tuple[str, ...], dict[str, tuple[str, bool]]]:
     """The headers each block adds: name -> (value, with `always`)."""
     added: dict[tuple[str, ...], dict[str, tuple[str, bool]]] = {}
-    for blocks, args in directives():
+    for blocks, args in directives(config):
         if args[0] == "add_header":
             added.setdefault(blocks, {})[args[1]] = (args[2], args[3:] == ["always"])
     return added

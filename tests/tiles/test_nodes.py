@@ -4,39 +4,31 @@ within 1 s, with a new ETag and new bytes, whatever node B had cached."""
 
 from __future__ import annotations
 
-import subprocess
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
-import morecantile
 import pytest
 import requests
 import shapely
 from shapely.geometry import mapping, shape
 
-from geohub.app import create_app
-from geohub.settings import Settings
-from geohub.tiles.tms import WEB_MERCATOR_QUAD
-from tests.conftest import throwaway_database
-from tests.features.conftest import GEOHUB, _clean_environment, _free_port, _wait_for, staff_token
+from tests.cluster.harness import (
+    LAYER,
+    Node,
+    a_parcel,
+    demo_database,
+    publisher_token,
+    start_node,
+    tile_of,
+    tiles_url,
+    version_token,
+    wait_until_ready,
+)
 
-LAYER = "cadastre"  # written by land_relations, the department of staff_token's publisher
 WITHIN_S = 1.0
 Z = 16
-
-
-@dataclass
-class Node:
-    base: str
-    data_dir: Path
-
-    def get(self, path: str, **headers: str) -> requests.Response:
-        return requests.get(self.base + path, headers={"Accept-Encoding": "identity", **headers}, timeout=30)
 
 
 @dataclass
@@ -46,83 +38,27 @@ class Cluster:
     token: str  # a publisher's API token, valid on both nodes (one records database)
 
 
-def _start(stack: ExitStack, data_dir: Path, database_url: str, *, load: bool) -> Node:
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
-    env = _clean_environment() | {
-        "GEOHUB_DATA_DIR": str(data_dir),
-        "GEOHUB_DATABASE_URL": database_url,
-        "GEOHUB_PORT": str(port),
-        "GEOHUB_PUBLIC_URL": base,
-        "GEOHUB_WORKERS": "2",
-        "GEOHUB_LOG_LEVEL": "WARNING",
-    }
-    if load:
-        loaded = subprocess.run(
-            [GEOHUB, "demo", "--no-serve"], env=env, capture_output=True, text=True, timeout=300, check=False
-        )
-        assert loaded.returncode == 0, loaded.stderr[-3000:]
-    log = data_dir / "serve.log"
-    with log.open("wb") as sink:
-        process = subprocess.Popen([GEOHUB, "serve"], env=env, stdout=sink, stderr=subprocess.STDOUT)
-
-    def stop() -> None:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-
-    stack.callback(stop)
-    _wait_for(f"{base}/readyz", process, log)
-    return Node(base, data_dir)
-
-
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
+    """Two nodes over one database with the demo, nothing else (see tests/cluster/ for nginx, Redis)."""
+    tmp = tmp_path_factory.mktemp("nodes")
     with ExitStack() as stack:
-        url = stack.enter_context(throwaway_database("geohub_nodes"))
-        a = _start(stack, tmp_path_factory.mktemp("node-a"), url, load=True)
-        b = _start(stack, tmp_path_factory.mktemp("node-b"), url, load=False)
-        app = create_app(Settings(data_dir=a.data_dir, database_url=url, log_level="WARNING"))
-        try:
-            token = staff_token(app)
-        finally:
-            app.extensions["geohub"].close()
-        yield Cluster(a, b, token)
-
-
-def _a_parcel(node: Node) -> dict[str, Any]:
-    answer = node.get(f"/collections/{LAYER}/items?f=json&limit=1&bbox=76.90,43.22,76.96,43.27")
-    assert answer.status_code == 200, answer.text
-    features: list[dict[str, Any]] = answer.json()["features"]
-    assert features
-    return features[0]
-
-
-def _tile_of(feature: dict[str, Any]) -> morecantile.Tile:
-    point = shape(feature["geometry"]).representative_point()
-    return WEB_MERCATOR_QUAD.tile(point.x, point.y, Z)
-
-
-def _tiles_url(node: Node, tileset: str) -> str:
-    document = node.get(f"/tiles/{tileset}.json").json()
-    url: str = document["tiles"][0]
-    return url
-
-
-def _token(url: str) -> str:
-    return parse_qs(urlsplit(url).query)["v"][0]
+        url = stack.enter_context(demo_database("geohub_nodes"))
+        settings = {"GEOHUB_DATABASE_URL": url, "GEOHUB_WORKERS": "2", "GEOHUB_LOG_LEVEL": "WARNING"}
+        a = start_node(stack, "a", tmp / "node-a", settings)
+        b = start_node(stack, "b", tmp / "node-b", settings)
+        for node in (a, b):
+            wait_until_ready(f"{node.base}/readyz", node.process, node.log)
+        yield Cluster(a, b, publisher_token(url, tmp))
 
 
 def test_a_change_through_node_a_is_served_by_node_b_within_a_second(cluster: Cluster) -> None:
     a, b = cluster.a, cluster.b
-    parcel = _a_parcel(b)
-    tile = _tile_of(parcel)
+    parcel = a_parcel(b)
+    tile = tile_of(parcel, Z)
     path = f"/tiles/{LAYER}/{Z}/{tile.x}/{tile.y}.mvt"
-    old_url = _tiles_url(b, LAYER)
-    assert _token(old_url) == _token(_tiles_url(a, LAYER))  # both nodes name the same version
+    old_url = tiles_url(b, LAYER)
+    assert version_token(old_url) == version_token(tiles_url(a, LAYER))  # both nodes name the same version
     first = b.get(path)
     assert first.status_code == 200 and first.content
     assert b.get(path).headers["ETag"] == first.headers["ETag"]  # now from node B's own cache
@@ -148,11 +84,11 @@ def test_a_change_through_node_a_is_served_by_node_b_within_a_second(cluster: Cl
     assert seen_after_s < WITHIN_S
     assert answer.status_code == 200 and answer.content != first.content
     assert b.get(path, **{"If-None-Match": first.headers["ETag"]}).status_code == 200
-    new_url = _tiles_url(b, LAYER)
-    assert _token(new_url) != _token(old_url)
+    new_url = tiles_url(b, LAYER)
+    assert version_token(new_url) != version_token(old_url)
     # each node runs 2 workers; the one that did not take the PATCH reads the versions within
     # `tiles.version_check_ms`, so both nodes name the new version within the second
-    while _token(_tiles_url(a, LAYER)) != _token(new_url):
+    while version_token(tiles_url(a, LAYER)) != version_token(new_url):
         assert time.monotonic() - changed_at < WITHIN_S, "node A still names the old version"
         time.sleep(0.02)
     item = b.get(f"/collections/{LAYER}/items/{parcel['id']}?f=json").json()
@@ -163,8 +99,8 @@ def test_a_tile_asked_with_the_current_token_is_immutable_an_older_one_is_short_
     cluster: Cluster,
 ) -> None:
     b = cluster.b
-    tile = _tile_of(_a_parcel(b))
-    template = _tiles_url(b, LAYER)
+    tile = tile_of(a_parcel(b), Z)
+    template = tiles_url(b, LAYER)
     assert "?v=" in template
     current = requests.get(template.format(z=Z, x=tile.x, y=tile.y), timeout=30)
     assert current.status_code == 200

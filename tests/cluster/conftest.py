@@ -1,0 +1,29 @@
+"""Cluster fixtures: the demo loaded once per session, and one cluster (2 nodes, Redis, nginx) per
+module over its own copy of it. A module sets more node settings with a CLUSTER_SETTINGS dict."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import ExitStack
+
+import pytest
+
+from tests.cluster.harness import Cluster, copied_database, demo_database, start_cluster
+
+
+@pytest.fixture(scope="session")
+def demo_template() -> Iterator[str]:
+    """A database with the Almaty demo loaded, only ever copied (nobody connects to it)."""
+    with demo_database() as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def cluster(
+    demo_template: str, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Iterator[Cluster]:
+    """Two nodes and nginx over a copy of the demo, stopped at the end of the module."""
+    settings: dict[str, str] = getattr(request.module, "CLUSTER_SETTINGS", {})
+    with ExitStack() as stack:
+        url = stack.enter_context(copied_database(demo_template))
+        yield start_cluster(stack, tmp_path_factory.mktemp("cluster"), url, settings=settings)
