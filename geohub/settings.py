@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
+    NoDecode,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
     TomlConfigSettingsSource,
@@ -27,6 +29,20 @@ class StorageSettings(BaseModel):
     connect_timeout_s: float = Field(5.0, gt=0, description="PostGIS: seconds to wait for a connection.")
     statement_timeout_ms: int = Field(
         30_000, ge=0, description="PostGIS: longest a read query may run (0 = no limit)."
+    )
+    replica_max_lag_ms: int = Field(
+        1000,
+        ge=0,
+        le=3_600_000,
+        description="PostGIS read replicas: a replica further behind the primary than this (how long "
+        "ago the oldest WAL it has not replayed was written) is skipped.",
+    )
+    replica_check_ms: int = Field(
+        250,
+        ge=10,
+        le=60_000,
+        description="PostGIS read replicas: milliseconds between two checks of each replica's health "
+        "and replay position (one small query to the primary and one to each replica, per process).",
     )
 
 
@@ -211,6 +227,12 @@ class Settings(BaseSettings):
         None,
         description="Unset: embedded GeoPackage storage under data_dir. `postgresql://…`: PostGIS storage.",
     )
+    database_replica_urls: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="PostGIS read replicas (streaming standbys of `database_url`): layer reads go to a "
+        "healthy one, writes to the primary. Empty: every query goes to `database_url`. In the "
+        "environment: comma-separated, or a JSON list.",
+    )
     data_dir: Path = Field(Path("var"), description="Where the embedded store and caches live.")
     host: str = Field("127.0.0.1", description="Address `geohub serve` listens on.")
     port: int = Field(8000, ge=1, le=65535, description="Port `geohub serve` listens on.")
@@ -268,6 +290,30 @@ class Settings(BaseSettings):
         if not value.startswith(("postgresql://", "postgres://")):
             raise ValueError("must start with postgresql:// (or be unset for GeoPackage)")
         return value
+
+    @field_validator("database_replica_urls", mode="before")
+    @classmethod
+    def _replica_url_list(cls, value: Any) -> Any:
+        if isinstance(value, str):  # from the environment
+            text = value.strip()
+            if text.startswith("["):
+                return json.loads(text)
+            return [url.strip() for url in text.split(",") if url.strip()]
+        return value
+
+    @field_validator("database_replica_urls")
+    @classmethod
+    def _replica_urls(cls, value: list[str]) -> list[str]:
+        for url in value:
+            if not url.startswith(("postgresql://", "postgres://")):
+                raise ValueError("each replica URL must start with postgresql://")
+        return value
+
+    @model_validator(mode="after")
+    def _replicas_need_a_primary(self) -> Settings:
+        if self.database_replica_urls and not self.database_url:
+            raise ValueError("database_replica_urls needs database_url (the primary)")
+        return self
 
     @field_validator("data_dir")
     @classmethod

@@ -26,6 +26,7 @@ FLASK_MODULES = {
     "geohub.request_log",
     "geohub.request_body",
     "geohub.request_language",
+    "geohub.request_writer",
     "geohub.security_headers",
     "geohub.static_response",
     "geohub.auth.context",

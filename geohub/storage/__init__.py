@@ -7,7 +7,17 @@ from geohub.storage.base import FeatureStore
 
 
 def open_store(settings: Settings) -> FeatureStore:
-    """The store the settings ask for: PostGIS when a database URL is set, else GeoPackage."""
+    """The store the settings ask for: PostGIS when a database URL is set (with its read replicas
+    when there are any), else GeoPackage."""
+    if settings.database_url and settings.database_replica_urls:
+        from geohub.storage.postgis_replicas import ReplicatedPostgisStore
+        from geohub.storage.replicas import position_ttl_s
+        from geohub.storage.writers import write_positions
+
+        positions = write_positions(settings.auth.rate_limit_storage_uri, position_ttl_s(settings.storage))
+        return ReplicatedPostgisStore(
+            settings.database_url, settings.database_replica_urls, settings.storage, positions
+        )
     if settings.database_url:
         from geohub.storage.postgis import PostgisStore
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
@@ -65,22 +65,12 @@ class PostgisStore(SqlStore):
         settings = settings or StorageSettings()
         self._timeout_s = settings.connect_timeout_s
         self._counts = CountCache()
-        statement_timeout = settings.statement_timeout_ms
-
-        def configure(conn: psycopg.Connection[Any]) -> None:
-            conn.execute(f"SET statement_timeout = {int(statement_timeout)}")
-            conn.execute("SET TIME ZONE 'UTC'")
-            conn.commit()
-            # reads need no transaction: a published table never changes, so a page and its
-            # count agree without one, and each read costs no BEGIN/COMMIT round trips
-            conn.autocommit = True
-
         self._pool = ConnectionPool(
             database_url,
             min_size=settings.pool_min_size,
             max_size=settings.pool_max_size,
             kwargs={"connect_timeout": max(1, int(settings.connect_timeout_s))},
-            configure=configure,
+            configure=session_setup(settings.statement_timeout_ms),
             open=False,
         )
         try:
@@ -97,10 +87,13 @@ class PostgisStore(SqlStore):
             ) from exc
 
     @contextmanager
-    def _connection(self, writing: bool = False) -> Iterator[psycopg.Connection[Any]]:
-        """A pooled connection (writes: in one transaction); database errors become GeoHubErrors."""
+    def _connection(
+        self, writing: bool = False, pool: ConnectionPool[Any] | None = None
+    ) -> Iterator[psycopg.Connection[Any]]:
+        """A pooled connection (writes: in one transaction); database errors become GeoHubErrors.
+        `pool`: another server's (a read replica's), else the database's."""
         try:
-            with self._pool.connection(timeout=self._timeout_s) as conn:
+            with (pool or self._pool).connection(timeout=self._timeout_s) as conn:
                 if writing:
                     with conn.transaction():
                         yield conn
@@ -339,6 +332,20 @@ def _select_list(layer: LayerDefinition) -> sql.Composable:
     return sql.SQL(", ").join(
         [sql.SQL("ST_AsBinary(geom)")] + [sql.Identifier(a.name) for a in layer.attributes]
     )
+
+
+def session_setup(statement_timeout_ms: int) -> Callable[[psycopg.Connection[Any]], None]:
+    """How a pool sets up each new connection."""
+
+    def configure(conn: psycopg.Connection[Any]) -> None:
+        conn.execute(f"SET statement_timeout = {int(statement_timeout_ms)}")
+        conn.execute("SET TIME ZONE 'UTC'")
+        conn.commit()
+        # reads need no transaction: a published table never changes, so a page and its
+        # count agree without one, and each read costs no BEGIN/COMMIT round trips
+        conn.autocommit = True
+
+    return configure
 
 
 def create_database_if_missing(database_url: str, timeout_s: float) -> None:

@@ -9,6 +9,7 @@ from contextlib import ExitStack
 import pytest
 
 from tests.cluster.harness import Cluster, copied_database, demo_database, start_cluster
+from tests.cluster.postgres import ReplicatedPostgres, replicated_postgres
 
 
 @pytest.fixture(scope="session")
@@ -27,3 +28,11 @@ def cluster(
     with ExitStack() as stack:
         url = stack.enter_context(copied_database(demo_template))
         yield start_cluster(stack, tmp_path_factory.mktemp("cluster"), url, settings=settings)
+
+
+@pytest.fixture(scope="module")
+def replicated() -> Iterator[ReplicatedPostgres]:
+    """A private PostgreSQL primary with a real streaming replica of it (tests/cluster/postgres.py),
+    stopped and deleted at the end of the module."""
+    with replicated_postgres() as pair:
+        yield pair
