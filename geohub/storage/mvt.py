@@ -19,6 +19,7 @@ from geohub.storage.mvt_commands import encode_geometries
 
 _SMALL_VARINTS = [bytes((n,)) for n in range(128)]
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
+_PLAIN = frozenset((str, int, float, bool))  # value types MVT carries, as they come from storage
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,7 @@ class _Values:
     def __init__(self) -> None:
         self._key_index: dict[str, int] = {}
         self._value_index: dict[tuple[type, Any], int] = {}
+        self._tags: dict[tuple[str, type, Any], bytes] = {}  # (key, type, value) -> its two tags
         self.keys: list[str] = []
         self.values: list[bytes] = []
 
@@ -87,20 +89,29 @@ class _Values:
         of a kind MVT carries (text keys; text, whole number, real number and boolean values)."""
         tags = []
         for key, value in properties.items():
-            if not isinstance(key, str) or not isinstance(value, str | int | float):
+            if type(value) not in _PLAIN and not isinstance(value, str | int | float):
                 continue
-            key_at = self._key_index.get(key)
-            if key_at is None:
-                key_at = self._key_index[key] = len(self.keys)
-                self.keys.append(key)
-            value_key = (type(value), value)
-            value_at = self._value_index.get(value_key)
-            if value_at is None:
-                value_at = self._value_index[value_key] = len(self.values)
-                self.values.append(_value(value))
-            tags.append(_varint(key_at))
-            tags.append(_varint(value_at))
+            pair = (key, type(value), value)
+            tag = self._tags.get(pair)
+            if tag is None:
+                tag = self._tags[pair] = self._tag(key, value)
+            tags.append(tag)
         return b"".join(tags)
+
+    def _tag(self, key: str, value: str | int | float) -> bytes:
+        """The two tags of a property not seen before in the layer, its key and value recorded."""
+        if not isinstance(key, str):
+            return b""
+        key_at = self._key_index.get(key)
+        if key_at is None:
+            key_at = self._key_index[key] = len(self.keys)
+            self.keys.append(key)
+        value_key = (type(value), value)
+        value_at = self._value_index.get(value_key)
+        if value_at is None:
+            value_at = self._value_index[value_key] = len(self.values)
+            self.values.append(_value(value))
+        return _varint(key_at) + _varint(value_at)
 
 
 def _value(value: str | int | float) -> bytes:
