@@ -109,6 +109,12 @@ bench-tiles: install system-deps
 	command -v wrk >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null)
 	$(BIN)/python bench/tiles_bench.py --json var/bench/tiles_bench.json
 
+# Memory benchmark (bench/memory_bench.py): one worker per store publishing the cadastre 100 times
+# (300-feature uploads) with reads in between; FAILED when VmRSS grows > 10 MB after the 10th publish.
+.PHONY: bench-memory
+bench-memory: install system-deps
+	$(BIN)/python bench/memory_bench.py --json var/bench/memory_bench.json
+
 # Filing benchmark (bench/reports_bench.py): 8 clients filing citizen reports for 60 s on both
 # backends behind `geohub serve`; targets p95 <= 50 ms PostGIS, <= 100 ms embedded, 0 errors.
 .PHONY: bench-reports
