@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
@@ -21,12 +21,18 @@ BATCH_SIZE = 5_000
 
 @dataclass
 class Batch:
-    """Rows ready to insert: geometries, WKB, bounds (minx, miny, maxx, maxy) and values."""
+    """Rows ready to insert: geometries, WKB, bounds (minx, miny, maxx, maxy) and the values,
+    a column per attribute (PostGIS's binary COPY is built column by column)."""
 
     geometries: np.ndarray
     wkbs: list[bytes]
     bounds: np.ndarray
-    values: list[tuple[Any, ...]]
+    columns: list[Sequence[Any]]
+
+    @property
+    def values(self) -> list[tuple[Any, ...]]:
+        """The values row by row."""
+        return list(zip(*self.columns, strict=True)) if self.columns else [() for _ in self.wkbs]
 
 
 @dataclass
@@ -69,7 +75,7 @@ def feature_batches(
             geometries=geometries,
             wkbs=list(shapely.to_wkb(geometries, include_srid=False)),
             bounds=shapely.bounds(geometries),
-            values=values,
+            columns=[list(column) for column in zip(*values, strict=True)] or [[] for _ in layer.attributes],
         )
 
 
@@ -88,7 +94,7 @@ def table_batches(layer: LayerDefinition, table: FeatureTable, size: int) -> Ite
             geometries=geometries,
             wkbs=list(shapely.to_wkb(geometries, include_srid=False)),
             bounds=shapely.bounds(geometries),
-            values=list(zip(*(column[start:stop] for column in columns), strict=True)),
+            columns=[column[start:stop] for column in columns],
         )
 
 

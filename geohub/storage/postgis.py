@@ -7,7 +7,6 @@ from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 import psycopg
-import shapely
 from psycopg import sql
 from psycopg.types.json import Jsonb
 from psycopg_pool import ConnectionPool, PoolTimeout
@@ -18,12 +17,13 @@ from geohub.messages import tr
 from geohub.settings import StorageSettings
 from geohub.storage.base import Bbox, Feature, FeaturePage, FeatureQuery, FeatureTable, TileRequest
 from geohub.storage.batches import ExtentTracker, feature_batches
+from geohub.storage.copy_binary import SIGNATURE, TRAILER, encode_rows
 from geohub.storage.counts import CountCache
 from geohub.storage.cql_sql import POSTGIS
 from geohub.storage.postgis_tiles import LABEL_COLUMN, WEB_MERCATOR, label_point, render_tile
 from geohub.storage.rows import feature_from_row
 from geohub.storage.sql_store import SqlStore
-from geohub.storage.values import BINARY_COPY_TYPES, BINARY_COPY_VALUES, POSTGRES_TYPES
+from geohub.storage.values import POSTGRES_TYPES
 
 SCHEMA = "geohub"
 WGS84 = 4326
@@ -291,25 +291,17 @@ def _copy_rows(
     table_name: str,
     features: Iterable[Feature] | FeatureTable,
 ) -> ExtentTracker:
-    """COPY the features in; geometries go as EWKB in binary COPY (geometry_recv reads it)."""
+    """COPY the features in, in binary, a batch at a time (storage/copy_binary.py)."""
     table = sql.Identifier(SCHEMA, table_name)
     names = sql.SQL(", ").join(sql.Identifier(n) for n in ["geom", *(a.name for a in layer.attributes)])
     extent = ExtentTracker()
-    types = ["bytea", *(BINARY_COPY_TYPES[a.type] for a in layer.attributes)]
-    converters = [BINARY_COPY_VALUES.get(a.type) for a in layer.attributes]
+    kinds = [a.type for a in layer.attributes]
     with conn.cursor().copy(sql.SQL("COPY {} ({}) FROM STDIN (FORMAT BINARY)").format(table, names)) as copy:
-        copy.set_types(types)
+        copy.write(SIGNATURE)
         for batch in feature_batches(layer, features):
-            ewkb = shapely.to_wkb(shapely.set_srid(batch.geometries, WGS84), include_srid=True)
-            values = batch.values
-            if any(converters):
-                values = [
-                    tuple(v if c is None or v is None else c(v) for c, v in zip(converters, row, strict=True))
-                    for row in values
-                ]
-            for geometry, row in zip(ewkb.tolist(), values, strict=True):
-                copy.write_row((geometry, *row))
+            copy.write(memoryview(encode_rows(batch.wkbs, list(zip(kinds, batch.columns, strict=True)))))
             extent.add(batch)
+        copy.write(TRAILER)
     return extent
 
 

@@ -26,20 +26,6 @@ POSTGRES_TYPES = {
     AttributeType.date: "date",
     AttributeType.datetime: "timestamptz",
 }
-# binary COPY into PostGIS: the wire type of each attribute type, and how a coerced value
-# (dates and instants are ISO text after coerce_value) becomes what that type's dumper takes
-BINARY_COPY_TYPES = {
-    AttributeType.string: "text",
-    AttributeType.integer: "int8",
-    AttributeType.number: "float8",
-    AttributeType.boolean: "bool",
-    AttributeType.date: "date",
-    AttributeType.datetime: "timestamptz",
-}
-BINARY_COPY_VALUES: dict[AttributeType, Any] = {
-    AttributeType.date: date.fromisoformat,
-    AttributeType.datetime: datetime.fromisoformat,
-}
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 _TRUE = {"true", "yes", "1", "t", "y"}
 _FALSE = {"false", "no", "0", "f", "n"}
