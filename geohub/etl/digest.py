@@ -126,7 +126,7 @@ def snapshot_of_table(layer: LayerDefinition, table: FeatureTable) -> Snapshot:
     """The digests of validated features (values already coerced to the layer's types)."""
     if not len(table):
         return Snapshot.empty()
-    wkbs = shapely.to_wkb(table.geometries, include_srid=False)
+    wkbs = table.wkbs  # made once: the store COPYs the same WKB meanwhile
     columns = [table.columns[a.name] for a in layer.attributes]
     keys = np.array([str(k) for k in table.columns[layer.key]], dtype=object)
     kinds = [a.type for a in layer.attributes]

@@ -23,7 +23,7 @@ from geohub.errors import (
     UnauthorizedError,
 )
 from geohub.etl.columns import ColumnChoices, check_choices, columns_refusal, with_choices
-from geohub.etl.digest import LayerChanges, compare, version_snapshot
+from geohub.etl.digest import LayerChanges, Snapshot, compare, version_snapshot
 from geohub.etl.modes import Mode, guard_report, keys_report, removal_refusal
 from geohub.etl.pipeline import PreparedImport, prepare_import
 from geohub.jobs import run_once
@@ -253,6 +253,7 @@ class ImportService:
             actor=actor,
             skip_invalid=options.on_invalid == "skip",
             confirm_removal=options.confirm_removal,
+            digests=(prepared.base, prepared.stored_snapshot()),
         )
 
     def _column_choices(self, layer: LayerDefinition, options: ImportOptions, actor: Actor) -> dict[str, Any]:
@@ -282,11 +283,14 @@ class ImportService:
         skip_invalid: bool,
         confirm_removal: bool = False,
         choices: ColumnChoices | None = None,
+        digests: tuple[Snapshot, Snapshot] | None = None,
     ) -> ImportRecord:
         """Publish a validated import's staged version: one commit, then drop the changed tiles.
         One that removes more than `etl.replace_guard_share` of the live features needs
         `confirm_removal` (given now, or with the upload). Columns that look like attributes and
-        fill none need to be in `choices.ignore` (or mapped by a new upload)."""
+        fill none need to be in `choices.ignore` (or mapped by a new upload). `digests`: the
+        live and the staged version's, when the caller has them (an import published as soon as
+        it is written): else they are read back from the store (megabytes for a city layer)."""
         self.require_writer(layer, actor)
         record = self.imports.get(layer.id, import_id)
         if record.status != "validated" or record.staged_version is None:
@@ -343,8 +347,12 @@ class ImportService:
                     id=str(import_id),
                 )
             )
-        staged = version_snapshot(store, layer, record.staged_version)
-        changes = compare(version_snapshot(store, layer, current_number), staged)
+        if digests is None:
+            digests = (
+                version_snapshot(store, layer, current_number),
+                version_snapshot(store, layer, record.staged_version),
+            )
+        changes = compare(*digests)
         live = 0 if current is None else current.feature_count
         confirmed = confirm_removal or bool(record.report.get("guard", {}).get("confirmed"))
         guard = self._mode_report(changes, live, confirmed)["guard"]

@@ -6,9 +6,11 @@ import math
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import Any, Protocol
 
 import numpy as np
+import shapely
 
 from geohub.errors import InvalidBboxError, InvalidRequestError
 from geohub.layers.models import LayerDefinition
@@ -41,6 +43,12 @@ class FeatureTable:
 
     def __len__(self) -> int:
         return len(self.geometries)
+
+    @cached_property
+    def wkbs(self) -> np.ndarray:
+        """The geometries as WKB, made once for all who need them (an import's digests, while
+        the store COPYs the same rows)."""
+        return shapely.to_wkb(self.geometries, include_srid=False)
 
 
 @dataclass(frozen=True)

@@ -53,17 +53,32 @@ class ExtentTracker:
             max(self.bounds[3], float(np.nanmax(batch.bounds[:, 3]))),
         ]
 
+    def merge(self, other: ExtentTracker) -> None:
+        """Take in what another tracker saw (a write split over two connections)."""
+        if other.count:
+            self.count += other.count
+            self.bounds = [
+                min(self.bounds[0], other.bounds[0]),
+                min(self.bounds[1], other.bounds[1]),
+                max(self.bounds[2], other.bounds[2]),
+                max(self.bounds[3], other.bounds[3]),
+            ]
+
     @property
     def extent(self) -> Bbox | None:
         return None if self.count == 0 else (self.bounds[0], self.bounds[1], self.bounds[2], self.bounds[3])
 
 
 def feature_batches(
-    layer: LayerDefinition, features: Iterable[Feature] | FeatureTable, size: int = BATCH_SIZE
+    layer: LayerDefinition,
+    features: Iterable[Feature] | FeatureTable,
+    size: int = BATCH_SIZE,
+    rows: range | None = None,
 ) -> Iterator[Batch]:
-    """Coerce features to the layer schema, batch by batch; InvalidDataError on a bad one."""
+    """Coerce features to the layer schema, batch by batch; InvalidDataError on a bad one.
+    `rows`: of a FeatureTable, only these."""
     if isinstance(features, FeatureTable):
-        yield from table_batches(layer, features, size * 4)
+        yield from table_batches(layer, features, size * 4, range(len(features)) if rows is None else rows)
         return
     iterator = iter(features)
     position = 0
@@ -79,20 +94,20 @@ def feature_batches(
         )
 
 
-def table_batches(layer: LayerDefinition, table: FeatureTable, size: int) -> Iterator[Batch]:
-    """Batches of an already validated FeatureTable: vectorized, no per-value coercion.
+def table_batches(layer: LayerDefinition, table: FeatureTable, size: int, rows: range) -> Iterator[Batch]:
+    """Batches of an already validated FeatureTable's `rows`: vectorized, no per-value coercion.
 
     The geometry checks stay (cheap and vectorized), so a caller's mistake cannot store a
     wrong type or a non-lon/lat coordinate.
     """
     columns = [table.columns[a.name] for a in layer.attributes]
-    for start in range(0, len(table), size):
-        stop = min(start + size, len(table))
+    for start in range(rows.start, rows.stop, size):
+        stop = min(start + size, rows.stop)
         geometries = table.geometries[start:stop]
         _check_table_geometries(layer, geometries, start)
         yield Batch(
             geometries=geometries,
-            wkbs=list(shapely.to_wkb(geometries, include_srid=False)),
+            wkbs=list(table.wkbs[start:stop]),
             bounds=shapely.bounds(geometries),
             columns=[column[start:stop] for column in columns],
         )

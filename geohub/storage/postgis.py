@@ -16,17 +16,21 @@ from geohub.layers.models import LayerDefinition
 from geohub.messages import tr
 from geohub.settings import StorageSettings
 from geohub.storage.base import Bbox, Feature, FeaturePage, FeatureQuery, FeatureTable, TileRequest
-from geohub.storage.batches import ExtentTracker, feature_batches
-from geohub.storage.copy_binary import SIGNATURE, TRAILER, encode_rows
+from geohub.storage.batches import ExtentTracker
 from geohub.storage.counts import CountCache
 from geohub.storage.cql_sql import POSTGIS
-from geohub.storage.postgis_tiles import LABEL_COLUMN, WEB_MERCATOR, label_point, render_tile
+from geohub.storage.postgis_tiles import render_tile
+from geohub.storage.postgis_write import (
+    SCHEMA,
+    Place,
+    copy_rows,
+    create_indexes,
+    create_table,
+    staged_table,
+)
 from geohub.storage.rows import feature_from_row
 from geohub.storage.sql_store import SqlStore
-from geohub.storage.values import POSTGRES_TYPES
 
-SCHEMA = "geohub"
-WGS84 = 4326
 SETUP_SQL = f"""
 CREATE EXTENSION IF NOT EXISTS postgis;
 CREATE SCHEMA IF NOT EXISTS {SCHEMA};
@@ -64,6 +68,8 @@ class PostgisStore(SqlStore):
     def __init__(self, database_url: str, settings: StorageSettings | None = None) -> None:
         settings = settings or StorageSettings()
         self._timeout_s = settings.connect_timeout_s
+        self._database_url = database_url
+        self._statement_timeout_ms = settings.statement_timeout_ms
         self._counts = CountCache()
         self._pool = ConnectionPool(
             database_url,
@@ -190,8 +196,22 @@ class PostgisStore(SqlStore):
         table: str,
         features: Iterable[Feature] | FeatureTable,
     ) -> ExtentTracker:
-        _create_table(conn, layer, table)
-        return _copy_rows(conn, layer, table, features)
+        create_table(conn, layer, table)
+        return copy_rows(conn, layer, table, features)
+
+    def _staged(
+        self, layer: LayerDefinition, features: Iterable[Feature] | FeatureTable
+    ) -> AbstractContextManager[Place]:
+        """An import's table is built beforehand on connections of its own (postgis_write.py)."""
+        if not isinstance(features, FeatureTable):
+            return super()._staged(layer, features)
+        return staged_table(
+            self._database_url,
+            layer,
+            features,
+            connect_timeout_s=self._timeout_s,
+            statement_timeout_ms=self._statement_timeout_ms,
+        )
 
     def _copy_kept(
         self,
@@ -213,7 +233,7 @@ class PostgisStore(SqlStore):
         )
 
     def _index(self, conn: psycopg.Connection[Any], layer: LayerDefinition, table: str) -> None:
-        _create_indexes(conn, layer, table)
+        create_indexes(conn, layer, table)
 
     def _table_extent(self, conn: psycopg.Connection[Any], table: str) -> tuple[int, Bbox | None]:
         row = conn.execute(
@@ -265,59 +285,6 @@ class PostgisStore(SqlStore):
         if not conditions:
             return sql.SQL(""), params
         return sql.SQL("WHERE ") + sql.SQL(" AND ").join(conditions), params
-
-
-def _create_table(conn: psycopg.Connection[Any], layer: LayerDefinition, table_name: str) -> None:
-    table = sql.Identifier(SCHEMA, table_name)
-    columns = sql.SQL(", ").join(
-        sql.SQL("{} {}").format(sql.Identifier(a.name), sql.SQL(POSTGRES_TYPES[a.type]))
-        for a in layer.attributes
-    )
-    if layer.labels:  # label points worked out once, as rows are written, not per tile
-        columns += sql.SQL(", {} geometry(Point, {}) GENERATED ALWAYS AS ({}) STORED").format(
-            sql.Identifier(LABEL_COLUMN), sql.Literal(WEB_MERCATOR), label_point(layer.labels)
-        )
-    conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(table))
-    conn.execute(
-        sql.SQL("CREATE TABLE {} (fid bigserial PRIMARY KEY, geom geometry({}, {}) NOT NULL, {})").format(
-            table, sql.SQL(layer.geometry_type.value), sql.Literal(WGS84), columns
-        )
-    )
-
-
-def _copy_rows(
-    conn: psycopg.Connection[Any],
-    layer: LayerDefinition,
-    table_name: str,
-    features: Iterable[Feature] | FeatureTable,
-) -> ExtentTracker:
-    """COPY the features in, in binary, a batch at a time (storage/copy_binary.py)."""
-    table = sql.Identifier(SCHEMA, table_name)
-    names = sql.SQL(", ").join(sql.Identifier(n) for n in ["geom", *(a.name for a in layer.attributes)])
-    extent = ExtentTracker()
-    kinds = [a.type for a in layer.attributes]
-    with conn.cursor().copy(sql.SQL("COPY {} ({}) FROM STDIN (FORMAT BINARY)").format(table, names)) as copy:
-        copy.write(SIGNATURE)
-        for batch in feature_batches(layer, features):
-            copy.write(memoryview(encode_rows(batch.wkbs, list(zip(kinds, batch.columns, strict=True)))))
-            extent.add(batch)
-        copy.write(TRAILER)
-    return extent
-
-
-def _create_indexes(conn: psycopg.Connection[Any], layer: LayerDefinition, table_name: str) -> None:
-    table = sql.Identifier(SCHEMA, table_name)
-    try:
-        conn.execute(sql.SQL("CREATE UNIQUE INDEX ON {} ({})").format(table, sql.Identifier(layer.key)))
-    except psycopg.errors.UniqueViolation:
-        raise InvalidDataError(
-            tr("Layer '{layer}': two features share the key '{key}'.", layer=layer.id, key=str(layer.key))
-        ) from None
-    for attribute in layer.attributes:
-        if attribute.indexed and attribute.name != layer.key:
-            conn.execute(sql.SQL("CREATE INDEX ON {} ({})").format(table, sql.Identifier(attribute.name)))
-    conn.execute(sql.SQL("CREATE INDEX ON {} USING gist (geom)").format(table))
-    conn.execute(sql.SQL("ANALYZE {}").format(table))
 
 
 def _select_list(layer: LayerDefinition) -> sql.Composable:

@@ -6,8 +6,8 @@ as pygeoapi's SQL providers share one base."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import AbstractContextManager
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from datetime import UTC, datetime
 from typing import Any
 
@@ -79,6 +79,20 @@ class SqlStore:
     def _index(self, conn: Any, layer: LayerDefinition, table: str) -> None:
         """Index a filled table (no-op when filling indexed it)."""
 
+    def _staged(
+        self, layer: LayerDefinition, features: Iterable[Feature] | FeatureTable
+    ) -> AbstractContextManager[Callable[[Any, str], ExtentTracker]]:
+        """How `write_version` gets the new version's table, filled and indexed, under the name it
+        gives inside its transaction. Here: written there and then. A backend may build it
+        beforehand, outside the transaction and its lock, and only move it into place."""
+
+        def place(conn: Any, table: str) -> ExtentTracker:
+            extent = self._fill(conn, layer, table, features)
+            self._index(conn, layer, table)
+            return extent
+
+        return nullcontext(place)
+
     def _table_extent(self, conn: Any, table: str) -> tuple[int, Bbox | None]:
         raise NotImplementedError
 
@@ -122,10 +136,9 @@ class SqlStore:
         publish: bool = True,
         digests: Digests = b"",
     ) -> LayerVersion:
-        with self._transaction() as conn:
+        with self._transaction() as conn, self._staged(layer, features) as place:
             version, table = self._next_version(conn, layer.id)
-            extent = self._fill(conn, layer, table, features)
-            self._index(conn, layer, table)
+            extent = place(conn, table)
             self._record_version(
                 conn, layer, version, table, extent.count, extent.extent, source_fingerprint, note, digests
             )
