@@ -30,6 +30,13 @@ class StorageSettings(BaseModel):
     statement_timeout_ms: int = Field(
         30_000, ge=0, description="PostGIS: longest a read query may run (0 = no limit)."
     )
+    index_build_memory_mb: int = Field(
+        256,
+        ge=1,
+        le=65_536,
+        description="PostGIS: memory (maintenance_work_mem) for each index an import builds, in MB; "
+        "two are built at once. The server's default of 64 MB makes the key's sort spill to disk.",
+    )
     replica_max_lag_ms: int = Field(
         1000,
         ge=0,

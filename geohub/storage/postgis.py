@@ -70,6 +70,7 @@ class PostgisStore(SqlStore):
         self._timeout_s = settings.connect_timeout_s
         self._database_url = database_url
         self._statement_timeout_ms = settings.statement_timeout_ms
+        self._index_build_memory_mb = settings.index_build_memory_mb
         self._counts = CountCache()
         self._pool = ConnectionPool(
             database_url,
@@ -211,6 +212,7 @@ class PostgisStore(SqlStore):
             features,
             connect_timeout_s=self._timeout_s,
             statement_timeout_ms=self._statement_timeout_ms,
+            index_build_memory_mb=self._index_build_memory_mb,
         )
 
     def _copy_kept(

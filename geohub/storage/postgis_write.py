@@ -111,6 +111,7 @@ def staged_table(
     *,
     connect_timeout_s: float,
     statement_timeout_ms: int,
+    index_build_memory_mb: int,
 ) -> Iterator[Place]:
     """Build the version's table under a staging name, indexed and analyzed; yield how to place
     it (rename it, in the caller's transaction, to the version's name). Dropped unless placed."""
@@ -123,6 +124,7 @@ def staged_table(
             )
             connections.append(conn)
             conn.execute(f"SET statement_timeout = {int(statement_timeout_ms)}")
+            conn.execute(f"SET maintenance_work_mem = '{int(index_build_memory_mb)}MB'")
             conn.execute("SET TIME ZONE 'UTC'")
         main, helper = connections
         name = f"{STAGING_PREFIX}{main.info.backend_pid}_{layer.id}"
