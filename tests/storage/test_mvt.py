@@ -230,7 +230,7 @@ def _typed(decoded: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.tuples(_geometry, _properties), min_size=1, max_size=8))
 def test_random_tiles_decode_as_mapbox_vector_tiles_do(features: list[tuple[Any, dict[str, Any]]]) -> None:
     """Equal decoded tiles, with one documented allowance: where mapbox-vector-tile writes a ring of
