@@ -122,6 +122,7 @@ class RecordsDatabase:
             pool_size=self._pool_size,
             max_overflow=0,
             pool_timeout=self._timeout_s,
+            pool_pre_ping=True,  # a connection a server restart broke is replaced when taken, not failed on
             connect_args={"connect_timeout": max(1, round(self._timeout_s))},
         )
 

@@ -78,6 +78,9 @@ class PostgisStore(SqlStore):
             max_size=settings.pool_max_size,
             kwargs={"connect_timeout": max(1, int(settings.connect_timeout_s))},
             configure=session_setup(settings.statement_timeout_ms),
+            # a pooled connection that a server restart broke is found (an empty query, ~0.1 ms
+            # on loopback) and replaced when taken, instead of failing the request that takes it
+            check=ConnectionPool.check_connection,
             open=False,
         )
         try:

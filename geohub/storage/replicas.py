@@ -154,6 +154,7 @@ class ReplicaSet:
                     max_size=settings.pool_max_size,
                     kwargs={"connect_timeout": max(1, int(settings.connect_timeout_s))},
                     configure=configure,
+                    check=ConnectionPool.check_connection,  # a restart's broken connections replaced
                     open=False,
                 ),
                 settings.connect_timeout_s,
