@@ -2,7 +2,7 @@
 replica the nodes read from, Redis. What one node writes or counts, the other node and nginx serve
 or hold to: a PATCH through node A is served by node B and through nginx within 1 s (the TileJSON's
 versioned tile URL, a cache HIT on a repeat); an app key's limit and use, and the sign-in limit, are
-exact across the nodes (counted in Redis)."""
+exact across the nodes (counted in Redis); the replica stopped, reads go on from the primary."""
 
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ from tests.cluster.harness import (
     tiles_url,
     version_token,
 )
+from tests.cluster.postgres import ReplicatedPostgres
 
 pytestmark = needs_cluster
 
@@ -34,6 +35,7 @@ CLUSTER_SETTINGS = {"GEOHUB_AUTH__SIGN_IN_RATE_LIMIT": f"{SIGN_IN_LIMIT}/minute"
 KEY_LIMIT = 20
 WITHIN_S = 1.0
 Z = 16
+REPLICA_READS_S = 6.0  # reads in all; the replica is stopped after a third of them
 
 
 @pytest.fixture(scope="module")
@@ -143,3 +145,35 @@ def test_the_sign_in_limit_holds_across_the_nodes(cluster: Cluster) -> None:
         for _ in range(SIGN_IN_LIMIT + 2)
     ]
     assert statuses == [401] * SIGN_IN_LIMIT + [429, 429]
+
+
+def test_reads_go_on_from_the_primary_when_the_replica_stops(
+    cluster: Cluster, replicated: ReplicatedPostgres
+) -> None:
+    """The replica is stopped in the middle of reads through nginx and both nodes: none fails."""
+    nginx = cluster.nginx
+    parcel = a_parcel(nginx)
+    tile = tile_of(parcel, Z)
+    paths = cycle(
+        [
+            (nginx, f"/collections/{LAYER}/items/{parcel['id']}?f=json"),
+            (cluster.a, f"/collections/{LAYER}/items?f=json&limit=5"),
+            (cluster.b, f"/tiles/{LAYER}/{Z}/{tile.x}/{tile.y}.mvt"),
+            (nginx, f"/collections/{LAYER}/items?f=json&limit=1&bbox=76.90,43.22,76.96,43.27"),
+        ]
+    )
+    statuses: list[int] = []
+    started = time.monotonic()
+    try:
+        while time.monotonic() - started < REPLICA_READS_S:
+            if replicated.replica.running and time.monotonic() - started > REPLICA_READS_S / 3:
+                replicated.replica.stop("immediate")
+            reader, path = next(paths)
+            statuses.append(reader.get(path).status_code)
+        assert not replicated.replica.running
+        failed = [s for s in statuses if s not in (200, 204)]
+        print(f"{len(statuses)} reads while the replica stopped, {len(failed)} failed")
+        assert not failed, failed
+    finally:
+        if not replicated.replica.running:
+            replicated.replica.start()
