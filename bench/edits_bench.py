@@ -116,7 +116,8 @@ def run_backend(backend: str, args: argparse.Namespace, run_dir: Path, layers: P
         try:
             tiles = TileService(services)
             service = ImportService(services, tiles.drop_changed_tiles)
-            edit_store(Stores(service, tiles, services.registry.get(LAYER)), settings, figures, args)
+            stores = Stores(service, tiles, services.registry.get(LAYER))
+            attempt(figures, "run", partial(edit_store, stores, settings, figures, args))
         finally:
             services.close()
     finally:
@@ -161,14 +162,17 @@ def edit_store(stores: Stores, settings: Settings, figures: Figures, args: argpa
     check("edits", expected, plan.deleted, count - len(plan.deleted))
     after = store.current_version(LAYER)
     assert undeleted is not None and after is not None
-    figures.rollback_ms, _ = timed_ms(lambda: service.rollback(layer, undeleted.version, actor=EDITOR))
-    back = expected | {k: originals[k] for k in plan.deleted}
-    check("rollback", back, [], count)
-    figures.forward_ms, _ = timed_ms(lambda: service.rollback(layer, after.version, actor=EDITOR))
-    check("forward", expected, plan.deleted, count - len(plan.deleted))
-    import_again(service, layer, settings, figures, plan)
-    created = [k for k in expected if k.startswith(NEW_KEY)]
-    check("import", originals, created, before.feature_count)
+    done = attempt(figures, "rollback", partial(service.rollback, layer, undeleted.version, actor=EDITOR))
+    if done is not None:
+        figures.rollback_ms = done[0]
+        check("rollback", expected | {k: originals[k] for k in plan.deleted}, [], count)
+    done = attempt(figures, "forward", partial(service.rollback, layer, after.version, actor=EDITOR))
+    if done is not None:
+        figures.forward_ms = done[0]
+        check("forward", expected, plan.deleted, count - len(plan.deleted))
+    if import_again(service, layer, settings, figures, plan):
+        created = [k for k in expected if k.startswith(NEW_KEY)]
+        check("import", originals, created, before.feature_count)
 
 
 NEW_KEY = "SYN-BENCH-"
@@ -227,12 +231,14 @@ def feature_body(feature: Feature, **changes: Any) -> dict[str, Any]:
 
 def import_again(
     service: ImportService, layer: LayerDefinition, settings: Settings, figures: Figures, plan: Plan
-) -> None:
+) -> bool:
     """The unchanged source imported over the edits (as an operator's forced sync): its diff names
-    every edited key."""
-    started = time.perf_counter()
-    record = sync_layer(service, layer, settings.demo_data_dir, force=True, guard=False)
-    figures.import_s = time.perf_counter() - started
+    every edited key. False when it failed."""
+    sync = partial(sync_layer, service, layer, settings.demo_data_dir, force=True, guard=False)
+    done = attempt(figures, "import", sync)
+    if done is None:
+        return False
+    figures.import_s, record = done[0] / 1000, done[1]
     changes = record.report.get("changes", {})
     figures.import_changes = {k: int(changes.get(k, -1)) for k in ("added", "changed", "removed")}
     want = {
@@ -242,15 +248,23 @@ def import_again(
     }
     if record.status != "published" or figures.import_changes != want:
         figures.error("import", f"{record.status}, changes {figures.import_changes}, expected {want}")
+    return True
+
+
+def attempt(figures: Figures, row: str, action: Callable[[], Any]) -> tuple[float, Any] | None:
+    """(milliseconds, result) of `action`, or None when it failed (the failure counted as an error)."""
+    try:
+        return timed_ms(action)
+    except Exception as exc:  # any failure is counted, and fails the run
+        figures.error(row, f"{type(exc).__name__}: {exc}")
+        return None
 
 
 def timed(figures: Figures, row: str, action: Callable[[], Any]) -> None:
-    try:
-        elapsed, _ = timed_ms(action)
-    except Exception as exc:  # any failure is counted, and fails the run
-        figures.error(row, f"{type(exc).__name__}: {exc}")
-        return
-    figures.times_ms.setdefault(row, []).append(elapsed)
+    """Time one edit into its row."""
+    done = attempt(figures, row, action)
+    if done is not None:
+        figures.times_ms.setdefault(row, []).append(done[0])
 
 
 def check_reads(
