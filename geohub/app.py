@@ -34,6 +34,7 @@ from geohub.publishing.routes import etl
 from geohub.report_desk.routes import register_report_desk
 from geohub.report_layer.publisher import publish_on_change
 from geohub.reports.routes import register_reports, report_service_of
+from geohub.request_language import register_language_vary
 from geohub.request_log import configure_logging, register_request_logging
 from geohub.request_writer import register_request_writer
 from geohub.routing.routes import register_routing
@@ -69,6 +70,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     register_problem_handlers(app)
     register_cors(app)
     register_security_headers(app)
+    register_language_vary(app)  # an answer in the Accept-Language's language says so to caches
     register_authentication(app)
     register_request_writer(app)  # after sign-in: reads see the account's (or address's) own writes
     register_live_catalogue(app)  # approved layers swapped in before anything reads the registry

@@ -65,3 +65,18 @@ def test_collection_tileset_describes_the_tile_attributes_in_json_schema(tile_ap
         "description": "When the object was last edited in OpenStreetMap",
     }
     assert (layer["minTileMatrix"], layer["maxTileMatrix"]) == ("13", "22")
+
+
+def test_tilejson_in_the_accept_language_s_language_varies_on_it_one_asked_with_lang_does_not(
+    tile_app: Flask,
+) -> None:
+    client = tile_app.test_client()
+    kazakh = client.get("/tiles/basemap.json", headers={"Accept-Language": "kk"})
+    russian = client.get("/tiles/basemap.json", headers={"Accept-Language": "ru"})
+    assert kazakh.get_json()["description"] != russian.get_json()["description"]  # caches must tell them apart
+    assert "Accept-Language" in kazakh.headers["Vary"] and "Authorization" in kazakh.headers["Vary"]
+    named = client.get("/tiles/basemap.json?lang=kk", headers={"Accept-Language": "ru"})
+    assert named.get_json()["description"] == kazakh.get_json()["description"]
+    assert "Accept-Language" not in named.headers["Vary"]
+    tile = client.get("/tiles/basemap/12/2861/1490.mvt", headers={"Accept-Language": "kk"})
+    assert "Accept-Language" not in tile.headers.get("Vary", "")  # tiles are the same in every language
