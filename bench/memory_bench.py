@@ -7,8 +7,8 @@ names changed each round so each import is a new version) through
 `POST /collections/buildings/imports` with `publish=true`; and after each publish what readers
 ask: a page of items, a filtered page (its count), a feature, the z14 and z16 tiles over a
 building renamed in that round (drawn from the new version) and the tileset's metadata. The
-process's resident memory (VmRSS in /proc/self/status) is printed after the first publish and
-after 10, 50 and 100.
+process's resident memory (VmRSS in /proc/self/status, after gc and malloc_trim) is printed
+after the first publish and after 10, 50 and 100.
 
 FAILED (exit 1) when any answer was an error, or when memory grew more than `--bound-mb` from the
 10th publish to the last: after warm-up a worker must not keep anything per version it served
@@ -18,6 +18,8 @@ FAILED (exit 1) when any answer was an error, or when memory grew more than `--b
 from __future__ import annotations
 
 import argparse
+import contextlib
+import ctypes
 import gc
 import io
 import json
@@ -67,7 +69,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def rss_mb() -> float:
-    """This process's resident memory, MB (VmRSS)."""
+    """This process's resident memory, MB (VmRSS), after glibc has handed its free heap back
+    (malloc_trim): memory the worker holds, not the allocator's high-water mark."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
     for line in Path("/proc/self/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
@@ -176,8 +181,6 @@ def run_backend(backend: str, args: argparse.Namespace) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if args.worker:
-        if args.worker == "postgis":
-            import psycopg  # noqa: F401 (the PostGIS store's driver, loaded like a worker does)
         print(json.dumps(run_worker(args.worker, args)))
         return 0
     results = {}
