@@ -60,7 +60,7 @@ def open_store(
     return ReplicatedPostgisStore(url, [pg.replica_url_of(url)], StorageSettings(**tuning), positions)
 
 
-def wait_until(condition: Callable[[], bool], timeout_s: float = 15) -> None:
+def wait_until(condition: Callable[[], bool], timeout_s: float = 30) -> None:
     deadline = time.monotonic() + timeout_s
     while not condition():
         assert time.monotonic() < deadline, "timed out"
@@ -81,6 +81,17 @@ def replica_ready(store: ReplicatedPostgisStore) -> Callable[[], bool]:
             return store.replicas.choose() is not None
 
     return ready
+
+
+def checked_ready(store: ReplicatedPostgisStore) -> Callable[[], bool]:
+    """`replica_ready`, with a health check made first each time (for checks far apart)."""
+    ready = replica_ready(store)
+
+    def checked() -> bool:
+        store.replicas.check()
+        return ready()
+
+    return checked
 
 
 def last_queries(url: str) -> list[str]:
@@ -154,7 +165,7 @@ def test_a_replica_lagging_beyond_the_max_lag_is_skipped(pg: ReplicatedPostgres,
     other_node = open_store(pg, database)
     try:
         store.write_version(ADDRESSES, address_features()[:FIRST])
-        wait_until(replica_ready(store))
+        wait_until(checked_ready(store), timeout_s=60)  # the checks are a minute apart: made here
         replica = store.replicas.replicas[0]
         with pg.replay_paused():
             other_node.write_version(ADDRESSES, address_features()[:SECOND])  # this node knows nothing
@@ -197,7 +208,7 @@ def test_a_stopped_replica_costs_no_read(pg: ReplicatedPostgres, database: str) 
     store = open_store(pg, database, replica_check_ms=60_000)
     try:
         store.write_version(ADDRESSES, address_features()[:FIRST])
-        wait_until(replica_ready(store))
+        wait_until(checked_ready(store), timeout_s=60)  # the checks are a minute apart: made here
         replica = store.replicas.replicas[0]
         assert published(store, "ip:192.0.2.7") == (1, FIRST)  # opens connections to the replica
         assert replica.healthy
@@ -208,9 +219,9 @@ def test_a_stopped_replica_costs_no_read(pg: ReplicatedPostgres, database: str) 
             assert not replica.healthy
         finally:
             pg.replica.start()
-        store.replicas.check()  # the next check (not for a minute) finds it back
+        # the next check (not for a minute; made here) finds it back once it has caught up
+        wait_until(checked_ready(store), timeout_s=60)
         assert replica.healthy
-        wait_until(replica_ready(store))
     finally:
         store.close()
 
