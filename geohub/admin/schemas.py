@@ -16,11 +16,19 @@ from geohub.auth.passwords import MAX_PASSWORD_CHARS, MIN_DISTINCT_CHARS, MIN_PA
 from geohub.openapi.models import AppKey, Language
 
 RoleName = Literal["admin", "publisher", "moderator"]
+# free text stored as given: no control characters (PostgreSQL's text cannot even hold a NUL)
+NO_CONTROL_CHARACTERS = r"^[^\x00-\x1f\x7f]*$"
 DEFAULT_TOKEN_DAYS = 90
 _NAME = Field(
     min_length=2, max_length=63, description="2 to 63 of a-z, 0-9, '.', '_', '-'; starts with a-z or 0-9."
 )
-_DEPARTMENT = Field(None, min_length=1, max_length=100, description="A department id; publishers need one.")
+_DEPARTMENT = Field(
+    None,
+    min_length=1,
+    max_length=100,
+    pattern=NO_CONTROL_CHARACTERS,
+    description="A department id; publishers need one.",
+)
 _PASSWORD_RULE = f"{MIN_PASSWORD_CHARS}+ characters, {MIN_DISTINCT_CHARS}+ different ones, not the user name."
 
 
@@ -73,8 +81,13 @@ class TokenInput(_Input):
 class KeyInput(_Input):
     """The body of `POST /admin/keys`."""
 
-    app: str = Field(min_length=1, max_length=MAX_APP_NAME_CHARS)
-    contact: str = Field("", max_length=MAX_APP_NAME_CHARS, description="Who to ask about the app.")
+    app: str = Field(min_length=1, max_length=MAX_APP_NAME_CHARS, pattern=NO_CONTROL_CHARACTERS)
+    contact: str = Field(
+        "",
+        max_length=MAX_APP_NAME_CHARS,
+        pattern=NO_CONTROL_CHARACTERS,
+        description="Who to ask about the app.",
+    )
     rateLimit: str = Field("1000/hour", min_length=1, max_length=100, examples=["1000/hour", "10 per minute"])
 
 

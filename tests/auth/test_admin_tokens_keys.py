@@ -134,6 +134,8 @@ def test_admin_creates_changes_and_revokes_an_app_key(
         ("POST", {"app": "bus", "rateLimit": "lots"}, 400),
         ("POST", {"app": "bus", "rateLimit": 1000}, 400),
         ("POST", {"app": "bus", "owner": "me"}, 400),
+        ("POST", {"app": "bus\x00"}, 400),  # PostgreSQL's text cannot hold a NUL: refused, not a 500
+        ("POST", {"app": "bus", "contact": "ops\x1b[31m"}, 400),
         ("PATCH", {}, 400),
         ("PATCH", {"rateLimit": "fast"}, 400),
         ("PATCH", {"revoked": "yes"}, 400),
