@@ -76,8 +76,11 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
+# Two pytest workers (pytest-xdist), each taking whole test files: a file's module-scoped servers,
+# browsers and clusters are started once, and the many tests that wait on a server or a browser
+# leave the other core to the other worker. Each worker makes its own throwaway databases.
 test: install system-deps lint typecheck
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n 2 --dist loadfile
 
 bench-data: install
 	$(BIN)/python bench/generate_city.py
