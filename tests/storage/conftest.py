@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
 from functools import cache
@@ -16,7 +16,8 @@ from pyogrio.raw import read
 
 from geohub.layers.models import Attribute, GeometryType, LayerDefinition, License, Text
 from geohub.storage.base import Feature, FeatureQuery, FeatureStore
-from tests.conftest import DEMO_DATA
+from geohub.storage.postgis import PostgisStore
+from tests.conftest import DEMO_DATA, _reset_postgis
 
 Row = dict[str, Any]
 
@@ -304,3 +305,13 @@ def typed_samples() -> tuple[list[Feature], dict[str, tuple[str, Any]]]:
         features.append(Feature(str(i), points[i].geometry, properties))
         expected[str(i)] = (name, back)
     return features, expected
+
+
+@pytest.fixture(scope="module")
+def postgis_store(postgis_url: str) -> Iterator[PostgisStore]:
+    """An empty PostgisStore for a module's tests, emptied again afterwards."""
+    _reset_postgis(postgis_url)
+    store = PostgisStore(postgis_url)
+    yield store
+    store.close()
+    _reset_postgis(postgis_url)

@@ -17,7 +17,6 @@ from geohub.storage.base import Feature, FeatureTable
 from geohub.storage.copy_binary import SIGNATURE, TRAILER, encode_rows
 from geohub.storage.postgis import PostgisStore
 from geohub.storage.values import INT64_MAX, INT64_MIN, POSTGRES_TYPES, coerce_value, from_storage
-from tests.conftest import _reset_postgis
 from tests.storage.conftest import make_layer
 
 # each attribute type: values as the storage layer coerces them (dates and instants ISO text)
@@ -75,16 +74,6 @@ def conn(postgis_url: str) -> Iterator[psycopg.Connection[Any]]:
     with psycopg.connect(postgis_url, autocommit=True) as connection:
         connection.execute("SET TIME ZONE 'UTC'")
         yield connection
-
-
-@pytest.fixture(scope="module")
-def store(postgis_url: str) -> Iterator[PostgisStore]:
-    """An empty PostgisStore, emptied again afterwards."""
-    _reset_postgis(postgis_url)
-    postgis_store = PostgisStore(postgis_url)
-    yield postgis_store
-    postgis_store.close()
-    _reset_postgis(postgis_url)
 
 
 def copy_into(
@@ -169,7 +158,7 @@ def test_a_row_of_only_nulls_and_a_layer_of_no_rows(conn: psycopg.Connection[Any
     ids=lambda value: str(value).split(" (")[0],
 )
 def test_a_version_written_from_a_table_or_features_reads_back_the_same(
-    store: PostgisStore, geometry_type: GeometryType, wkt: str
+    postgis_store: PostgisStore, geometry_type: GeometryType, wkt: str
 ) -> None:
     layer = make_layer(
         f"copy_{geometry_type.value.lower()}",
@@ -185,11 +174,11 @@ def test_a_version_written_from_a_table_or_features_reads_back_the_same(
         Feature(ids[i], shapely.to_wkb(geometries[i]), {name: values[i] for name, values in columns.items()})
         for i in range(rows)
     ]
-    from_table = store.write_version(layer, FeatureTable(geometries, columns))
-    from_features = store.write_version(layer, features)
+    from_table = postgis_store.write_version(layer, FeatureTable(geometries, columns))
+    from_features = postgis_store.write_version(layer, features)
 
     for version in (from_table.version, from_features.version):
-        got = sorted(store.read_version(layer, version), key=lambda f: f.id)
+        got = sorted(postgis_store.read_version(layer, version), key=lambda f: f.id)
         assert [(f.id, f.geometry, dict(f.properties)) for f in got] == [
             (f.id, f.geometry, {a.name: stored(a.type, f.properties[a.name]) for a in layer.attributes})
             for f in features

@@ -4,7 +4,7 @@ two COPYs, indexed in parallel, invisible until the commit that records it, neve
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -17,7 +17,6 @@ from geohub.layers.models import GeometryType
 from geohub.storage.base import FeatureTable
 from geohub.storage.postgis import PostgisStore
 from geohub.storage.postgis_write import SPLIT_MIN_ROWS, STAGING_PREFIX
-from tests.conftest import _reset_postgis
 from tests.storage.conftest import make_layer
 
 LAYER = make_layer(
@@ -46,14 +45,6 @@ def points(rows: int, kinds: Sequence[str] = ("a", "b", "c")) -> FeatureTable:
     )
 
 
-@pytest.fixture(scope="module")
-def store(postgis_url: str) -> Iterator[PostgisStore]:
-    _reset_postgis(postgis_url)
-    postgis_store = PostgisStore(postgis_url)
-    yield postgis_store
-    postgis_store.close()
-    _reset_postgis(postgis_url)
-
 
 def tables(url: str) -> set[str]:
     with psycopg.connect(url) as conn:
@@ -72,10 +63,10 @@ def relations_of(url: str, table: str) -> set[str]:
     return {r[0] for r in rows}
 
 
-def test_a_large_import_is_split_and_reads_back_whole(store: PostgisStore, postgis_url: str) -> None:
+def test_a_large_import_is_split_and_reads_back_whole(postgis_store: PostgisStore, postgis_url: str) -> None:
     table = points(SPLIT_MIN_ROWS + 1001)
 
-    version = store.write_version(LAYER, table)
+    version = postgis_store.write_version(LAYER, table)
 
     assert version.feature_count == len(table)
     minx, miny, maxx, maxy = shapely.total_bounds(table.geometries)
@@ -94,18 +85,20 @@ def test_a_large_import_is_split_and_reads_back_whole(store: PostgisStore, postg
     assert all(r.removeprefix("geohub.").startswith(name) for r in relations), relations
 
 
-def test_duplicate_keys_fail_the_write_and_leave_nothing(store: PostgisStore, postgis_url: str) -> None:
+def test_duplicate_keys_fail_the_write_and_leave_nothing(
+    postgis_store: PostgisStore, postgis_url: str
+) -> None:
     before = tables(postgis_url)
-    versions = store.versions(LAYER.id)
+    versions = postgis_store.versions(LAYER.id)
     table = points(SPLIT_MIN_ROWS + 10)
     refs = list(table.columns["ref"])
     refs[-1] = refs[0]  # in the other half: only the index over both halves can see it
 
     with pytest.raises(InvalidDataError):
-        store.write_version(LAYER, FeatureTable(table.geometries, {**table.columns, "ref": refs}))
+        postgis_store.write_version(LAYER, FeatureTable(table.geometries, {**table.columns, "ref": refs}))
 
     assert tables(postgis_url) == before
-    assert store.versions(LAYER.id) == versions
+    assert postgis_store.versions(LAYER.id) == versions
 
 
 class _Paused(Sequence[Any]):
@@ -126,31 +119,31 @@ class _Paused(Sequence[Any]):
         return self.values[index]
 
 
-def test_a_version_being_staged_is_seen_by_no_reader(store: PostgisStore, postgis_url: str) -> None:
-    live = store.write_version(LAYER, points(50, kinds=["old"]))
+def test_a_version_being_staged_is_seen_by_no_reader(postgis_store: PostgisStore, postgis_url: str) -> None:
+    live = postgis_store.write_version(LAYER, points(50, kinds=["old"]))
     table = points(60)
     paused = _Paused(list(table.columns["kind"]))
     held = FeatureTable(table.geometries, {**table.columns, "kind": paused})
     written: list[Any] = []
-    writer = threading.Thread(target=lambda: written.append(store.write_version(LAYER, held)))
+    writer = threading.Thread(target=lambda: written.append(postgis_store.write_version(LAYER, held)))
     writer.start()
     try:
         assert paused.reached.wait(60)
         staged = [t for t in tables(postgis_url) if t.startswith(STAGING_PREFIX)]
         assert len(staged) == 1  # being written, under its own name
-        assert store.current_version(LAYER.id) == live
-        assert max(v.version for v in store.versions(LAYER.id)) == live.version
-        assert store.count(LAYER) == 50
+        assert postgis_store.current_version(LAYER.id) == live
+        assert max(v.version for v in postgis_store.versions(LAYER.id)) == live.version
+        assert postgis_store.count(LAYER) == 50
     finally:
         paused.release.set()
         writer.join(60)
     assert written and written[0].version == live.version + 1
-    assert store.count(LAYER) == 60
+    assert postgis_store.count(LAYER) == 60
     assert not [t for t in tables(postgis_url) if t.startswith(STAGING_PREFIX)]
 
 
 def test_a_table_staged_by_a_dead_session_is_dropped_and_a_live_one_kept(
-    store: PostgisStore, postgis_url: str
+    postgis_store: PostgisStore, postgis_url: str
 ) -> None:
     with psycopg.connect(postgis_url, autocommit=True) as live:
         pid = live.info.backend_pid
@@ -164,18 +157,20 @@ def test_a_table_staged_by_a_dead_session_is_dropped_and_a_live_one_kept(
                 break
             threading.Event().wait(0.05)
 
-        store.write_version(LAYER, points(20))
+        postgis_store.write_version(LAYER, points(20))
 
         staged = {t for t in tables(postgis_url) if t.startswith(STAGING_PREFIX)}
         assert staged == {f"{STAGING_PREFIX}{pid}_{LAYER.id}"}
         live.execute(f"DROP TABLE geohub.{STAGING_PREFIX}{pid}_{LAYER.id}")
 
 
-def test_two_imports_of_one_layer_at_once_get_a_version_each(store: PostgisStore) -> None:
-    before = max((v.version for v in store.versions(LAYER.id)), default=0)
+def test_two_imports_of_one_layer_at_once_get_a_version_each(postgis_store: PostgisStore) -> None:
+    before = max((v.version for v in postgis_store.versions(LAYER.id)), default=0)
     written: list[Any] = []
     threads = [
-        threading.Thread(target=lambda rows=rows: written.append(store.write_version(LAYER, points(rows))))
+        threading.Thread(
+            target=lambda rows=rows: written.append(postgis_store.write_version(LAYER, points(rows)))
+        )
         for rows in (30, 40)
     ]
     for thread in threads:
@@ -185,4 +180,4 @@ def test_two_imports_of_one_layer_at_once_get_a_version_each(store: PostgisStore
 
     assert sorted(v.version for v in written) == [before + 1, before + 2]
     for version in written:
-        assert sum(1 for _ in store.read_version(LAYER, version.version)) == version.feature_count
+        assert sum(1 for _ in postgis_store.read_version(LAYER, version.version)) == version.feature_count
