@@ -182,7 +182,9 @@ def test_sign_in_is_a_503_problem_when_the_records_server_is_unreachable(tmp_pat
     assert response.get_json()["status"] == 503
 
 
-def test_server_lost_after_opening_is_storage_unavailable_then_reconnects(tmp_path: Path) -> None:
+def test_connections_the_server_dropped_are_replaced_when_taken(tmp_path: Path) -> None:
+    """A server restart (here: every session terminated) breaks the pooled connections; each is
+    pinged as it is taken and replaced, so the next read succeeds instead of failing once."""
     with throwaway_database("geohub_records") as url:
         records = open_records(Settings(data_dir=tmp_path, database_url=url))
         try:
@@ -192,9 +194,8 @@ def test_server_lost_after_opening_is_storage_unavailable_then_reconnects(tmp_pa
                     "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                     "WHERE datname = current_database() AND pid <> pg_backend_pid()"
                 )
-            with pytest.raises(StorageUnavailableError):
-                _names(records)
-            assert _names(records) == []  # a new connection
+            assert _names(records) == []  # on a new connection
+            assert _names(records) == []
         finally:
             records.close()
 
