@@ -182,12 +182,17 @@ def snapshot_of_features(layer: LayerDefinition, features: Iterable[Feature]) ->
 
 
 def version_snapshot(store: FeatureStore, layer: LayerDefinition, version: int | None) -> Snapshot:
-    """The digests of a stored version: kept with it, else computed from its features."""
+    """The digests of a stored version: kept with it, derived from its edits, else computed
+    from its features."""
     if version is None:
         return Snapshot.empty()
     stored = store.version_digests(layer.id, version)
     if stored:
         return Snapshot.decode(stored)
+    derived = store.derived_digests(layer, version)
+    if derived is not None:  # an item edit's: its chain's digests with the edits applied
+        upserts = snapshot_of_features(layer, derived.upserts)
+        return merge_snapshot(Snapshot.decode(derived.base), upserts, derived.deletes)
     return snapshot_of_features(layer, store.read_version(layer, version))
 
 

@@ -105,6 +105,26 @@ class LayerVersion:
 
 
 @dataclass(frozen=True)
+class EditedVersion:
+    """An item edit published in place: the version, the touched rows' envelopes (before and after,
+    for the tiles to drop), and whether its digests should be stored whole (`store_digests`)."""
+
+    version: LayerVersion
+    boxes: list[Bbox]
+    store_digests: bool
+
+
+@dataclass(frozen=True)
+class DerivedDigests:
+    """An edited version's digests, as its chain keeps them: a stored version's digests, then the
+    features that differ at this version (upserted) and the keys it lacks (deleted)."""
+
+    base: bytes
+    upserts: list[Feature]
+    deletes: list[str]
+
+
+@dataclass(frozen=True)
 class TileLayerRequest:
     """One layer of a vector tile: what to read and how much detail this zoom keeps."""
 
@@ -174,6 +194,26 @@ class FeatureStore(Protocol):
 
     def version_digests(self, layer_id: str, version: int) -> bytes:
         """The digests stored with a version (b"" when it was written without them)."""
+
+    def edit_version(
+        self,
+        layer: LayerDefinition,
+        base_version: int,
+        upserts: FeatureTable,
+        deletes: Sequence[str],
+        *,
+        note: str = "",
+    ) -> EditedVersion | None:
+        """Publish an item edit of the published `base_version` in place, as a new version that
+        shares its table, with the touched rows logged so that rollback and every older read stay
+        (ConflictError when another version was published meanwhile); None when the table cannot
+        take it in place (then write_derived_version does)."""
+
+    def derived_digests(self, layer: LayerDefinition, version: int) -> DerivedDigests | None:
+        """An edited version's digests as the store derives them (None: stored whole or not at all)."""
+
+    def store_digests(self, layer_id: str, version: int, digests: bytes) -> None:
+        """Keep a version's digests whole (so its edits' digests derive from a near version)."""
 
     def read_version(self, layer: LayerDefinition, version: int) -> Iterator[Feature]:
         """Every feature of one stored version, published or not, in key order."""

@@ -12,14 +12,14 @@ from typing import Any
 from geohub.errors import InvalidDataError, LayerNotFoundError, StorageUnavailableError
 from geohub.layers.models import LayerDefinition
 from geohub.messages import tr
+from geohub.storage import edit_log, gpkg_tiles
 from geohub.storage import gpkg_format as gpkg
-from geohub.storage import gpkg_tiles
 from geohub.storage.base import Bbox, Feature, FeaturePage, FeatureQuery, FeatureTable, TileRequest
-from geohub.storage.batches import ExtentTracker, feature_batches
+from geohub.storage.batches import Batch, ExtentTracker, feature_batches
 from geohub.storage.counts import CountCache
 from geohub.storage.cql_sql import SQLITE
 from geohub.storage.rows import feature_from_row
-from geohub.storage.sql_store import SqlStore
+from geohub.storage.sql_store import Current, SqlStore
 from geohub.storage.sqlite import SqliteConnections
 from geohub.storage.values import SQLITE_TYPES
 
@@ -41,6 +41,7 @@ class GeopackageStore(SqlStore):
     cql = SQLITE
     column_prefix = "t."
     stamps_created_at = True
+    log_dialect = edit_log.SQLITE
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -52,6 +53,7 @@ class GeopackageStore(SqlStore):
             with self._transaction() as conn:
                 gpkg.ensure_core_tables(conn)
                 conn.execute(VERSIONS_DDL)
+                conn.execute(edit_log.chains_ddl("geohub_edit_chains", "BLOB"))
                 columns = {row[1] for row in conn.execute("PRAGMA table_info(geohub_layer_versions)")}
                 if "digests" not in columns:
                     conn.execute("ALTER TABLE geohub_layer_versions ADD COLUMN digests BLOB")
@@ -84,7 +86,8 @@ class GeopackageStore(SqlStore):
         conn = self._connection()
         conn.execute("BEGIN")  # one snapshot for the page and its count
         try:
-            table, total, layer = self._current(conn, layer)
+            current = self._current(conn, layer)
+            table, layer = current.table, current.layer
             where, params = self._where_clause(layer, table, query)
             order = ", ".join(
                 [
@@ -97,28 +100,35 @@ class GeopackageStore(SqlStore):
                 f'SELECT {_select_list(layer)} FROM "{table}" t {where} ORDER BY {order} LIMIT ? OFFSET ?',
                 (*params, query.limit, query.offset),
             ).fetchall()
-            matched = total if query.selects_everything else self._count(conn, table, where, params)
+            matched = (
+                current.feature_count
+                if query.selects_everything
+                else self._count(conn, current, where, params)
+            )
         finally:
             conn.execute("COMMIT")
         return FeaturePage(
             [feature_from_row(layer, gpkg.blob_wkb(row[0]), row[1:]) for row in rows], int(matched)
         )
 
-    def _count(self, conn: sqlite3.Connection, table: str, where: str, params: list[Any]) -> int:
+    def _count(self, conn: sqlite3.Connection, current: Current, where: str, params: list[Any]) -> int:
         def count() -> int:
-            return int(conn.execute(f'SELECT count(*) FROM "{table}" t {where}', params).fetchone()[0])
+            return int(
+                conn.execute(f'SELECT count(*) FROM "{current.table}" t {where}', params).fetchone()[0]
+            )
 
-        return self._counts.get_or_count((table, where, repr(params)), count)
+        # an item edit changes a table in place: a count is the version's, not the table's
+        return self._counts.get_or_count((current.table, current.version, where, repr(params)), count)
 
     def render_tile(self, request: TileRequest) -> bytes:
         conn = self._connection()
         current = {}
         for rules in request.layers:
             try:
-                table, _, layer = self._current(conn, rules.layer)
+                found = self._current(conn, rules.layer)
             except LayerNotFoundError:
                 continue
-            current[rules.layer.id] = (table, layer)
+            current[rules.layer.id] = gpkg_tiles.TableState(found.table, found.version, found.layer)
         return gpkg_tiles.render_tile(conn, self._tile_indexes, request, current)
 
     # hooks of SqlStore ----------------------------------------------------------------------
@@ -174,6 +184,12 @@ class GeopackageStore(SqlStore):
                 (upserts, upserts),
             )
         conn.execute(trigger_sql)
+
+    def _insert_rows(
+        self, conn: sqlite3.Connection, layer: LayerDefinition, table: str, rows: FeatureTable
+    ) -> None:
+        """Insert into the indexed table; its R-tree triggers index the new rows."""
+        insert_rows(conn, layer, table, rows)
 
     def _table_extent(self, conn: sqlite3.Connection, table: str) -> tuple[int, Bbox | None]:
         row = conn.execute(
@@ -286,36 +302,18 @@ def _create_and_fill(
     conn.execute(
         f'CREATE TABLE "{table}" (fid INTEGER PRIMARY KEY AUTOINCREMENT, geom {_gpkg_type(layer)}, {columns})'
     )
-    placeholders = ", ".join("?" for _ in range(len(layer.attributes) + 1))
-    names = ", ".join(f'"{a.name}"' for a in layer.attributes)
-    insert = f'INSERT INTO "{table}" (geom, {names}) VALUES ({placeholders})'
     conn.execute(f'CREATE UNIQUE INDEX "{table}_key" ON "{table}" ("{layer.key}")')
     for statement in gpkg.rtree_statements(table)[:1]:
         conn.execute(statement)
     extent = ExtentTracker()
     next_fid = 1
     for batch in feature_batches(layer, features):
-        blobs = [
-            gpkg.encode_blob(w, tuple(b)) for w, b in zip(batch.wkbs, batch.bounds.tolist(), strict=True)
-        ]
-        try:
-            conn.executemany(
-                insert, [(blob, *values) for blob, values in zip(blobs, batch.values, strict=True)]
-            )
-        except sqlite3.IntegrityError as exc:
-            raise InvalidDataError(
-                tr(
-                    "Layer '{layer}': two features share the key '{key}' ({exc}).",
-                    layer=layer.id,
-                    key=str(layer.key),
-                    exc=exc,
-                )
-            ) from None
+        _insert_batch(conn, layer, table, batch)
         conn.executemany(
             f'INSERT INTO "rtree_{table}_geom" VALUES (?, ?, ?, ?, ?)',
             [(next_fid + i, b[0], b[2], b[1], b[3]) for i, b in enumerate(batch.bounds.tolist())],
         )
-        next_fid += len(blobs)
+        next_fid += len(batch.wkbs)
         extent.add(batch)
     for attribute in layer.attributes:
         if attribute.indexed and attribute.name != layer.key:
@@ -334,6 +332,33 @@ def _create_and_fill(
         (table, _gpkg_type(layer), gpkg.WGS84),
     )
     return extent
+
+
+def insert_rows(conn: sqlite3.Connection, layer: LayerDefinition, table: str, rows: FeatureTable) -> None:
+    """Insert rows into a finished table (its R-tree triggers index them)."""
+    for batch in feature_batches(layer, rows):
+        _insert_batch(conn, layer, table, batch)
+
+
+def _insert_batch(conn: sqlite3.Connection, layer: LayerDefinition, table: str, batch: Batch) -> None:
+    """Insert one batch's rows (fids given by the table); two rows with one key: InvalidDataError."""
+    placeholders = ", ".join("?" for _ in range(len(layer.attributes) + 1))
+    names = ", ".join(f'"{a.name}"' for a in layer.attributes)
+    blobs = [gpkg.encode_blob(w, tuple(b)) for w, b in zip(batch.wkbs, batch.bounds.tolist(), strict=True)]
+    try:
+        conn.executemany(
+            f'INSERT INTO "{table}" (geom, {names}) VALUES ({placeholders})',
+            [(blob, *values) for blob, values in zip(blobs, batch.values, strict=True)],
+        )
+    except sqlite3.IntegrityError as exc:
+        raise InvalidDataError(
+            tr(
+                "Layer '{layer}': two features share the key '{key}' ({exc}).",
+                layer=layer.id,
+                key=str(layer.key),
+                exc=exc,
+            )
+        ) from None
 
 
 def _gpkg_type(layer: LayerDefinition) -> str:

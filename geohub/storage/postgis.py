@@ -15,6 +15,7 @@ from geohub.errors import ConflictError, InvalidDataError, InvalidRequestError, 
 from geohub.layers.models import LayerDefinition
 from geohub.messages import tr
 from geohub.settings import StorageSettings
+from geohub.storage import edit_log
 from geohub.storage.base import Bbox, Feature, FeaturePage, FeatureQuery, FeatureTable, TileRequest
 from geohub.storage.batches import ExtentTracker
 from geohub.storage.counts import CountCache
@@ -29,7 +30,7 @@ from geohub.storage.postgis_write import (
     staged_table,
 )
 from geohub.storage.rows import feature_from_row
-from geohub.storage.sql_store import SqlStore
+from geohub.storage.sql_store import Current, SqlStore
 
 SETUP_SQL = f"""
 CREATE EXTENSION IF NOT EXISTS postgis;
@@ -44,13 +45,14 @@ CREATE TABLE IF NOT EXISTS {SCHEMA}.layer_versions (
 CREATE UNIQUE INDEX IF NOT EXISTS layer_versions_one_current
     ON {SCHEMA}.layer_versions (layer_id) WHERE is_current;
 ALTER TABLE {SCHEMA}.layer_versions ADD COLUMN IF NOT EXISTS digests bytea;
+{edit_log.chains_ddl(f"{SCHEMA}.edit_chains", "bytea")};
 """
 # Whether SETUP_SQL has nothing left to do. Its DDL takes strong locks even when it changes
 # nothing: run by a node starting while another writes a version, it deadlocked that write.
 SET_UP_SQL = f"""
 SELECT to_regclass('{SCHEMA}.layer_versions_one_current') IS NOT NULL AND EXISTS (
     SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('{SCHEMA}.layer_versions')
-    AND attname = 'digests' AND NOT attisdropped)
+    AND attname = 'digests' AND NOT attisdropped) AND to_regclass('{SCHEMA}.edit_chains') IS NOT NULL
 """
 SETUP_LOCK = 0x47485355  # "GHSU": two first starts run SETUP_SQL one after the other
 
@@ -64,6 +66,13 @@ class PostgisStore(SqlStore):
     cql = POSTGIS
     column_prefix = ""
     stamps_created_at = False
+    log_dialect = edit_log.LogDialect(
+        mark="%s",
+        chains_table=f"{SCHEMA}.edit_chains",
+        qualify=lambda name: f'"{SCHEMA}"."{name}"',
+        geometry_out="ST_AsBinary({})",
+        json_keys=False,
+    )
 
     def __init__(self, database_url: str, settings: StorageSettings | None = None) -> None:
         settings = settings or StorageSettings()
@@ -137,8 +146,11 @@ class PostgisStore(SqlStore):
 
     # reads -------------------------------------------------------------------------------
     def query(self, layer: LayerDefinition, query: FeatureQuery) -> FeaturePage:
-        with self._connection() as conn:
-            table, total, layer = self._current(conn, layer)
+        # one snapshot for the page and its count: an item edit changes the published table in place
+        with self._connection() as conn, conn.transaction():
+            conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            current = self._current(conn, layer)
+            table, layer = current.table, current.layer
             where, params = self._where_clause(layer, table, query)
             order = sql.SQL(", ").join(
                 [
@@ -158,19 +170,22 @@ class PostgisStore(SqlStore):
                 ).format(_select_list(layer), table, table, where, order, order),
                 (*params, query.limit, query.offset),
             ).fetchall()
-            matched = total
+            matched = current.feature_count
             if not query.selects_everything:
-                matched = self._count(conn, table, where, params)
+                matched = self._count(conn, current, where, params)
         return FeaturePage([feature_from_row(layer, bytes(row[0]), row[1:]) for row in rows], matched)
 
     def _count(
-        self, conn: psycopg.Connection[Any], table: sql.Identifier, where: sql.Composable, params: list[Any]
+        self, conn: psycopg.Connection[Any], current: Current, where: sql.Composable, params: list[Any]
     ) -> int:
         def count() -> int:
-            row = conn.execute(sql.SQL("SELECT count(*) FROM {} {}").format(table, where), params).fetchone()
+            row = conn.execute(
+                sql.SQL("SELECT count(*) FROM {} {}").format(current.table, where), params
+            ).fetchone()
             return int(row[0] if row else 0)
 
-        key = (table.as_string(conn), where.as_string(conn), repr(params))
+        # an item edit changes a table in place: a count is the version's, not the table's
+        key = (current.table.as_string(conn), current.version, where.as_string(conn), repr(params))
         return self._counts.get_or_count(key, count)
 
     def render_tile(self, request: TileRequest) -> bytes:
@@ -236,6 +251,11 @@ class PostgisStore(SqlStore):
             ),
             (dropped,),
         )
+
+    def _insert_rows(
+        self, conn: psycopg.Connection[Any], layer: LayerDefinition, table: str, rows: FeatureTable
+    ) -> None:
+        copy_rows(conn, layer, table, rows)
 
     def _index(self, conn: psycopg.Connection[Any], layer: LayerDefinition, table: str) -> None:
         create_indexes(conn, layer, table)
@@ -305,8 +325,8 @@ def session_setup(statement_timeout_ms: int) -> Callable[[psycopg.Connection[Any
         conn.execute(f"SET statement_timeout = {int(statement_timeout_ms)}")
         conn.execute("SET TIME ZONE 'UTC'")
         conn.commit()
-        # reads need no transaction: a published table never changes, so a page and its
-        # count agree without one, and each read costs no BEGIN/COMMIT round trips
+        # reads need no transaction but a page of items, whose rows and count are read in one
+        # snapshot (an item edit changes a published table in place); others save the round trips
         conn.autocommit = True
 
     return configure

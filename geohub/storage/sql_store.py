@@ -9,14 +9,19 @@ import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
+
+import shapely
 
 from geohub.errors import ConflictError, FeatureNotFoundError, LayerNotFoundError, VersionNotFoundError
 from geohub.layers.models import LayerDefinition
 from geohub.messages import tr
+from geohub.storage import edit_log
 from geohub.storage.base import (
     Bbox,
+    DerivedDigests,
     Digests,
+    EditedVersion,
     Feature,
     FeatureQuery,
     FeatureTable,
@@ -29,6 +34,8 @@ from geohub.storage.cql_sql import Dialect, compile_filter
 from geohub.storage.rows import VERSION_FIELDS, feature_from_row, readable_layer, schema_of, version_from_row
 from geohub.storage.values import INT64_MAX, INT64_MIN, parse_feature_id, parse_filter_value
 
+EDIT_DIGESTS_EVERY = 200  # edits after which the published version's digests are stored whole again
+
 
 class SqlStore:
     """The shared half of GeopackageStore and PostgisStore; subclasses fill in the hooks below."""
@@ -39,6 +46,7 @@ class SqlStore:
     cql: Dialect  # the CQL2 → SQL dialect
     column_prefix: str  # how a feature column is qualified in a WHERE clause ("t." or "")
     stamps_created_at: bool  # whether the store sets created_at itself (no database default)
+    log_dialect: edit_log.LogDialect  # how the edit log's SQL is spelled
 
     def _reading(self) -> AbstractContextManager[Any]:
         """A connection for reads."""
@@ -76,6 +84,10 @@ class SqlStore:
         """Copy the base version's rows whose keys are not in `dropped` into the new table."""
         raise NotImplementedError
 
+    def _insert_rows(self, conn: Any, layer: LayerDefinition, table: str, rows: FeatureTable) -> None:
+        """Add rows to an existing, indexed table (an item edit in place)."""
+        raise NotImplementedError
+
     def _index(self, conn: Any, layer: LayerDefinition, table: str) -> None:
         """Index a filled table (no-op when filling indexed it)."""
 
@@ -105,7 +117,8 @@ class SqlStore:
     def _where_clause(self, layer: LayerDefinition, table: Any, query: FeatureQuery) -> tuple[Any, list[Any]]:
         raise NotImplementedError
 
-    def _count(self, conn: Any, table: Any, where: Any, params: list[Any]) -> int:
+    def _count(self, conn: Any, current: Current, where: Any, params: list[Any]) -> int:
+        """The features of the published version `current` matching the WHERE clause."""
         raise NotImplementedError
 
     def _row_by_key(
@@ -164,6 +177,11 @@ class SqlStore:
         dropped += [v for v in upserts.columns[layer.key] if v is not None]
         with self._transaction() as conn:
             base_table, base_layer = self._version_table(conn, layer, base_version)
+            chain = self._chain(conn, layer.id, base_version)
+            if chain is not None and chain.at_version != base_version:
+                raise ConflictError(
+                    tr("Layer '{layer}' changed during the edit; send it again.", layer=layer.id)
+                )
             version, table = self._next_version(conn, layer.id)
             self._fill(conn, layer, table, upserts)
             self._copy_kept(conn, layer, base_table, base_layer, table, dropped)
@@ -197,12 +215,157 @@ class SqlStore:
                         layer=layer_id,
                     )
                 )
-            self._drop_table(conn, row[0])
+            self._forget_version(conn, layer_id, version, str(row[0]))
             conn.execute(
                 f"DELETE FROM {self.versions_table} WHERE layer_id = {self.mark} AND version = {self.mark}",
                 (layer_id, version),
             )
         self._changed(layer_id)
+
+    def _forget_version(self, conn: Any, layer_id: str, version: int, table: str) -> None:
+        """Let go of what only `version` needs: its table, or its place in the table's chain (the
+        table moved to a remaining version first, the digests kept if the chain derives from them)."""
+        d = self.log_dialect
+        chain = edit_log.chain_of(conn, d, table)
+        remaining = [
+            int(r[0])
+            for r in conn.execute(
+                f"SELECT version FROM {self.versions_table} WHERE layer_id = {self.mark} "
+                f"AND table_name = {self.mark} AND version <> {self.mark}",
+                (layer_id, table, version),
+            ).fetchall()
+        ]
+        if chain is None or not remaining:
+            if chain is not None:
+                edit_log.end_chain(conn, d, chain)
+            self._drop_table(conn, table)
+            return
+        if chain.at_version == version:
+            nearest = min(remaining, key=lambda v: (abs(v - version), v))
+            edit_log.move(conn, d, chain, nearest)
+            self._set_extent(conn, table, self._version(layer_id, nearest, conn).extent)
+        if chain.digests_version == version and not chain.digests_kept:
+            chain = edit_log.keep_digests(conn, d, chain, self.versions_table, version)
+        edit_log.forget(conn, d, chain, remaining)
+
+    def _chain(self, conn: Any, layer_id: str, version: int) -> edit_log.Chain | None:
+        """The chain the version's table is shared in, if item edits shared it."""
+        row = conn.execute(
+            f"SELECT table_name FROM {self.versions_table} "
+            f"WHERE layer_id = {self.mark} AND version = {self.mark}",
+            (layer_id, version),
+        ).fetchone()
+        return None if row is None else edit_log.chain_of(conn, self.log_dialect, str(row[0]))
+
+    # item edits in place ------------------------------------------------------------------
+    def edit_version(
+        self,
+        layer: LayerDefinition,
+        base_version: int,
+        upserts: FeatureTable,
+        deletes: Sequence[str],
+        *,
+        note: str = "",
+    ) -> EditedVersion | None:
+        """Publish an item edit of the published `base_version` in its own table, logged (see
+        edit_log.py); ConflictError if another version was published meanwhile. None when it
+        cannot be done in place (the table holds an older schema, or later versions of its chain
+        were rolled back from): the caller writes a derived version instead."""
+        key = layer.attribute(layer.key)
+        assert key is not None
+        touched = [parse_feature_id(key.type, k) for k in deletes]
+        touched += [v for v in upserts.columns[layer.key] if v is not None]
+        d = self.log_dialect
+        with self._transaction() as conn:
+            self._lock_layer(conn, layer.id)
+            row = conn.execute(
+                f"SELECT version, table_name, feature_count, min_x, min_y, max_x, max_y, schema_json "
+                f"FROM {self.versions_table} WHERE layer_id = {self.mark} AND is_current = TRUE",
+                (layer.id,),
+            ).fetchone()
+            if row is None or int(row[0]) != base_version:
+                raise ConflictError(
+                    tr("Layer '{layer}' changed during the edit; send it again.", layer=layer.id)
+                )
+            table = str(row[1])
+            if dict(_json_value(row[7])) != schema_of(layer) or self._later_in_table(
+                conn, layer.id, table, base_version
+            ):
+                return None
+            chain = edit_log.chain_of(conn, d, table) or edit_log.start_chain(
+                conn, d, layer.id, table, layer.key, [a.name for a in layer.attributes], base_version
+            )
+            version, _ = self._next_version(conn, layer.id)
+            logged = edit_log.log_edit(
+                conn, d, chain, version, touched, lambda: self._insert_rows(conn, layer, table, upserts)
+            )
+            before = _bounds(self, logged.before)
+            after = _bounds(self, logged.after)
+            old_extent = (
+                None if row[3] is None else (float(row[3]), float(row[4]), float(row[5]), float(row[6]))
+            )
+            count = int(row[2]) + len(after) - len(before)
+            extent = _grown(old_extent, after)
+            if old_extent is not None and any(_touches_edge(b, old_extent) for b in before):
+                count, extent = self._table_extent(conn, table)  # a border feature moved or went
+            self._record_version(conn, layer, version, table, count, extent, "", note, b"")
+            self._switch_current(conn, layer.id, version)
+            self._set_extent(conn, table, extent)
+        self._changed(layer.id)
+        return EditedVersion(
+            self._version(layer.id, version), before + after, logged.edits_since_digests >= EDIT_DIGESTS_EVERY
+        )
+
+    def _later_in_table(self, conn: Any, layer_id: str, table: str, version: int) -> bool:
+        """Whether versions after `version` share its table (a rollback inside the chain)."""
+        row = conn.execute(
+            f"SELECT 1 FROM {self.versions_table} WHERE layer_id = {self.mark} AND table_name = {self.mark} "
+            f"AND version > {self.mark}",
+            (layer_id, table, version),
+        ).fetchone()
+        return row is not None
+
+    def derived_digests(self, layer: LayerDefinition, version: int) -> DerivedDigests | None:
+        """How an edited version's digests are kept (None: stored whole, or not at all)."""
+        check_version_number(layer.id, version)
+        d = self.log_dialect
+        with self._reading() as conn:
+            _, stored_layer = self._version_table(conn, layer, version)
+            chain = self._chain(conn, layer.id, version)
+            if chain is None or chain.digests_version == version:
+                return None
+            base = edit_log.chain_digests(conn, d, chain, self.versions_table)
+            if not base:
+                return None
+            names = [a.name for a in stored_layer.attributes]
+            rows = edit_log.changes_between(conn, d, chain, chain.digests_version, version, names)
+        upserts = [feature_from_row(stored_layer, self._wkb(r[1]), r[2:]) for r in rows if r[0]]
+        position = names.index(stored_layer.key)
+        deletes = [str(r[2 + position]) for r in rows if not r[0]]
+        return DerivedDigests(base, upserts, deletes)
+
+    def store_digests(self, layer_id: str, version: int, digests: bytes) -> None:
+        """Keep `version`'s digests whole; its chain then derives the others from them (and its log
+        keeps no older rows than its versions need)."""
+        check_version_number(layer_id, version)
+        with self._transaction() as conn:
+            self._lock_layer(conn, layer_id)
+            conn.execute(
+                f"UPDATE {self.versions_table} SET digests = {self.mark} "
+                f"WHERE layer_id = {self.mark} AND version = {self.mark}",
+                (digests, layer_id, version),
+            )
+            chain = self._chain(conn, layer_id, version)
+            if chain is not None:
+                remaining = [
+                    int(r[0])
+                    for r in conn.execute(
+                        f"SELECT version FROM {self.versions_table} WHERE layer_id = {self.mark} "
+                        f"AND table_name = {self.mark}",
+                        (layer_id, chain.table),
+                    ).fetchall()
+                ]
+                edit_log.rebase_digests(conn, self.log_dialect, chain, version, remaining)
 
     def version_digests(self, layer_id: str, version: int) -> bytes:
         check_version_number(layer_id, version)
@@ -222,13 +385,23 @@ class SqlStore:
         check_version_number(layer.id, version)
         with self._reading() as conn:
             table, stored_layer = self._version_table(conn, layer, version)
-            for row in self._rows_in_key_order(conn, stored_layer, table):
+            chain = self._chain(conn, layer.id, version)
+            if chain is not None and chain.at_version != version:
+                names = [a.name for a in stored_layer.attributes]
+                rows = edit_log.rows_at(conn, self.log_dialect, chain, version, names)
+            else:
+                rows = self._rows_in_key_order(conn, stored_layer, table)
+            for row in rows:
                 yield feature_from_row(stored_layer, self._wkb(row[0]), row[1:])
 
     def publish_version(self, layer_id: str, version: int) -> LayerVersion:
         check_version_number(layer_id, version)
         with self._transaction() as conn:
             self._lock_layer(conn, layer_id)
+            chain = self._chain(conn, layer_id, version)
+            if chain is not None and chain.at_version != version:
+                edit_log.move(conn, self.log_dialect, chain, version)
+                self._set_extent(conn, chain.table, self._version(layer_id, version, conn).extent)
             self._switch_current(conn, layer_id, version)
         self._changed(layer_id)
         return self._version(layer_id, version)
@@ -245,20 +418,27 @@ class SqlStore:
         with self._reading() as conn:
             return {str(row[0]): int(row[1]) for row in conn.execute(query).fetchall()}
 
-    def _version(self, layer_id: str, version: int) -> LayerVersion:
+    def _version(self, layer_id: str, version: int, conn: Any = None) -> LayerVersion:
         check_version_number(layer_id, version)
-        rows = self._fetch_versions(f"layer_id = {self.mark} AND version = {self.mark}", (layer_id, version))
+        rows = self._fetch_versions(
+            f"layer_id = {self.mark} AND version = {self.mark}", (layer_id, version), conn
+        )
         if not rows:
             raise VersionNotFoundError(
                 tr("Layer '{layer}' has no version {version}.", layer=layer_id, version=str(version))
             )
         return version_from_row(rows[0])
 
-    def _fetch_versions(self, condition: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+    def _fetch_versions(
+        self, condition: str, params: tuple[Any, ...], conn: Any = None
+    ) -> list[tuple[Any, ...]]:
+        """The matching version rows, newest first (on `conn` inside a transaction, else a reader's)."""
         # condition: a fixed literal from this module
         query = f"SELECT {VERSION_FIELDS} FROM {self.versions_table} WHERE {condition} ORDER BY version DESC"
-        with self._reading() as conn:
+        if conn is not None:
             return list(conn.execute(query, params).fetchall())
+        with self._reading() as reader:
+            return list(reader.execute(query, params).fetchall())
 
     def extent(self, layer_id: str) -> Bbox | None:
         current = self.current_version(layer_id)
@@ -347,32 +527,34 @@ class SqlStore:
         )
 
     # reads -------------------------------------------------------------------------------
-    def _current(self, conn: Any, layer: LayerDefinition) -> tuple[Any, int, LayerDefinition]:
-        """The published version's table, its feature count, and the layer as that version holds it."""
+    def _current(self, conn: Any, layer: LayerDefinition) -> Current:
+        """The published version: its table, feature count and number, and the layer as it holds it."""
         row = conn.execute(
-            f"SELECT table_name, feature_count, schema_json FROM {self.versions_table} "
+            f"SELECT table_name, feature_count, schema_json, version FROM {self.versions_table} "
             f"WHERE layer_id = {self.mark} AND is_current = TRUE",
             (layer.id,),
         ).fetchone()
         if row is None:
             raise LayerNotFoundError(tr("Layer '{layer}' has no published data yet.", layer=layer.id))
-        return self._table(row[0]), int(row[1]), readable_layer(layer, _json_value(row[2]))
+        return Current(
+            self._table(row[0]), int(row[1]), readable_layer(layer, _json_value(row[2])), int(row[3])
+        )
 
     def count(self, layer: LayerDefinition, query: FeatureQuery | None = None) -> int:
         with self._reading() as conn:
-            table, total, layer = self._current(conn, layer)
+            current = self._current(conn, layer)
             query = query or FeatureQuery()
             if query.selects_everything:
-                return total
-            where, params = self._where_clause(layer, table, query)
-            return self._count(conn, table, where, params)
+                return current.feature_count
+            where, params = self._where_clause(current.layer, current.table, query)
+            return self._count(conn, current, where, params)
 
     def get(self, layer: LayerDefinition, feature_id: str) -> Feature:
         key = layer.attribute(layer.key)
         assert key is not None
         value = parse_feature_id(key.type, feature_id)
         with self._reading() as conn:
-            table, _, layer = self._current(conn, layer)
+            table, _, layer, _ = self._current(conn, layer)
             row = self._row_by_key(conn, layer, table, value)
         if row is None:
             raise FeatureNotFoundError(
@@ -404,6 +586,39 @@ class SqlStore:
             conditions.append(f"({text})")  # identifiers checked by the compiler
             params += filter_params
         return conditions, params
+
+
+class Current(NamedTuple):
+    """The published version of a layer as a read finds it."""
+
+    table: Any  # its table, named as this backend's queries name it
+    feature_count: int
+    layer: LayerDefinition  # the layer as the version holds it
+    version: int
+
+
+def _bounds(store: SqlStore, geometries: list[Any]) -> list[Bbox]:
+    """The envelopes of selected geometries (empty ones left out)."""
+    shapes = shapely.from_wkb([store._wkb(g) for g in geometries])
+    return [tuple(b) for b in shapely.bounds(shapes).tolist() if not any(v != v for v in b)]
+
+
+def _grown(extent: Bbox | None, boxes: list[Bbox]) -> Bbox | None:
+    """`extent` grown to hold `boxes`."""
+    every = ([extent] if extent is not None else []) + boxes
+    if not every:
+        return None
+    return (
+        min(b[0] for b in every),
+        min(b[1] for b in every),
+        max(b[2] for b in every),
+        max(b[3] for b in every),
+    )
+
+
+def _touches_edge(box: Bbox, extent: Bbox) -> bool:
+    """Whether an envelope reaches the extent's border (taking it away may shrink the extent)."""
+    return box[0] <= extent[0] or box[1] <= extent[1] or box[2] >= extent[2] or box[3] >= extent[3]
 
 
 def check_version_number(layer_id: str, version: int) -> None:
