@@ -1,9 +1,9 @@
 """Publish the public `reports` layer from the reports records: a version with exactly the changes.
 
 `sync_report_layer` reads the public reports (features.py), diffs them by key against the
-published version's digests, and publishes a version derived from it with only the reports that
-changed (copied inside the store, as item edits are), then drops the cached tiles those reports
-touch: a status change drops only the tiles around its report. Nothing changed, nothing written.
+published version's digests, and publishes a new version with only the reports that changed
+(made in place, as item edits are: geohub/storage/edit_log.py), then drops the cached tiles those
+reports touch: a status change drops only the tiles around its report. Nothing changed, nothing written.
 
 The records are the truth and the layer follows them, so a sync is idempotent and repairs
 whatever a crash left behind (a report committed and the server killed before its sync). One sync
@@ -37,7 +37,7 @@ from geohub.records import utc_now
 from geohub.report_layer.features import public_rows, public_table
 from geohub.reports.categories import Categories
 from geohub.services import Services
-from geohub.storage.base import Bbox, FeatureTable
+from geohub.storage.base import Bbox, FeatureStore, FeatureTable, LayerVersion
 
 LAYER_ID = "reports"
 LOCK_NAME = "geohub.report_layer"
@@ -114,15 +114,37 @@ class ReportLayerSync:
             if current is None:
                 version = store.write_version(layer, table, note=note, publish=True, digests=wanted.encode())
             else:
-                upserts = _changed_rows(table, fresh, base)
-                staged = store.write_derived_version(
-                    layer, current.version, upserts, sorted(removed), note=note, publish=False,
-                    digests=wanted.encode(),
-                )  # fmt: skip
-                version = store.publish_version(layer.id, staged.version)
+                version = _publish_changes(
+                    store, layer, current.version, table, fresh, base, removed, wanted, note
+                )
             dropped = self._drop_changed_tiles(layer.id, changes.tile_boxes())
             _prune(services, layer)
             return LayerSync(changes, version.version, dropped, len(shown) + len(hidden))
+
+
+def _publish_changes(
+    store: FeatureStore,
+    layer: LayerDefinition,
+    current: int,
+    table: FeatureTable,
+    fresh: Snapshot,
+    base: Snapshot,
+    removed: set[str],
+    wanted: Snapshot,
+    note: str,
+) -> LayerVersion:
+    """The changed reports published over the current version: in place, as an item edit is
+    (its digests stored whole when the store asks), else as a derived version."""
+    upserts = _changed_rows(table, fresh, base)
+    edited = store.edit_version(layer, current, upserts, sorted(removed), note=note)
+    if edited is not None:
+        if edited.store_digests:
+            store.store_digests(layer.id, edited.version.version, wanted.encode())
+        return edited.version
+    staged = store.write_derived_version(
+        layer, current, upserts, sorted(removed), note=note, publish=False, digests=wanted.encode()
+    )
+    return store.publish_version(layer.id, staged.version)
 
 
 def _read(
