@@ -24,6 +24,7 @@ from geohub.reports.categories import load_categories
 from geohub.routing_network.cli import routing_group
 from geohub.services import Services
 from geohub.settings import load_settings
+from geohub.storage import replica_status
 from geohub.tiles.service import TileService
 
 
@@ -147,6 +148,8 @@ def check() -> None:
     empty = body["layersWithoutData"]
     with_data = len(services.registry) - len(empty)  # type: ignore[arg-type]
     click.echo(f"storage: ok ({with_data} layers with data; data_dir {services.settings.data_dir})")
+    for replica in replica_status(services.store) or []:
+        click.echo(f"replica {replica['server']}: {replica['state']}")
     if with_data == 0 and len(services.registry):
         click.echo(
             f"warning: the store is empty: no layer has data (data_dir {services.settings.data_dir}"

@@ -1,4 +1,5 @@
-"""Liveness and readiness: /healthz (process up) and /readyz (storage reachable, layers loaded)."""
+"""Liveness and readiness: /healthz (process up) and /readyz (storage reachable, layers loaded;
+with read replicas, each one's health: a node stays ready on its primary alone)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from geohub.openapi.models import Liveness, Readiness
 from geohub.openapi.operation import Reply, documented
 from geohub.request_language import request_language
 from geohub.services import Services
+from geohub.storage import replica_status
 
 health = Blueprint("health", __name__)
 
@@ -24,12 +26,16 @@ def readiness(services: Services, language: str = "en") -> tuple[bool, dict[str,
             "storage": services.settings.storage_backend,
             "detail": error.message.render(language),
         }
-    return True, {
+    body: dict[str, object] = {
         "status": "ready",
         "storage": services.settings.storage_backend,
         "layers": len(services.registry),
         "layersWithoutData": empty,
     }
+    replicas = replica_status(services.store)
+    if replicas is not None:  # ready on the primary alone, but each replica's health is said
+        body["replicas"] = replicas
+    return True, body
 
 
 @health.get("/healthz")

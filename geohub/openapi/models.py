@@ -487,6 +487,14 @@ class Liveness(_Model):
     status: Literal["ok"]
 
 
+class ReplicaHealth(_Model):
+    """One read replica as the node last found it."""
+
+    server: str = Field(description="host:port/database, without credentials")
+    healthy: bool = Field(description="whether reads go to it")
+    state: str = Field(description="healthy, lagging, unreachable (why), not a standby (promoted?)…")
+
+
 class Readiness(_Model):
     """Whether the store answers and which layers have no published data."""
 
@@ -494,4 +502,7 @@ class Readiness(_Model):
     storage: str
     layers: int | None = None
     layersWithoutData: list[str] | None = None
+    replicas: list[ReplicaHealth] | None = Field(
+        None, description="with GEOHUB_DATABASE_REPLICA_URLS: each read replica's health"
+    )
     detail: str | None = None

@@ -25,3 +25,12 @@ def open_store(settings: Settings) -> FeatureStore:
     from geohub.storage.geopackage import GeopackageStore
 
     return GeopackageStore(settings.data_dir / "geohub.gpkg")
+
+
+def replica_status(store: FeatureStore) -> list[dict[str, object]] | None:
+    """Each read replica's health (server, healthy, state), when the store reads from replicas."""
+    if store.backend != "postgis":
+        return None  # the embedded store: nothing of PostgreSQL is imported
+    from geohub.storage.postgis_replicas import ReplicatedPostgisStore
+
+    return store.replicas.status() if isinstance(store, ReplicatedPostgisStore) else None

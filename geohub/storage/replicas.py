@@ -83,6 +83,7 @@ class Replica:
         self.healthy = False
         self.checked_at = float("-inf")  # monotonic time of the last check
         self._reported: bool | None = None  # the health last logged
+        self.state = "not checked yet"  # why it is (un)healthy, as last found
         self._timeout = max(1, int(connect_timeout_s))
         self._conn: psycopg.Connection[Any] | None = None  # the checker's own
 
@@ -112,6 +113,7 @@ class Replica:
             self.pool.check()  # connections broken while it was away are replaced now
 
     def _set(self, healthy: bool, why: str) -> None:
+        self.state = why
         if healthy != self._reported:
             log.log(logging.INFO if healthy else logging.WARNING, "replica %s: %s", self.name, why)
             self._reported = healthy
@@ -123,6 +125,7 @@ class Replica:
             log.warning("replica %s: a read failed (%s); reading on the primary", self.name, exc)
             self._reported = False
         self.healthy = False
+        self.state = "a read failed"
 
     def close_check_connection(self) -> None:
         if self._conn is not None:
@@ -174,6 +177,19 @@ class ReplicaSet:
         self._closing = threading.Event()
         self._thread = threading.Thread(target=self._keep_checking, name="geohub-replicas", daemon=True)
         self._thread.start()
+
+    def status(self) -> list[dict[str, object]]:
+        """Each replica as readiness reports it: its server (no credentials), whether reads use
+        it, and why (healthy, lagging, unreachable…)."""
+        now = time.monotonic()
+        return [
+            {
+                "server": r.name,
+                "healthy": r.healthy and now - r.checked_at <= self.stale_after_s,
+                "state": r.state,
+            }
+            for r in self.replicas
+        ]
 
     # choosing ---------------------------------------------------------------------------------
     def choose(self) -> Replica | None:

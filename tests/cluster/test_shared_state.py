@@ -174,6 +174,11 @@ def test_reads_go_on_from_the_primary_when_the_replica_stops(
         failed = [s for s in statuses if s not in (200, 204)]
         print(f"{len(statuses)} reads while the replica stopped, {len(failed)} failed")
         assert not failed, failed
+        ready = cluster.a.get("/readyz")  # still ready, on the primary; the replica named unhealthy
+        assert ready.status_code == 200
+        (replica,) = ready.json()["replicas"]
+        assert replica["healthy"] is False and replica["state"] != "healthy", replica
+        assert "@" not in replica["server"] and str(replicated.replica.port) in replica["server"]
     finally:
         if not replicated.replica.running:
             replicated.replica.start()

@@ -20,6 +20,7 @@ from redis.retry import Retry
 from geohub.app import create_app
 from geohub.layers.registry import LayerRegistry
 from geohub.settings import AuthSettings, Settings, StorageSettings
+from geohub.storage import replica_status
 from geohub.storage.base import Feature, FeatureQuery
 from geohub.storage.postgis_replicas import ReplicatedPostgisStore
 from geohub.storage.replicas import replay_lag_s
@@ -168,12 +169,14 @@ def test_a_replica_lagging_beyond_the_max_lag_is_skipped(pg: ReplicatedPostgres,
         store.write_version(ADDRESSES, address_features()[:FIRST])
         wait_until(checked_ready(store), timeout_s=60)  # the checks are a minute apart: made here
         replica = store.replicas.replicas[0]
+        assert replica_status(store) == [{"server": replica.name, "healthy": True, "state": "healthy"}]
         with pg.replay_paused():
             other_node.write_version(ADDRESSES, address_features()[:SECOND])  # this node knows nothing
             wait_until(lambda: not replica.healthy, timeout_s=10)
             assert published(store, "ip:192.0.2.7") == (2, SECOND)  # on the primary, right
             time.sleep(0.1)
             assert not replica.healthy  # still lagging while paused
+            assert replica_status(store) == [{"server": replica.name, "healthy": False, "state": "lagging"}]
         wait_until(lambda: replica.healthy, timeout_s=10)
         wait_until(replica_ready(store))
         assert published(store, "ip:192.0.2.7") == (2, SECOND)
