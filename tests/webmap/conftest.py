@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from geohub.settings import PROJECT_ROOT
-from tests.browser import run_browser_script
+from tests.browser import once_per_test_run, run_browser_script
 from tests.features.conftest import GEOHUB, LiveServer, LiveServers
 
 BROWSER = Path(__file__).with_name("browser.cjs")
@@ -53,16 +53,23 @@ def staff_token(server: LiveServer) -> str:
 
 
 @pytest.fixture(scope="session")
-def webmap_run(webmap_server: LiveServer) -> dict[str, Any]:
-    """The browser report of every scenario (see tests/webmap/browser.cjs)."""
+def webmap_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """The browser report of every scenario (see tests/webmap/browser.cjs): one run for the whole
+    test run, whichever pytest worker asks first (its server serves it)."""
     only = [name for name in os.environ.get("WEBMAP_SCENARIOS", "").split(",") if name]
-    options = {
-        "base": webmap_server.base_url,
-        "screenshotDir": str(SCREENSHOTS),
-        "only": only,
-        "staffToken": staff_token(webmap_server),
-    }
-    return run_browser_script(BROWSER, options, timeout_s=900)
+
+    def run() -> dict[str, Any]:
+        with ExitStack() as stack:
+            server = LiveServers(tmp_path_factory, stack, environment=SERVER_SETTINGS).one("geopackage")
+            options = {
+                "base": server.base_url,
+                "screenshotDir": str(SCREENSHOTS),
+                "only": only,
+                "staffToken": staff_token(server),
+            }
+            return run_browser_script(BROWSER, options, timeout_s=900)
+
+    return once_per_test_run("webmap-run", tmp_path_factory.getbasetemp().parent, run)
 
 
 def scenario(run: dict[str, Any], name: str) -> dict[str, Any]:
