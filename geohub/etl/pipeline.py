@@ -233,6 +233,7 @@ def prepare_import(
         read_problems=data.row_problems,
         city_bounds=settings.city_bounds,
         repair=repair,
+        source_wkbs=data.wkbs,
     )
     prepared = PreparedImport(layer, validated, base, data.source_crs, store, mode)
     prepared.columns = match

@@ -69,12 +69,15 @@ def validate_rows(
     read_problems: dict[int, Message],
     city_bounds: Bbox,
     repair: bool,
+    source_wkbs: np.ndarray | None = None,
 ) -> Validated:
-    """Check every row; the table holds only rows without a problem."""
+    """Check every row; the table holds only rows without a problem. `source_wkbs`: the WKB the
+    geometries were decoded from (kept for the rows whose geometry stays as it was)."""
     count = len(geometries)
     problems: dict[int, list[tuple[str, Message]]] = {
         i: [("geometry", reason)] for i, reason in read_problems.items()
     }
+    decoded = geometries
     geometries, repaired = _checked_geometries(layer, geometries, problems, repair)
     _check_bounds(layer, geometries, problems, city_bounds)
     coerced = {}
@@ -92,14 +95,16 @@ def validate_rows(
         for i in sorted(problems)
         for name, reason in problems[i]
     ]
+    kept = _flat(geometries[valid]) if count else geometries
     table = FeatureTable(
-        _flat(geometries[valid]) if count else geometries,
+        kept,
         {
             name: [v for v, ok in zip(values, valid.tolist(), strict=True) if ok]
             for name, values in coerced.items()
         }
         if problems
         else coerced,
+        _kept_wkbs(kept, decoded, np.flatnonzero(valid), source_wkbs),
     )
     repaired_rows = [row_labels[i] for i in np.flatnonzero(repaired & valid).tolist()]
     return Validated(table, listed, len(problems), len(repaired_rows), repaired_rows, count)
@@ -292,6 +297,30 @@ def _fast_coerced(kind: AttributeType, values: list[Any]) -> list[Any] | None:
     if kind is AttributeType.boolean and found == "boolean":
         return list(values)
     return None
+
+
+WKB_SAMPLE = 16  # rows whose source WKB is checked against GEOS's encoding before it is kept
+
+
+def _kept_wkbs(
+    kept: np.ndarray, decoded: np.ndarray, rows: np.ndarray, source_wkbs: np.ndarray | None
+) -> np.ndarray | None:
+    """The WKB of the `kept` geometries (those of `rows` of the source): the source's own bytes
+    where the geometry is the one decoded from them, GEOS's encoding where validation changed it
+    (repaired, promoted to multi, flattened). None when there are no source bytes, or when a
+    sample of them differs from what GEOS writes (the digests must not depend on the reader)."""
+    if source_wkbs is None or not len(kept):
+        return None
+    same = np.fromiter(
+        (a is b for a, b in zip(kept.tolist(), decoded[rows].tolist(), strict=True)), bool, len(kept)
+    )
+    wkbs = np.asarray(source_wkbs, dtype=object)[rows]
+    sample = np.flatnonzero(same)[:: max(1, int(same.sum()) // WKB_SAMPLE)][:WKB_SAMPLE]
+    if len(sample) and shapely.to_wkb(kept[sample], include_srid=False).tolist() != wkbs[sample].tolist():
+        return None
+    if not same.all():
+        wkbs[~same] = shapely.to_wkb(kept[~same], include_srid=False)
+    return wkbs
 
 
 def _flat(geometries: np.ndarray) -> np.ndarray:

@@ -40,12 +40,19 @@ def read_dataset(
     if wkb is None:
         raise InvalidDataError(tr("{name} has no geometry column.", name=name))
     geometries = shapely.from_wkb(wkb, on_invalid="ignore")
-    if shapely.has_z(geometries).any():
+    flat = not shapely.has_z(geometries).any()
+    if not flat:
         geometries = shapely.force_2d(geometries)
     undecodable = np.flatnonzero(shapely.is_missing(geometries) & (wkb != None))  # noqa: E711
     problems = {int(i): tr("its geometry cannot be decoded") for i in undecodable}
     return finish(
-        geometries, columns, own_crs=meta.get("crs"), assigned_crs=crs, name=name, row_problems=problems
+        geometries,
+        columns,
+        own_crs=meta.get("crs"),
+        assigned_crs=crs,
+        name=name,
+        row_problems=problems,
+        wkbs=wkb if flat else None,
     )
 
 

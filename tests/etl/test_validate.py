@@ -126,3 +126,49 @@ def test_an_empty_key_is_an_invalid_row(cadastre: LayerDefinition, blank: Any) -
     expected = "is required" if blank is None else "is empty: every row needs a key"
     assert str(result.problems[0].reason) == expected
     assert result.table.columns["osm_ref"] == ["w1"]
+
+
+def _decoded(geometries: list[Any]) -> tuple[np.ndarray, np.ndarray]:
+    """Geometries as a reader gives them: decoded from WKB, with the WKB kept."""
+    wkbs = np.array([shapely.to_wkb(g) for g in geometries], dtype=object)
+    return shapely.from_wkb(wkbs), wkbs
+
+
+def test_the_source_wkb_is_kept_where_validation_leaves_a_geometry_as_it_was(
+    cadastre: LayerDefinition,
+) -> None:
+    multi = shapely.multipolygons([SQUARE])
+    geometries, wkbs = _decoded([multi, SQUARE, BOWTIE, multi])
+    result = validate_rows(
+        cadastre,
+        geometries,
+        {"osm_ref": ["w1", "w2", "w3", None], "land_use": ["park"] * 4},
+        row_labels=[tr("feature {number}", number=i + 1) for i in range(4)],
+        read_problems={},
+        city_bounds=CITY,
+        repair=True,
+        source_wkbs=wkbs,
+    )
+    table = result.table
+    assert len(table) == 3  # the fourth has no key
+    assert table.known_wkbs is not None
+    assert table.known_wkbs[0] is wkbs[0]  # untouched: the reader's own bytes
+    assert table.known_wkbs[1] is not wkbs[1]  # promoted to a multipolygon, so encoded again
+    assert table.wkbs.tolist() == shapely.to_wkb(table.geometries, include_srid=False).tolist()
+
+
+def test_source_wkb_unlike_geos_s_is_not_kept(cadastre: LayerDefinition) -> None:
+    geometries, wkbs = _decoded([shapely.multipolygons([SQUARE])] * 2)
+    big_endian = np.array([shapely.to_wkb(g, byte_order=0) for g in geometries], dtype=object)
+    result = validate_rows(
+        cadastre,
+        geometries,
+        {"osm_ref": ["w1", "w2"], "land_use": ["park"] * 2},
+        row_labels=[tr("feature {number}", number=i + 1) for i in range(2)],
+        read_problems={},
+        city_bounds=CITY,
+        repair=True,
+        source_wkbs=big_endian,
+    )
+    assert result.table.known_wkbs is None  # digests must not depend on how a reader writes WKB
+    assert result.table.wkbs.tolist() == wkbs.tolist()
