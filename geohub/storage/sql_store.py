@@ -5,6 +5,7 @@ as pygeoapi's SQL providers share one base."""
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
@@ -35,6 +36,7 @@ from geohub.storage.rows import VERSION_FIELDS, feature_from_row, readable_layer
 from geohub.storage.values import INT64_MAX, INT64_MIN, parse_feature_id, parse_filter_value
 
 EDIT_DIGESTS_EVERY = 200  # edits after which the published version's digests are stored whole again
+READ_ATTEMPTS = 5  # reads of a version that an edit's move overtook, before giving up
 
 
 class SqlStore:
@@ -339,6 +341,8 @@ class SqlStore:
                 return None
             names = [a.name for a in stored_layer.attributes]
             rows = edit_log.changes_between(conn, d, chain, chain.digests_version, version, names)
+            if self._chain(conn, layer.id, version) != chain:  # an edit or a prune meanwhile
+                return None  # the caller computes them from the version's features
         upserts = [feature_from_row(stored_layer, self._wkb(r[1]), r[2:]) for r in rows if r[0]]
         position = names.index(stored_layer.key)
         deletes = [str(r[2 + position]) for r in rows if not r[0]]
@@ -384,15 +388,37 @@ class SqlStore:
     def read_version(self, layer: LayerDefinition, version: int) -> Iterator[Feature]:
         check_version_number(layer.id, version)
         with self._reading() as conn:
-            table, stored_layer = self._version_table(conn, layer, version)
-            chain = self._chain(conn, layer.id, version)
-            if chain is not None and chain.at_version != version:
-                names = [a.name for a in stored_layer.attributes]
-                rows = edit_log.rows_at(conn, self.log_dialect, chain, version, names)
+            for _ in range(READ_ATTEMPTS):
+                read = self._version_rows(conn, layer, version)
+                if read is not None:
+                    break
             else:
-                rows = self._rows_in_key_order(conn, stored_layer, table)
+                raise ConflictError(tr("Layer '{layer}' changed during the read; try again.", layer=layer.id))
+            stored_layer, rows = read
             for row in rows:
                 yield feature_from_row(stored_layer, self._wkb(row[0]), row[1:])
+
+    def _version_rows(
+        self, conn: Any, layer: LayerDefinition, version: int
+    ) -> tuple[LayerDefinition, Iterator[tuple[Any, ...]]] | None:
+        """The version's rows in key order (and the layer as it stores them), or None when an
+        edit or a publish moved its table between looking the table up and reading it (read again).
+
+        The lookup and the read are two statements: the chain is looked up again once the read
+        has its first row, and so its snapshot (SQLite: from the first step; PostgreSQL: the
+        statement's, all fetched), and must not have moved."""
+        table, stored_layer = self._version_table(conn, layer, version)
+        chain = self._chain(conn, layer.id, version)
+        if chain is not None and chain.at_version != version:
+            names = [a.name for a in stored_layer.attributes]
+            rows = iter(edit_log.rows_at(conn, self.log_dialect, chain, version, names))
+        else:
+            rows = iter(self._rows_in_key_order(conn, stored_layer, table))
+        first = next(rows, None)
+        again = self._chain(conn, layer.id, version)
+        if (again and again.at_version) != (chain and chain.at_version):
+            return None
+        return stored_layer, itertools.chain([] if first is None else [first], rows)
 
     def publish_version(self, layer_id: str, version: int) -> LayerVersion:
         check_version_number(layer_id, version)

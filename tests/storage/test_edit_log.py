@@ -4,6 +4,7 @@ dropped as if it had a table of its own."""
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import numpy as np
@@ -259,3 +260,36 @@ def _log_rows(store: FeatureStore, owner: int) -> int:
         return int(store._connection().execute(f'SELECT count(*) FROM "{log}"').fetchone()[0])  # type: ignore[attr-defined]
     with store._connection() as conn:  # type: ignore[attr-defined]
         return int(conn.execute(f'SELECT count(*) FROM geohub."{log}"').fetchone()[0])
+
+
+def test_an_old_version_reads_right_while_edits_move_the_table(
+    edited: tuple[FeatureStore, list[int], list[State]],
+) -> None:
+    """Edits in another thread move the table on while versions are read: a read that the move
+    overtook (between looking the table up and reading it) is made again, never mixed."""
+    store, versions, states = edited
+    features = building_features(60)
+    stop = threading.Event()
+    errors: list[BaseException] = []
+
+    def edit() -> None:
+        try:
+            for round_ in range(40):
+                current = store.current_version(BUILDINGS.id)
+                assert current is not None
+                renamed = _renamed(features[50 + round_ % 10], f"moving {round_}")
+                store.edit_version(BUILDINGS, current.version, _table([renamed]), [])
+        except BaseException as error:  # reported below
+            errors.append(error)
+        finally:
+            stop.set()
+
+    editor = threading.Thread(target=edit)
+    editor.start()
+    reads = 0
+    while not stop.is_set() or reads < 5:
+        index = reads % len(versions)
+        assert _state(store.read_version(BUILDINGS, versions[index])) == states[index]
+        reads += 1
+    editor.join()
+    assert not errors, errors
