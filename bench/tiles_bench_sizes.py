@@ -19,7 +19,7 @@ from features_bench_servers import log
 from tiles_bench_timing import PostgisFloor, Tile
 
 from geohub.services import Services
-from geohub.storage.base import TileRequest
+from geohub.storage.base import TileRequest, bbox_union
 from geohub.tiles.tilesets import Tileset, tile_request
 from geohub.tiles.tms import tile_bounds_3857, tiles_covering
 
@@ -114,12 +114,4 @@ def _sizes(floor: PostgisFloor, statements: ZoomStatements, tiles: list[Tile]) -
 
 def _data_bounds(services: Services, tileset: Tileset) -> tuple[float, float, float, float] | None:
     """The lon/lat box of every layer's current version (as `geohub tiles seed` covers)."""
-    extents = [e for e in (services.store.extent(layer.id) for layer in tileset.layers) if e]
-    if not extents:
-        return None
-    return (
-        min(e[0] for e in extents),
-        min(e[1] for e in extents),
-        max(e[2] for e in extents),
-        max(e[3] for e in extents),
-    )
+    return bbox_union([e for e in (services.store.extent(layer.id) for layer in tileset.layers) if e])

@@ -256,6 +256,18 @@ class FeatureStore(Protocol):
         """Release connections."""
 
 
+def bbox_union(boxes: Sequence[Bbox]) -> Bbox | None:
+    """The smallest box holding every box (None for none)."""
+    if not boxes:
+        return None
+    return (
+        min(b[0] for b in boxes),
+        min(b[1] for b in boxes),
+        max(b[2] for b in boxes),
+        max(b[3] for b in boxes),
+    )
+
+
 def check_bbox(bbox: Bbox) -> None:
     """Raise InvalidBboxError unless bbox is four finite numbers, min <= max, lon/lat range."""
     if len(bbox) != 4 or not all(isinstance(v, int | float) and math.isfinite(v) for v in bbox):

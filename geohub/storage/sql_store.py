@@ -27,6 +27,7 @@ from geohub.storage.base import (
     FeatureQuery,
     FeatureTable,
     LayerVersion,
+    bbox_union,
     check_sort,
     check_where,
 )
@@ -307,7 +308,7 @@ class SqlStore:
                 None if row[3] is None else (float(row[3]), float(row[4]), float(row[5]), float(row[6]))
             )
             count = int(row[2]) + len(after) - len(before)
-            extent = _grown(old_extent, after)
+            extent = bbox_union(([old_extent] if old_extent else []) + after)
             if old_extent is not None and any(_touches_edge(b, old_extent) for b in before):
                 count, extent = self._table_extent(conn, table)  # a border feature moved or went
             self._record_version(conn, layer, version, table, count, extent, "", note, b"")
@@ -627,19 +628,6 @@ def _bounds(store: SqlStore, geometries: list[Any]) -> list[Bbox]:
     """The envelopes of selected geometries (empty ones left out)."""
     shapes = shapely.from_wkb([store._wkb(g) for g in geometries])
     return [tuple(b) for b in shapely.bounds(shapes).tolist() if not any(v != v for v in b)]
-
-
-def _grown(extent: Bbox | None, boxes: list[Bbox]) -> Bbox | None:
-    """`extent` grown to hold `boxes`."""
-    every = ([extent] if extent is not None else []) + boxes
-    if not every:
-        return None
-    return (
-        min(b[0] for b in every),
-        min(b[1] for b in every),
-        max(b[2] for b in every),
-        max(b[3] for b in every),
-    )
 
 
 def _touches_edge(box: Bbox, extent: Bbox) -> bool:
