@@ -89,7 +89,7 @@ class PostgisStore(SqlStore):
             max_size=settings.pool_max_size,
             kwargs={"connect_timeout": max(1, int(settings.connect_timeout_s))},
             configure=session_setup(settings.statement_timeout_ms),
-            **idle_checks(),
+            check=IDLE_CHECK,
             open=False,
         )
         try:
@@ -113,11 +113,14 @@ class PostgisStore(SqlStore):
         `pool`: another server's (a read replica's), else the database's."""
         try:
             with (pool or self._pool).connection(timeout=self._timeout_s) as conn:
-                if writing:
-                    with conn.transaction():
+                try:
+                    if writing:
+                        with conn.transaction():
+                            yield conn
+                    else:
                         yield conn
-                else:
-                    yield conn
+                finally:
+                    IDLE_CHECK.used(conn)
         except PoolTimeout as exc:
             raise StorageUnavailableError(tr("PostGIS has no free connection.")) from exc
         except psycopg.errors.UniqueViolation as exc:
@@ -335,21 +338,26 @@ def session_setup(statement_timeout_ms: int) -> Callable[[psycopg.Connection[Any
 IDLE_CHECK_S = 1.0  # a pooled connection idle longer than this is checked before it is lent
 
 
-def idle_checks() -> dict[str, Any]:
-    """A pool's `check` and `reset`: a connection that a server restart broke is found (an empty
-    query, ~0.08 ms on loopback) and replaced when taken, instead of failing the request that
-    takes it; one given back less than IDLE_CHECK_S ago just answered, so a busy pool (every tile,
-    every page) pays nothing for it."""
-    returned: weakref.WeakKeyDictionary[psycopg.Connection[Any], float] = weakref.WeakKeyDictionary()
+class IdleCheck:
+    """A pool's `check`: a connection that a server restart broke is found (an empty query,
+    ~0.08 ms on loopback) and replaced when taken, instead of failing the request that takes it;
+    one used less than IDLE_CHECK_S ago (`used`, called as it is given back) just answered, so a
+    busy pool (every tile, every page) pays nothing for it. Not the pool's `reset` callback: that
+    runs in the pool's worker, so a connection given back is not at once available again and a
+    busy pool grows to its maximum."""
 
-    def check(conn: psycopg.Connection[Any]) -> None:
-        if time.monotonic() - returned.get(conn, float("-inf")) > IDLE_CHECK_S:
+    def __init__(self) -> None:
+        self._used: weakref.WeakKeyDictionary[psycopg.Connection[Any], float] = weakref.WeakKeyDictionary()
+
+    def __call__(self, conn: psycopg.Connection[Any]) -> None:
+        if time.monotonic() - self._used.get(conn, float("-inf")) > IDLE_CHECK_S:
             ConnectionPool.check_connection(conn)
 
-    def reset(conn: psycopg.Connection[Any]) -> None:
-        returned[conn] = time.monotonic()
+    def used(self, conn: psycopg.Connection[Any]) -> None:
+        self._used[conn] = time.monotonic()
 
-    return {"check": check, "reset": reset}
+
+IDLE_CHECK = IdleCheck()  # every pool's (the connections are the keys)
 
 
 def create_database_if_missing(database_url: str, timeout_s: float) -> None:
