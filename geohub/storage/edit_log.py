@@ -42,6 +42,7 @@ class LogDialect:
     qualify: Callable[[str], str]  # a bare table name -> its quoted, qualified name
     geometry_out: str  # how a selected geometry is read out: "{}" filled with the column
     json_keys: bool  # key lists bound as a JSON array (SQLite) or as an array (PostgreSQL)
+    false: str  # the literal false (a boolean column's type comes from it)
 
     def key_in(self, column: str, keys: Sequence[Any]) -> tuple[str, Any]:
         """`column IN keys` with its one parameter."""
@@ -118,8 +119,8 @@ def start_chain(
     """Make `table` (holding `version`, whose row keeps its digests) shareable by edits."""
     chain = Chain(table, layer_id, key, ("geom", *columns), version, version, False, version)
     conn.execute(
-        f"CREATE TABLE {d.qualify(chain.log)} AS SELECT 0 AS log_version, {_false(d)} AS log_after, "
-        f"{_false(d)} AS log_present, {_names(chain.columns)} FROM {d.qualify(table)} WHERE 1 = 0"
+        f"CREATE TABLE {d.qualify(chain.log)} AS SELECT 0 AS log_version, {d.false} AS log_after, "
+        f"{d.false} AS log_present, {_names(chain.columns)} FROM {d.qualify(table)} WHERE 1 = 0"
     )
     conn.execute(
         f'CREATE INDEX "{chain.log}_at" ON {d.qualify(chain.log)} (log_version, log_after)'
@@ -317,14 +318,11 @@ def _names(columns: Sequence[str]) -> str:
     return ", ".join(f'"{c}"' for c in columns)
 
 
-def _false(d: LogDialect) -> str:
-    return "0" if d.json_keys else "false"
-
-
 SQLITE = LogDialect(
     mark="?",
     chains_table="geohub_edit_chains",
     qualify=lambda name: f'"{name}"',
     geometry_out="{}",
     json_keys=True,
+    false="0",
 )  # the embedded GeoPackage store's

@@ -74,6 +74,7 @@ class PostgisStore(SqlStore):
         qualify=lambda name: f'"{SCHEMA}"."{name}"',
         geometry_out="ST_AsBinary({})",
         json_keys=False,
+        false="false",
     )
 
     def __init__(self, database_url: str, settings: StorageSettings | None = None) -> None:

@@ -230,14 +230,7 @@ class SqlStore:
         table moved to a remaining version first, the digests kept if the chain derives from them)."""
         d = self.log_dialect
         chain = edit_log.chain_of(conn, d, table)
-        remaining = [
-            int(r[0])
-            for r in conn.execute(
-                f"SELECT version FROM {self.versions_table} WHERE layer_id = {self.mark} "
-                f"AND table_name = {self.mark} AND version <> {self.mark}",
-                (layer_id, table, version),
-            ).fetchall()
-        ]
+        remaining = [v for v in self._versions_in_table(conn, layer_id, table) if v != version]
         if chain is None or not remaining:
             if chain is not None:
                 edit_log.end_chain(conn, d, chain)
@@ -291,9 +284,8 @@ class SqlStore:
                     tr("Layer '{layer}' changed during the edit; send it again.", layer=layer.id)
                 )
             table = str(row[1])
-            if dict(_json_value(row[7])) != schema_of(layer) or self._later_in_table(
-                conn, layer.id, table, base_version
-            ):
+            later = any(v > base_version for v in self._versions_in_table(conn, layer.id, table))
+            if dict(_json_value(row[7])) != schema_of(layer) or later:  # a rollback inside the chain
                 return None
             chain = edit_log.chain_of(conn, d, table) or edit_log.start_chain(
                 conn, d, layer.id, table, layer.key, [a.name for a in layer.attributes], base_version
@@ -319,14 +311,14 @@ class SqlStore:
             self._version(layer.id, version), before + after, logged.edits_since_digests >= EDIT_DIGESTS_EVERY
         )
 
-    def _later_in_table(self, conn: Any, layer_id: str, table: str, version: int) -> bool:
-        """Whether versions after `version` share its table (a rollback inside the chain)."""
-        row = conn.execute(
-            f"SELECT 1 FROM {self.versions_table} WHERE layer_id = {self.mark} AND table_name = {self.mark} "
-            f"AND version > {self.mark}",
-            (layer_id, table, version),
-        ).fetchone()
-        return row is not None
+    def _versions_in_table(self, conn: Any, layer_id: str, table: str) -> list[int]:
+        """The versions whose rows the table holds (its owner and the edits that share it)."""
+        rows = conn.execute(
+            f"SELECT version FROM {self.versions_table} WHERE layer_id = {self.mark} "
+            f"AND table_name = {self.mark}",
+            (layer_id, table),
+        ).fetchall()
+        return [int(r[0]) for r in rows]
 
     def derived_digests(self, layer: LayerDefinition, version: int) -> DerivedDigests | None:
         """How an edited version's digests are kept (None: stored whole, or not at all)."""
@@ -362,14 +354,7 @@ class SqlStore:
             )
             chain = self._chain(conn, layer_id, version)
             if chain is not None:
-                remaining = [
-                    int(r[0])
-                    for r in conn.execute(
-                        f"SELECT version FROM {self.versions_table} WHERE layer_id = {self.mark} "
-                        f"AND table_name = {self.mark}",
-                        (layer_id, chain.table),
-                    ).fetchall()
-                ]
+                remaining = self._versions_in_table(conn, layer_id, chain.table)
                 edit_log.rebase_digests(conn, self.log_dialect, chain, version, remaining)
 
     def version_digests(self, layer_id: str, version: int) -> bytes:
