@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-import weakref
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any
@@ -90,7 +88,11 @@ class PostgisStore(SqlStore):
             max_size=settings.pool_max_size,
             kwargs={"connect_timeout": max(1, int(settings.connect_timeout_s))},
             configure=session_setup(settings.statement_timeout_ms),
-            check=IDLE_CHECK,
+            # a pooled connection that a server restart broke is found (an empty query, ~0.08 ms
+            # on loopback) and replaced when taken, instead of failing the request that takes it;
+            # skipping it for connections used a moment ago failed the first write after a fast
+            # restart (tests/cluster/test_primary_restart.py)
+            check=ConnectionPool.check_connection,
             open=False,
         )
         try:
@@ -114,14 +116,11 @@ class PostgisStore(SqlStore):
         `pool`: another server's (a read replica's), else the database's."""
         try:
             with (pool or self._pool).connection(timeout=self._timeout_s) as conn:
-                try:
-                    if writing:
-                        with conn.transaction():
-                            yield conn
-                    else:
+                if writing:
+                    with conn.transaction():
                         yield conn
-                finally:
-                    IDLE_CHECK.used(conn)
+                else:
+                    yield conn
         except PoolTimeout as exc:
             raise StorageUnavailableError(tr("PostGIS has no free connection.")) from exc
         except psycopg.errors.UniqueViolation as exc:
@@ -334,31 +333,6 @@ def session_setup(statement_timeout_ms: int) -> Callable[[psycopg.Connection[Any
         conn.autocommit = True
 
     return configure
-
-
-IDLE_CHECK_S = 1.0  # a pooled connection idle longer than this is checked before it is lent
-
-
-class IdleCheck:
-    """A pool's `check`: a connection that a server restart broke is found (an empty query,
-    ~0.08 ms on loopback) and replaced when taken, instead of failing the request that takes it;
-    one used less than IDLE_CHECK_S ago (`used`, called as it is given back) just answered, so a
-    busy pool (every tile, every page) pays nothing for it. Not the pool's `reset` callback: that
-    runs in the pool's worker, so a connection given back is not at once available again and a
-    busy pool grows to its maximum."""
-
-    def __init__(self) -> None:
-        self._used: weakref.WeakKeyDictionary[psycopg.Connection[Any], float] = weakref.WeakKeyDictionary()
-
-    def __call__(self, conn: psycopg.Connection[Any]) -> None:
-        if time.monotonic() - self._used.get(conn, float("-inf")) > IDLE_CHECK_S:
-            ConnectionPool.check_connection(conn)
-
-    def used(self, conn: psycopg.Connection[Any]) -> None:
-        self._used[conn] = time.monotonic()
-
-
-IDLE_CHECK = IdleCheck()  # every pool's (the connections are the keys)
 
 
 def create_database_if_missing(database_url: str, timeout_s: float) -> None:
