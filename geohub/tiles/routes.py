@@ -62,15 +62,18 @@ def tile_response(
     audience: str = ANONYMOUS.audience,
     token: str | None = None,
     asked_token: str | None = None,
+    asked_is_older: bool = True,
 ) -> Response:
     """A tile with ETag, Cache-Control and 304 on If-None-Match; an empty tile is a 204.
 
     The ETag names the tileset's version token (the published versions of its layers) and the
     audience the tile was made for: a client (or cache) holding an older version's tile, or
     staff's, never gets a 304 for this one. Asked for with the current token (`?v=`, as TileJSON's
-    `tiles` URLs carry it) the tile is cached for a year, `immutable`; with another token (an
-    older TileJSON) the current tile is served with the short max-age; without one, the short
-    max-age and revalidation by ETag.
+    `tiles` URLs carry it) the tile is cached for a year, `immutable`; with an older token (an
+    older TileJSON, `asked_is_older`) the current tile is served with the short max-age; with one
+    this process does not know (maybe newer: another node's TileJSON after a publish this one has
+    not read yet) it is not stored anywhere, so that URL never keeps an older tile; without one,
+    the short max-age and revalidation by ETag.
     """
     etag = hashlib.sha1(data).hexdigest()[:20]
     if token is not None:
@@ -87,6 +90,9 @@ def tile_response(
         response = Response(data, mimetype=mimetype)
     response.headers["Vary"] = "Accept-Encoding"
     response.set_etag(etag)
+    if token is not None and asked_token not in (None, token) and not asked_is_older:
+        response.cache_control.no_store = True
+        return cast(Response, response.make_conditional(request))
     response.cache_control.public = True
     if token is not None and asked_token == token:
         response.cache_control.max_age = VERSIONED_MAX_AGE_S
@@ -105,9 +111,11 @@ def tile_response(
     problems=(400, 404),
 )
 def xyz_tile(tileset_id: str, z: int, x: int, y: int) -> Response:
-    reader = current_principal()
-    data, token = _service().versioned_tile(tileset_id, z, x, y, reader)
-    return tile_response(data, MVT, reader.audience, token, request.args.get("v"))
+    reader, asked = current_principal(), request.args.get("v")
+    service = _service()
+    data, token = service.versioned_tile(tileset_id, z, x, y, reader, asked)
+    older = asked not in (None, token) and service.is_older_token(tileset_id, str(asked), reader)
+    return tile_response(data, MVT, reader.audience, token, asked, older)
 
 
 @tiles.get("/tiles/<tileset_id>/<int:z>/<int:x>/<int:y>.<image_format>")

@@ -27,6 +27,10 @@ def tile_cache_root(services: Services) -> Path:
     return services.settings.data_dir / "tiles" / name
 
 
+# a tile asked for with another token reads the versions again if they are older than this
+ASKED_TOKEN_RECHECK_S = 0.05
+
+
 class TilesetNotFoundError(NotFoundError):
     title, slug = N_("Tileset not found"), "tileset-not-found"
 
@@ -84,15 +88,34 @@ class TileService:
         tileset = self.tileset(tileset_id, reader)
         return version_token(tileset, tileset_versions(tileset, self.versions.current()))
 
+    def is_older_token(self, tileset_id: str, token: str, reader: Principal = ANONYMOUS) -> bool:
+        """Whether `token` names versions of the tileset this process has read before (an older
+        TileJSON's), as opposed to a token it cannot place (a newer publish not read yet, or none)."""
+        tileset = self.tileset(tileset_id, reader)
+        return any(
+            version_token(tileset, tileset_versions(tileset, snapshot)) == token
+            for snapshot in self.versions.history()
+        )
+
     def tile(self, tileset_id: str, z: int, x: int, y: int, reader: Principal = ANONYMOUS) -> bytes:
         """The tile's MVT bytes for `reader`'s audience (empty for an empty tile)."""
         return self.versioned_tile(tileset_id, z, x, y, reader)[0]
 
     def versioned_tile(
-        self, tileset_id: str, z: int, x: int, y: int, reader: Principal = ANONYMOUS
+        self,
+        tileset_id: str,
+        z: int,
+        x: int,
+        y: int,
+        reader: Principal = ANONYMOUS,
+        asked_token: str | None = None,
     ) -> tuple[bytes, str]:
         """The tile's MVT bytes for `reader`'s audience and the version token they belong to, from
         that audience's cache when it holds this token's tiles, else freshly rendered.
+
+        Asked for with another token than the current one (an older TileJSON, or a newer one from
+        a node that has read a publish this process has not), the versions are read again first,
+        unless they were read in the last `ASKED_TOKEN_RECHECK_S`.
 
         A folder marked with another token is taken over (emptied, re-marked) only by a process
         whose versions were read after the marker was written: a worker that has not yet seen the
@@ -104,6 +127,10 @@ class TileService:
         snapshot = self.versions.current()
         versions = tileset_versions(tileset, snapshot)
         token = version_token(tileset, versions)
+        if asked_token not in (None, token):
+            snapshot = self.versions.within(ASKED_TOKEN_RECHECK_S)
+            versions = tileset_versions(tileset, snapshot)
+            token = version_token(tileset, versions)
         audience = tileset.audience
         marker = self.cache.marker(tileset_id, audience)
         if marker is None or marker.token != token:

@@ -13,6 +13,7 @@ import hashlib
 import json
 import threading
 import time
+from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -21,6 +22,7 @@ from geohub.storage.base import FeatureStore
 from geohub.tiles.tilesets import Tileset
 
 TOKEN_LENGTH = 16  # hex digits of a version token
+HISTORY_LENGTH = 32  # distinct published versions a process remembers (to know an older token)
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,8 @@ class PublishedVersions:
     _snapshot: VersionSnapshot | None = field(default=None, repr=False)
     _checked_at: float = field(default=float("-inf"), repr=False)
     _reading: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    # the distinct versions read lately, oldest first (the current ones last)
+    _history: deque[VersionSnapshot] = field(default_factory=lambda: deque(maxlen=HISTORY_LENGTH), repr=False)
 
     def current(self) -> VersionSnapshot:
         """The versions as of at most `interval_s` ago. One thread reads; the others keep the
@@ -74,6 +78,22 @@ class PublishedVersions:
             return self._read()
         finally:
             self._reading.release()
+
+    def within(self, age_s: float) -> VersionSnapshot:
+        """The versions as of at most `age_s` ago (at most `interval_s`), read now if older."""
+        age_s = min(age_s, self.interval_s)
+        snapshot = self._snapshot
+        if snapshot is not None and time.monotonic() - self._checked_at < age_s:
+            return snapshot
+        with self._reading:  # another thread may have read it meanwhile
+            if self._snapshot is not None and time.monotonic() - self._checked_at < age_s:
+                return self._snapshot
+            return self._read()
+
+    def history(self) -> list[VersionSnapshot]:
+        """The distinct versions this process has read lately (each as first read), oldest first,
+        the current ones last."""
+        return list(self._history)
 
     def last(self) -> VersionSnapshot | None:
         """The snapshot held now, without reading the store."""
@@ -93,5 +113,7 @@ class PublishedVersions:
                 raise
             return self._snapshot  # the store comes back later; keep what was known
         self._snapshot = VersionSnapshot(versions, read_at)
+        if not self._history or self._history[-1].versions != versions:
+            self._history.append(self._snapshot)
         self._checked_at = time.monotonic()
         return self._snapshot

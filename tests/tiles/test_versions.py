@@ -4,11 +4,13 @@ markers; on each backend, a publish changes the tile's ETag and conditional requ
 from __future__ import annotations
 
 import dataclasses
+import time
 from pathlib import Path
 
 import pytest
 import shapely
 from flask import Flask
+from flask.testing import FlaskClient
 from shapely.geometry import mapping, shape
 
 from geohub.app import create_app
@@ -17,6 +19,7 @@ from geohub.cli import load_demo
 from geohub.layers.registry import LayerRegistry, load_registry
 from geohub.settings import PROJECT_ROOT, Settings
 from geohub.tiles.cache import TileCache
+from geohub.tiles.service import ASKED_TOKEN_RECHECK_S
 from geohub.tiles.tilesets import build_tilesets, make_up_digest
 from geohub.tiles.tms import WEB_MERCATOR_QUAD
 from geohub.tiles.versions import PublishedVersions, tileset_versions, version_token
@@ -136,3 +139,53 @@ def test_a_publish_changes_the_etag_and_conditional_requests_follow(demo_app: Fl
     assert token_after != token_before and token_after in after.headers["ETag"]
     document = client.get("/tiles/cadastre.json").get_json()
     assert document["tiles"][0].endswith(f"?v={token_after}")
+
+
+def test_a_tile_asked_with_a_newer_token_is_never_kept_under_it_with_older_bytes(
+    demo_app: Flask, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Node B (here a second app over the same store, reading the versions only when asked) is
+    asked for a tile with the token of node A's TileJSON after a publish on node A: it reads the
+    versions again and serves the new tile for that URL; while it cannot see the new version yet,
+    the tile it has is `no-store`, so no cache keeps it under the new URL. A token it has read
+    before is an older TileJSON's: the current tile with the short max-age."""
+    lazy = settings.tiles.model_copy(update={"version_check_ms": 3_600_000})
+    node_b = create_app(settings.model_copy(update={"tiles": lazy})).test_client()
+    tiles_b = node_b.application.extensions["geohub.tiles"]
+    parcel = node_b.get("/collections/cadastre/items?f=json&limit=1&bbox=76.90,43.22,76.96,43.27").get_json()[
+        "features"
+    ][0]
+    point = shape(parcel["geometry"]).representative_point()
+    tile = WEB_MERCATOR_QUAD.tile(point.x, point.y, 16)
+    path = f"/tiles/cadastre/16/{tile.x}/{tile.y}.mvt"
+
+    def token_of(client: FlaskClient) -> str:
+        return str(client.get("/tiles/cadastre.json").get_json()["tiles"][0].rsplit("?v=", 1)[1])
+
+    older = token_of(node_b)
+    before = node_b.get(f"{path}?v={older}")
+    assert "immutable" in before.headers["Cache-Control"]
+    moved = shapely.affinity.translate(shape(parcel["geometry"]), xoff=0.0002)
+    edited = staff_client(demo_app).patch(
+        f"/collections/cadastre/items/{parcel['id']}", json={"geometry": mapping(moved)}
+    )
+    assert edited.status_code == 204, edited.get_data(as_text=True)
+    newer = token_of(demo_app.test_client())
+    assert newer != older and token_of(node_b) == older  # node B has not read the versions since
+
+    monkeypatch.setattr("geohub.tiles.service.ASKED_TOKEN_RECHECK_S", 3600.0)  # as if just read
+    stale = node_b.get(f"{path}?v={newer}")  # node B's tile of the versions it knows (here the
+    # same store gives it the new bytes; on a lagging replica they are the old ones)
+    assert stale.status_code == 200 and older in stale.headers["ETag"]
+    assert stale.headers["Cache-Control"] == "no-store"  # not public, no max-age: nobody keeps it
+    monkeypatch.undo()
+    time.sleep(ASKED_TOKEN_RECHECK_S)
+    fresh = node_b.get(f"{path}?v={newer}")  # node B reads the versions again, sees the publish
+    assert fresh.status_code == 200 and fresh.data != before.data
+    assert "immutable" in fresh.headers["Cache-Control"] and newer in fresh.headers["ETag"]
+    assert token_of(node_b) == newer
+    assert tiles_b.is_older_token("cadastre", older) and not tiles_b.is_older_token("cadastre", "0" * 16)
+    again = node_b.get(f"{path}?v={older}")
+    assert again.data == fresh.data and again.headers["Cache-Control"] == "public, max-age=60"
+    unknown = node_b.get(f"{path}?v=0123456789abcdef")
+    assert unknown.data == fresh.data and unknown.headers["Cache-Control"] == "no-store"
