@@ -23,6 +23,7 @@ from geohub.messages import Message, stored, tr
 from geohub.storage.base import Bbox, FeatureTable
 from geohub.storage.batches import TYPE_IDS
 from geohub.storage.values import INT64_MAX, INT64_MIN, coerce_value, unfit_reason
+from geohub.threads import across_cores
 
 _MULTI_OF = {"Point": "MultiPoint", "LineString": "MultiLineString", "Polygon": "MultiPolygon"}
 _PROMOTE = {
@@ -123,7 +124,7 @@ def _checked_geometries(
         problems.setdefault(i, []).append(("geometry", tr("has no geometry")))
     repaired = np.zeros(len(geometries), dtype=bool)
     present = ~missing
-    invalid = present & ~shapely.is_valid(geometries)
+    invalid = present & ~across_cores(shapely.is_valid, geometries)
     if invalid.any():
         indexes = np.flatnonzero(invalid)
         if repair:

@@ -12,10 +12,9 @@ connection is gone (its process died) is dropped by the next staged write.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
-from typing import Any, TypeVar
+from typing import Any
 
 import psycopg
 from psycopg import sql
@@ -28,12 +27,12 @@ from geohub.storage.batches import BATCH_SIZE, ExtentTracker, feature_batches
 from geohub.storage.copy_binary import SIGNATURE, TRAILER, encode_rows
 from geohub.storage.postgis_tiles import LABEL_COLUMN, WEB_MERCATOR, label_point
 from geohub.storage.values import POSTGRES_TYPES
+from geohub.threads import in_parallel
 
 SCHEMA = "geohub"
 WGS84 = 4326
 STAGING_PREFIX = "staging_"
 SPLIT_MIN_ROWS = 8 * BATCH_SIZE  # fewer rows are COPYed over one connection: a split gains nothing
-T = TypeVar("T")
 # Place the staged table as the version's: (the write's connection, the version's table name)
 Place = Callable[[psycopg.Connection[Any], str], ExtentTracker]
 
@@ -214,27 +213,3 @@ def drop_abandoned_tables(conn: psycopg.Connection[Any]) -> None:
     ).fetchall()
     for (relation,) in rows:
         conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(sql.Identifier(SCHEMA, relation)))
-
-
-def in_parallel(*tasks: Callable[[], T]) -> list[T]:
-    """Every task's result, the first run in this thread and the others in threads of their own
-    (psycopg waits on the server without the GIL); the first error, once all have ended."""
-    results: list[Any] = [None] * len(tasks)
-    errors: list[BaseException | None] = [None] * len(tasks)
-
-    def run(index: int) -> None:
-        try:
-            results[index] = tasks[index]()
-        except BaseException as error:  # handed to the caller below
-            errors[index] = error
-
-    threads = [threading.Thread(target=run, args=(i,), name="geohub-stage") for i in range(1, len(tasks))]
-    for thread in threads:
-        thread.start()
-    run(0)
-    for thread in threads:
-        thread.join()
-    for error in errors:
-        if error is not None:
-            raise error
-    return results
