@@ -30,6 +30,8 @@ VERSIONS_DDL = """CREATE TABLE IF NOT EXISTS geohub_layer_versions (
     is_current INTEGER NOT NULL DEFAULT 0, source_fingerprint TEXT NOT NULL DEFAULT '',
     note TEXT NOT NULL DEFAULT '', schema_json TEXT NOT NULL,
     PRIMARY KEY (layer_id, version))"""
+NUMBERS_DDL = """CREATE TABLE IF NOT EXISTS geohub_version_numbers (
+    layer_id TEXT PRIMARY KEY, last_version INTEGER NOT NULL)"""
 
 
 class GeopackageStore(SqlStore):
@@ -37,6 +39,7 @@ class GeopackageStore(SqlStore):
 
     backend = "geopackage"
     versions_table = "geohub_layer_versions"
+    numbers_table = "geohub_version_numbers"
     mark = "?"
     cql = SQLITE
     column_prefix = "t."
@@ -53,6 +56,7 @@ class GeopackageStore(SqlStore):
             with self._transaction() as conn:
                 gpkg.ensure_core_tables(conn)
                 conn.execute(VERSIONS_DDL)
+                conn.execute(NUMBERS_DDL)
                 conn.execute(edit_log.chains_ddl("geohub_edit_chains", "BLOB"))
                 columns = {row[1] for row in conn.execute("PRAGMA table_info(geohub_layer_versions)")}
                 if "digests" not in columns:

@@ -46,6 +46,8 @@ CREATE UNIQUE INDEX IF NOT EXISTS layer_versions_one_current
     ON {SCHEMA}.layer_versions (layer_id) WHERE is_current;
 ALTER TABLE {SCHEMA}.layer_versions ADD COLUMN IF NOT EXISTS digests bytea;
 {edit_log.chains_ddl(f"{SCHEMA}.edit_chains", "bytea")};
+CREATE TABLE IF NOT EXISTS {SCHEMA}.version_numbers (
+    layer_id text PRIMARY KEY, last_version integer NOT NULL);
 """
 # Whether SETUP_SQL has nothing left to do. Its DDL takes strong locks even when it changes
 # nothing: run by a node starting while another writes a version, it deadlocked that write.
@@ -53,6 +55,7 @@ SET_UP_SQL = f"""
 SELECT to_regclass('{SCHEMA}.layer_versions_one_current') IS NOT NULL AND EXISTS (
     SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('{SCHEMA}.layer_versions')
     AND attname = 'digests' AND NOT attisdropped) AND to_regclass('{SCHEMA}.edit_chains') IS NOT NULL
+    AND to_regclass('{SCHEMA}.version_numbers') IS NOT NULL
 """
 SETUP_LOCK = 0x47485355  # "GHSU": two first starts run SETUP_SQL one after the other
 
@@ -62,6 +65,7 @@ class PostgisStore(SqlStore):
 
     backend = "postgis"
     versions_table = f"{SCHEMA}.layer_versions"
+    numbers_table = f"{SCHEMA}.version_numbers"
     mark = "%s"
     cql = POSTGIS
     column_prefix = ""

@@ -45,6 +45,7 @@ class SqlStore:
 
     # hooks: how this backend spells things -------------------------------------------------
     versions_table: str  # the table of layer versions
+    numbers_table: str  # each layer's last version number given (never given again)
     mark: str  # the parameter placeholder
     cql: Dialect  # the CQL2 → SQL dialect
     column_prefix: str  # how a feature column is qualified in a WHERE clause ("t." or "")
@@ -468,13 +469,23 @@ class SqlStore:
         return dict(_json_value(row[0]))
 
     def _next_version(self, conn: Any, layer_id: str) -> tuple[int, str]:
-        """The next version number and its table name, under the layer's write lock."""
+        """The next version number and its table name, under the layer's write lock. A number is
+        never given twice, not even after its version was deleted: tile tokens, ETags and caches
+        name versions by number."""
         self._lock_layer(conn, layer_id)
         row = conn.execute(
             f"SELECT coalesce(max(version), 0) FROM {self.versions_table} WHERE layer_id = {self.mark}",
             (layer_id,),
         ).fetchone()
-        version = 1 + int(row[0] if row else 0)
+        given = conn.execute(
+            f"SELECT last_version FROM {self.numbers_table} WHERE layer_id = {self.mark}", (layer_id,)
+        ).fetchone()
+        version = 1 + max(int(row[0] if row else 0), int(given[0]) if given else 0)
+        conn.execute(
+            f"INSERT INTO {self.numbers_table} (layer_id, last_version) VALUES ({self.mark}, {self.mark}) "
+            "ON CONFLICT (layer_id) DO UPDATE SET last_version = excluded.last_version",
+            (layer_id, version),
+        )
         return version, f"{layer_id}_v{version}"
 
     def _record_version(

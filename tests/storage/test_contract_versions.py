@@ -98,3 +98,18 @@ def test_a_table_with_a_wrong_geometry_is_refused_whole(store: FeatureStore) -> 
     with pytest.raises(InvalidDataError):
         store.write_version(BUILDINGS, FeatureTable(geometries, table.columns))
     assert store.versions(BUILDINGS.id) == []
+
+
+def test_a_deleted_versions_number_is_never_given_again(store: FeatureStore) -> None:
+    """Tile tokens, ETags and caches name versions by number: a number that was published once,
+    then rolled back from and deleted, must not come back naming other features."""
+    first = store.write_version(BUILDINGS, _table(10))
+    second = store.write_version(BUILDINGS, _table(20))
+    store.publish_version(BUILDINGS.id, first.version)  # a rollback
+    store.delete_version(BUILDINGS.id, second.version)
+    staged = store.write_version(BUILDINGS, _table(30), publish=False)
+    store.delete_version(BUILDINGS.id, staged.version)  # a rejected import
+    third = store.write_version(BUILDINGS, _table(40))
+    assert [first.version, second.version, staged.version, third.version] == [1, 2, 3, 4]
+    assert [v.version for v in store.versions(BUILDINGS.id)] == [4, 1]
+    assert store.count(BUILDINGS) == 40
