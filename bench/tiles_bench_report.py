@@ -58,9 +58,10 @@ def _generation(results: dict[str, Any]) -> None:
             + (f"  ! {pg['size_mismatches']} tiles differ from the floor" if pg["size_mismatches"] else "")
         )
     print(
-        "PostGIS = PostgisStore.render_tile (pooled connection, current-table lookup, SQL composition,"
-        "\nquery); floor = the same statement, captured from postgis_tiles.tile_statement, alone on a plain"
-        "\nconnection; embedded = GeopackageStore.render_tile, indexes warmed; naive = per tile a pyogrio"
+        "PostGIS = PostgisStore.render_tile of the published versions (pooled connection, their"
+        "\ntables, SQL composition, query); floor = the same statement, captured from"
+        "\npostgis_tiles.tile_statement, alone on a plain connection; embedded ="
+        "\nGeopackageStore.render_tile, indexes warmed; naive = per tile a pyogrio"
         "\nbbox read of each layer + shapely filter/simplify/clip + mapbox-vector-tile; n = timed tiles"
         "\n(cycling over the sample; fewer when the cell's time budget ran out); p95 × = PostGIS p95 /"
         "\nfloor p95; p50 × = embedded median / naive median; largest = largest tile of the sample."

@@ -15,7 +15,7 @@ import sqlite3
 import statistics
 import time
 import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -119,11 +119,8 @@ class PostgisFloor:
         return postgis_tiles.tile_statement(self.conn, request, self._tables)
 
     def run(self, statement: tuple[str, list[Any]] | None) -> bytes:
-        """Execute a prepared statement text; the tile's bytes."""
-        if statement is None:
-            return b""
-        row = self.conn.execute(statement[0], statement[1]).fetchone()  # type: ignore[arg-type]
-        return bytes(row[0]) if row and row[0] is not None else b""
+        """Execute the statement as GeoHub does (postgis_tiles.run_statement); the tile's bytes."""
+        return postgis_tiles.run_statement(self.conn, statement)
 
     def close(self) -> None:
         self.conn.close()
@@ -223,9 +220,13 @@ def _plain(value: Any) -> Any:
 
 
 # sampling plans -------------------------------------------------------------------------------------
-def requests_for(tileset: Tileset, tiles: Iterable[Tile]) -> dict[Tile, TileRequest]:
-    """GeoHub's TileRequest of each tile (layers visible at z, per-zoom rules)."""
-    return {tile: tile_request(tileset, *tile) for tile in tiles}
+def requests_for(
+    tileset: Tileset, tiles: Iterable[Tile], published: Mapping[str, int]
+) -> dict[Tile, TileRequest]:
+    """GeoHub's TileRequest of each tile (layers visible at z, per-zoom rules), naming the
+    tileset's published versions as the tile service does (geohub/tiles/service.py)."""
+    versions = {layer.id: published.get(layer.id, 0) for layer in tileset.layers}
+    return {tile: tile_request(tileset, *tile, versions) for tile in tiles}
 
 
 # the two timed sections ------------------------------------------------------------------------------
@@ -250,7 +251,7 @@ def time_postgis(
                 if not tileset.minzoom <= z <= tileset.maxzoom:
                     results[f"{name}/{z}"] = None
                     continue
-                requests = requests_for(tileset, tiles[z])
+                requests = requests_for(tileset, tiles[z], store.published_versions())
                 statements = {tile: floor.statement(request) for tile, request in requests.items()}
                 for tile in tiles[z][:5]:  # warm the connections, plans and shared buffers
                     store.render_tile(requests[tile])
@@ -296,7 +297,7 @@ def time_embedded(
             if not tileset.minzoom <= z <= tileset.maxzoom:
                 results[f"{name}/{z}"] = None
                 continue
-            requests = requests_for(tileset, sample)
+            requests = requests_for(tileset, sample, store.published_versions())
             timings = run_timed(
                 sample,
                 {

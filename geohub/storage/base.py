@@ -152,6 +152,9 @@ class TileRequest:
     layers: tuple[TileLayerRequest, ...]
     extent: int = 4096
     buffer: int = 64
+    # (layer id, published version) the tile shows, as the tile service read them; empty: the
+    # versions published now
+    versions: tuple[tuple[str, int], ...] = ()
 
 
 class FeatureStore(Protocol):

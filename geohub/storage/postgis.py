@@ -20,7 +20,7 @@ from geohub.storage.base import Bbox, Feature, FeaturePage, FeatureQuery, Featur
 from geohub.storage.batches import ExtentTracker
 from geohub.storage.counts import CountCache
 from geohub.storage.cql_sql import POSTGIS
-from geohub.storage.postgis_tiles import render_tile
+from geohub.storage.postgis_tiles import VersionTables, render_tile
 from geohub.storage.postgis_write import (
     SCHEMA,
     Place,
@@ -86,6 +86,7 @@ class PostgisStore(SqlStore):
         self._statement_timeout_ms = settings.statement_timeout_ms
         self._index_build_memory_mb = settings.index_build_memory_mb
         self._counts = CountCache()
+        self._version_tables = VersionTables()
         self._pool = ConnectionPool(
             database_url,
             min_size=settings.pool_min_size,
@@ -197,7 +198,7 @@ class PostgisStore(SqlStore):
 
     def render_tile(self, request: TileRequest) -> bytes:
         with self._connection() as conn:
-            return render_tile(conn, request)
+            return render_tile(conn, request, self._version_tables)
 
     # hooks of SqlStore ----------------------------------------------------------------------
     def _reading(self) -> AbstractContextManager[psycopg.Connection[Any]]:

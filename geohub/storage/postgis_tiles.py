@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import itertools
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 import psycopg
 from psycopg import sql
 from psycopg.sql import Composable
 
-from geohub.layers.models import AttributeType, GeometryType
+from geohub.layers.models import AttributeType, GeometryType, LayerDefinition
 from geohub.storage.base import TileLayerRequest, TileRequest
 from geohub.storage.rows import readable_layer
 
@@ -38,13 +40,75 @@ class CurrentTable(NamedTuple):
     stored_labels: bool = False
 
 
-def render_tile(conn: psycopg.Connection[Any], request: TileRequest) -> bytes:
-    """The tile's MVT bytes: every layer's ST_AsMVT in one statement."""
-    tables = current_tables(conn, [layer.layer.id for layer in request.layers])
-    statement = tile_statement(conn, request, tables)
+def render_tile(
+    conn: psycopg.Connection[Any], request: TileRequest, known: VersionTables | None = None
+) -> bytes:
+    """The tile's MVT bytes: every layer's ST_AsMVT in one statement. Over the tables of the
+    versions the request names (`known`: no round trip once they are known), else of the
+    current versions."""
+    layer_ids = [layer.layer.id for layer in request.layers]
+    tables = None if known is None else known.tables(conn, request.versions, layer_ids)
+    if tables is None:
+        return run_statement(conn, tile_statement(conn, request, current_tables(conn, layer_ids)))
+    try:
+        return run_statement(conn, tile_statement(conn, request, tables))
+    except psycopg.errors.UndefinedTable:  # dropped since (or not on this replica yet)
+        return run_statement(conn, tile_statement(conn, request, current_tables(conn, layer_ids)))
+
+
+class VersionTables:
+    """The table, schema and label column of each layer version a tile names, read once: a
+    version's row never changes, and its number is never given to another."""
+
+    LIMIT = 4096
+
+    def __init__(self) -> None:
+        self._known: dict[tuple[str, int], CurrentTable] = {}
+
+    def tables(
+        self, conn: psycopg.Connection[Any], versions: Sequence[tuple[str, int]], layer_ids: Sequence[str]
+    ) -> dict[str, CurrentTable] | None:
+        """The tables of the named versions of `layer_ids` (a layer at version 0 has none), or
+        None when the request names no versions or a version cannot be found here."""
+        if not versions:
+            return None
+        wanted = [(layer_id, version) for layer_id, version in versions if layer_id in layer_ids and version]
+        found = {pair: self._known.get(pair) for pair in wanted}
+        missing = [pair for pair, table in found.items() if table is None]
+        if missing:
+            found.update(self._read(conn, missing))
+        tables = {layer_id: found.get((layer_id, version)) for layer_id, version in wanted}
+        if any(table is None for table in tables.values()):
+            return None
+        return cast(dict[str, CurrentTable], tables)
+
+    def _read(
+        self, conn: psycopg.Connection[Any], pairs: list[tuple[str, int]]
+    ) -> dict[tuple[str, int], CurrentTable]:
+        rows = conn.execute(
+            "SELECT v.layer_id, v.version, v.table_name, v.schema_json, EXISTS (SELECT FROM pg_attribute "
+            "WHERE attrelid = to_regclass(format('geohub.%%I', v.table_name)) AND attname = %s "
+            "AND NOT attisdropped) FROM geohub.layer_versions v "
+            "JOIN unnest(%s::text[], %s::int[]) AS w(layer_id, version) USING (layer_id, version)",
+            (LABEL_COLUMN, [p[0] for p in pairs], [p[1] for p in pairs]),
+        ).fetchall()
+        read = {
+            (layer_id, version): CurrentTable(table, dict(schema), stored)
+            for layer_id, version, table, schema, stored in rows
+        }
+        if len(self._known) + len(read) > self.LIMIT:
+            self._known.clear()
+        self._known.update(read)
+        return read
+
+
+def run_statement(conn: psycopg.Connection[Any], statement: tuple[str, list[Any]] | None) -> bytes:
+    """Run a tile statement (`$n` placeholders, sent as they are: psycopg does not parse it, which
+    it would do on every call for a statement over its cache's 4 kB and 50 parameters); its bytes."""
     if statement is None:
         return b""
-    row = conn.execute(*statement).fetchone()
+    with psycopg.RawCursor(conn) as cursor:
+        row = cursor.execute(statement[0], statement[1]).fetchone()
     return bytes(row[0]) if row and row[0] is not None else b""
 
 
@@ -58,7 +122,7 @@ def tile_statement(
         current = tables.get(layer_request.layer.id)
         if current is None:
             continue
-        shape = _LayerShape.of(layer_request, current)
+        shape = _LayerShape.cached(layer_request, current)
         shapes.append(shape)
         params += shape.params(layer_request, request)
     if not shapes:
@@ -78,6 +142,29 @@ class _LayerShape:
     min_size: bool
     labels: tuple[str, ...] | None = None  # label points instead of the geometries: of these attributes
     stored_labels: bool = False  # the table holds them (else they are worked out per tile)
+
+    @classmethod
+    def cached(cls, layer_request: TileLayerRequest, current: CurrentTable) -> _LayerShape:
+        """`of`, worked out once per layer definition, zoom rules and table (a table keeps the
+        schema it was written with)."""
+        key = (
+            id(layer_request.layer),
+            layer_request.attributes,
+            layer_request.simplify_m > 0,
+            layer_request.min_size_deg > 0,
+            layer_request.keep[0] if layer_request.keep is not None else None,
+            layer_request.labels,
+            current.table,
+            current.stored_labels,
+        )
+        found = _SHAPES.get(key)
+        if found is not None and found[0] is layer_request.layer:  # not another one at that id
+            return found[1]
+        shape = cls.of(layer_request, current)
+        if len(_SHAPES) >= _MAX_STATEMENTS:
+            _SHAPES.clear()
+        _SHAPES[key] = (layer_request.layer, shape)
+        return shape
 
     @classmethod
     def of(cls, layer_request: TileLayerRequest, current: CurrentTable) -> _LayerShape:
@@ -179,15 +266,20 @@ class _LayerShape:
 
 
 _STATEMENTS: dict[tuple[_LayerShape, ...], str] = {}
+_SHAPES: dict[tuple[Any, ...], tuple[LayerDefinition, _LayerShape]] = {}
 _MAX_STATEMENTS = 1024
+_PLACEHOLDER = re.compile("%s")
 
 
 def _statement(conn: psycopg.Connection[Any], shapes: tuple[_LayerShape, ...]) -> str:
-    """The tile statement for these layer shapes, composed on first use and then reused."""
+    """The tile statement for these layer shapes, composed on first use and then reused, with
+    PostgreSQL's own `$n` placeholders (the composed text holds no other `%s`: identifiers are
+    quoted layer and attribute names, literals are fixed)."""
     text = _STATEMENTS.get(shapes)
     if text is None:
         composed = sql.SQL("SELECT ") + sql.SQL(" || ").join(shape.sql() for shape in shapes)
-        text = composed.as_string(conn)
+        numbers = itertools.count(1)
+        text = _PLACEHOLDER.sub(lambda _: f"${next(numbers)}", composed.as_string(conn))
         if len(_STATEMENTS) >= _MAX_STATEMENTS:
             _STATEMENTS.clear()
         _STATEMENTS[shapes] = text

@@ -135,12 +135,12 @@ class TileService:
         marker = self.cache.marker(tileset_id, audience)
         if marker is None or marker.token != token:
             if marker is not None and marker.written_at >= snapshot.read_at:
-                return self.services.store.render_tile(tile_request(tileset, z, x, y)), token
+                return self.services.store.render_tile(tile_request(tileset, z, x, y, versions)), token
             self.cache.take_over(tileset_id, audience, token, tileset.digest, versions)
         cached = self.cache.read(tileset_id, audience, z, x, y)
         if cached is not None:
             return cached, token
-        data = self.services.store.render_tile(tile_request(tileset, z, x, y))
+        data = self.services.store.render_tile(tile_request(tileset, z, x, y, versions))
         self.cache.write(tileset_id, audience, z, x, y, data)
         marker = self.cache.marker(tileset_id, audience)
         # the layers or the versions changed meanwhile: the tile may be of another version

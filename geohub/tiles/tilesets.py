@@ -117,12 +117,22 @@ def _compose(layers: list[LayerDefinition]) -> dict[str, tuple[Text, tuple[Layer
     return tilesets
 
 
-def tile_request(tileset: Tileset, z: int, x: int, y: int) -> TileRequest:
-    """The tile's request: layers visible at z, their attributes at z, generalisation for z."""
+def tile_request(
+    tileset: Tileset, z: int, x: int, y: int, versions: Mapping[str, int] | None = None
+) -> TileRequest:
+    """The tile's request: layers visible at z, their attributes at z, generalisation for z; of
+    the layers' `versions` (the tileset's token's), else of the versions published now."""
     shown = [layer for layer in tileset.layers if layer.zoom.min <= z <= layer.zoom.max]
     layers = tuple(layer_request(layer, tileset.attributes(layer), z) for layer in shown)
     labels = tuple(label_request(layer, tileset.attributes(layer), z) for layer in shown if layer.label_layer)
-    return TileRequest(z=z, x=x, y=y, bounds_3857=tile_bounds_3857(z, x, y), layers=layers + labels)
+    return TileRequest(
+        z=z,
+        x=x,
+        y=y,
+        bounds_3857=tile_bounds_3857(z, x, y),
+        layers=layers + labels,
+        versions=tuple(sorted((versions or {}).items())),
+    )
 
 
 def label_attributes(layer: LayerDefinition, visible: tuple[Attribute, ...]) -> tuple[Attribute, ...]:
