@@ -29,6 +29,7 @@ import psycopg
 from psycopg_pool import ConnectionPool, PoolTimeout
 
 from geohub.settings import StorageSettings
+from geohub.storage.postgis import check_if_signalled
 from geohub.storage.writers import WritePositions, current_writer
 
 PRIMARY_POSITION_SQL = "SELECT pg_current_wal_lsn() - '0/0'::pg_lsn"
@@ -157,7 +158,7 @@ class ReplicaSet:
                     max_size=settings.pool_max_size,
                     kwargs={"connect_timeout": max(1, int(settings.connect_timeout_s))},
                     configure=configure,
-                    check=ConnectionPool.check_connection,  # a restart's broken connections replaced
+                    check=check_if_signalled,  # a restart's broken connections replaced
                     open=False,
                 ),
                 settings.connect_timeout_s,

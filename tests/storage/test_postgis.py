@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Iterator
 
@@ -12,7 +13,7 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from geohub.errors import StorageUnavailableError
 from geohub.settings import StorageSettings
-from geohub.storage.postgis import PostgisStore
+from geohub.storage.postgis import PostgisStore, check_if_signalled
 from tests.storage.conftest import ADDRESSES, address_features
 
 
@@ -68,3 +69,30 @@ def test_opening_an_existing_store_again_keeps_its_data(missing_database: str) -
         assert [v.version for v in again.versions(ADDRESSES.id)] == [1]
     finally:
         again.close()
+
+
+def test_connections_the_server_dropped_are_replaced_when_taken(missing_database: str) -> None:
+    """Sessions terminated as a restart ends them: each pooled connection then has the server's
+    farewell to read, is checked as it is taken and replaced, so the next reads and the next
+    write succeed; a live connection is lent without a check (nothing to read)."""
+    features = list(address_features()[:20])
+    store = PostgisStore(missing_database, StorageSettings(pool_min_size=2))
+    try:
+        store.write_version(ADDRESSES, features)
+        with store._connection() as conn:
+            check_if_signalled(conn)  # alive: no error
+            before = conn.info.backend_pid
+        with psycopg.connect(missing_database, autocommit=True) as admin:
+            admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        time.sleep(0.2)  # the farewell reaches the client sockets
+        for _ in range(3):
+            assert store.count(ADDRESSES) == len(features)
+        store.write_version(ADDRESSES, features[:5])
+        assert store.count(ADDRESSES) == 5
+        with store._connection() as conn:
+            assert conn.info.backend_pid != before
+    finally:
+        store.close()
