@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 import shapely
@@ -111,14 +112,19 @@ def demo_app(settings: Settings) -> Flask:
     return app
 
 
-def test_a_publish_changes_the_etag_and_conditional_requests_follow(demo_app: Flask) -> None:
-    client = demo_app.test_client()
+def _a_parcel_and_its_tile(client: FlaskClient) -> tuple[dict[str, Any], str]:
+    """A cadastre parcel in central Almaty and the path of the z16 cadastre tile holding it."""
     parcel = client.get("/collections/cadastre/items?f=json&limit=1&bbox=76.90,43.22,76.96,43.27").get_json()[
         "features"
     ][0]
     point = shape(parcel["geometry"]).representative_point()
     tile = WEB_MERCATOR_QUAD.tile(point.x, point.y, 16)
-    path = f"/tiles/cadastre/16/{tile.x}/{tile.y}.mvt"
+    return parcel, f"/tiles/cadastre/16/{tile.x}/{tile.y}.mvt"
+
+
+def test_a_publish_changes_the_etag_and_conditional_requests_follow(demo_app: Flask) -> None:
+    client = demo_app.test_client()
+    parcel, path = _a_parcel_and_its_tile(client)
     before = client.get(path)
     assert before.status_code == 200 and before.headers["ETag"]
     assert client.get(path, headers={"If-None-Match": before.headers["ETag"]}).status_code == 304
@@ -152,12 +158,7 @@ def test_a_tile_asked_with_a_newer_token_is_never_kept_under_it_with_older_bytes
     lazy = settings.tiles.model_copy(update={"version_check_ms": 3_600_000})
     node_b = create_app(settings.model_copy(update={"tiles": lazy})).test_client()
     tiles_b = node_b.application.extensions["geohub.tiles"]
-    parcel = node_b.get("/collections/cadastre/items?f=json&limit=1&bbox=76.90,43.22,76.96,43.27").get_json()[
-        "features"
-    ][0]
-    point = shape(parcel["geometry"]).representative_point()
-    tile = WEB_MERCATOR_QUAD.tile(point.x, point.y, 16)
-    path = f"/tiles/cadastre/16/{tile.x}/{tile.y}.mvt"
+    parcel, path = _a_parcel_and_its_tile(node_b)
 
     def token_of(client: FlaskClient) -> str:
         return str(client.get("/tiles/cadastre.json").get_json()["tiles"][0].rsplit("?v=", 1)[1])
